@@ -1,0 +1,111 @@
+"""The application factory: a short list of named ``configure_*`` steps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from forumapp import errors, headers
+from forumapp.auth import create_auth_blueprint
+from forumapp.auth.models import AuthSession
+from forumapp.auth.stores import SqlSessionStore
+from forumapp.config import check_production, ensure_secret_key, load_config
+from forumapp.database import default_uri
+from forumapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+from forumapp.home import create_home_blueprint
+from forumapp.resources import migrations_folder, static_folder, template_folder
+from forumapp.sqltypes import utcnow
+from forumapp.users.cli import create_admin_command
+from forumapp.users.models import Group, User
+
+#: The models whose tables the migrations manage.
+MODELS = (User, Group, AuthSession)
+
+
+def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Create a forumapp application; ``config_overrides`` win over every other source."""
+    app = Flask(
+        "forumapp",
+        instance_path=os.environ.get("FORUMAPP_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=template_folder(),
+        static_folder=static_folder(),
+    )
+    configure_settings(app, config_overrides)
+    configure_proxy(app)
+    configure_database(app)
+    configure_extensions(app)
+    configure_login(app)
+    configure_blueprints(app)
+    configure_responses(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Load defaults, the TOML file and the environment; refuse unsafe production setups."""
+    load_config(app.config, overrides)
+    ensure_secret_key(app.config, app.instance_path)
+    check_production(app.config)
+
+
+def configure_proxy(app: Flask) -> None:
+    """Trust ``X-Forwarded-*`` from exactly ``PROXY_FIX_X_FOR`` proxies, never more."""
+    x_for = app.config["PROXY_FIX_X_FOR"]
+    x_proto = app.config["PROXY_FIX_X_PROTO"]
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
+
+
+def configure_database(app: Flask) -> None:
+    """SQLite in the instance folder unless a database URI is configured."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_uri(app.instance_path)
+    db.init_app(app)
+    # Batch mode lets Alembic alter SQLite tables by copying them.
+    migrate.init_app(app, db, directory=migrations_folder(), render_as_batch=True)
+
+
+def configure_extensions(app: Flask) -> None:
+    """Bind CSRF protection, mail and the rate limiter."""
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+
+def configure_login(app: Flask) -> None:
+    """Flask-Login identifies a browser by its server-side session token."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.refresh_view = "auth.reauth"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+    # Revocation is server-side; IP/agent heuristics would only log out mobile users.
+    login_manager.session_protection = None
+    login_manager.user_loader(load_user)
+
+
+def load_user(token: str) -> User | None:
+    """The user of a live login session."""
+    return SqlSessionStore(db.session, utcnow).load_user(token)
+
+
+def configure_blueprints(app: Flask) -> None:
+    """Mount the blueprints."""
+    app.register_blueprint(create_home_blueprint())
+    app.register_blueprint(create_auth_blueprint())
+
+
+def configure_responses(app: Flask) -> None:
+    """Security headers and error pages."""
+    headers.install(app)
+    errors.install(app)
+
+
+def configure_cli(app: Flask) -> None:
+    """Commands available as ``forumapp ...`` and ``flask --app forumapp ...``."""
+    app.cli.add_command(create_admin_command)

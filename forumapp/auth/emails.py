@@ -1,0 +1,77 @@
+"""The account emails, rendered from ``templates/email/auth/`` in text and HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import render_template
+
+from forumapp.auth.ports import AuthUser
+from forumapp.mail import Email
+
+
+class TemplateAccountMailer:
+    """Renders each account email and hands it to ``deliver``.
+
+    ``link(endpoint, **values)`` builds the absolute URLs the emails carry.
+    """
+
+    def __init__(
+        self,
+        deliver: Callable[[Email], None],
+        link: Callable[..., str],
+        site_name: str,
+    ) -> None:
+        self._deliver = deliver
+        self._link = link
+        self._site_name = site_name
+
+    def _send(self, user: AuthUser, template: str, subject: str, **context: Any) -> None:
+        context.update(user=user, site_name=self._site_name)
+        self._deliver(
+            Email(
+                to=user.email,
+                subject=f"[{self._site_name}] {subject}",
+                text=render_template(f"email/auth/{template}.txt", **context),
+                html=render_template(f"email/auth/{template}.html", **context),
+            )
+        )
+
+    def send_activation(self, user: AuthUser, token: str) -> None:
+        self._send(
+            user,
+            "activate",
+            "Activate your account",
+            link=self._link("autoactivate_account", token=token),
+            manual_link=self._link("activate_account"),
+            token=token,
+        )
+
+    def send_welcome(self, user: AuthUser) -> None:
+        self._send(user, "welcome", "Welcome", link=self._link("login"))
+
+    def send_registration_attempt(self, user: AuthUser) -> None:
+        self._send(
+            user,
+            "registration_attempt",
+            "Someone tried to register with your address",
+            login_link=self._link("login"),
+            reset_link=self._link("forgot_password"),
+        )
+
+    def send_password_reset(self, user: AuthUser, token: str) -> None:
+        self._send(
+            user,
+            "reset_password",
+            "Reset your password",
+            link=self._link("reset_password", token=token),
+        )
+
+    def send_password_changed(self, user: AuthUser) -> None:
+        self._send(
+            user,
+            "password_changed",
+            "Your password was changed",
+            reset_link=self._link("forgot_password"),
+        )

@@ -1,0 +1,155 @@
+"""The one place that wires the auth services from the app's configuration.
+
+Each factory is called by a view, inside a request, and returns a ready service.
+:func:`default_factories` bundles them for :func:`forumapp.auth.create_auth_blueprint`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+from forumapp.auth.emails import TemplateAccountMailer
+from forumapp.auth.services import (
+    AccountActivator,
+    AuthenticationManager,
+    AuthSettings,
+    PasswordResetService,
+    ReauthenticationManager,
+    RegistrationService,
+)
+from forumapp.auth.stores import SqlSessionStore, SqlUserStore
+from forumapp.auth.tokens import TokenService
+from forumapp.extensions import db
+from forumapp.http import external_url
+from forumapp.mail import MailDelivery
+from forumapp.sqltypes import utcnow
+from forumapp.users.passwords import Argon2Hasher, PasswordPolicy
+
+_HASHER_KEY = "forumapp.password_hasher"
+
+
+@dataclass(frozen=True)
+class AuthFactories:
+    """Service factories for the auth views, one per service."""
+
+    authentication_manager: Callable[[], AuthenticationManager]
+    reauthentication_manager: Callable[[], ReauthenticationManager]
+    registration_service: Callable[[], RegistrationService]
+    password_reset_service: Callable[[], PasswordResetService]
+    account_activator: Callable[[], AccountActivator]
+
+
+def auth_settings() -> AuthSettings:
+    """The auth settings of the current app."""
+    config = current_app.config
+    return AuthSettings(
+        activation_required=config["ACCOUNT_ACTIVATION_REQUIRED"],
+        session_lifetime=config["AUTH_SESSION_LIFETIME"],
+        remember_lifetime=config["REMEMBER_COOKIE_DURATION"],
+        reset_token_max_age=config["PASSWORD_RESET_TOKEN_MAX_AGE"],
+        activation_token_max_age=config["ACTIVATION_TOKEN_MAX_AGE"],
+    )
+
+
+def password_hasher() -> Argon2Hasher:
+    """The app's hasher, built once so its timing-equalizing dummy hash is computed once."""
+    hasher = current_app.extensions.get(_HASHER_KEY)
+    if hasher is None:
+        config = current_app.config
+        hasher = current_app.extensions[_HASHER_KEY] = Argon2Hasher(
+            config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"]
+        )
+    assert isinstance(hasher, Argon2Hasher)
+    return hasher
+
+
+def password_policy() -> PasswordPolicy:
+    """The password rules of the current app."""
+    return PasswordPolicy(
+        current_app.config["PASSWORD_MIN_LENGTH"], current_app.config["PASSWORD_MAX_LENGTH"]
+    )
+
+
+def token_service() -> TokenService:
+    """Tokens signed with the app's secret key."""
+    return TokenService(current_app.secret_key or "", utcnow)
+
+
+def account_mailer() -> TemplateAccountMailer:
+    """Account emails with links into the blueprint serving the current request."""
+    return TemplateAccountMailer(
+        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        link=lambda endpoint, **values: external_url(f".{endpoint}", **values),
+        site_name=current_app.config["SITE_NAME"],
+    )
+
+
+def user_store() -> SqlUserStore:
+    """forumapp's accounts table."""
+    return SqlUserStore(db.session)
+
+
+def session_store() -> SqlSessionStore:
+    """forumapp's server-side login sessions."""
+    return SqlSessionStore(db.session, utcnow)
+
+
+def authentication_manager_factory() -> AuthenticationManager:
+    """Build the login/logout service."""
+    return AuthenticationManager(
+        user_store(), session_store(), password_hasher(), db.session, auth_settings(), utcnow
+    )
+
+
+def reauthentication_manager_factory() -> ReauthenticationManager:
+    """Build the password confirmation service."""
+    return ReauthenticationManager(user_store(), password_hasher(), db.session, utcnow)
+
+
+def registration_service_factory() -> RegistrationService:
+    """Build the registration service."""
+    return RegistrationService(
+        user_store(),
+        password_hasher(),
+        password_policy(),
+        token_service(),
+        account_mailer(),
+        db.session,
+        auth_settings(),
+        utcnow,
+    )
+
+
+def password_reset_service_factory() -> PasswordResetService:
+    """Build the password reset service."""
+    return PasswordResetService(
+        user_store(),
+        session_store(),
+        password_hasher(),
+        password_policy(),
+        token_service(),
+        account_mailer(),
+        db.session,
+        auth_settings(),
+    )
+
+
+def account_activator_factory() -> AccountActivator:
+    """Build the account activation service."""
+    return AccountActivator(
+        user_store(), token_service(), account_mailer(), db.session, auth_settings()
+    )
+
+
+def default_factories() -> AuthFactories:
+    """forumapp's own services over its SQLAlchemy tables."""
+    return AuthFactories(
+        authentication_manager=authentication_manager_factory,
+        reauthentication_manager=reauthentication_manager_factory,
+        registration_service=registration_service_factory,
+        password_reset_service=password_reset_service_factory,
+        account_activator=account_activator_factory,
+    )

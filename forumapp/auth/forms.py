@@ -1,0 +1,143 @@
+"""The auth forms; field names are part of the public contract (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
+
+from forumapp.forms import EmailAddress, ForumForm, strip_filter
+from forumapp.users.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN
+
+#: Long enough for any passphrase; short enough that hashing stays cheap.
+PASSWORD_INPUT_MAX = 4096
+
+
+def _password_field(label: str, autocomplete: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired("Enter your password."), Length(max=PASSWORD_INPUT_MAX)],
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def _email_field() -> StringField:
+    return StringField(
+        "Email address",
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=EMAIL_MAX_LENGTH),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "email", "type": "email"},
+    )
+
+
+class LoginForm(ForumForm):
+    """Log in with a username or email address."""
+
+    login = StringField(
+        "Username or email address",
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter your username or email address."),
+            Length(max=EMAIL_MAX_LENGTH),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+    password = _password_field("Password", "current-password")
+    remember_me = BooleanField("Keep me logged in on this device")
+
+
+class ReauthForm(ForumForm):
+    """Confirm the password of the logged-in account."""
+
+    password = _password_field("Password", "current-password")
+
+
+class LogoutForm(ForumForm):
+    """Carries only the CSRF token: logging out changes state, so it is a POST."""
+
+
+class RegisterForm(ForumForm):
+    """Create an account."""
+
+    username = StringField(
+        "Username",
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Choose a username."),
+            Length(min=3, max=USERNAME_MAX_LENGTH, message="Use 3 to %(max)d characters."),
+            Regexp(
+                USERNAME_PATTERN,
+                message="Use letters, digits, and . _ - (starting with a letter or digit).",
+            ),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+    email = _email_field()
+    password = _password_field("Password", "new-password")
+    confirm_password = PasswordField(
+        "Repeat password",
+        validators=[
+            InputRequired("Repeat your password."),
+            EqualTo("password", "The passwords do not match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    language = SelectField("Language")
+    accept_tos = BooleanField(
+        "I accept the terms of service",
+        validators=[DataRequired("You need to accept the terms of service to register.")],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = list(current_app.config["LANGUAGES"].items())
+        if self.language.data is None:
+            self.language.data = current_app.config["DEFAULT_LANGUAGE"]
+
+
+class EmailForm(ForumForm):
+    """Ask for an email address (forgotten password, new activation link)."""
+
+    email = _email_field()
+
+
+class ResetPasswordForm(ForumForm):
+    """Choose a new password."""
+
+    password = _password_field("New password", "new-password")
+    confirm_password = PasswordField(
+        "Repeat new password",
+        validators=[
+            InputRequired("Repeat your password."),
+            EqualTo("password", "The passwords do not match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ActivateAccountForm(ForumForm):
+    """Paste the activation token from the email."""
+
+    token = StringField(
+        "Activation code",
+        filters=[strip_filter],
+        validators=[InputRequired("Paste the code from the activation email."), Length(max=512)],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+__all__ = [
+    "ActivateAccountForm",
+    "EmailForm",
+    "LoginForm",
+    "LogoutForm",
+    "ReauthForm",
+    "RegisterForm",
+    "ResetPasswordForm",
+]

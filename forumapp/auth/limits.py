@@ -1,0 +1,57 @@
+"""Rate limits of the auth views, read from configuration at request time.
+
+Failed logins are counted twice: per client address and per account named in the
+form, so neither one address trying many accounts nor many addresses trying one
+account gets far. Successful logins (a redirect) are not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, current_app, request
+from flask_limiter.util import get_remote_address
+
+from forumapp.extensions import limiter
+from forumapp.users.models import username_key
+
+
+def _configured(key: str) -> Callable[[], str]:
+    return lambda: str(current_app.config[key])
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "account:" + username_key(request.form.get("login", ""))
+
+
+def _client_key() -> str:
+    return "client:" + get_remote_address()
+
+
+login_per_client = limiter.limit(
+    _configured("AUTH_LOGIN_LIMIT"), key_func=_client_key, methods=["POST"], deduct_when=_failed
+)
+login_per_account = limiter.limit(
+    _configured("AUTH_LOGIN_ACCOUNT_LIMIT"),
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+reauth_per_client = limiter.limit(
+    _configured("AUTH_LOGIN_LIMIT"), key_func=_client_key, methods=["POST"], deduct_when=_failed
+)
+register_per_client = limiter.limit(
+    _configured("AUTH_REGISTER_LIMIT"), key_func=_client_key, methods=["POST"]
+)
+forgot_password_per_client = limiter.limit(
+    _configured("AUTH_FORGOT_PASSWORD_LIMIT"), key_func=_client_key, methods=["POST"]
+)
+activation_per_client = limiter.limit(
+    _configured("AUTH_ACTIVATION_LIMIT"), key_func=_client_key, methods=["POST"]
+)
+#: Logging out must always work, whatever default limits an operator sets.
+exempt = limiter.exempt

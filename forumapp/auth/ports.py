@@ -1,0 +1,98 @@
+"""What the auth services need from the outside world.
+
+forumapp implements these with SQLAlchemy (:mod:`forumapp.auth.stores`) and Flask-Mailman
+(:mod:`forumapp.auth.emails`). An application that mounts the auth blueprint over its own
+user store implements them itself and passes factories to :func:`create_auth_blueprint`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+
+class AuthUser(Protocol):
+    """The fields of an account that authentication reads."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def password_hash(self) -> str: ...
+    @property
+    def activated(self) -> bool: ...
+    @property
+    def is_banned(self) -> bool: ...
+
+    def attach_session(self, token: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """The data of an account about to be created."""
+
+    username: str
+    email: str
+    password_hash: str
+    language: str
+    activated: bool
+    joined: datetime
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a login comes from, kept with the session for the account owner to review."""
+
+    ip_address: str
+    user_agent: str
+
+
+class UserStore(Protocol):
+    """Finds and changes accounts. Lookups are case-insensitive."""
+
+    def get(self, user_id: int) -> AuthUser | None: ...
+    def find_by_login(self, login: str) -> AuthUser | None: ...
+    def find_by_email(self, email: str) -> AuthUser | None: ...
+    def username_taken(self, username: str) -> bool: ...
+    def add(self, account: NewAccount) -> AuthUser: ...
+    def set_password_hash(self, user: AuthUser, password_hash: str) -> None: ...
+    def set_activated(self, user: AuthUser) -> None: ...
+    def record_login(self, user: AuthUser, when: datetime) -> None: ...
+    def record_failed_login(self, user: AuthUser, when: datetime) -> None: ...
+
+
+class SessionStore(Protocol):
+    """Server-side login sessions: a cookie authenticates only while its session exists."""
+
+    def create(self, user: AuthUser, lifetime: timedelta, client: ClientInfo) -> str: ...
+    def revoke(self, token: str) -> None: ...
+    def revoke_all(self, user: AuthUser) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    """Hashes and checks passwords."""
+
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
+    def needs_rehash(self, password_hash: str) -> bool: ...
+    def dummy_verify(self, password: str) -> None: ...
+
+
+class PasswordRules(Protocol):
+    """Decides whether a new password is acceptable."""
+
+    def problems(self, password: str, username: str = "", email: str = "") -> list[str]: ...
+
+
+class AccountMailer(Protocol):
+    """Sends the account emails; each method sends exactly one message."""
+
+    def send_activation(self, user: AuthUser, token: str) -> None: ...
+    def send_welcome(self, user: AuthUser) -> None: ...
+    def send_registration_attempt(self, user: AuthUser) -> None: ...
+    def send_password_reset(self, user: AuthUser, token: str) -> None: ...
+    def send_password_changed(self, user: AuthUser) -> None: ...

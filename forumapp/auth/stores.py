@@ -1,0 +1,134 @@
+"""SQLAlchemy implementations of the auth ports for forumapp's own user tables."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import delete, exists, or_, select
+
+from forumapp.auth.models import AuthSession
+from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount
+from forumapp.persistence import DbSession
+from forumapp.users.groups import GroupKey
+from forumapp.users.models import Group, User, email_key, username_key
+
+
+def _user(user: AuthUser) -> User:
+    # The services hand back the objects this store gave them.
+    return cast(User, user)
+
+
+class SqlUserStore:
+    """Accounts in the ``users`` table; lookups go through the case-folded key columns."""
+
+    def __init__(self, session: DbSession) -> None:
+        self._session = session
+
+    def get(self, user_id: int) -> User | None:
+        return self._session.get(User, user_id)
+
+    def find_by_login(self, login: str) -> User | None:
+        return self._session.scalar(
+            select(User).where(
+                or_(User.username_key == username_key(login), User.email_key == email_key(login))
+            )
+        )
+
+    def find_by_email(self, email: str) -> User | None:
+        return self._session.scalar(select(User).where(User.email_key == email_key(email)))
+
+    def username_taken(self, username: str) -> bool:
+        return bool(
+            self._session.scalar(
+                select(exists().where(User.username_key == username_key(username)))
+            )
+        )
+
+    def add(self, account: NewAccount) -> User:
+        member_group = self._session.scalar(select(Group.id).where(Group.key == GroupKey.MEMBER))
+        if member_group is None:
+            raise LookupError("The built-in Member group is missing; run `forumapp db upgrade`.")
+        user = User(
+            username=account.username,
+            username_key=username_key(account.username),
+            email=account.email,
+            email_key=email_key(account.email),
+            password_hash=account.password_hash,
+            language=account.language,
+            activated=account.activated,
+            date_joined=account.joined,
+            group_id=member_group,
+        )
+        self._session.add(user)
+        self._session.flush()
+        return user
+
+    def set_password_hash(self, user: AuthUser, password_hash: str) -> None:
+        _user(user).password_hash = password_hash
+
+    def set_activated(self, user: AuthUser) -> None:
+        _user(user).activated = True
+
+    def record_login(self, user: AuthUser, when: datetime) -> None:
+        model = _user(user)
+        model.last_login = when
+        model.login_attempts = 0
+
+    def record_failed_login(self, user: AuthUser, when: datetime) -> None:
+        model = _user(user)
+        model.last_failed_login = when
+        model.login_attempts = (model.login_attempts or 0) + 1
+
+
+def hash_session_token(token: str) -> str:
+    """The form in which a session token is stored."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class SqlSessionStore:
+    """Login sessions in the ``auth_sessions`` table."""
+
+    def __init__(self, session: DbSession, clock: Callable[[], datetime]) -> None:
+        self._session = session
+        self._clock = clock
+
+    def create(self, user: AuthUser, lifetime: timedelta, client: ClientInfo) -> str:
+        token = secrets.token_urlsafe(32)
+        now = self._clock()
+        self._session.add(
+            AuthSession(
+                user_id=user.id,
+                token_hash=hash_session_token(token),
+                created_at=now,
+                expires_at=now + lifetime,
+                ip_address=client.ip_address[:45],
+                user_agent=client.user_agent[:255],
+            )
+        )
+        return token
+
+    def revoke(self, token: str) -> None:
+        self._session.execute(
+            delete(AuthSession).where(AuthSession.token_hash == hash_session_token(token))
+        )
+
+    def revoke_all(self, user: AuthUser) -> None:
+        self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+
+    def load_user(self, token: str) -> User | None:
+        """The user of a live session, with the token attached; ``None`` when it ended."""
+        user = self._session.scalar(
+            select(User)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(
+                AuthSession.token_hash == hash_session_token(token),
+                AuthSession.expires_at > self._clock(),
+            )
+        )
+        if user is not None:
+            user.attach_session(token)
+        return user

@@ -1,0 +1,349 @@
+"""The nine auth views. Each is a ``MethodView`` whose service factory arrives through
+``as_view(...)`` and whose access checks and rate limits are class-level ``decorators``
+(the first decorator in the list is the innermost)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from flask_login import current_user, login_user, logout_user
+
+from forumapp.auth import limits
+from forumapp.auth.decorators import (
+    anonymous_required,
+    login_required,
+    mark_fresh,
+    registration_enabled,
+    requires_unactivated,
+)
+from forumapp.auth.exceptions import StopAuthentication, StopValidation, TokenError
+from forumapp.auth.forms import (
+    ActivateAccountForm,
+    EmailForm,
+    LoginForm,
+    LogoutForm,
+    ReauthForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from forumapp.auth.ports import ClientInfo
+from forumapp.auth.services import (
+    AccountActivator,
+    AuthenticationManager,
+    PasswordResetService,
+    ReauthenticationManager,
+    Registration,
+    RegistrationService,
+)
+from forumapp.http import home_url, safe_redirect_target
+
+
+def _client() -> ClientInfo:
+    return ClientInfo(request.remote_addr or "", request.user_agent.string)
+
+
+def _next_url() -> str:
+    return safe_redirect_target(request.args.get("next"), home_url())
+
+
+def _field_errors(form: LoginForm | RegisterForm | ResetPasswordForm, exc: StopValidation) -> None:
+    form.add_errors((reason.attribute, reason.reason) for reason in exc.reasons)
+
+
+class Login(MethodView):
+    """Log in with a username or email address and a password."""
+
+    decorators = [anonymous_required, limits.login_per_account, limits.login_per_client]
+    init_every_request = False
+
+    def __init__(self, authentication_manager_factory: Callable[[], AuthenticationManager]) -> None:
+        self.authentication_manager_factory = authentication_manager_factory
+
+    def get(self) -> ResponseReturnValue:
+        return render_template("auth/login.html", form=LoginForm())
+
+    def post(self) -> ResponseReturnValue:
+        form = LoginForm()
+        if not form.validate_on_submit():
+            return render_template("auth/login.html", form=form)
+        try:
+            result = self.authentication_manager_factory().login(
+                form.login.data,
+                form.password.data,
+                remember=form.remember_me.data,
+                client=_client(),
+            )
+        except StopAuthentication as exc:
+            form.form_errors.append(exc.reason)
+            return render_template("auth/login.html", form=form)
+        # A new login starts from an empty session: nothing from before survives it.
+        session.clear()
+        result.user.attach_session(result.session_token)
+        login_user(result.user, remember=form.remember_me.data, fresh=True)
+        mark_fresh()
+        flash(f"Welcome back, {result.user.username}!", "success")
+        return redirect(_next_url())
+
+
+class Logout(MethodView):
+    """Log out: a POST with a CSRF token; GET shows a button for it."""
+
+    decorators = [limits.exempt]
+    init_every_request = False
+
+    def __init__(self, authentication_manager_factory: Callable[[], AuthenticationManager]) -> None:
+        self.authentication_manager_factory = authentication_manager_factory
+
+    def get(self) -> ResponseReturnValue:
+        if not current_user.is_authenticated:
+            return redirect(home_url())
+        return render_template("auth/logout.html", form=LogoutForm())
+
+    def post(self) -> ResponseReturnValue:
+        form = LogoutForm()
+        if not form.validate_on_submit():
+            return render_template("auth/logout.html", form=form), 400
+        if current_user.is_authenticated:
+            self.authentication_manager_factory().logout(current_user.get_id())
+            logout_user()
+        session.clear()
+        flash("You are logged out.", "success")
+        return redirect(home_url())
+
+
+class Reauth(MethodView):
+    """Confirm the password before a sensitive page; the login stays fresh for a while."""
+
+    decorators = [login_required, limits.reauth_per_client]
+    init_every_request = False
+
+    def __init__(
+        self, reauthentication_manager_factory: Callable[[], ReauthenticationManager]
+    ) -> None:
+        self.reauthentication_manager_factory = reauthentication_manager_factory
+
+    def get(self) -> ResponseReturnValue:
+        return render_template("auth/reauth.html", form=ReauthForm())
+
+    def post(self) -> ResponseReturnValue:
+        form = ReauthForm()
+        if not form.validate_on_submit():
+            return render_template("auth/reauth.html", form=form)
+        try:
+            self.reauthentication_manager_factory().reauthenticate(
+                current_user._get_current_object(), form.password.data
+            )
+        except StopAuthentication as exc:
+            form.password.errors.append(exc.reason)
+            return render_template("auth/reauth.html", form=form)
+        mark_fresh()
+        flash("Thanks, your password is confirmed.", "success")
+        return redirect(_next_url())
+
+
+class Register(MethodView):
+    """Create an account; the answer is the same whether the email is known or not."""
+
+    decorators = [anonymous_required, registration_enabled, limits.register_per_client]
+    init_every_request = False
+
+    def __init__(self, registration_service_factory: Callable[[], RegistrationService]) -> None:
+        self.registration_service_factory = registration_service_factory
+
+    def get(self) -> ResponseReturnValue:
+        return render_template("auth/register.html", form=RegisterForm())
+
+    def post(self) -> ResponseReturnValue:
+        form = RegisterForm()
+        if not form.validate_on_submit():
+            return render_template("auth/register.html", form=form)
+        registration = Registration(
+            username=form.username.data,
+            email=form.email.data,
+            password=form.password.data,
+            language=form.language.data,
+        )
+        try:
+            self.registration_service_factory().register(registration)
+        except StopValidation as exc:
+            _field_errors(form, exc)
+            return render_template("auth/register.html", form=form)
+        flash(
+            f"Thanks for registering! We have sent an email to {registration.email} "
+            "with the next step.",
+            "success",
+        )
+        return redirect(url_for(".login"))
+
+
+class ForgotPassword(MethodView):
+    """Ask for a password reset link; the answer never tells whether the address is known."""
+
+    decorators = [anonymous_required, limits.forgot_password_per_client]
+    init_every_request = False
+
+    def __init__(self, password_reset_service_factory: Callable[[], PasswordResetService]) -> None:
+        self.password_reset_service_factory = password_reset_service_factory
+
+    def get(self) -> ResponseReturnValue:
+        return render_template("auth/forgot_password.html", form=EmailForm())
+
+    def post(self) -> ResponseReturnValue:
+        form = EmailForm()
+        if not form.validate_on_submit():
+            return render_template("auth/forgot_password.html", form=form)
+        self.password_reset_service_factory().request_reset(form.email.data)
+        flash(
+            f"If an account uses {form.email.data}, we have sent it a link to choose a new "
+            "password. Check your inbox.",
+            "info",
+        )
+        return redirect(url_for(".login"))
+
+
+class ResetPassword(MethodView):
+    """Set a new password from an emailed link.
+
+    The token moves from the URL into the session and the browser is redirected, so the
+    token cannot leak to other sites through the Referer header or shared screenshots.
+    """
+
+    init_every_request = False
+    #: Stands in the URL for the token once the token is kept in the session.
+    URL_MARKER = "set-password"
+    SESSION_KEY = "_reset_password_token"
+
+    def __init__(self, password_reset_service_factory: Callable[[], PasswordResetService]) -> None:
+        self.password_reset_service_factory = password_reset_service_factory
+
+    def get(self, token: str) -> ResponseReturnValue:
+        service = self.password_reset_service_factory()
+        try:
+            if token != self.URL_MARKER:
+                service.check_token(token)
+                session[self.SESSION_KEY] = token
+                return redirect(url_for(".reset_password", token=self.URL_MARKER))
+            service.check_token(self._session_token())
+        except TokenError as exc:
+            return _token_problem(exc, ".forgot_password")
+        return _private(render_template("auth/reset_password.html", form=ResetPasswordForm()))
+
+    def post(self, token: str) -> ResponseReturnValue:
+        form = ResetPasswordForm()
+        if not form.validate_on_submit():
+            return _private(render_template("auth/reset_password.html", form=form))
+        real_token = self._session_token() if token == self.URL_MARKER else token
+        try:
+            self.password_reset_service_factory().reset_password(real_token, form.password.data)
+        except TokenError as exc:
+            return _token_problem(exc, ".forgot_password")
+        except StopValidation as exc:
+            _field_errors(form, exc)
+            return _private(render_template("auth/reset_password.html", form=form))
+        # Every session of the account has ended; this browser's too.
+        logout_user()
+        session.clear()
+        flash("Your password has been changed. You can log in with it now.", "success")
+        return redirect(url_for(".login"))
+
+    def _session_token(self) -> str:
+        token = session.get(self.SESSION_KEY)
+        if not isinstance(token, str):
+            raise TokenError("This page needs the link from your password reset email.")
+        return token
+
+
+class RequestActivationToken(MethodView):
+    """Send a new activation link; the answer never tells whether the address is known."""
+
+    decorators = [requires_unactivated, limits.activation_per_client]
+    init_every_request = False
+
+    def __init__(self, account_activator_factory: Callable[[], AccountActivator]) -> None:
+        self.account_activator_factory = account_activator_factory
+
+    def get(self) -> ResponseReturnValue:
+        return render_template("auth/request_activation.html", form=EmailForm())
+
+    def post(self) -> ResponseReturnValue:
+        form = EmailForm()
+        if not form.validate_on_submit():
+            return render_template("auth/request_activation.html", form=form)
+        self.account_activator_factory().request_activation(form.email.data)
+        flash(
+            f"If an account with {form.email.data} is waiting for activation, we have sent "
+            "it a new link. Check your inbox.",
+            "info",
+        )
+        return redirect(url_for(".login"))
+
+
+class ActivateAccount(MethodView):
+    """Activate by pasting the code from the activation email."""
+
+    decorators = [requires_unactivated]
+    init_every_request = False
+
+    def __init__(self, account_activator_factory: Callable[[], AccountActivator]) -> None:
+        self.account_activator_factory = account_activator_factory
+
+    def get(self) -> ResponseReturnValue:
+        return render_template("auth/activate.html", form=ActivateAccountForm())
+
+    def post(self) -> ResponseReturnValue:
+        form = ActivateAccountForm()
+        if not form.validate_on_submit():
+            return render_template("auth/activate.html", form=form)
+        try:
+            self.account_activator_factory().activate(form.token.data)
+        except TokenError as exc:
+            form.token.errors.append(exc.reason)
+            return render_template("auth/activate.html", form=form)
+        return _activated()
+
+
+class AutoActivateAccount(MethodView):
+    """Activate straight from the link in the activation email."""
+
+    decorators = [requires_unactivated]
+    init_every_request = False
+
+    def __init__(self, account_activator_factory: Callable[[], AccountActivator]) -> None:
+        self.account_activator_factory = account_activator_factory
+
+    def get(self, token: str) -> ResponseReturnValue:
+        try:
+            self.account_activator_factory().activate(token)
+        except TokenError as exc:
+            return _token_problem(exc, ".request_activation_token")
+        return _activated()
+
+
+def _activated() -> ResponseReturnValue:
+    flash("Your account is activated. You can log in now.", "success")
+    return redirect(url_for(".login"))
+
+
+def _token_problem(exc: TokenError, retry_endpoint: str) -> ResponseReturnValue:
+    page = render_template(
+        "auth/token_invalid.html", reason=exc.reason, retry_url=url_for(retry_endpoint)
+    )
+    return _private(page), 400
+
+
+def _private(body: str) -> Response:
+    response = make_response(body)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

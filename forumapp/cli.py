@@ -1,0 +1,66 @@
+"""The ``forumapp`` command: Flask's CLI bound to :func:`forumapp.create_app`.
+
+``forumapp run`` serves with waitress, a production-grade WSGI server, after bringing
+the database schema up to date; ``db`` (Flask-Migrate) and ``create-admin`` come from
+the app, so ``flask --app forumapp ...`` offers them too.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, routes_command, shell_command
+from flask_migrate import upgrade
+from waitress import serve
+
+from forumapp.app import create_app
+from forumapp.resources import migrations_folder
+from forumapp.users.cli import admin_accounts
+
+FIRST_ADMIN_HINT = """\
+This forum has no administrator yet. Create one with:
+
+    forumapp create-admin --username admin --email you@example.org
+"""
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    with app.app_context():
+        upgrade(directory=migrations_folder())
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--debug", is_flag=True, help="Use Werkzeug's reloading debug server instead.")
+@pass_script_info
+def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: bool) -> None:
+    """Upgrade the schema and serve the forum."""
+    app = info.load_app()
+    upgrade_schema(app)
+    with app.app_context():
+        if not admin_accounts().has_admin():
+            click.echo(FIRST_ADMIN_HINT)
+    click.echo(f"forumapp is serving on http://{host}:{port}/  (press Ctrl+C to stop)")
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    serve(app, host=host, port=port, threads=threads, ident="forumapp")
+
+
+cli = FlaskGroup(
+    name="forumapp",
+    create_app=create_app,
+    add_default_commands=False,
+    help="Run and manage a forumapp forum.",
+)
+cli.add_command(run_command)
+cli.add_command(shell_command)
+cli.add_command(routes_command)
+
+
+def main() -> None:
+    """Console script entry point."""
+    cli.main(prog_name="forumapp")

@@ -1,0 +1,129 @@
+"""Configuration loading: defaults < TOML file < ``FORUMAPP_*`` environment < overrides.
+
+Values are checked against the types of the built-in defaults so that a typo such as
+``FORUMAPP_REAUTH_WINDOW_SECONDS=ten`` stops the app with a clear message instead of
+failing on the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Config
+
+from forumapp import settings
+
+ENV_PREFIX = "FORUMAPP"
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def load_config(config: Config, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``config`` from every source in order of precedence and validate it."""
+    config.from_object(settings)
+    path = os.environ.get(f"{ENV_PREFIX}_CONFIG")
+    if path:
+        try:
+            config.from_file(path, load=tomllib.load, text=False)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"Cannot read {ENV_PREFIX}_CONFIG file {path!r}: {exc}") from exc
+    config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        config.update(overrides)
+    _coerce_types(config)
+
+
+def _expected_types() -> dict[str, type]:
+    return {
+        name: type(value)
+        for name, value in vars(settings).items()
+        if name.isupper() and value is not None
+    }
+
+
+def _coerce_types(config: Config) -> None:
+    for key, expected in _expected_types().items():
+        value = config.get(key)
+        if value is None or (isinstance(value, expected) and not _is_bool_for_int(value, expected)):
+            continue
+        if expected is timedelta and isinstance(value, int | float) and not isinstance(value, bool):
+            config[key] = timedelta(seconds=value)
+        elif expected is str and isinstance(value, int | float) and not isinstance(value, bool):
+            # from_prefixed_env parses "5" as JSON; a string setting still wants "5".
+            config[key] = str(value)
+        else:
+            raise ConfigError(
+                f"{key} must be of type {expected.__name__}, got {value!r} "
+                f"(set it in the {ENV_PREFIX}_CONFIG file or as {ENV_PREFIX}_{key})."
+            )
+
+
+def _is_bool_for_int(value: object, expected: type) -> bool:
+    return expected is int and isinstance(value, bool)
+
+
+def ensure_secret_key(config: Config, instance_path: str) -> None:
+    """Use the configured ``SECRET_KEY`` or one generated once into the instance folder."""
+    if config.get("SECRET_KEY"):
+        return
+    if config["PRODUCTION"]:
+        raise ConfigError(
+            f"SECRET_KEY is not set. In production set {ENV_PREFIX}_SECRET_KEY (for example "
+            "to the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
+    key_file = Path(instance_path) / SECRET_KEY_FILE
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        config["SECRET_KEY"] = key_file.read_text(encoding="ascii").strip()
+        return
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    config["SECRET_KEY"] = key
+
+
+def production_problems(config: Config) -> list[str]:
+    """Everything that makes ``config`` unsafe for a public deployment, as advice."""
+    problems = []
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        problems.append(
+            "RATELIMIT_STORAGE_URI is memory://: each worker would count alone. "
+            f"Set {ENV_PREFIX}_RATELIMIT_STORAGE_URI=redis://HOST:6379/0."
+        )
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if not config.get(key):
+            problems.append(
+                f"{key} is false: cookies would travel over plain HTTP. "
+                f"Serve over HTTPS and set {ENV_PREFIX}_{key}=true."
+            )
+    if not config.get("EXTERNAL_URL"):
+        problems.append(
+            f"EXTERNAL_URL is not set: set {ENV_PREFIX}_EXTERNAL_URL to the "
+            "public https:// address so email links cannot be forged by a Host header."
+        )
+    if config.get("MAIL_BACKEND") in ("console", "locmem"):
+        problems.append(
+            f"MAIL_BACKEND is {config['MAIL_BACKEND']!r}: emails would never leave "
+            f"the server. Set {ENV_PREFIX}_MAIL_BACKEND=smtp and MAIL_SERVER."
+        )
+    return problems
+
+
+def check_production(config: Config) -> None:
+    """Refuse to start in production mode with an unsafe setup."""
+    if not config["PRODUCTION"]:
+        return
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError("Unsafe production configuration:\n- " + "\n- ".join(problems))

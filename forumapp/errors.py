@@ -1,0 +1,74 @@
+"""Error pages in the site's look, for every HTTP error and for CSRF failures."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    410: "Gone",
+    413: "Too much data",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+MESSAGES = {
+    400: "The request could not be understood. Go back and try again.",
+    403: "You are not allowed to see this page.",
+    404: "There is nothing here. The page may have been moved or deleted.",
+    405: "This page cannot be used that way.",
+    413: "What you sent is larger than this forum accepts.",
+    429: "You have tried this too often. Please wait a little and try again.",
+    500: "An unexpected error happened on our side. It has been logged; please try again later.",
+}
+CSRF_MESSAGE = (
+    "The form expired or was not sent from this site. Go back, reload the page and try again."
+)
+
+
+def _page(code: int, message: str) -> str:
+    return render_template(
+        "errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message
+    )
+
+
+def handle_http_error(error: HTTPException) -> ResponseReturnValue:
+    """Render an HTTP error, keeping headers such as ``Allow`` and ``Retry-After``."""
+    code = error.code or 500
+    if code < 400:
+        return error
+    message = MESSAGES.get(code, "")
+    # Descriptions set by forumapp's own abort() calls are written for people; the
+    # limiter's is a limit expression, so 429 keeps the friendly text.
+    if code != 429 and error.description and error.description != type(error).description:
+        message = error.description
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return _page(code, message), code, headers
+
+
+def handle_csrf_error(_error: CSRFError) -> ResponseReturnValue:
+    """A missing or stale CSRF token: a 400 page that says what to do."""
+    return _page(400, CSRF_MESSAGE), 400
+
+
+def handle_server_error(error: InternalServerError) -> ResponseReturnValue:
+    """Log the original exception and show the 500 page."""
+    log.error("Unhandled exception", exc_info=error.original_exception)
+    return _page(500, MESSAGES[500]), 500
+
+
+def install(app: Flask) -> None:
+    """Register the handlers on ``app``."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(InternalServerError, handle_server_error)
+    app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,66 @@
+"""The base form of every forumapp form, and validators shared between domains."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import Field, Form, TextAreaField
+from wtforms.validators import ValidationError
+
+CONTROL_CHARACTERS = "Remove the control characters from this field."
+#: Line breaks and tabs are ordinary text in a multi-line field.
+_TEXTAREA_WHITESPACE = frozenset("\t\n\r")
+
+
+def _has_control_characters(value: str, allowed: frozenset[str]) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in value)
+
+
+class ForumForm(FlaskForm):  # type: ignore[misc]
+    """A CSRF-protected form that refuses control characters in every text field.
+
+    NUL bytes and other control characters are never legitimate in a username, title
+    or password, and some databases refuse them outright: turning them into a field
+    error here keeps them from becoming a server error later.
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and field.type != "CSRFTokenField":
+                allowed = _TEXTAREA_WHITESPACE if isinstance(field, TextAreaField) else frozenset()
+                if _has_control_characters(field.data, allowed):
+                    field.errors = [*field.errors, CONTROL_CHARACTERS]
+                    valid = False
+        return valid
+
+    def add_errors(self, errors: Iterable[tuple[str, str]]) -> None:
+        """Attach errors found after validation (by a service) to their fields."""
+        for name, message in errors:
+            field = self._fields.get(name)
+            if field is None:
+                self.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
+
+
+class EmailAddress:
+    """Checks an address with email-validator and replaces it by its normalized form."""
+
+    message = "Enter a valid email address, such as name@example.org."
+
+    def __call__(self, form: Form, field: Field) -> None:
+        try:
+            result = validate_email(field.data or "", check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(self.message) from exc
+        field.data = result.normalized
+
+
+def strip_filter(value: object) -> object:
+    """Trim surrounding whitespace from text input."""
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,85 @@
+"""Built-in defaults: the embedded profile (SQLite, in-process limits, mail to the console).
+
+Every key can be overridden by the TOML file named in ``FORUMAPP_CONFIG`` and then by
+``FORUMAPP_<KEY>`` environment variables (see :mod:`forumapp.config`).
+"""
+
+from datetime import timedelta
+
+#: Site identity shown in the layout and in emails.
+SITE_NAME = "forumapp"
+SITE_DESCRIPTION = "A friendly place to talk."
+#: The endpoint people land on after logging in or out.
+HOME_ENDPOINT = "home.index"
+
+#: Production mode refuses unsafe setups instead of filling in defaults.
+PRODUCTION = False
+
+#: Left unset so that a key is generated into the instance folder on first run.
+SECRET_KEY: str | None = None
+
+#: ``None`` means SQLite in the instance folder (see :func:`forumapp.database.default_uri`).
+SQLALCHEMY_DATABASE_URI: str | None = None
+SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+
+#: Base URL for links in emails; links never trust the request's Host header when set.
+EXTERNAL_URL: str | None = None
+
+REGISTRATION_ENABLED = True
+ACCOUNT_ACTIVATION_REQUIRED = True
+REAUTH_WINDOW_SECONDS = 600
+LANGUAGES = {"en": "English"}
+DEFAULT_LANGUAGE = "en"
+
+#: Token lifetimes, in seconds.
+PASSWORD_RESET_TOKEN_MAX_AGE = 3600
+ACTIVATION_TOKEN_MAX_AGE = 86400 * 2
+
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 1024
+#: Argon2id parameters (RFC 9106 "second recommended option" scaled for a web server).
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_COST = 65536
+ARGON2_PARALLELISM = 4
+
+#: Rate limits, in Flask-Limiter's notation.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+RATELIMIT_ENABLED = True
+AUTH_LOGIN_LIMIT = "10 per 5 minutes"
+AUTH_LOGIN_ACCOUNT_LIMIT = "5 per 5 minutes"
+AUTH_REGISTER_LIMIT = "10 per hour"
+AUTH_FORGOT_PASSWORD_LIMIT = "5 per 15 minutes"
+AUTH_ACTIVATION_LIMIT = "5 per 15 minutes"
+#: Number of trusted proxies in front of the app setting X-Forwarded-For.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
+
+MAIL_BACKEND = "console"
+MAIL_SERVER = "localhost"
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME: str | None = None
+MAIL_PASSWORD: str | None = None
+MAIL_DEFAULT_SENDER = "forumapp <noreply@localhost>"
+MAIL_TIMEOUT = 10
+#: Deliver mail on a background thread so that response times do not reveal
+#: whether an email was sent (account enumeration by timing).
+MAIL_SEND_ASYNC = True
+
+SESSION_COOKIE_NAME = "forumapp_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_NAME = "forumapp_remember"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = False
+REMEMBER_COOKIE_DURATION = timedelta(days=30)
+#: How long a server-side login session lives without "remember me".
+AUTH_SESSION_LIFETIME = timedelta(days=1)
+
+WTF_CSRF_TIME_LIMIT = 3600 * 8
+MAX_CONTENT_LENGTH = 1024 * 1024
+MAX_FORM_MEMORY_SIZE = 256 * 1024

@@ -1,0 +1,36 @@
+"""``forumapp create-admin``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from forumapp.auth.factories import password_hasher, password_policy
+from forumapp.extensions import db
+from forumapp.sqltypes import utcnow
+from forumapp.users.services import AccountError, AdminAccounts
+
+
+def admin_accounts() -> AdminAccounts:
+    """The admin account service over the app's database."""
+    return AdminAccounts(db.session, password_hasher(), password_policy(), utcnow)
+
+
+@click.command("create-admin")
+@click.option("--username", prompt=True, help="The administrator's username.")
+@click.option("--email", prompt=True, help="The administrator's email address.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for (hidden) when omitted; avoid passing it on a shared machine.",
+)
+@with_appcontext
+def create_admin_command(username: str, email: str, password: str) -> None:
+    """Create an activated administrator account."""
+    try:
+        user = admin_accounts().create_admin(username, email, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created administrator {user.username} <{user.email}>.")

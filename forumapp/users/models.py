@@ -1,0 +1,102 @@
+"""User and group models."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forumapp.extensions import db
+from forumapp.sqltypes import UTCDateTime, utcnow
+
+USERNAME_MAX_LENGTH = 32
+EMAIL_MAX_LENGTH = 254
+#: ASCII only, so that look-alike letters from other scripts cannot imitate a member.
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+def username_key(username: str) -> str:
+    """The case-insensitive identity of a username (``Alice`` and ``alice`` are one)."""
+    return unicodedata.normalize("NFKC", username).casefold().strip()
+
+
+def email_key(email: str) -> str:
+    """The case-insensitive identity of an email address."""
+    return unicodedata.normalize("NFKC", email).casefold().strip()
+
+
+class Group(db.Model):  # type: ignore[name-defined,misc]
+    """A set of permission flags shared by its members (FlaskBB's group model)."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable identifier of a built-in group; ``None`` for groups made by admins.
+    key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    super_mod: Mapped[bool] = mapped_column(Boolean, default=False)
+    mod: Mapped[bool] = mapped_column(Boolean, default=False)
+    banned: Mapped[bool] = mapped_column(Boolean, default=False)
+    guest: Mapped[bool] = mapped_column(Boolean, default=False)
+    mod_edituser: Mapped[bool] = mapped_column(Boolean, default=False)
+    mod_banuser: Mapped[bool] = mapped_column(Boolean, default=False)
+    editpost: Mapped[bool] = mapped_column(Boolean, default=True)
+    deletepost: Mapped[bool] = mapped_column(Boolean, default=False)
+    deletetopic: Mapped[bool] = mapped_column(Boolean, default=False)
+    posttopic: Mapped[bool] = mapped_column(Boolean, default=True)
+    postreply: Mapped[bool] = mapped_column(Boolean, default=True)
+    viewhidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    makehidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def __repr__(self) -> str:
+        return f"<Group {self.name!r}>"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A registered member. Flask-Login identifies it by its current login session."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
+    username_key: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    email_key: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    #: Wide enough for any Argon2 or scrypt encoding, including large salts.
+    password_hash: Mapped[str] = mapped_column(String(512))
+    activated: Mapped[bool] = mapped_column(Boolean, default=False)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    date_joined: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failed_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    login_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    group: Mapped[Group] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username!r}>"
+
+    @property
+    def is_banned(self) -> bool:
+        """Whether the user's group is a banned group."""
+        return self.group.banned
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the user administers the forum."""
+        return self.group.admin
+
+    def attach_session(self, token: str) -> None:
+        """Remember the login session this instance stands for (see :meth:`get_id`)."""
+        self._session_token = token
+
+    def get_id(self) -> str | None:
+        # Flask-Login stores this in the session and the remember-me cookie: the
+        # server-side session token, so that revoking the session revokes both cookies.
+        return self.__dict__.get("_session_token")
