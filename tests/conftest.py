@@ -1,0 +1,160 @@
+"""Shared fixtures: an app on a migrated SQLite copy, a client, users and captured mail."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from forumapp import create_app
+from forumapp.auth.factories import password_hasher
+from forumapp.extensions import db, mail
+from forumapp.resources import migrations_folder
+from forumapp.users.groups import GroupKey
+from forumapp.users.models import Group, User, email_key, username_key
+
+PASSWORD = "correct horse battery staple"
+
+#: Cheap Argon2 parameters: the same code path, a hundredth of the time.
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
+
+
+def base_config(database: Path) -> dict[str, Any]:
+    """Configuration every test app starts from."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "MAIL_BACKEND": "locmem",
+        "MAIL_SEND_ASYNC": False,
+        "EXTERNAL_URL": "http://forum.test",
+        **FAST_HASHING,
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's FORUMAPP_* variables must not change what the tests see.
+    for name in list(os.environ):
+        if name.startswith("FORUMAPP_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once by the real migrations; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "forumapp.sqlite3"
+    app = create_app(base_config(path))
+    with app.app_context():
+        upgrade(directory=migrations_folder())
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def config_overrides() -> dict[str, Any]:
+    """Override in a test module (or parametrize) to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_database: Path, config_overrides: dict[str, Any]) -> Iterator[Flask]:
+    """A fresh app on its own copy of the migrated database."""
+    database = tmp_path / "forumapp.sqlite3"
+    shutil.copy(migrated_database, database)
+    app = create_app({**base_config(database), **config_overrides})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client that keeps cookies."""
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list[Any]:
+    """Emails sent through the locmem backend."""
+    mail.outbox = []
+    return mail.outbox  # type: ignore[no-any-return]
+
+
+MakeUser = Callable[..., User]
+
+
+@pytest.fixture
+def make_user(app: Flask) -> MakeUser:
+    """Create a user straight in the database."""
+
+    def make(
+        username: str = "alice",
+        email: str | None = None,
+        password: str = PASSWORD,
+        *,
+        activated: bool = True,
+        group: GroupKey = GroupKey.MEMBER,
+    ) -> User:
+        email = email or f"{username}@example.org"
+        group_id = db.session.scalar(select(Group.id).where(Group.key == group))
+        user = User(
+            username=username,
+            username_key=username_key(username),
+            email=email,
+            email_key=email_key(email),
+            password_hash=password_hasher().hash(password),
+            activated=activated,
+            group_id=group_id,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def csrf_token(client: FlaskClient, path: str = "/auth/login") -> str:
+    """The CSRF token of the form at ``path``."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, login: str = "alice", password: str = PASSWORD, **extra: Any) -> Any:
+        data = {"login": login, "password": password, "csrf_token": csrf_token(self.client), **extra}
+        return self.client.post("/auth/login", data=data)
+
+    def logout(self) -> Any:
+        token = csrf_token(self.client, "/auth/logout")
+        return self.client.post("/auth/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Login/logout helpers bound to ``client``."""
+    return AuthActions(client)
+
+
+def links_in(message: Any) -> list[str]:
+    """The absolute links in an email's text body."""
+    return re.findall(r"https?://\S+", message.body)
