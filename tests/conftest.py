@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from forumapp import create_app
 from forumapp.auth.factories import password_hasher
-from forumapp.extensions import db, mail
+from forumapp.extensions import db
 from forumapp.resources import migrations_folder
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
@@ -67,14 +67,20 @@ def config_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_database: Path, config_overrides: dict[str, Any]) -> Iterator[Flask]:
-    """A fresh app on its own copy of the migrated database."""
+def app(
+    tmp_path: Path, migrated_database: Path, config_overrides: dict[str, Any]
+) -> Iterator[Flask]:
+    """A fresh app on its own copy of the migrated database.
+
+    No app context stays pushed during the test: requests made while one is pushed
+    would share ``g`` (and so Flask-WTF's cached CSRF token) across requests. Use
+    ``with app.app_context():`` around direct database work.
+    """
     database = tmp_path / "forumapp.sqlite3"
     shutil.copy(migrated_database, database)
     app = create_app({**base_config(database), **config_overrides})
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
 
 
@@ -87,8 +93,9 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def outbox(app: Flask) -> list[Any]:
     """Emails sent through the locmem backend."""
-    mail.outbox = []
-    return mail.outbox  # type: ignore[no-any-return]
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox  # type: ignore[no-any-return]
 
 
 MakeUser = Callable[..., User]
@@ -96,7 +103,7 @@ MakeUser = Callable[..., User]
 
 @pytest.fixture
 def make_user(app: Flask) -> MakeUser:
-    """Create a user straight in the database."""
+    """Create a user straight in the database; the returned object is detached."""
 
     def make(
         username: str = "alice",
@@ -107,18 +114,21 @@ def make_user(app: Flask) -> MakeUser:
         group: GroupKey = GroupKey.MEMBER,
     ) -> User:
         email = email or f"{username}@example.org"
-        group_id = db.session.scalar(select(Group.id).where(Group.key == group))
-        user = User(
-            username=username,
-            username_key=username_key(username),
-            email=email,
-            email_key=email_key(email),
-            password_hash=password_hasher().hash(password),
-            activated=activated,
-            group_id=group_id,
-        )
-        db.session.add(user)
-        db.session.commit()
+        with app.app_context():
+            group_id = db.session.scalar(select(Group.id).where(Group.key == group))
+            user = User(
+                username=username,
+                username_key=username_key(username),
+                email=email,
+                email_key=email_key(email),
+                password_hash=password_hasher().hash(password),
+                activated=activated,
+                group_id=group_id,
+            )
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
         return user
 
     return make
@@ -141,7 +151,12 @@ class AuthActions:
         self.client = client
 
     def login(self, login: str = "alice", password: str = PASSWORD, **extra: Any) -> Any:
-        data = {"login": login, "password": password, "csrf_token": csrf_token(self.client), **extra}
+        data = {
+            "login": login,
+            "password": password,
+            "csrf_token": csrf_token(self.client),
+            **extra,
+        }
         return self.client.post("/auth/login", data=data)
 
     def logout(self) -> Any:

@@ -11,7 +11,9 @@ def test_home_page_renders(client: FlaskClient) -> None:
     assert "No members yet" in response.get_data(as_text=True)
 
 
-def test_login_and_see_logged_in(client: FlaskClient, make_user: MakeUser, auth: AuthActions) -> None:
+def test_login_and_see_logged_in(
+    client: FlaskClient, make_user: MakeUser, auth: AuthActions
+) -> None:
     make_user()
     response = auth.login()
     assert response.status_code == 302
