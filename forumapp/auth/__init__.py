@@ -21,8 +21,10 @@ from typing import cast
 from flask import Blueprint, Flask, current_app
 from flask.blueprints import BlueprintSetupState
 
+from forumapp import settings
 from forumapp.auth import views
 from forumapp.auth.factories import AuthFactories, default_factories
+from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url
 from forumapp.extensions import csrf, limiter
 from forumapp.http import home_url
 from forumapp.resources import template_folder
@@ -94,6 +96,7 @@ def create_auth_blueprint(
     blueprint.record_once(_bind_extensions)
     blueprint.add_app_template_global(home_url)
     blueprint.add_app_template_global(endpoint_exists)
+    blueprint.add_app_template_global(auth_url)
     return blueprint
 
 
@@ -102,9 +105,33 @@ def endpoint_exists(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+#: Settings the auth views read, given forumapp's defaults in apps that lack them.
+CONFIG_KEYS = (
+    "HOME_ENDPOINT",
+    "REGISTRATION_ENABLED",
+    "ACCOUNT_ACTIVATION_REQUIRED",
+    "REAUTH_WINDOW_SECONDS",
+    "LANGUAGES",
+    "DEFAULT_LANGUAGE",
+    "PASSWORD_MIN_LENGTH",
+    "PASSWORD_RESET_TOKEN_MAX_AGE",
+    "AUTH_LOGIN_LIMIT",
+    "AUTH_LOGIN_ACCOUNT_LIMIT",
+    "AUTH_REGISTER_LIMIT",
+    "AUTH_FORGOT_PASSWORD_LIMIT",
+    "AUTH_ACTIVATION_LIMIT",
+    "RATELIMIT_ENABLED",
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_HEADERS_ENABLED",
+)
+
+
 def _bind_extensions(state: BlueprintSetupState) -> None:
-    # An app that mounts only this blueprint still gets CSRF protection and limits.
+    # An app that mounts only this blueprint still gets settings, CSRF protection and limits.
     app = cast(Flask, state.app)
+    for key in CONFIG_KEYS:
+        app.config.setdefault(key, getattr(settings, key))
+    app.config.setdefault(BLUEPRINT_NAME_KEY, state.name)
     if "csrf" not in app.extensions:
         csrf.init_app(app)
     if limiter not in app.extensions.get("limiter", ()):

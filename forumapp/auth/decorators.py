@@ -7,9 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session
 from flask_login import current_user
 
+from forumapp.auth.urls import auth_url
 from forumapp.extensions import login_manager
 from forumapp.http import home_url
 
@@ -66,7 +67,7 @@ def fresh_login_required(view: F) -> F:
             return login_manager.unauthorized()
         if not is_fresh():
             flash("Please confirm your password to continue.", "info")
-            return redirect(url_for("auth.reauth", next=request.full_path.rstrip("?")))
+            return redirect(auth_url("reauth", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
