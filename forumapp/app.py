@@ -15,8 +15,9 @@ from forumapp.auth.models import AuthSession
 from forumapp.auth.stores import SqlSessionStore
 from forumapp.config import check_production, ensure_secret_key, load_config
 from forumapp.database import default_uri
-from forumapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.home import create_home_blueprint
+from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
 from forumapp.sqltypes import utcnow
 from forumapp.users.cli import create_admin_command
@@ -74,7 +75,7 @@ def configure_extensions(app: Flask) -> None:
     """Bind CSRF protection, mail and the rate limiter."""
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
+    bind_limiter(app)
 
 
 def configure_login(app: Flask) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, routes_command, shell_command
-from flask_migrate import upgrade
 from waitress import serve
 
 from forumapp.app import create_app
-from forumapp.resources import migrations_folder
+from forumapp.config import ConfigError
+from forumapp.database import upgrade_schema
 from forumapp.users.cli import admin_accounts
 
 FIRST_ADMIN_HINT = """\
@@ -22,12 +22,6 @@ This forum has no administrator yet. Create one with:
 
     forumapp create-admin --username admin --email you@example.org
 """
-
-
-def upgrade_schema(app: Flask) -> None:
-    """Create or upgrade the database schema to the newest migration."""
-    with app.app_context():
-        upgrade(directory=migrations_folder())
 
 
 @click.command("run")
@@ -50,9 +44,17 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
     serve(app, host=host, port=port, threads=threads, ident="forumapp")
 
 
+def create_app_for_cli() -> Flask:
+    """The app, with configuration problems reported as a plain error message."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 cli = FlaskGroup(
     name="forumapp",
-    create_app=create_app,
+    create_app=create_app_for_cli,
     add_default_commands=False,
     help="Run and manage a forumapp forum.",
 )

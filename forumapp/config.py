@@ -7,8 +7,10 @@ failing on the first request.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
@@ -21,6 +23,7 @@ from forumapp import settings
 
 ENV_PREFIX = "FORUMAPP"
 SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -37,29 +40,44 @@ def load_config(config: Config, overrides: Mapping[str, Any] | None = None) -> N
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"Cannot read {ENV_PREFIX}_CONFIG file {path!r}: {exc}") from exc
     config.from_prefixed_env(ENV_PREFIX)
+    # from_prefixed_env parses values as JSON; a text setting keeps exactly what was typed
+    # (a numeric secret key must not become an int, "1.50" must not become "1.5").
+    for key in _text_keys():
+        raw = os.environ.get(f"{ENV_PREFIX}_{key}")
+        if raw is not None:
+            config[key] = raw
     if overrides:
         config.update(overrides)
-    _coerce_types(config)
+    _check_types(config)
+
+
+def _text_keys() -> set[str]:
+    annotated = {
+        name
+        for name, annotation in vars(settings).get("__annotations__", {}).items()
+        if annotation in (str, str | None)
+    }
+    return annotated | {
+        name for name, value in vars(settings).items() if name.isupper() and isinstance(value, str)
+    }
 
 
 def _expected_types() -> dict[str, type]:
-    return {
+    expected = {
         name: type(value)
         for name, value in vars(settings).items()
         if name.isupper() and value is not None
     }
+    return expected | dict.fromkeys(_text_keys(), str)
 
 
-def _coerce_types(config: Config) -> None:
+def _check_types(config: Config) -> None:
     for key, expected in _expected_types().items():
         value = config.get(key)
         if value is None or (isinstance(value, expected) and not _is_bool_for_int(value, expected)):
             continue
         if expected is timedelta and isinstance(value, int | float) and not isinstance(value, bool):
             config[key] = timedelta(seconds=value)
-        elif expected is str and isinstance(value, int | float) and not isinstance(value, bool):
-            # from_prefixed_env parses "5" as JSON; a string setting still wants "5".
-            config[key] = str(value)
         else:
             raise ConfigError(
                 f"{key} must be of type {expected.__name__}, got {value!r} "
@@ -82,21 +100,36 @@ def ensure_secret_key(config: Config, instance_path: str) -> None:
         )
     key_file = Path(instance_path) / SECRET_KEY_FILE
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        config["SECRET_KEY"] = key_file.read_text(encoding="ascii").strip()
-        return
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        _publish_new_key(key_file)
+    key = key_file.read_text(encoding="ascii").strip()
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"The secret key file {key_file} is damaged (too short). Delete it to have a new "
+            "key generated; everyone will have to log in again."
+        )
     config["SECRET_KEY"] = key
+
+
+def _publish_new_key(key_file: Path) -> None:
+    # Written completely to a private temporary file, then linked into place: a worker
+    # starting at the same moment sees either no file or the whole key, never a partial one.
+    fd, temporary = tempfile.mkstemp(dir=key_file.parent, prefix=".secret_key-")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        os.chmod(temporary, 0o600)
+        # If another process published its key first, that one is used.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, key_file)
+    finally:
+        os.unlink(temporary)
 
 
 def production_problems(config: Config) -> list[str]:
     """Everything that makes ``config`` unsafe for a public deployment, as advice."""
     problems = []
-    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("memory://", "async+memory://")):
         problems.append(
             "RATELIMIT_STORAGE_URI is memory://: each worker would count alone. "
             f"Set {ENV_PREFIX}_RATELIMIT_STORAGE_URI=redis://HOST:6379/0."

@@ -6,8 +6,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from forumapp.resources import migrations_folder
 
 SQLITE_FILENAME = "forumapp.sqlite3"
 
@@ -31,3 +35,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    with app.app_context():
+        upgrade(directory=migrations_folder())

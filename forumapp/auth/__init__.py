@@ -27,6 +27,7 @@ from forumapp.auth.factories import AuthFactories, default_factories
 from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url
 from forumapp.extensions import csrf, limiter
 from forumapp.http import home_url
+from forumapp.ratelimit import bind_limiter
 from forumapp.resources import template_folder
 
 __all__ = ["AuthFactories", "create_auth_blueprint", "default_factories"]
@@ -135,4 +136,4 @@ def _bind_extensions(state: BlueprintSetupState) -> None:
     if "csrf" not in app.extensions:
         csrf.init_app(app)
     if limiter not in app.extensions.get("limiter", ()):
-        limiter.init_app(app)
+        bind_limiter(app)

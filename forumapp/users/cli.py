@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from forumapp.auth.factories import password_hasher, password_policy
+from forumapp.database import upgrade_schema
 from forumapp.extensions import db
 from forumapp.sqltypes import utcnow
 from forumapp.users.services import AccountError, AdminAccounts
@@ -28,7 +30,8 @@ def admin_accounts() -> AdminAccounts:
 )
 @with_appcontext
 def create_admin_command(username: str, email: str, password: str) -> None:
-    """Create an activated administrator account."""
+    """Create an activated administrator account (bringing the schema up to date first)."""
+    upgrade_schema(current_app._get_current_object())  # type: ignore[attr-defined]
     try:
         user = admin_accounts().create_admin(username, email, password)
     except AccountError as exc:

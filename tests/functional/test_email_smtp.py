@@ -1,0 +1,359 @@
+"""Account emails delivered over real SMTP to an aiosmtpd sink, and the links in them used."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token
+
+EXTERNAL_URL = "http://forum.test"
+NEW_PASSWORD = "a brand new passphrase for alice"
+MAIL_WAIT_SECONDS = 5.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    """One message as the SMTP server received it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        assert isinstance(part, EmailMessage)
+        return str(part.get_content())
+
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        assert isinstance(part, EmailMessage)
+        return str(part.get_content())
+
+    def links(self) -> list[str]:
+        """The absolute links in the plain-text body (without trailing punctuation)."""
+        return [link.rstrip(".,:;") for link in re.findall(r"https?://[^\s<>\"]+", self.text)]
+
+    def link_to(self, path_prefix: str) -> str:
+        """The one link whose path starts with ``path_prefix``."""
+        (link,) = [link for link in self.links() if link.startswith(EXTERNAL_URL + path_prefix)]
+        return link
+
+
+class SmtpSink:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._envelopes: list[Envelope] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        with self._lock:
+            self._envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def received(self) -> list[ReceivedMail]:
+        with self._lock:
+            envelopes = list(self._envelopes)
+        return [self._parse(envelope) for envelope in envelopes]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._envelopes.clear()
+
+    def wait_for(self, count: int, timeout: float = MAIL_WAIT_SECONDS) -> list[ReceivedMail]:
+        """The received messages once there are at least ``count``; fails after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while len(self._envelopes) < count:
+            assert time.monotonic() < deadline, f"expected {count} emails, got {self.received}"
+            time.sleep(0.02)
+        return self.received
+
+    @staticmethod
+    def _parse(envelope: Envelope) -> ReceivedMail:
+        content = envelope.content
+        assert isinstance(content, bytes)
+        message = email.message_from_bytes(content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        return ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), message)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+    sink = SmtpSink(free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_port(smtp_sink: SmtpSink) -> int:
+    return smtp_sink.port
+
+
+@pytest.fixture
+def extra_config() -> dict[str, Any]:
+    """Parametrize to add settings on top of the SMTP ones."""
+    return {}
+
+
+@pytest.fixture
+def config_overrides(mail_port: int, extra_config: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": mail_port,
+        "MAIL_TIMEOUT": 5,
+        **extra_config,
+    }
+
+
+def register(client: FlaskClient, username: str = "bob", email: str = "bob@example.org") -> Any:
+    data = {
+        "username": username,
+        "email": email,
+        "password": PASSWORD,
+        "confirm_password": PASSWORD,
+        "language": "en",
+        "accept_tos": "y",
+        "csrf_token": csrf_token(client, "/auth/register"),
+    }
+    return client.post("/auth/register", data=data)
+
+
+def forgot_password(client: FlaskClient, email: str) -> Any:
+    data = {"email": email, "csrf_token": csrf_token(client, "/auth/reset-password")}
+    return client.post("/auth/reset-password", data=data)
+
+
+def path_of(link: str) -> str:
+    assert link.startswith(EXTERNAL_URL + "/")
+    return link.removeprefix(EXTERNAL_URL)
+
+
+def assert_well_formed(mail: ReceivedMail, to: str, subject: str) -> None:
+    """Addressed right, multipart/alternative, and the same links in text and HTML."""
+    assert mail.rcpt_tos == [to]
+    assert mail.message["To"] == to
+    assert mail.mail_from == "noreply@localhost"
+    assert subject in mail.subject
+    assert mail.message.get_content_type() == "multipart/alternative"
+    parts = [part.get_content_type() for part in mail.message.iter_parts()]
+    assert parts == ["text/plain", "text/html"]
+    hrefs = {html.unescape(href) for href in re.findall(r'href="([^"]+)"', mail.html)}
+    assert set(mail.links()) <= hrefs
+    assert mail.message["Message-ID"]
+
+
+def test_register_activation_email_over_smtp_then_activate_and_log_in(
+    app: Flask, client: FlaskClient, smtp_sink: SmtpSink, auth: AuthActions
+) -> None:
+    response = register(client)
+    assert response.status_code == 302
+    assert response.location == "/auth/login"
+
+    (mail,) = smtp_sink.wait_for(1)
+    assert_well_formed(mail, "bob@example.org", "Activate your account")
+    assert "Hello bob" in mail.text
+    link = mail.link_to("/auth/activate/confirm/")
+    token = link.rsplit("/", 1)[1]
+    assert re.fullmatch(r"[A-Za-z0-9_\-.]{20,}", token)
+    assert token in mail.text  # the code to paste by hand
+
+    response = client.get(path_of(link))
+    assert response.status_code == 302
+    assert response.location == "/auth/login"
+    assert "Your account is activated" in client.get("/auth/login").get_data(as_text=True)
+    assert auth.login("bob").status_code == 302
+    assert "Logged in as <strong>bob</strong>" in client.get("/").get_data(as_text=True)
+
+    # Clicked again later, from any browser: the link is spent.
+    again = app.test_client().get(path_of(link))
+    assert again.status_code == 400
+    assert "cannot be used" in again.get_data(as_text=True)
+    assert len(smtp_sink.received) == 1
+
+
+def test_registering_a_taken_address_emails_its_owner_over_smtp(
+    client: FlaskClient, smtp_sink: SmtpSink, make_user: MakeUser
+) -> None:
+    make_user("alice")
+
+    response = register(client, username="mallory", email="ALICE@example.org")
+
+    assert response.status_code == 302
+    assert response.location == "/auth/login"
+    (mail,) = smtp_sink.wait_for(1)
+    assert_well_formed(mail, "alice@example.org", "tried to register")
+    assert mail.link_to("/auth/login")
+    assert mail.link_to("/auth/reset-password")
+
+
+def test_forgot_password_reset_over_smtp_and_password_changed_notice(
+    app: Flask, client: FlaskClient, smtp_sink: SmtpSink, make_user: MakeUser, auth: AuthActions
+) -> None:
+    make_user("alice")
+
+    response = forgot_password(client, "alice@example.org")
+    assert response.status_code == 302
+    assert response.location == "/auth/login"
+
+    (reset,) = smtp_sink.wait_for(1)
+    assert_well_formed(reset, "alice@example.org", "Reset your password")
+    link = reset.link_to("/auth/reset-password/")
+    response = client.get(path_of(link))
+    assert response.status_code == 302
+    assert response.location == "/auth/reset-password/set-password"
+    form_page = client.get("/auth/reset-password/set-password")
+    assert form_page.status_code == 200
+    assert 'name="password"' in form_page.get_data(as_text=True)
+    assert form_page.headers["Referrer-Policy"] == "no-referrer"
+
+    token = csrf_token(client, "/auth/reset-password/set-password")
+    response = client.post(
+        "/auth/reset-password/set-password",
+        data={"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.location == "/auth/login"
+
+    changed = smtp_sink.wait_for(2)[1]
+    assert_well_formed(changed, "alice@example.org", "Your password was changed")
+    assert changed.link_to("/auth/reset-password")
+
+    old = auth.login("alice", PASSWORD)
+    assert old.status_code == 200
+    assert "Wrong username, email address or password" in old.get_data(as_text=True)
+    assert auth.login("alice", NEW_PASSWORD).status_code == 302
+    assert "Logged in as <strong>alice</strong>" in client.get("/").get_data(as_text=True)
+
+    # The emailed link is spent once the password changed.
+    spent = app.test_client().get(path_of(link))
+    assert spent.status_code == 400
+    assert "cannot be used" in spent.get_data(as_text=True)
+
+
+def normalized(page: str, email: str) -> str:
+    """``page`` without what legitimately differs between two requests."""
+    page = page.replace(email, "EMAIL")
+    return re.sub(r'name="csrf_token"( type="hidden")? value="[^"]+"', "CSRF", page)
+
+
+@pytest.mark.parametrize("extra_config", [{"MAIL_SEND_ASYNC": True}])
+def test_async_delivery_arrives_and_forgot_password_answers_alike(
+    app: Flask, smtp_sink: SmtpSink, make_user: MakeUser
+) -> None:
+    assert app.config["MAIL_SEND_ASYNC"] is True
+    make_user("alice")
+    answers = []
+    for address in ("alice@example.org", "nobody@example.org"):
+        client = app.test_client()
+        response = forgot_password(client, address)
+        follow_up = client.get(response.location)
+        answers.append(
+            (
+                response.status_code,
+                response.location,
+                normalized(response.get_data(as_text=True), address),
+                sorted(name for name, _ in response.headers if not name.startswith("X-RateLimit")),
+                follow_up.status_code,
+                normalized(follow_up.get_data(as_text=True), address),
+            )
+        )
+
+    known, unknown = answers
+    assert known == unknown
+    assert known[0] == 302
+    assert "If an account uses EMAIL" in known[5]
+
+    (mail,) = smtp_sink.wait_for(1)
+    assert_well_formed(mail, "alice@example.org", "Reset your password")
+    time.sleep(0.2)
+    assert [m.rcpt_tos for m in smtp_sink.received] == [["alice@example.org"]]
+
+
+@pytest.mark.parametrize("extra_config", [{"MAIL_SEND_ASYNC": True}])
+def test_async_registration_email_arrives(client: FlaskClient, smtp_sink: SmtpSink) -> None:
+    assert register(client).status_code == 302
+
+    (mail,) = smtp_sink.wait_for(1)
+    assert_well_formed(mail, "bob@example.org", "Activate your account")
+
+
+def wait_for_log(caplog: pytest.LogCaptureFixture, text: str) -> None:
+    deadline = time.monotonic() + MAIL_WAIT_SECONDS
+    while not any(text in record.getMessage() for record in caplog.records):
+        assert time.monotonic() < deadline, f"no log record with {text!r}"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize(
+    "extra_config", [{"MAIL_SEND_ASYNC": False}, {"MAIL_SEND_ASYNC": True}], ids=["sync", "async"]
+)
+class TestSmtpServerDown:
+    """Nothing listens on the mail port: the pages still answer, and the failure is logged."""
+
+    @pytest.fixture
+    def mail_port(self) -> int:
+        return free_port()
+
+    def test_register_does_not_fail(
+        self, client: FlaskClient, caplog: pytest.LogCaptureFixture, auth: AuthActions
+    ) -> None:
+        caplog.set_level(logging.ERROR, logger="forumapp")
+
+        response = register(client)
+
+        assert response.status_code == 302
+        assert response.location == "/auth/login"
+        assert "We have sent an email" in client.get("/auth/login").get_data(as_text=True)
+        wait_for_log(caplog, "Could not send email")
+        # The account exists and waits for activation (a new link can be requested).
+        assert "not activated yet" in auth.login("bob").get_data(as_text=True)
+
+    def test_forgot_password_does_not_fail(
+        self, client: FlaskClient, make_user: MakeUser, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.ERROR, logger="forumapp")
+        make_user("alice")
+
+        response = forgot_password(client, "alice@example.org")
+
+        assert response.status_code == 302
+        assert response.location == "/auth/login"
+        wait_for_log(caplog, "Could not send email")
