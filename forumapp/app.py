@@ -11,8 +11,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forumapp import errors, headers
 from forumapp.auth import create_auth_blueprint
+from forumapp.auth.limits import ACCOUNT_RESOLVER
 from forumapp.auth.models import AuthSession
-from forumapp.auth.stores import SqlSessionStore
+from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.config import check_production, ensure_secret_key, load_config
 from forumapp.database import default_uri
 from forumapp.extensions import csrf, db, login_manager, mail, migrate
@@ -88,11 +89,18 @@ def configure_login(app: Flask) -> None:
     # Revocation is server-side; IP/agent heuristics would only log out mobile users.
     login_manager.session_protection = None
     login_manager.user_loader(load_user)
+    app.extensions[ACCOUNT_RESOLVER] = resolve_account_id
 
 
 def load_user(token: str) -> User | None:
     """The user of a live login session."""
     return SqlSessionStore(db.session, utcnow).load_user(token)
+
+
+def resolve_account_id(login: str) -> int | None:
+    """The id of the account a username or email address names, for per-account limits."""
+    user = SqlUserStore(db.session).find_by_login(login)
+    return user.id if user is not None else None
 
 
 def configure_blueprints(app: Flask) -> None:

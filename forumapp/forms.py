@@ -7,7 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, Form, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -27,6 +30,18 @@ class ForumForm(FlaskForm):  # type: ignore[misc]
     or password, and some databases refuse them outright: turning them into a field
     error here keeps them from becoming a server error later.
     """
+
+    class Meta(FlaskForm.Meta):  # type: ignore[misc]
+        def wrap_formdata(self, form: Form, formdata: Any) -> Any:
+            # HTML forms read form fields only. Flask-WTF would also feed a JSON body to
+            # the fields unchecked, where lists and numbers break WTForms' string handling.
+            if formdata is not _Auto:
+                return formdata
+            if not _is_submitted():
+                return None
+            if request.files:
+                return CombinedMultiDict((request.files, request.form))
+            return request.form
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)

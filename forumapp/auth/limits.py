@@ -1,8 +1,9 @@
 """Rate limits of the auth views, read from configuration at request time.
 
 Failed logins are counted twice: per client address and per account named in the
-form, so neither one address trying many accounts nor many addresses trying one
-account gets far. Successful logins (a redirect) are not counted.
+form (by username or email alike), so neither one address trying many accounts nor
+many addresses trying one account gets far. Successful logins (a redirect) are not
+counted.
 """
 
 from __future__ import annotations
@@ -24,8 +25,18 @@ def _failed(response: Response) -> bool:
     return response.status_code != 302
 
 
+#: ``app.extensions`` key of a function mapping a login (username or email) to the id of
+#: its account, so that both spellings of one account share one failure budget.
+ACCOUNT_RESOLVER = "forumapp.auth.account_resolver"
+
+
 def _account_key() -> str:
-    return "account:" + username_key(request.form.get("login", ""))
+    login = request.form.get("login", "")
+    resolve = current_app.extensions.get(ACCOUNT_RESOLVER)
+    account_id = resolve(login) if resolve is not None and login else None
+    if account_id is not None:
+        return f"account-id:{account_id}"
+    return "account:" + username_key(login)
 
 
 def _client_key() -> str:
