@@ -23,6 +23,17 @@ def _password_field(label: str, autocomplete: str) -> PasswordField:
     )
 
 
+def _confirm_password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired("Repeat your password."),
+            EqualTo("password", "The passwords do not match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 def _email_field() -> StringField:
     return StringField(
         "Email address",
@@ -80,14 +91,7 @@ class RegisterForm(ForumForm):
     )
     email = _email_field()
     password = _password_field("Password", "new-password")
-    confirm_password = PasswordField(
-        "Repeat password",
-        validators=[
-            InputRequired("Repeat your password."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm_password = _confirm_password_field("Repeat password")
     language = SelectField("Language")
     accept_tos = BooleanField(
         "I accept the terms of service",
@@ -111,14 +115,7 @@ class ResetPasswordForm(ForumForm):
     """Choose a new password."""
 
     password = _password_field("New password", "new-password")
-    confirm_password = PasswordField(
-        "Repeat new password",
-        validators=[
-            InputRequired("Repeat your password."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm_password = _confirm_password_field("Repeat new password")
 
 
 class ActivateAccountForm(ForumForm):
