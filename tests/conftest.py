@@ -21,6 +21,7 @@ from forumapp.extensions import db
 from forumapp.resources import migrations_folder
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
+from tests.smtp import smtp_sink  # noqa: F401  (a fixture shared by the SMTP and browser tests)
 
 PASSWORD = "correct horse battery staple"
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import MailSink
 from tests.conftest import PASSWORD
+from tests.smtp import SmtpSink
 
 try:
     from selenium.common.exceptions import (
@@ -124,7 +124,7 @@ def log_out(driver: WebDriver) -> None:
 
 
 def test_register_activate_login_reauth_logout_reset_password(
-    live_server: str, smtp_sink: MailSink, driver: WebDriver
+    live_server: str, smtp_sink: SmtpSink, driver: WebDriver
 ) -> None:
     base_url = live_server
 

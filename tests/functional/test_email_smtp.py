@@ -2,123 +2,21 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import html
 import logging
 import re
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token
+from tests.smtp import MAIL_WAIT_SECONDS, ReceivedMail, SmtpSink, free_port
 
 EXTERNAL_URL = "http://forum.test"
 NEW_PASSWORD = "a brand new passphrase for alice"
-MAIL_WAIT_SECONDS = 5.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class ReceivedMail:
-    """One message as the SMTP server received it."""
-
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-
-    @property
-    def subject(self) -> str:
-        return str(self.message["Subject"])
-
-    @property
-    def text(self) -> str:
-        part = self.message.get_body(preferencelist=("plain",))
-        assert isinstance(part, EmailMessage)
-        return str(part.get_content())
-
-    @property
-    def html(self) -> str:
-        part = self.message.get_body(preferencelist=("html",))
-        assert isinstance(part, EmailMessage)
-        return str(part.get_content())
-
-    def links(self) -> list[str]:
-        """The absolute links in the plain-text body (without trailing punctuation)."""
-        return [link.rstrip(".,:;") for link in re.findall(r"https?://[^\s<>\"]+", self.text)]
-
-    def link_to(self, path_prefix: str) -> str:
-        """The one link whose path starts with ``path_prefix``."""
-        (link,) = [link for link in self.links() if link.startswith(EXTERNAL_URL + path_prefix)]
-        return link
-
-
-class SmtpSink:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self._envelopes: list[Envelope] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
-        with self._lock:
-            self._envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    @property
-    def received(self) -> list[ReceivedMail]:
-        with self._lock:
-            envelopes = list(self._envelopes)
-        return [self._parse(envelope) for envelope in envelopes]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._envelopes.clear()
-
-    def wait_for(self, count: int, timeout: float = MAIL_WAIT_SECONDS) -> list[ReceivedMail]:
-        """The received messages once there are at least ``count``; fails after ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while len(self._envelopes) < count:
-            assert time.monotonic() < deadline, f"expected {count} emails, got {self.received}"
-            time.sleep(0.02)
-        return self.received
-
-    @staticmethod
-    def _parse(envelope: Envelope) -> ReceivedMail:
-        content = envelope.content
-        assert isinstance(content, bytes)
-        message = email.message_from_bytes(content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        return ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), message)
-
-
-@pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
-    sink = SmtpSink(free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
-    controller.start()
-    try:
-        yield sink
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
