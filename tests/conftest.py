@@ -145,6 +145,23 @@ def csrf_token(client: FlaskClient, path: str = "/auth/login") -> str:
     return match.group(1)
 
 
+def register(
+    client: FlaskClient, username: str = "bob", email: str = "bob@example.org", **extra: Any
+) -> Any:
+    """Submit the registration form as a person would."""
+    data = {
+        "username": username,
+        "email": email,
+        "password": PASSWORD,
+        "confirm_password": PASSWORD,
+        "language": "en",
+        "accept_tos": "y",
+        "csrf_token": csrf_token(client, "/auth/register"),
+        **extra,
+    }
+    return client.post("/auth/register", data=data)
+
+
 class AuthActions:
     """Log in and out through the real forms."""
 

@@ -10,23 +10,7 @@ from sqlalchemy import select
 
 from forumapp.extensions import db
 from forumapp.users.models import User
-from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, links_in
-
-
-def register(
-    client: FlaskClient, username: str = "bob", email: str = "bob@example.org", **extra: Any
-) -> Any:
-    data = {
-        "username": username,
-        "email": email,
-        "password": PASSWORD,
-        "confirm_password": PASSWORD,
-        "language": "en",
-        "accept_tos": "y",
-        "csrf_token": csrf_token(client, "/auth/register"),
-        **extra,
-    }
-    return client.post("/auth/register", data=data)
+from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, links_in, register
 
 
 def path_of(link: str) -> str:

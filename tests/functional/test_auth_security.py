@@ -16,8 +16,8 @@ from forumapp.auth.decorators import fresh_login_required
 from forumapp.auth.models import AuthSession
 from forumapp.extensions import db
 from forumapp.users.models import User
-from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, links_in
-from tests.functional.test_auth_journeys import path_of, register
+from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, links_in, register
+from tests.functional.test_auth_journeys import path_of
 
 SESSION_COOKIE = "forumapp_session"
 REMEMBER_COOKIE = "forumapp_remember"

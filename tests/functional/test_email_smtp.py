@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token
+from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, register
 from tests.smtp import MAIL_WAIT_SECONDS, ReceivedMail, SmtpSink, free_port
 
 EXTERNAL_URL = "http://forum.test"
@@ -39,19 +39,6 @@ def config_overrides(mail_port: int, extra_config: dict[str, Any]) -> dict[str, 
         "MAIL_TIMEOUT": 5,
         **extra_config,
     }
-
-
-def register(client: FlaskClient, username: str = "bob", email: str = "bob@example.org") -> Any:
-    data = {
-        "username": username,
-        "email": email,
-        "password": PASSWORD,
-        "confirm_password": PASSWORD,
-        "language": "en",
-        "accept_tos": "y",
-        "csrf_token": csrf_token(client, "/auth/register"),
-    }
-    return client.post("/auth/register", data=data)
 
 
 def forgot_password(client: FlaskClient, email: str) -> Any:
