@@ -9,7 +9,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_wtf import FlaskForm
-from flask_wtf.form import _Auto, _is_submitted
+from flask_wtf.form import SUBMIT_METHODS
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, Form, TextAreaField
 from wtforms.validators import ValidationError
@@ -35,9 +35,9 @@ class ForumForm(FlaskForm):  # type: ignore[misc]
         def wrap_formdata(self, form: Form, formdata: Any) -> Any:
             # HTML forms read form fields only. Flask-WTF would also feed a JSON body to
             # the fields unchecked, where lists and numbers break WTForms' string handling.
-            if formdata is not _Auto:
-                return formdata
-            if not _is_submitted():
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # data the caller passed explicitly
+            if request.method not in SUBMIT_METHODS:
                 return None
             if request.files:
                 return CombinedMultiDict((request.files, request.form))

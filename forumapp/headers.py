@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
+from forumapp.auth.urls import BLUEPRINT_NAME_KEY
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -29,7 +31,7 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.blueprint == "auth":
+    if request.blueprint == current_app.config.get(BLUEPRINT_NAME_KEY, "auth"):
         # Pages with credentials or tokens must not come back from a cache or the back button.
         headers.setdefault("Cache-Control", "no-store")
     return response
