@@ -17,6 +17,8 @@ from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.config import check_production, ensure_secret_key, load_config
 from forumapp.database import default_uri
 from forumapp.extensions import csrf, db, login_manager, mail, migrate
+from forumapp.forum import create_forum_blueprint
+from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.home import create_home_blueprint
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
@@ -25,7 +27,7 @@ from forumapp.users.cli import create_admin_command
 from forumapp.users.models import Group, User
 
 #: The models whose tables the migrations manage.
-MODELS = (User, Group, AuthSession)
+MODELS = (User, Group, AuthSession, Category, Forum, Topic, Post, TopicRead, ForumRead, Report)
 
 
 def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -105,6 +107,7 @@ def resolve_account_id(login: str) -> int | None:
 
 def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
+    app.register_blueprint(create_forum_blueprint())
     app.register_blueprint(create_home_blueprint())
     app.register_blueprint(create_auth_blueprint())
 

@@ -48,9 +48,11 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     if code < 400:
         return error
     message = MESSAGES.get(code, "")
-    # Descriptions set by forumapp's own abort() calls are written for people; the
-    # limiter's is a limit expression, so 429 keeps the friendly text.
-    if code != 429 and error.description and error.description != type(error).description:
+    # Descriptions set by forumapp's own abort() calls and limits with an error_message
+    # are written for people; the limiter's default one is a limit expression.
+    limit = getattr(error, "limit", None)
+    written_for_people = code != 429 or getattr(limit, "error_message", None)
+    if written_for_people and error.description and error.description != type(error).description:
         message = error.description
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     return _page(code, message), code, headers

@@ -51,4 +51,4 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 def home_url() -> str:
     """Where people land after logging in or out: the ``HOME_ENDPOINT`` page."""
-    return url_for(current_app.config.get("HOME_ENDPOINT", "home.index"))
+    return url_for(current_app.config.get("HOME_ENDPOINT", "forum.index"))

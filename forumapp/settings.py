@@ -10,7 +10,7 @@ from datetime import timedelta
 SITE_NAME = "forumapp"
 SITE_DESCRIPTION = "A friendly place to talk."
 #: The endpoint people land on after logging in or out.
-HOME_ENDPOINT = "home.index"
+HOME_ENDPOINT = "forum.index"
 
 #: Production mode refuses unsafe setups instead of filling in defaults.
 PRODUCTION = False
@@ -41,6 +41,15 @@ PASSWORD_MAX_LENGTH = 1024
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST = 65536
 ARGON2_PARALLELISM = 4
+
+#: Forum pages.
+TOPICS_PER_PAGE = 20
+POSTS_PER_PAGE = 20
+#: Topic views are counted in memory and written in batches of this size or age.
+VIEW_COUNT_FLUSH_EVERY = 100
+VIEW_COUNT_FLUSH_SECONDS = 30
+#: Flood control: successful posts (topics, replies) per member.
+FORUM_POST_LIMIT = "6 per minute"
 
 #: Rate limits, in Flask-Limiter's notation.
 RATELIMIT_STORAGE_URI = "memory://"

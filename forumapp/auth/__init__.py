@@ -10,7 +10,7 @@ Mount it in any Flask app::
 
 The app must provide a Flask-Login ``LoginManager`` whose user loader accepts the session
 token the services issue, and name its landing page in ``HOME_ENDPOINT`` (default
-``home.index``). The blueprint binds forumapp's CSRF protection and rate limiter to the
+``forum.index``). The blueprint binds forumapp's CSRF protection and rate limiter to the
 app when they are not bound yet.
 """
 

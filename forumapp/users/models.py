@@ -76,6 +76,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failed_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
     login_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Visible posts written, kept up to date on write.
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "Mark all read": everything older than this counts as read.
+    all_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group] = relationship(lazy="joined", innerjoin=True)
 

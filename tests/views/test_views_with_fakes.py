@@ -76,7 +76,8 @@ def test_login_view_shows_the_reason_its_service_gives() -> None:
         )
     )
     app.register_blueprint(blueprint)
-    app.add_url_rule("/", "home.index", lambda: "home")
+    app.config["HOME_ENDPOINT"] = "home"
+    app.add_url_rule("/", "home", lambda: "home")
     response = app.test_client().post("/auth/login", data={"login": "x", "password": "y"})
     assert response.status_code == 200
     assert "Refused by the fake." in response.get_data(as_text=True)

@@ -1,0 +1,101 @@
+"""Denormalized counters and last-post pointers, kept right in one place.
+
+Adding a post is the hot path and applies deltas. Removing, restoring or moving content
+recomputes the affected topic and forums from indexed aggregates, so the stored values
+can never drift however the content changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from forumapp.forum.models import Forum, Post, Topic
+from forumapp.persistence import DbSession
+from forumapp.users.models import User
+
+
+class Counters:
+    """Maintains topic, forum and user counters within the caller's transaction."""
+
+    def __init__(self, session: DbSession) -> None:
+        self._session = session
+
+    def post_added(self, forum: Forum, topic: Topic, post: Post, *, new_topic: bool) -> None:
+        """A visible post was written (the first one of a new topic, or a reply)."""
+        topic.post_count += 1
+        topic.last_post_id = post.id
+        topic.last_post_at = post.created_at
+        topic.last_poster_name = post.author_name
+        forum.post_count += 1
+        if new_topic:
+            forum.topic_count += 1
+        forum.last_topic_id = topic.id
+        forum.last_topic_title = topic.title
+        forum.last_post_id = post.id
+        forum.last_post_at = post.created_at
+        forum.last_poster_name = post.author_name
+        if post.user_id is not None:
+            self._session.execute(
+                update(User).where(User.id == post.user_id).values(post_count=User.post_count + 1)
+            )
+
+    def recount_topic(self, topic: Topic) -> None:
+        """Recompute a topic's visible post count and last post."""
+        self._session.flush()
+        topic.post_count = (
+            self._session.scalar(
+                select(func.count()).where(Post.topic_id == topic.id, Post.deleted.is_(False))
+            )
+            or 0
+        )
+        last = self._session.execute(
+            select(Post.id, Post.created_at, Post.author_name)
+            .where(Post.topic_id == topic.id, Post.deleted.is_(False))
+            .order_by(Post.number.desc())
+            .limit(1)
+        ).first()
+        if last is not None:
+            topic.last_post_id, topic.last_post_at, topic.last_poster_name = last
+
+    def recount_forum(self, forum: Forum) -> None:
+        """Recompute a forum's topic and post counts and its last post."""
+        self._session.flush()
+        live = (Topic.forum_id == forum.id, Topic.deleted.is_(False))
+        forum.topic_count, forum.post_count = self._session.execute(
+            select(func.count(), func.coalesce(func.sum(Topic.post_count), 0)).where(*live)
+        ).one()
+        last = self._session.execute(
+            select(
+                Topic.id,
+                Topic.title,
+                Topic.last_post_id,
+                Topic.last_post_at,
+                Topic.last_poster_name,
+            )
+            .where(*live)
+            .order_by(Topic.last_post_at.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            forum.last_topic_id = forum.last_topic_title = forum.last_post_id = None
+            forum.last_post_at = forum.last_poster_name = None
+        else:
+            (
+                forum.last_topic_id,
+                forum.last_topic_title,
+                forum.last_post_id,
+                forum.last_post_at,
+                forum.last_poster_name,
+            ) = last
+
+    def recount_users(self, user_ids: set[int]) -> None:
+        """Recompute the visible post counts of these members."""
+        self._session.flush()
+        for user_id in user_ids:
+            count = self._session.scalar(
+                select(func.count())
+                .select_from(Post)
+                .join(Topic, Topic.id == Post.topic_id)
+                .where(Post.user_id == user_id, Post.deleted.is_(False), Topic.deleted.is_(False))
+            )
+            self._session.execute(update(User).where(User.id == user_id).values(post_count=count))

@@ -1,0 +1,96 @@
+"""The forum forms; field names are part of the public contract (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from wtforms import (
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from forumapp.forms import ForumForm, strip_filter
+from forumapp.forum.models import TITLE_MAX_LENGTH
+from forumapp.forum.moderation import PostAction, TopicAction
+
+CONTENT_MAX_LENGTH = 50_000
+
+
+def _content_field() -> TextAreaField:
+    return TextAreaField(
+        "Message",
+        validators=[
+            InputRequired("Write a message."),
+            Length(max=CONTENT_MAX_LENGTH, message="Keep it under %(max)d characters."),
+        ],
+        description="Markdown: **bold**, *italic*, [link](https://…), lists, `code`, tables.",
+    )
+
+
+class PostForm(ForumForm):
+    """A reply, or the new text of an edited post."""
+
+    content = _content_field()
+    preview = SubmitField("Preview")
+    submit = SubmitField("Post")
+
+
+class TopicForm(PostForm):
+    """A new topic: a title and its first post."""
+
+    title = StringField(
+        "Title",
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Give your topic a title."),
+            Length(min=3, max=TITLE_MAX_LENGTH, message="Use 3 to %(max)d characters."),
+        ],
+    )
+
+
+class ReportForm(ForumForm):
+    """Why a post should be looked at by a moderator."""
+
+    reason = TextAreaField(
+        "What is wrong with this post?",
+        filters=[strip_filter],
+        validators=[InputRequired("Say what is wrong."), Length(max=2000)],
+    )
+
+
+class ConfirmForm(ForumForm):
+    """A confirmation button (CSRF token only)."""
+
+
+class TopicModerationForm(ForumForm):
+    """A moderation action on one or more topics of a forum."""
+
+    action = SelectField("Action", choices=[(a.value, a.value.title()) for a in TopicAction])
+    topic_ids = SelectMultipleField("Topics", coerce=int, validate_choice=False)
+    target_forum_id = IntegerField("Move to forum", validators=[Optional()])
+
+
+class PostModerationForm(ForumForm):
+    """A moderation action on one post."""
+
+    action = SelectField("Action", choices=[(a.value, a.value.title()) for a in PostAction])
+
+
+class HandleReportForm(ForumForm):
+    """Close a report with a note."""
+
+    note = TextAreaField("Note", filters=[strip_filter], validators=[Optional(), Length(max=2000)])
+
+
+class SearchForm(ForumForm):
+    """Full-text search with optional filters (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search for", filters=[strip_filter], validators=[Length(max=200)])
+    forum = IntegerField("In forum", validators=[Optional()])
+    author = StringField("By author", filters=[strip_filter], validators=[Length(max=32)])

@@ -1,0 +1,207 @@
+"""Moderation: lock, pin, move, delete, restore and hide, one topic or many at once;
+and the report queue.
+
+Every action names the forum it is taken in, and only topics of that forum are touched:
+a moderator of one forum cannot act on another forum's topics by sending their ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from forumapp.forum.counters import Counters
+from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.forum.models import Forum, Post, Report, Topic
+from forumapp.forum.permissions import Actor
+from forumapp.persistence import DbSession, atomic
+
+Clock = Callable[[], datetime]
+
+
+class TopicAction(StrEnum):
+    """What a moderator can do to topics."""
+
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    STICK = "stick"
+    UNSTICK = "unstick"
+    DELETE = "delete"
+    RESTORE = "restore"
+    MOVE = "move"
+
+
+class PostAction(StrEnum):
+    """What a moderator can do to a single post."""
+
+    DELETE = "delete"
+    RESTORE = "restore"
+    HIDE = "hide"
+    UNHIDE = "unhide"
+
+
+_FLAGS: dict[TopicAction, tuple[str, bool]] = {
+    TopicAction.LOCK: ("locked", True),
+    TopicAction.UNLOCK: ("locked", False),
+    TopicAction.STICK: ("sticky", True),
+    TopicAction.UNSTICK: ("sticky", False),
+    TopicAction.DELETE: ("deleted", True),
+    TopicAction.RESTORE: ("deleted", False),
+}
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """A report in the moderation queue."""
+
+    report: Report
+    post: Post
+    topic: Topic
+    forum_title: str
+
+
+class ModerationService:
+    """Applies moderation actions for an actor who moderates the forum concerned."""
+
+    def __init__(self, session: DbSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+        self._counters = Counters(session)
+
+    def act_on_topics(
+        self,
+        actor: Actor,
+        forum_id: int,
+        topic_ids: Sequence[int],
+        action: TopicAction,
+        target_forum_id: int | None = None,
+    ) -> int:
+        """Apply ``action`` to topics of ``forum_id``; returns how many were changed."""
+        forum = self._moderated_forum(actor, forum_id)
+        wanted = set(topic_ids)
+        if not wanted:
+            raise InvalidInput("topic_ids", "Select at least one topic.")
+        topics = self._session.scalars(
+            select(Topic).where(Topic.id.in_(wanted), Topic.forum_id == forum.id)
+        ).all()
+        if len(topics) != len(wanted):
+            # Ids from another forum (or none at all) are refused as a whole.
+            raise NotFound
+        with atomic(self._session):
+            if action is TopicAction.MOVE:
+                self._move(actor, forum, topics, target_forum_id)
+            else:
+                attribute, value = _FLAGS[action]
+                for topic in topics:
+                    setattr(topic, attribute, value)
+                if attribute == "deleted":
+                    self._counters.recount_forum(forum)
+                    self._counters.recount_users(self._authors([t.id for t in topics]))
+        return len(topics)
+
+    def act_on_post(self, actor: Actor, post_id: int, action: PostAction) -> Post:
+        """Delete, restore, hide or unhide one reply (the first post stands for its topic)."""
+        row = self._session.execute(
+            select(Post, Topic, Forum)
+            .join(Topic, Topic.id == Post.topic_id)
+            .join(Forum, Forum.id == Topic.forum_id)
+            .where(Post.id == post_id)
+        ).first()
+        if row is None or not actor.can_view_topic(row[1]):
+            raise NotFound
+        post, topic, forum = row
+        if not actor.moderates(forum.id):
+            raise Forbidden("You do not moderate this forum.")
+        if post.number == 1 and action in (PostAction.DELETE, PostAction.RESTORE):
+            raise InvalidInput("action", "Delete or restore the whole topic instead.")
+        with atomic(self._session):
+            if action in (PostAction.HIDE, PostAction.UNHIDE):
+                post.hidden = action is PostAction.HIDE
+            else:
+                post.deleted = action is PostAction.DELETE
+                self._counters.recount_topic(topic)
+                self._counters.recount_forum(forum)
+                if post.user_id is not None:
+                    self._counters.recount_users({post.user_id})
+        return post
+
+    def report(self, actor: Actor, post_id: int, reason: str) -> Report:
+        """File a member's report of a post."""
+        row = self._session.execute(
+            select(Post, Topic).join(Topic, Topic.id == Post.topic_id).where(Post.id == post_id)
+        ).first()
+        if row is None or not actor.can_view_topic(row[1]):
+            raise NotFound
+        if not actor.can_report(row[1]):
+            raise Forbidden("Log in to report a post.")
+        with atomic(self._session):
+            report = Report(
+                post_id=post_id, reporter_id=actor.user_id, reason=reason, created_at=self._clock()
+            )
+            self._session.add(report)
+        return report
+
+    def open_reports(self, actor: Actor, limit: int = 100) -> list[OpenReport]:
+        """Unhandled reports in the forums the actor moderates, oldest first."""
+        query = (
+            select(Report, Post, Topic, Forum.title)
+            .join(Post, Post.id == Report.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .join(Forum, Forum.id == Topic.forum_id)
+            .where(Report.handled_at.is_(None))
+            .order_by(Report.created_at)
+            .limit(limit)
+        )
+        if not actor.is_global_moderator:
+            query = query.where(Topic.forum_id.in_(actor.moderated_forums))
+        return [OpenReport(*row) for row in self._session.execute(query).all()]
+
+    def handle_report(self, actor: Actor, report_id: int, note: str) -> Report:
+        """Mark a report handled, with the moderator's note."""
+        row = self._session.execute(
+            select(Report, Topic.forum_id)
+            .join(Post, Post.id == Report.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(Report.id == report_id)
+        ).first()
+        if row is None or not actor.moderates(row[1]):
+            raise NotFound
+        report = row[0]
+        with atomic(self._session):
+            report.handled_at = self._clock()
+            report.handled_by_id = actor.user_id
+            report.note = note
+        return report
+
+    def _move(
+        self, actor: Actor, source: Forum, topics: Sequence[Topic], target_forum_id: int | None
+    ) -> None:
+        if target_forum_id is None or target_forum_id == source.id:
+            raise InvalidInput("target_forum_id", "Choose another forum to move the topics to.")
+        target = self._session.get(Forum, target_forum_id)
+        if target is None or not actor.can_view_forum(target.id) or not actor.moderates(target.id):
+            raise InvalidInput("target_forum_id", "You cannot move topics to that forum.")
+        for topic in topics:
+            topic.forum_id = target.id
+        self._counters.recount_forum(source)
+        self._counters.recount_forum(target)
+
+    def _moderated_forum(self, actor: Actor, forum_id: int) -> Forum:
+        forum = self._session.get(Forum, forum_id) if actor.can_view_forum(forum_id) else None
+        if forum is None:
+            raise NotFound
+        if not actor.moderates(forum.id):
+            raise Forbidden("You do not moderate this forum.")
+        return forum
+
+    def _authors(self, topic_ids: list[int]) -> set[int]:
+        rows = self._session.scalars(
+            select(Post.user_id)
+            .where(Post.topic_id.in_(topic_ids), Post.user_id.is_not(None))
+            .distinct()
+        )
+        return {user_id for user_id in rows if user_id is not None}

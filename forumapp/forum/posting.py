@@ -1,0 +1,172 @@
+"""Writing: new topics, replies, edits and deletions, each checked against permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from forumapp.forum.counters import Counters
+from forumapp.forum.errors import Forbidden, NotFound
+from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
+from forumapp.forum.models import Forum, Post, Topic
+from forumapp.forum.permissions import Actor
+from forumapp.persistence import DbSession, atomic
+
+Clock = Callable[[], datetime]
+
+
+class PostingService:
+    """Creates, edits and soft-deletes topics and posts for an actor."""
+
+    def __init__(self, session: DbSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+        self._counters = Counters(session)
+
+    def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
+        """Start a topic with its first post."""
+        forum = self._forum(actor, forum_id)
+        if not actor.can_post_topic(forum):
+            raise Forbidden("You cannot start a topic in this forum.")
+        now = self._clock()
+        with atomic(self._session):
+            topic = Topic(
+                forum_id=forum.id,
+                user_id=actor.user_id,
+                author_name=actor.username,
+                title=title,
+                created_at=now,
+                last_post_at=now,
+                post_number_seq=0,
+                post_count=0,
+                views=0,
+            )
+            self._session.add(topic)
+            self._session.flush()
+            post = self._add_post(topic, actor, content, now)
+            self._counters.post_added(forum, topic, post, new_topic=True)
+        return topic
+
+    def reply(self, actor: Actor, topic_id: int, content: str) -> Post:
+        """Add a post at the end of a topic."""
+        topic, forum = self._topic(actor, topic_id)
+        if not actor.can_reply(forum, topic):
+            raise Forbidden("You cannot reply to this topic.")
+        now = self._clock()
+        with atomic(self._session):
+            # Numbers are handed out by an atomic increment, so concurrent replies never
+            # collide (the unique (topic_id, number) constraint is the backstop).
+            self._session.execute(
+                update(Topic)
+                .where(Topic.id == topic.id)
+                .values(post_number_seq=Topic.post_number_seq + 1)
+            )
+            self._session.refresh(topic, ["post_number_seq"])
+            post = self._new_post(topic, actor, content, now, topic.post_number_seq)
+            self._counters.post_added(forum, topic, post, new_topic=False)
+        return post
+
+    def edit_post(self, actor: Actor, post_id: int, content: str, title: str | None = None) -> Post:
+        """Change a post's text (and the topic title when it is the first post)."""
+        post, topic, forum = self._post(actor, post_id)
+        if not actor.can_edit_post(forum, topic, post):
+            raise Forbidden("You cannot edit this post.")
+        with atomic(self._session):
+            post.content = content
+            post.html = render_markdown(content)
+            post.renderer_version = RENDERER_VERSION
+            post.edited_at = self._clock()
+            post.edited_by = actor.username
+            if title is not None and post.number == 1 and title != topic.title:
+                topic.title = title
+                if forum.last_topic_id == topic.id:
+                    forum.last_topic_title = title
+        return post
+
+    def delete_post(self, actor: Actor, post_id: int) -> Post:
+        """Soft-delete a post; deleting the first post deletes the topic."""
+        post, topic, forum = self._post(actor, post_id)
+        if not actor.can_delete_post(forum, topic, post):
+            raise Forbidden("You cannot delete this post.")
+        with atomic(self._session):
+            if post.number == 1:
+                topic.deleted = True
+                self._counters.recount_forum(forum)
+                self._counters.recount_users(self._authors(topic.id))
+            else:
+                post.deleted = True
+                self._counters.recount_topic(topic)
+                self._counters.recount_forum(forum)
+                if post.user_id is not None:
+                    self._counters.recount_users({post.user_id})
+        return post
+
+    def find_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic, Forum]:
+        """A post the actor may see, with its topic and forum."""
+        return self._post(actor, post_id)
+
+    def find_topic(self, actor: Actor, topic_id: int) -> tuple[Topic, Forum]:
+        """A topic the actor may see, with its forum."""
+        return self._topic(actor, topic_id)
+
+    def find_forum(self, actor: Actor, forum_id: int) -> Forum:
+        """A forum the actor may see."""
+        return self._forum(actor, forum_id)
+
+    def _add_post(self, topic: Topic, actor: Actor, content: str, now: datetime) -> Post:
+        topic.post_number_seq += 1
+        return self._new_post(topic, actor, content, now, topic.post_number_seq)
+
+    def _new_post(
+        self, topic: Topic, actor: Actor, content: str, now: datetime, number: int
+    ) -> Post:
+        post = Post(
+            topic_id=topic.id,
+            number=number,
+            user_id=actor.user_id,
+            author_name=actor.username,
+            content=content,
+            html=render_markdown(content),
+            renderer_version=RENDERER_VERSION,
+            created_at=now,
+            deleted=False,
+            hidden=False,
+        )
+        self._session.add(post)
+        self._session.flush()
+        return post
+
+    def _authors(self, topic_id: int) -> set[int]:
+        rows = self._session.scalars(
+            select(Post.user_id)
+            .where(Post.topic_id == topic_id, Post.user_id.is_not(None))
+            .distinct()
+        )
+        return {user_id for user_id in rows if user_id is not None}
+
+    def _forum(self, actor: Actor, forum_id: int) -> Forum:
+        forum = self._session.get(Forum, forum_id) if actor.can_view_forum(forum_id) else None
+        if forum is None:
+            raise NotFound
+        return forum
+
+    def _topic(self, actor: Actor, topic_id: int) -> tuple[Topic, Forum]:
+        row = self._session.execute(
+            select(Topic, Forum).join(Forum, Forum.id == Topic.forum_id).where(Topic.id == topic_id)
+        ).first()
+        if row is None or not actor.can_view_topic(row[0]):
+            raise NotFound
+        return row[0], row[1]
+
+    def _post(self, actor: Actor, post_id: int) -> tuple[Post, Topic, Forum]:
+        row = self._session.execute(
+            select(Post, Topic, Forum)
+            .join(Topic, Topic.id == Post.topic_id)
+            .join(Forum, Forum.id == Topic.forum_id)
+            .where(Post.id == post_id)
+        ).first()
+        if row is None or not actor.can_view_topic(row[1]):
+            raise NotFound
+        return row[0], row[1], row[2]

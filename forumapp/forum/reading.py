@@ -1,0 +1,380 @@
+"""The read side of the forum: index, forum and topic pages, permalinks, profiles.
+
+Every method issues a fixed number of queries whatever the size of the forum: listings
+come from indexed, denormalized columns maintained on write, and a topic page is a range
+of post numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+
+from forumapp.forum.errors import NotFound
+from forumapp.forum.models import Category, Forum, ForumRead, Post, Topic, TopicRead
+from forumapp.forum.permissions import Actor
+from forumapp.persistence import DbSession
+from forumapp.users.models import Group, User
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads, for unread markers: ``None`` for guests."""
+
+    user_id: int
+    #: Everything at or before this moment counts as read (join date or "mark all read").
+    baseline: datetime
+
+
+@dataclass(frozen=True)
+class ForumRow:
+    """A forum on the index."""
+
+    forum: Forum
+    unread: bool
+
+
+@dataclass(frozen=True)
+class CategorySection:
+    """A category and its visible forums."""
+
+    category: Category
+    forums: list[ForumRow]
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """The forum index."""
+
+    sections: list[CategorySection]
+    topic_total: int
+    post_total: int
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Page numbers of a listing."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def window(self, size: int = 2) -> list[int | None]:
+        """Page numbers to link, with ``None`` for a gap: 1 … 4 5 [6] 7 8 … 20."""
+        shown = {1, self.pages, *range(self.page - size, self.page + size + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        result: list[int | None] = []
+        for previous, number in zip([0, *numbers], numbers, strict=False):
+            if number - previous > 1 and previous:
+                result.append(None)
+            result.append(number)
+        return result
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A topic on a forum page."""
+
+    topic: Topic
+    unread: bool
+
+
+@dataclass(frozen=True)
+class ForumView:
+    """One page of a forum."""
+
+    forum: Forum
+    category: Category
+    topics: list[TopicRow]
+    pagination: Pagination
+    moderator: bool
+
+
+@dataclass(frozen=True)
+class PostAuthor:
+    """What a post shows about its author."""
+
+    username: str
+    group_name: str
+    post_count: int
+    joined: datetime | None
+    exists: bool
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """A post on a topic page."""
+
+    post: Post
+    author: PostAuthor
+    visible_body: bool
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """One page of a topic."""
+
+    topic: Topic
+    forum: Forum
+    posts: list[PostRow]
+    pagination: Pagination
+    moderator: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A member's public profile."""
+
+    user: User
+    group_name: str
+    topics: list[Topic]
+    posts: list[tuple[Post, Topic]]
+
+
+Clock = Callable[[], datetime]
+
+
+def page_count(total: int, per_page: int) -> int:
+    """The number of pages ``total`` items fill."""
+    return max(1, math.ceil(total / per_page))
+
+
+class ForumReader:
+    """Loads what the forum pages show, restricted to what the actor may see."""
+
+    def __init__(self, session: DbSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    def index(self, actor: Actor, reader: Reader | None) -> IndexView:
+        """Categories with their visible forums, in order (one query, two for members)."""
+        rows = self._session.execute(
+            select(Forum, Category)
+            .join(Category, Category.id == Forum.category_id)
+            .where(Forum.id.in_(actor.visible_forums))
+            .order_by(Category.position, Category.id, Forum.position, Forum.id)
+        ).all()
+        cleared = self._forum_reads(reader, [forum.id for forum, _ in rows])
+        sections: list[CategorySection] = []
+        for forum, category in rows:
+            if not sections or sections[-1].category.id != category.id:
+                sections.append(CategorySection(category, []))
+            unread = reader is not None and _after(
+                forum.last_post_at, max(reader.baseline, cleared.get(forum.id, reader.baseline))
+            )
+            sections[-1].forums.append(ForumRow(forum, unread))
+        return IndexView(
+            sections,
+            topic_total=sum(forum.topic_count for forum, _ in rows),
+            post_total=sum(forum.post_count for forum, _ in rows),
+        )
+
+    def forum_page(
+        self, actor: Actor, reader: Reader | None, forum_id: int, page: int, per_page: int
+    ) -> ForumView:
+        """A page of topics: sticky first, then by last activity."""
+        if not actor.can_view_forum(forum_id):
+            raise NotFound
+        row = self._session.execute(
+            select(Forum, Category)
+            .join(Category, Category.id == Forum.category_id)
+            .where(Forum.id == forum_id)
+        ).first()
+        if row is None:
+            raise NotFound
+        forum, category = row
+        moderator = actor.moderates(forum_id)
+        query = select(Topic).where(Topic.forum_id == forum_id)
+        total = forum.topic_count
+        if moderator:
+            total = (
+                self._session.scalar(
+                    select(func.count()).select_from(Topic).where(Topic.forum_id == forum_id)
+                )
+                or 0
+            )
+        else:
+            query = query.where(Topic.deleted.is_(False))
+        page = min(max(page, 1), page_count(total, per_page))
+        topics = self._session.scalars(
+            query.order_by(Topic.sticky.desc(), Topic.last_post_at.desc(), Topic.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        unread = self._unread_topics(reader, forum_id, topics)
+        return ForumView(
+            forum,
+            category,
+            [TopicRow(topic, topic.id in unread) for topic in topics],
+            Pagination(page, per_page, total),
+            moderator,
+        )
+
+    def topic_page(self, actor: Actor, topic_id: int, page: int, per_page: int) -> TopicView:
+        """A page of posts: the numbers ``(page-1)*per_page+1 .. page*per_page``."""
+        row = self._session.execute(
+            select(Topic, Forum).join(Forum, Forum.id == Topic.forum_id).where(Topic.id == topic_id)
+        ).first()
+        if row is None or not actor.can_view_topic(row[0]):
+            raise NotFound
+        topic, forum = row
+        pagination = Pagination(1, per_page, topic.post_number_seq)
+        page = min(max(page, 1), pagination.pages)
+        first = (page - 1) * per_page + 1
+        rows = self._session.execute(
+            select(Post, User, Group.name)
+            .outerjoin(User, User.id == Post.user_id)
+            .outerjoin(Group, Group.id == User.group_id)
+            .where(Post.topic_id == topic_id, Post.number.between(first, first + per_page - 1))
+            .order_by(Post.number)
+        ).all()
+        posts = [
+            PostRow(
+                post,
+                _author(post, user, group_name),
+                actor.can_see_post_body(post, forum.id),
+            )
+            for post, user, group_name in rows
+        ]
+        return TopicView(
+            topic,
+            forum,
+            posts,
+            Pagination(page, per_page, topic.post_number_seq),
+            actor.moderates(forum.id),
+        )
+
+    def post_location(self, actor: Actor, post_id: int, per_page: int) -> tuple[int, int]:
+        """The topic id and page number of a post, for permalinks."""
+        row = self._session.execute(
+            select(Post.number, Topic)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(Post.id == post_id)
+        ).first()
+        if row is None or not actor.can_view_topic(row[1]):
+            raise NotFound
+        number, topic = row
+        return topic.id, (number - 1) // per_page + 1
+
+    def profile(self, actor: Actor, username_key: str, limit: int = 10) -> Profile:
+        """A member's profile with their latest visible topics and posts."""
+        row = self._session.execute(
+            select(User, Group.name)
+            .join(Group, Group.id == User.group_id)
+            .where(User.username_key == username_key, User.activated.is_(True))
+        ).first()
+        if row is None:
+            raise NotFound
+        user, group_name = row
+        visible = actor.visible_forums
+        topics = self._session.scalars(
+            select(Topic)
+            .where(Topic.user_id == user.id, Topic.deleted.is_(False), Topic.forum_id.in_(visible))
+            .order_by(Topic.created_at.desc())
+            .limit(limit)
+        ).all()
+        posts = self._session.execute(
+            select(Post, Topic)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(
+                Post.user_id == user.id,
+                Post.deleted.is_(False),
+                Post.hidden.is_(False),
+                Topic.deleted.is_(False),
+                Topic.forum_id.in_(visible),
+            )
+            .order_by(Post.created_at.desc())
+            .limit(limit)
+        ).all()
+        return Profile(user, group_name, list(topics), [(post, topic) for post, topic in posts])
+
+    def recent_topics(self, actor: Actor, forum_id: int, limit: int) -> tuple[Forum, list[Topic]]:
+        """The newest topics of a forum, for its feed."""
+        forum = self._session.get(Forum, forum_id) if actor.can_view_forum(forum_id) else None
+        if forum is None:
+            raise NotFound
+        topics = self._session.scalars(
+            select(Topic)
+            .where(Topic.forum_id == forum_id, Topic.deleted.is_(False))
+            .order_by(Topic.created_at.desc())
+            .limit(limit)
+        ).all()
+        return forum, list(topics)
+
+    def recent_posts(self, actor: Actor, topic_id: int, limit: int) -> tuple[Topic, list[Post]]:
+        """The newest visible posts of a topic, for its feed."""
+        topic = self._session.get(Topic, topic_id)
+        if topic is None or not actor.can_view_topic(topic) or topic.deleted:
+            raise NotFound
+        posts = self._session.scalars(
+            select(Post)
+            .where(Post.topic_id == topic_id, Post.deleted.is_(False), Post.hidden.is_(False))
+            .order_by(Post.number.desc())
+            .limit(limit)
+        ).all()
+        return topic, list(posts)
+
+    def _forum_reads(self, reader: Reader | None, forum_ids: Sequence[int]) -> dict[int, datetime]:
+        if reader is None or not forum_ids:
+            return {}
+        rows = self._session.execute(
+            select(ForumRead.forum_id, ForumRead.cleared_at).where(
+                ForumRead.user_id == reader.user_id, ForumRead.forum_id.in_(forum_ids)
+            )
+        )
+        return dict(rows.tuples().all())
+
+    def _unread_topics(
+        self, reader: Reader | None, forum_id: int, topics: Sequence[Topic]
+    ) -> set[int]:
+        if reader is None or not topics:
+            return set()
+        rows = self._session.execute(
+            select(TopicRead.topic_id, TopicRead.last_number, ForumRead.cleared_at)
+            .select_from(Topic)
+            .outerjoin(
+                TopicRead,
+                and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == reader.user_id),
+            )
+            .outerjoin(
+                ForumRead,
+                and_(ForumRead.forum_id == forum_id, ForumRead.user_id == reader.user_id),
+            )
+            .where(Topic.id.in_([topic.id for topic in topics]))
+        ).all()
+        read_upto = {topic_id: number for topic_id, number, _ in rows if topic_id is not None}
+        cleared = next((at for _, _, at in rows if at is not None), None)
+        baseline = max(reader.baseline, cleared) if cleared else reader.baseline
+        return {
+            topic.id
+            for topic in topics
+            if _after(topic.last_post_at, baseline)
+            and topic.post_number_seq > read_upto.get(topic.id, 0)
+        }
+
+
+def _after(moment: datetime | None, baseline: datetime) -> bool:
+    return moment is not None and moment > baseline
+
+
+def _author(post: Post, user: User | None, group_name: str | None) -> PostAuthor:
+    if user is None:
+        return PostAuthor(post.author_name, "Deleted user", 0, None, exists=False)
+    return PostAuthor(user.username, group_name or "", user.post_count, user.date_joined, True)
