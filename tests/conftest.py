@@ -21,6 +21,7 @@ from forumapp.extensions import db
 from forumapp.resources import migrations_folder
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
+from tests.forum_world import World, build_world
 from tests.smtp import smtp_sink  # noqa: F401  (a fixture shared by the SMTP and browser tests)
 
 PASSWORD = "correct horse battery staple"
@@ -191,3 +192,9 @@ def auth(client: FlaskClient) -> AuthActions:
 def links_in(message: Any) -> list[str]:
     """The absolute links in an email's text body."""
     return re.findall(r"https?://\S+", message.body)
+
+
+@pytest.fixture
+def world(app: Flask, make_user: MakeUser) -> World:
+    """A small forum with a member of every role (see tests/functional/forum_world.py)."""
+    return build_world(app, make_user)

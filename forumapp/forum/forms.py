@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import (
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -68,7 +69,9 @@ class ConfirmForm(ForumForm):
 class TopicModerationForm(ForumForm):
     """A moderation action on one or more topics of a forum."""
 
-    action = SelectField("Action", choices=[(a.value, a.value.title()) for a in TopicAction])
+    action = SelectField(
+        "Action", choices=[SelectChoice(a.value, a.value.title()) for a in TopicAction]
+    )
     topic_ids = SelectMultipleField("Topics", coerce=int, validate_choice=False)
     target_forum_id = IntegerField("Move to forum", validators=[Optional()])
 
@@ -76,7 +79,9 @@ class TopicModerationForm(ForumForm):
 class PostModerationForm(ForumForm):
     """A moderation action on one post."""
 
-    action = SelectField("Action", choices=[(a.value, a.value.title()) for a in PostAction])
+    action = SelectField(
+        "Action", choices=[SelectChoice(a.value, a.value.title()) for a in PostAction]
+    )
 
 
 class HandleReportForm(ForumForm):

@@ -339,7 +339,7 @@ class ForumReader:
                 ForumRead.user_id == reader.user_id, ForumRead.forum_id.in_(forum_ids)
             )
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
     def _unread_topics(
         self, reader: Reader | None, forum_id: int, topics: Sequence[Topic]

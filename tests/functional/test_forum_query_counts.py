@@ -1,0 +1,86 @@
+"""The main pages issue a fixed number of SQL queries, whatever the amount of data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from forumapp.extensions import db
+from forumapp.forum.structure import ForumStructure
+from tests.conftest import AuthActions
+from tests.forum_world import World
+from tests.functional.test_forum_pages import login_as
+
+
+@contextmanager
+def counted_queries(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def grow(world: World, topics: int, replies: int) -> int:
+    """Add topics with replies; returns the last topic's id."""
+    topic = 0
+    for n in range(topics):
+        topic = world.topic("member2", title=f"Topic {n}")
+        for _ in range(replies):
+            world.reply(topic, "member2")
+    return topic
+
+
+def queries_for(app: Flask, client: FlaskClient, path: str) -> int:
+    client.get(path)  # warm-up: the first request loads things once per process
+    with counted_queries(app) as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("role", ["guest", "member"])
+def test_page_query_counts_do_not_grow_with_data(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions, role: str
+) -> None:
+    app.config.update(POSTS_PER_PAGE=10, TOPICS_PER_PAGE=10, VIEW_COUNT_FLUSH_EVERY=10**9)
+    if role == "member":
+        login_as(auth, world, role)
+    topic = grow(world, topics=2, replies=2)
+    small = {
+        "index": queries_for(app, client, "/"),
+        "forum": queries_for(app, client, f"/forum/{world.forum_a}"),
+        "topic": queries_for(app, client, f"/topic/{topic}"),
+    }
+    with app.app_context():
+        structure = ForumStructure(db.session)
+        category = structure.create_category("More")
+        for n in range(5):
+            structure.create_forum(category.id, f"Extra {n}")
+    topic = grow(world, topics=15, replies=12)
+    large = {
+        "index": queries_for(app, client, "/"),
+        "forum": queries_for(app, client, f"/forum/{world.forum_a}"),
+        "topic": queries_for(app, client, f"/topic/{topic}?page=2"),
+    }
+    assert small == large
+    # Guests: group + visible forums, then the page's own queries.
+    budget = (
+        {"index": 6, "forum": 6, "topic": 5}
+        if role == "guest"
+        else {"index": 7, "forum": 7, "topic": 7}
+    )
+    for page, count in large.items():
+        assert count <= budget[page], (page, count)
