@@ -50,6 +50,8 @@ VIEW_COUNT_FLUSH_EVERY = 100
 VIEW_COUNT_FLUSH_SECONDS = 30
 #: Flood control: successful posts (topics, replies) per member.
 FORUM_POST_LIMIT = "6 per minute"
+#: Previews (and forms sent back with errors) per member: each renders Markdown.
+FORUM_PREVIEW_LIMIT = "30 per minute"
 
 #: Rate limits, in Flask-Limiter's notation.
 RATELIMIT_STORAGE_URI = "memory://"

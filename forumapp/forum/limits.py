@@ -29,3 +29,17 @@ posting_per_member = limiter.limit(
     deduct_when=_posted,
     error_message=FLOOD_MESSAGE,
 )
+
+
+def _rendered_again(response: Response) -> bool:
+    # Previews and forms with errors: each renders Markdown, so they are bounded too.
+    return response.status_code == 200
+
+
+previews_per_member = limiter.limit(
+    lambda: str(current_app.config["FORUM_PREVIEW_LIMIT"]),
+    key_func=_member_key,
+    methods=["POST"],
+    deduct_when=_rendered_again,
+    error_message="You have previewed a lot in a short time. Wait a minute, then try again.",
+)

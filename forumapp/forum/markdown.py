@@ -7,6 +7,8 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import table as gfm_table
 from markdown_it.rules_core import StateCore
 
 #: Bump whenever the HTML for the same source changes, so stored renderings get redone.
@@ -27,6 +29,53 @@ _CELL_ALIGNMENT = {"th": {"align": _ALIGNMENTS}, "td": {"align": _ALIGNMENTS}}
 _LINK_REL = "nofollow ugc noopener"
 _ASCII_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 
+#: Table cells one post may make. markdown-it pads short rows to the header's width, so
+#: without a budget a few kilobytes of pipes cost seconds of CPU and megabytes of HTML.
+MAX_TABLE_CELLS = 10_000
+_CELLS_LEFT = "forumapp_table_cells_left"
+
+
+def _table_within_budget(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if not gfm_table(state, start_line, end_line, True):
+        return False
+    delimiter = start_line + 1
+    delimiter_row = state.src[
+        state.bMarks[delimiter] + state.tShift[delimiter] : state.eMarks[delimiter]
+    ]
+    width = sum(1 for cell in delimiter_row.split("|") if cell.strip())
+    cells_left: int = state.env.get(_CELLS_LEFT, MAX_TABLE_CELLS)
+    body_rows = cells_left // width - 1
+    if body_rows < 0:
+        return False
+    if silent:
+        return True
+    # Rows past the budget are left to the following rules: they become a paragraph.
+    gfm_table(state, start_line, min(end_line, start_line + 2 + body_rows), False)
+    rows = state.line - start_line - 1
+    state.env[_CELLS_LEFT] = cells_left - rows * width
+    return True
+
+
+#: Characters of link and image URLs and titles one post may make. A reference link repeats
+#: its definition's URL at every use: without a budget 50 kB of "[a]" make 30 MB of HTML.
+MAX_LINK_CHARACTERS = 100_000
+_LINK_ATTRIBUTES = ("href", "src", "title")
+
+
+def _links_within_budget(state: StateCore) -> None:
+    left = MAX_LINK_CHARACTERS
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type not in ("link_open", "image"):
+                continue
+            size = sum(len(str(token.attrs.get(name, ""))) for name in _LINK_ATTRIBUTES)
+            if size > left:
+                # Past the budget a link keeps its text and loses where it points.
+                for name in _LINK_ATTRIBUTES:
+                    token.attrs.pop(name, None)
+            else:
+                left -= size
+
 
 def _align_cells_without_style(state: StateCore) -> None:
     # markdown-it aligns table cells with style="text-align:…"; an ``align`` attribute says
@@ -40,7 +89,9 @@ def _align_cells_without_style(state: StateCore) -> None:
 def _build_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     parser.enable(["table", "strikethrough", "linkify"])
+    parser.block.ruler.at("table", _table_within_budget, {"alt": ["paragraph", "reference"]})
     parser.core.ruler.push("align_cells_without_style", _align_cells_without_style)
+    parser.core.ruler.push("links_within_budget", _links_within_budget)
     return parser
 
 

@@ -26,7 +26,7 @@ from forumapp.forum.forms import (
     TopicForm,
     TopicModerationForm,
 )
-from forumapp.forum.limits import posting_per_member
+from forumapp.forum.limits import posting_per_member, previews_per_member
 from forumapp.forum.markdown import quote_markdown, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
@@ -59,7 +59,7 @@ def post_url(post_id: int) -> str:
 class NewTopic(MethodView):
     """Start a topic in a forum, with a preview before posting."""
 
-    decorators = [login_required, posting_per_member]
+    decorators = [login_required, posting_per_member, previews_per_member]
     init_every_request = False
 
     def __init__(self, posting_service_factory: PostingFactory) -> None:
@@ -91,7 +91,7 @@ class NewTopic(MethodView):
 class Reply(MethodView):
     """Reply to a topic; ``?quote=<post id>`` starts the reply with a quotation."""
 
-    decorators = [login_required, posting_per_member]
+    decorators = [login_required, posting_per_member, previews_per_member]
     init_every_request = False
 
     def __init__(self, posting_service_factory: PostingFactory) -> None:
@@ -132,7 +132,7 @@ class Reply(MethodView):
 class EditPost(MethodView):
     """Edit a post (and the title, for the first post of a topic)."""
 
-    decorators = [login_required]
+    decorators = [login_required, previews_per_member]
     init_every_request = False
 
     def __init__(self, posting_service_factory: PostingFactory) -> None:

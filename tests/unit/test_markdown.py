@@ -1,0 +1,321 @@
+"""The Markdown renderer: inert output for hostile posts, the features, quotes and excerpts."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+
+from forumapp.forum.markdown import (
+    MAX_LINK_CHARACTERS,
+    MAX_TABLE_CELLS,
+    RENDERER_VERSION,
+    plain_text,
+    quote_markdown,
+    render_markdown,
+)
+from tests.unit.xss_corpus import PAYLOADS
+
+# Written out again rather than imported, so a widened allow-list in the module fails here.
+TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ATTRIBUTES = {
+    "a": {"href", "title", "rel"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+}
+SCHEMES = {"href": ("http:", "https:", "mailto:"), "src": ("http:", "https:")}
+INERT_ATTRIBUTES = {"title", "alt"}
+REL = "nofollow ugc noopener"
+_SPACE_AND_CONTROLS = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+@dataclass
+class Inspection:
+    """What an HTML parser saw in rendered output."""
+
+    tags: list[str] = field(default_factory=list)
+    attributes: list[tuple[str, str, str | None]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    markup: list[str] = field(default_factory=list)
+
+
+class Inspector(HTMLParser):
+    """Collects every tag, attribute and piece of text of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.seen = Inspection()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.seen.tags.append(tag)
+        self.seen.attributes.extend((tag, name, value) for name, value in attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.seen.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.seen.texts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.seen.markup.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.seen.markup.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.seen.markup.append(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.seen.markup.append(f"<![{data}]>")
+
+
+def inspect(fragment: str) -> Inspection:
+    parser = Inspector()
+    parser.feed(fragment)
+    parser.close()
+    return parser.seen
+
+
+def url_is_allowed(attribute: str, value: str) -> bool:
+    # Browsers ignore spaces, tabs, newlines and controls around and inside a scheme.
+    normalized = _SPACE_AND_CONTROLS.sub("", html.unescape(value)).lower()
+    return normalized.startswith(SCHEMES[attribute])
+
+
+def assert_inert(rendered: str, source: str) -> None:
+    seen = inspect(rendered)
+    assert set(seen.tags) <= TAGS, source
+    assert not seen.markup, source
+    for tag, name, value in seen.attributes:
+        assert name in ATTRIBUTES.get(tag, set()), (source, tag, name)
+        assert not name.startswith("on"), source
+        if name in SCHEMES:
+            assert value is not None, source
+            assert url_is_allowed(name, value), (source, value)
+    assert "<script" not in rendered.lower(), source
+    # Dangerous words may only be shown as text: as many in the unescaped output as in its text.
+    shown = "\0".join(
+        seen.texts + [value or "" for _, name, value in seen.attributes if name in INERT_ATTRIBUTES]
+    ).lower()
+    for word in ("javascript:", "onerror=", "<script"):
+        assert html.unescape(rendered).lower().count(word) == shown.count(word), (source, word)
+
+
+def test_the_corpus_is_large_and_has_no_duplicates() -> None:
+    assert len(PAYLOADS) >= 60
+    assert len(set(PAYLOADS)) == len(PAYLOADS)
+
+
+@pytest.mark.parametrize("source", PAYLOADS)
+def test_payloads_render_inert(source: str) -> None:
+    assert_inert(render_markdown(source), source)
+
+
+@pytest.mark.parametrize("source", PAYLOADS)
+def test_quoted_payloads_render_inert(source: str) -> None:
+    assert_inert(render_markdown(quote_markdown(source, source)), source)
+
+
+def test_the_inspector_catches_what_it_must() -> None:
+    with pytest.raises(AssertionError):
+        assert_inert('<a href=" java\tscript:alert(1)">x</a>', "self-test")
+    with pytest.raises(AssertionError):
+        assert_inert('<img src="mailto:a@example.com">', "self-test")
+    with pytest.raises(AssertionError):
+        assert_inert('<p onclick="alert(1)">x</p>', "self-test")
+
+
+def test_raw_html_is_shown_as_text() -> None:
+    assert render_markdown("<b>hi</b> & <i>") == "<p>&lt;b&gt;hi&lt;/b&gt; &amp; &lt;i&gt;</p>\n"
+
+
+def test_emphasis_headings_and_breaks() -> None:
+    rendered = render_markdown("# Title\n\n*a* **b** ***c***  \nnext")
+    assert "<h1>Title</h1>" in rendered
+    assert "<em>a</em> <strong>b</strong> <em><strong>c</strong></em><br>" in rendered
+
+
+def test_links_get_rel_nofollow_ugc_noopener() -> None:
+    assert render_markdown('[x](https://example.com/ "T")') == (
+        f'<p><a href="https://example.com/" title="T" rel="{REL}">x</a></p>\n'
+    )
+
+
+def test_bare_urls_and_emails_are_linkified() -> None:
+    rendered = render_markdown(
+        "see https://example.com/a?b=1&c=2, www.example.org or a@example.com"
+    )
+    assert (
+        f'<a href="https://example.com/a?b=1&amp;c=2" rel="{REL}">'
+        "https://example.com/a?b=1&amp;c=2</a>" in rendered
+    )
+    assert f'<a href="http://www.example.org" rel="{REL}">www.example.org</a>' in rendered
+    assert f'<a href="mailto:a@example.com" rel="{REL}">a@example.com</a>' in rendered
+
+
+def test_mailto_links_are_kept() -> None:
+    rendered = render_markdown("[write](mailto:a@example.com)")
+    assert f'<a href="mailto:a@example.com" rel="{REL}">write</a>' in rendered
+
+
+@pytest.mark.parametrize(
+    "source", ["[x](/t/1)", "[x](#top)", "[x](//evil.example/)", "[x](ftp://example.com/)"]
+)
+def test_relative_and_other_scheme_links_lose_their_href(source: str) -> None:
+    assert render_markdown(source) == f'<p><a rel="{REL}">x</a></p>\n'
+
+
+def test_https_images_are_kept_and_others_lose_their_src() -> None:
+    kept = render_markdown('![a cat](https://example.com/cat.png "Tom")')
+    assert '<img src="https://example.com/cat.png" alt="a cat" title="Tom">' in kept
+    for source in ("![a](mailto:a@example.com)", "![a](data:image/png;base64,iVBORw0KGgo=)"):
+        assert render_markdown(source) == '<p><img alt="a"></p>\n'
+
+
+def test_tables_render_with_head_body_and_safe_alignment() -> None:
+    rendered = render_markdown("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |")
+    assert "<thead>" in rendered
+    assert "<tbody>" in rendered
+    assert '<th align="left">a</th>' in rendered
+    assert '<td align="center">2</td>' in rendered
+    assert '<td align="right">3</td>' in rendered
+    assert "style" not in rendered
+
+
+def test_strikethrough() -> None:
+    assert render_markdown("~~gone~~") in ("<p><s>gone</s></p>\n", "<p><del>gone</del></p>\n")
+
+
+def test_fenced_code_keeps_its_content_escaped() -> None:
+    rendered = render_markdown("```python\nif a < b and c > d:\n    print('<script>&')\n```")
+    assert rendered == (
+        "<pre><code>if a &lt; b and c &gt; d:\n    print('&lt;script&gt;&amp;')\n</code></pre>\n"
+    )
+
+
+def test_blockquotes_lists_and_rules() -> None:
+    rendered = render_markdown("> quoted\n\n- one\n- two\n\n1. first\n\n---")
+    assert "<blockquote>\n<p>quoted</p>\n</blockquote>" in rendered
+    assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in rendered
+    assert "<ol>\n<li>first</li>\n</ol>" in rendered
+    assert "<hr>" in rendered
+
+
+def test_nesting_deeper_than_the_limit_is_dropped_not_crashed() -> None:
+    assert "shallow" in render_markdown(">" * 10 + " shallow")
+    assert "deep" not in render_markdown(">" * 25 + " deep")
+
+
+def test_tables_share_a_cell_budget() -> None:
+    header = "|" + "h|" * 100 + "\n|" + "-|" * 100 + "\n"
+    rendered = render_markdown((header + "x\n" * 1_000 + "\n") * 5)
+    cells = rendered.count("<td>") + rendered.count("<th>")
+    assert MAX_TABLE_CELLS - 100 < cells <= MAX_TABLE_CELLS
+
+
+def test_reference_links_share_a_character_budget() -> None:
+    url = "https://example.com/" + "a" * 980
+    rendered = render_markdown(f"[a]: {url}\n\n" + "[a] " * 1_000)
+    assert rendered.count(url) == MAX_LINK_CHARACTERS // len(url)
+    assert rendered.count("<a ") == 1_000
+    assert len(rendered) < 2 * MAX_LINK_CHARACTERS
+
+
+def test_the_renderer_version_is_a_positive_integer() -> None:
+    assert isinstance(RENDERER_VERSION, int)
+    assert RENDERER_VERSION >= 1
+
+
+def test_quote_prefixes_every_line() -> None:
+    assert quote_markdown("alice", "Hello\r\nworld\n\n> earlier\n") == (
+        "> **alice** wrote:\n>\n> Hello\n> world\n>\n> > earlier\n\n"
+    )
+
+
+def test_a_quote_renders_as_one_blockquote_and_the_reply_stays_outside() -> None:
+    source = quote_markdown("alice", "Hello *world*\n\n```\ncode\n```")
+    assert render_markdown(source + "my reply") == (
+        "<blockquote>\n<p><strong>alice</strong> wrote:</p>\n<p>Hello <em>world</em></p>\n"
+        "<pre><code>code\n</code></pre>\n</blockquote>\n<p>my reply</p>\n"
+    )
+
+
+def test_the_author_name_is_not_markdown() -> None:
+    rendered = render_markdown(quote_markdown("bob_*x*_[y](javascript:z)\n#", "hi"))
+    assert "<strong>bob_*x*_[y](javascript:z) #</strong> wrote:" in rendered
+
+
+def test_plain_text_strips_markup_and_collapses_whitespace() -> None:
+    source = "# Title\n\nSome **bold**\ntext &amp; `<b>code</b>`\n\n- one\n- two"
+    assert plain_text(source) == "Title Some bold text & <b>code</b> one two"
+
+
+def test_plain_text_keeps_short_text_whole() -> None:
+    assert plain_text("one two three", limit=13) == "one two three"
+
+
+@pytest.mark.parametrize(
+    ("limit", "excerpt"),
+    [(12, "one two…"), (10, "one two…"), (8, "one two…"), (7, "one…"), (2, "o…"), (1, "…")],
+)
+def test_plain_text_cuts_at_a_word_boundary(limit: int, excerpt: str) -> None:
+    assert plain_text("one two three", limit=limit) == excerpt
+
+
+def test_plain_text_cuts_a_single_long_word() -> None:
+    assert plain_text("x" * 300) == "x" * 199 + "…"
+
+
+def test_plain_text_refuses_a_limit_below_one() -> None:
+    with pytest.raises(ValueError, match="limit"):
+        plain_text("text", limit=0)
+
+
+# markdown-it-py is linear but slow on the worst inputs (up to ~25 µs a character or line),
+# so these stay within the post form's 50,000-character cap; only benign text goes to 1 MB.
+_N = 50_000
+HOSTILE_SOURCES = {
+    "1 MB of prose": ("lorem ipsum dolor sit amet " * 40_000)[:1_000_000],
+    "1 MB without spaces": "a" * 1_000_000,
+    "many short lines": "a\n" * (_N // 2),
+    "10,000 >": ">" * 10_000 + " deep",
+    "10,000 > with spaces": "> " * 10_000 + "deep",
+    "10,000 list markers": "- " * 10_000 + "deep",
+    "10,000 ordered markers": "1. " * 10_000 + "deep",
+    "indented list ladder": "\n".join("  " * i + "- x" for i in range(1_000)),
+    "quote ladder": "\n".join(">" * i + " x" for i in range(1_000)),
+    "emphasis openers": "*a" * (_N // 2),
+    "emphasis runs": "**" * (_N // 2) + "a",
+    "mixed delimiters": "*_~" * (_N // 3),
+    "brackets": "[" * _N,
+    "image openers": "![" * (_N // 2),
+    "nested links": "[" * (_N // 8) + "a" + "](b)" * (_N // 8),
+    "backtick runs": "".join("`" * i + " " for i in range(1, 250)),
+    "angle brackets": "<a" * (_N // 2),
+    "entities": "&#" * (_N // 2),
+    "linkify dots": "a." * (_N // 2),
+    "linkify urls": "http://a.example/" * (_N // 17),
+    "table cell bomb": ("|" + "a|" * 181 + "\n|" + "-|" * 181 + "\n" + "x\n" * 400 + "\n") * 20,
+    "wide table": "|"
+    + "a|" * 5_000
+    + "\n|"
+    + "-|" * 5_000
+    + "\n"
+    + ("|" + "b|" * 5_000 + "\n") * 3,
+}
+
+
+@pytest.mark.parametrize("source", HOSTILE_SOURCES.values(), ids=HOSTILE_SOURCES.keys())
+def test_hostile_inputs_render_quickly(source: str) -> None:
+    started = time.perf_counter()
+    render_markdown(source)
+    assert time.perf_counter() - started < 2
