@@ -18,6 +18,7 @@ from forumapp.config import check_production, ensure_secret_key, load_config
 from forumapp.database import default_uri
 from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.forum import create_forum_blueprint
+from forumapp.forum.cli import demo_command
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.home import create_home_blueprint
 from forumapp.ratelimit import bind_limiter
@@ -121,3 +122,4 @@ def configure_responses(app: Flask) -> None:
 def configure_cli(app: Flask) -> None:
     """Commands available as ``forumapp ...`` and ``flask --app forumapp ...``."""
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_command)

@@ -73,7 +73,7 @@ class Counters:
                 Topic.last_poster_name,
             )
             .where(*live)
-            .order_by(Topic.last_post_at.desc())
+            .order_by(Topic.last_post_at.desc(), Topic.id.desc())
             .limit(1)
         ).first()
         if last is None:
@@ -89,13 +89,17 @@ class Counters:
             ) = last
 
     def recount_users(self, user_ids: set[int]) -> None:
-        """Recompute the visible post counts of these members."""
+        """Recompute the visible post counts of these members, in one statement."""
+        if not user_ids:
+            return
         self._session.flush()
-        for user_id in user_ids:
-            count = self._session.scalar(
-                select(func.count())
-                .select_from(Post)
-                .join(Topic, Topic.id == Post.topic_id)
-                .where(Post.user_id == user_id, Post.deleted.is_(False), Topic.deleted.is_(False))
-            )
-            self._session.execute(update(User).where(User.id == user_id).values(post_count=count))
+        visible_posts = (
+            select(func.count())
+            .select_from(Post)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(Post.user_id == User.id, Post.deleted.is_(False), Topic.deleted.is_(False))
+            .scalar_subquery()
+        )
+        self._session.execute(
+            update(User).where(User.id.in_(user_ids)).values(post_count=visible_posts)
+        )
