@@ -45,6 +45,7 @@ ARGON2_PARALLELISM = 4
 #: Forum pages.
 TOPICS_PER_PAGE = 20
 POSTS_PER_PAGE = 20
+SEARCH_RESULTS_PER_PAGE = 20
 #: Topic views are counted in memory and written in batches of this size or age.
 VIEW_COUNT_FLUSH_EVERY = 100
 VIEW_COUNT_FLUSH_SECONDS = 30

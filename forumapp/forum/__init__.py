@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from forumapp.extensions import db
-from forumapp.forum import pages, views
+from forumapp.forum import pages, search, views
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.posting import PostingService
 from forumapp.sqltypes import utcnow
@@ -60,6 +60,12 @@ def create_forum_blueprint() -> Blueprint:
         ),
     )
     bp.add_url_rule("/post/<int:post_id>", view_func=views.Permalink.as_view("post"))
+    bp.add_url_rule(
+        "/search",
+        view_func=PageView.as_view(
+            "search", template="forum/search.html", loader=search.search_page
+        ),
+    )
     bp.add_url_rule(
         "/forum/<int:forum_id>/new-topic", view_func=views.NewTopic.as_view("new_topic", **posting)
     )

@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from forumapp.extensions import db
+from forumapp.forum.fulltext import include_object
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:
@@ -18,7 +19,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:
 
 def test_migrations_create_exactly_the_schema_of_the_models(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        differences = compare_metadata(context, db.metadata)
     assert differences == []
 
 

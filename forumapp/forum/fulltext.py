@@ -1,0 +1,188 @@
+"""The full-text index of each database, and the searcher's words as a query for it.
+
+The database keeps the index current on every write, so posting does no extra work:
+
+- SQLite: the FTS5 table ``posts_fts`` (title, content) indexes the view
+  ``posts_fts_source``: each post's body, and its topic's title on first posts. Triggers
+  on ``posts`` and ``topics`` keep it current (migration 0003). Should it ever drift,
+  ``INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')`` mends it.
+- PostgreSQL: GIN indexes on ``to_tsvector('simple', ...)`` of ``posts.content`` and
+  ``topics.title`` (migration 0003), kept by PostgreSQL itself.
+
+Neither can be declared on the models, so Alembic's autogenerate is told to skip them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Float, Integer, and_, column, func, literal_column, select, table, union_all
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
+from sqlalchemy.sql.schema import SchemaItem
+from sqlalchemy.sql.selectable import Subquery
+
+from forumapp.forum.models import Post, Topic
+
+#: SQLite's FTS5 table and the view it indexes.
+SEARCH_TABLE = "posts_fts"
+SEARCH_SOURCE_VIEW = "posts_fts_source"
+#: FTS5 keeps the index of a table in shadow tables named after it.
+_FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+_SEARCH_TABLES = frozenset(
+    {SEARCH_TABLE, SEARCH_SOURCE_VIEW, *(SEARCH_TABLE + s for s in _FTS5_SHADOW_SUFFIXES)}
+)
+#: PostgreSQL's expression indexes, which the models cannot declare.
+SEARCH_INDEXES = frozenset({"ix_posts_content_search", "ix_topics_title_search"})
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 16
+MAX_TERM_CHARS = 100
+#: Title matches outrank body matches of the same strength.
+TITLE_WEIGHT = 2.0
+
+_CHUNK = re.compile(r'"([^"]*)"|([^\s"]+)')
+_WORD = re.compile(r"\w+")
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cs"})
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds characters no search can be about: controls (NUL among them,
+    which PostgreSQL refuses in text) and lone surrogates (which no encoder accepts).
+    """
+    return any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in text)
+
+
+def is_search_index_table(name: str) -> bool:
+    """Whether ``name`` is a table (or view) of SQLite's search index."""
+    return name in _SEARCH_TABLES
+
+
+def include_object(
+    _object: SchemaItem | None,
+    name: str | None,
+    type_: str,
+    _reflected: bool,
+    _compare_to: SchemaItem | None,
+) -> bool:
+    """Alembic's ``include_object`` hook: the search index lives outside the models."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not is_search_index_table(name)
+    return not (type_ == "index" and name in SEARCH_INDEXES)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What was asked for: terms (a word, or a "quoted phrase") that must all match."""
+
+    terms: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> SearchQuery:
+        """Terms from free text; the engines' query syntax is never passed through."""
+        text = "".join(
+            " " if unicodedata.category(char) in _CONTROL_CATEGORIES else char
+            for char in text[:MAX_QUERY_CHARS]
+        )
+        terms: list[str] = []
+        for match in _CHUNK.finditer(text):
+            term = " ".join((match.group(1) or match.group(2) or "").split())[:MAX_TERM_CHARS]
+            if any(char.isalnum() for char in term) and term not in terms:
+                terms.append(term)
+        return cls(tuple(terms[:MAX_TERMS]))
+
+    @property
+    def expression(self) -> str:
+        """Each term as a double-quoted string: an FTS5 query, and a websearch_to_tsquery
+        input, whose operators (AND, OR, NOT, NEAR, *, -, parentheses) are plain text there.
+        """
+        return " ".join(f'"{term}"' for term in self.terms)
+
+    @property
+    def any_expression(self) -> str:
+        """Any of the terms, for websearch_to_tsquery."""
+        return " or ".join(f'"{term}"' for term in self.terms)
+
+    @property
+    def words(self) -> list[str]:
+        """The words of the terms, to find them in a snippet."""
+        return [word for term in self.terms for word in _WORD.findall(term)]
+
+
+#: The ids of the posts matching a query, unique, with a score: lower is better.
+Matcher = Callable[[SearchQuery], Subquery]
+
+
+def _fts5_matches(query: SearchQuery) -> Subquery:
+    posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
+    fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
+    return (
+        select(
+            posts_fts.c.rowid.label("post_id"),
+            func.bm25(fts, TITLE_WEIGHT, 1.0, type_=Float).label("score"),
+        )
+        .where(fts.op("MATCH")(query.expression))
+        .subquery("hits")
+    )
+
+
+# Literals, not bound parameters: the expressions must be those of the GIN indexes.
+_SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
+_TITLE_LABEL: ColumnClause[Any] = literal_column("'A'::\"char\"")
+#: ts_rank's weights of labels D, C, B, A: titles (A) count TITLE_WEIGHT times the body (D).
+_RANK_WEIGHTS: ColumnClause[Any] = literal_column(
+    f"'{{0.1, 0.2, 0.4, {0.1 * TITLE_WEIGHT}}}'::float4[]"
+)
+
+
+def _tsvector(text_column: QueryableAttribute[str]) -> ColumnElement[Any]:
+    return func.to_tsvector(_SIMPLE, text_column)
+
+
+def _rank(document: ColumnElement[Any], tsquery: ColumnElement[Any]) -> ColumnElement[float]:
+    return -func.ts_rank(_RANK_WEIGHTS, document, tsquery, type_=Float)
+
+
+def _postgresql_matches(query: SearchQuery) -> Subquery:
+    every = func.websearch_to_tsquery(_SIMPLE, query.expression)
+    body = _tsvector(Post.content)
+    # A title can only take part in a match if it holds one of the terms: the title index
+    # finds those topics, then their first post is checked against title and body together.
+    with_title = func.setweight(_tsvector(Topic.title), _TITLE_LABEL).op("||")(body)
+    in_body = select(Post.id.label("post_id"), _rank(body, every).label("score")).where(
+        body.bool_op("@@")(every)
+    )
+    in_topic = (
+        select(Post.id, _rank(with_title, every))
+        .select_from(Topic)
+        .join(Post, and_(Post.topic_id == Topic.id, Post.number == 1))
+        .where(
+            _tsvector(Topic.title).bool_op("@@")(
+                func.websearch_to_tsquery(_SIMPLE, query.any_expression)
+            ),
+            with_title.bool_op("@@")(every),
+        )
+    )
+    scores = union_all(in_body, in_topic).subquery()
+    return (
+        select(scores.c.post_id, func.min(scores.c.score).label("score"))
+        .group_by(scores.c.post_id)
+        .subquery("hits")
+    )
+
+
+_MATCHERS: dict[str, Matcher] = {"sqlite": _fts5_matches, "postgresql": _postgresql_matches}
+
+
+def matcher_for(dialect: str) -> Matcher:
+    """How to match on a database of this SQLAlchemy dialect."""
+    try:
+        return _MATCHERS[dialect]
+    except KeyError:
+        raise LookupError(f"Full-text search is not available on {dialect}.") from None

@@ -1,0 +1,217 @@
+"""Full-text search over topic titles and post bodies, limited to what the searcher may see.
+
+A post matches when every term is in its body or, for the first post of a topic, in its
+body and its topic's title together. Where a post is, whether it is hidden and who wrote
+it are read from the live tables at query time, so moderation and moves count at once.
+The index itself, per database, is in :mod:`forumapp.forum.fulltext`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, request
+from sqlalchemy import Select, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from forumapp.extensions import db
+from forumapp.forum.actor import current_actor
+from forumapp.forum.forms import SearchForm
+from forumapp.forum.fulltext import SearchQuery, has_control_characters, matcher_for
+from forumapp.forum.markdown import plain_text
+from forumapp.forum.models import Category, Forum, Post, Topic
+from forumapp.forum.pages import page_argument
+from forumapp.forum.permissions import Actor
+from forumapp.forum.reading import Pagination, page_count
+from forumapp.persistence import DbSession
+from forumapp.users.models import User, username_key
+
+DEFAULT_PER_PAGE = 20
+SNIPPET_CHARS = 200
+#: Only the start of a long post is read for its snippet.
+SNIPPET_SOURCE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A matching post."""
+
+    post_id: int
+    #: Its place in the topic, from 1.
+    post_number: int
+    topic_id: int
+    topic_title: str
+    forum_id: int
+    forum_title: str
+    author: str
+    created_at: datetime
+    #: Plain text (escape it like any text), around the first matching word when it has one.
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of hits, best first."""
+
+    query: SearchQuery
+    hits: list[SearchHit]
+    pagination: Pagination
+
+
+@dataclass(frozen=True)
+class ForumChoice:
+    """A forum that can be searched in."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class CategoryChoices:
+    """The searchable forums of a category, in order."""
+
+    title: str
+    forums: list[ForumChoice]
+
+
+class SearchService:
+    """Finds the posts an actor may see that match a query (two queries per search)."""
+
+    def __init__(self, session: DbSession) -> None:
+        self._session = session
+        self._matches = matcher_for(session.get_bind().dialect.name)
+
+    def search(
+        self,
+        actor: Actor,
+        query: str,
+        forum_id: int | None = None,
+        author: str | None = None,
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+    ) -> SearchResults:
+        """A page of hits by relevance, then newest; nothing at all for an empty query."""
+        parsed = SearchQuery.parse(query)
+        forums = actor.visible_forums if forum_id is None else actor.visible_forums & {forum_id}
+        # No username holds control characters (and databases refuse some of them).
+        impossible_author = author is not None and has_control_characters(author)
+        if not (parsed.terms and forums) or impossible_author:
+            return SearchResults(parsed, [], Pagination(1, per_page, 0))
+        best = self._matches(parsed)
+        visible = (
+            select(Post.id)
+            .select_from(best)
+            .join(Post, Post.id == best.c.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(
+                Topic.forum_id.in_(sorted(forums)),
+                Topic.deleted.is_(False),
+                Post.deleted.is_(False),
+                Post.hidden.is_(False),
+            )
+        )
+        if author:
+            author_id = select(User.id).where(User.username_key == username_key(author))
+            visible = visible.where(Post.user_id == author_id.scalar_subquery())
+        total = self._session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+        page = min(max(page, 1), page_count(total, per_page))
+        hits = self._page(visible, best.c.score, page, per_page, parsed) if total else []
+        return SearchResults(parsed, hits, Pagination(page, per_page, total))
+
+    def searchable_forums(self, actor: Actor) -> list[CategoryChoices]:
+        """The forums the actor may search in, by category, as on the index."""
+        if not actor.visible_forums:
+            return []
+        rows = self._session.execute(
+            select(Category.id, Category.title, Forum.id, Forum.title)
+            .join(Category, Category.id == Forum.category_id)
+            .where(Forum.id.in_(sorted(actor.visible_forums)))
+            .order_by(Category.position, Category.id, Forum.position, Forum.id)
+        ).all()
+        sections: dict[int, CategoryChoices] = {}
+        for category_id, category_title, forum_id, forum_title in rows:
+            section = sections.setdefault(category_id, CategoryChoices(category_title, []))
+            section.forums.append(ForumChoice(forum_id, forum_title))
+        return list(sections.values())
+
+    def _page(
+        self,
+        visible: Select[Any],
+        score: ColumnElement[float],
+        page: int,
+        per_page: int,
+        query: SearchQuery,
+    ) -> list[SearchHit]:
+        rows = self._session.execute(
+            visible.with_only_columns(
+                Post.id.label("post_id"),
+                Post.number.label("post_number"),
+                Topic.id.label("topic_id"),
+                Topic.title.label("topic_title"),
+                Forum.id.label("forum_id"),
+                Forum.title.label("forum_title"),
+                func.coalesce(User.username, Post.author_name).label("author"),
+                Post.created_at.label("created_at"),
+                func.substr(Post.content, 1, SNIPPET_SOURCE_CHARS).label("source"),
+            )
+            .join(Forum, Forum.id == Topic.forum_id)
+            .outerjoin(User, User.id == Post.user_id)
+            .order_by(score, Post.created_at.desc(), Post.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        hits = []
+        for row in rows:
+            fields = row._asdict()
+            text = plain_text(fields.pop("source"), SNIPPET_SOURCE_CHARS)
+            hits.append(SearchHit(**fields, snippet=excerpt(text, query.words)))
+        return hits
+
+
+def excerpt(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> str:
+    """At most ``width`` characters of ``text``, starting a little before the first of
+    ``words`` found in it (or at the start), cut at spaces, with "…" where text was left out.
+    """
+    pattern = "|".join(re.escape(word) for word in words)
+    found = re.search(pattern, text, re.IGNORECASE) if pattern else None
+    start = 0
+    if found and found.end() > width * 2 // 3:
+        start = max(found.start() - width // 4, 0)
+        # Begin at a word when one starts shortly before (text without spaces has none).
+        space = text.rfind(" ", max(start - 20, 0), start)
+        start = space + 1 if space >= 0 else start
+    prefix = "…" if start else ""
+    rest = text[start:]
+    if len(prefix) + len(rest) <= width:
+        return prefix + rest
+    head = rest[: width - len(prefix) - 1]
+    if rest[len(head)] != " ":
+        head = head.rpartition(" ")[0] or head
+    return prefix + head.rstrip() + "…"
+
+
+def search_service() -> SearchService:
+    """The search service over the app's database."""
+    return SearchService(db.session)
+
+
+def search_page() -> dict[str, Any]:
+    """The search form and, once something was asked, a page of results."""
+    form = SearchForm(request.args)
+    actor = current_actor()
+    service = search_service()
+    results = None
+    if form.q.data and form.validate():
+        results = service.search(
+            actor,
+            form.q.data,
+            forum_id=form.forum.data,
+            author=form.author.data or None,
+            page=page_argument(),
+            per_page=current_app.config["SEARCH_RESULTS_PER_PAGE"],
+        )
+    return {"form": form, "results": results, "forums": service.searchable_forums(actor)}
