@@ -7,7 +7,7 @@ can never drift however the content changed.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.persistence import DbSession
@@ -87,6 +87,28 @@ class Counters:
                 forum.last_post_at,
                 forum.last_poster_name,
             ) = last
+
+    def topics_visibility_changed(self, topic_ids: list[int], *, visible: bool) -> None:
+        """Topics were deleted or restored: move their authors' post counts by the
+        visible posts they wrote there (one grouped read, one batched update)."""
+        if not topic_ids:
+            return
+        self._session.flush()
+        per_author = self._session.execute(
+            select(Post.user_id, func.count())
+            .where(Post.topic_id.in_(topic_ids), Post.deleted.is_(False), Post.user_id.is_not(None))
+            .group_by(Post.user_id)
+        ).all()
+        if not per_author:
+            return
+        sign = 1 if visible else -1
+        users = User.__table__
+        self._session.connection().execute(
+            users.update()
+            .where(users.c.id == bindparam("author"))
+            .values(post_count=users.c.post_count + bindparam("delta")),
+            [{"author": author, "delta": sign * count} for author, count in per_author],
+        )
 
     def recount_users(self, user_ids: set[int]) -> None:
         """Recompute the visible post counts of these members, in one statement."""

@@ -96,11 +96,14 @@ class ModerationService:
                 self._move(actor, forum, topics, target_forum_id)
             else:
                 attribute, value = _FLAGS[action]
-                for topic in topics:
+                changed = [topic for topic in topics if getattr(topic, attribute) != value]
+                for topic in changed:
                     setattr(topic, attribute, value)
-                if attribute == "deleted":
+                if attribute == "deleted" and changed:
                     self._counters.recount_forum(forum)
-                    self._counters.recount_users(self._authors([t.id for t in topics]))
+                    self._counters.topics_visibility_changed(
+                        [topic.id for topic in changed], visible=not value
+                    )
         return len(topics)
 
     def act_on_post(self, actor: Actor, post_id: int, action: PostAction) -> Post:
@@ -197,11 +200,3 @@ class ModerationService:
         if not actor.moderates(forum.id):
             raise Forbidden("You do not moderate this forum.")
         return forum
-
-    def _authors(self, topic_ids: list[int]) -> set[int]:
-        rows = self._session.scalars(
-            select(Post.user_id)
-            .where(Post.topic_id.in_(topic_ids), Post.user_id.is_not(None))
-            .distinct()
-        )
-        return {user_id for user_id in rows if user_id is not None}

@@ -94,7 +94,7 @@ class PostingService:
             if post.number == 1:
                 topic.deleted = True
                 self._counters.recount_forum(forum)
-                self._counters.recount_users(self._authors(topic.id))
+                self._counters.topics_visibility_changed([topic.id], visible=False)
             else:
                 post.deleted = True
                 self._counters.recount_topic(topic)
@@ -137,14 +137,6 @@ class PostingService:
         self._session.add(post)
         self._session.flush()
         return post
-
-    def _authors(self, topic_id: int) -> set[int]:
-        rows = self._session.scalars(
-            select(Post.user_id)
-            .where(Post.topic_id == topic_id, Post.user_id.is_not(None))
-            .distinct()
-        )
-        return {user_id for user_id in rows if user_id is not None}
 
     def _forum(self, actor: Actor, forum_id: int) -> Forum:
         forum = self._session.get(Forum, forum_id) if actor.can_view_forum(forum_id) else None

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from forumapp.extensions import db
 from forumapp.forum.models import Forum, Post, Report, Topic
+from forumapp.users.models import User
 from tests.conftest import AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
@@ -117,6 +118,10 @@ def test_deleting_and_restoring_a_topic_recounts(
     login_as(auth, world, "moderator")
     post_form(client, f"/forum/{world.forum_a}/moderate", action="delete", topic_ids=str(topic))
     assert forum_state(world.app, world.forum_a).topic_count == 0
+    assert post_counts(world) == {"member": 0, "member2": 0}
+    # Deleting what is already deleted changes nothing.
+    post_form(client, f"/forum/{world.forum_a}/moderate", action="delete", topic_ids=str(topic))
+    assert post_counts(world) == {"member": 0, "member2": 0}
     assert client.get(f"/topic/{topic}").status_code == 200  # moderators still see it
     auth.logout()
     assert client.get(f"/topic/{topic}").status_code == 404
@@ -124,6 +129,15 @@ def test_deleting_and_restoring_a_topic_recounts(
     post_form(client, f"/forum/{world.forum_a}/moderate", action="restore", topic_ids=str(topic))
     forum = forum_state(world.app, world.forum_a)
     assert (forum.topic_count, forum.post_count) == (1, 2)
+    assert post_counts(world) == {"member": 1, "member2": 1}
+
+
+def post_counts(world: World) -> dict[str, int]:
+    with world.app.app_context():
+        return {
+            role: db.session.get(User, world.users[role]).post_count  # type: ignore[union-attr]
+            for role in ("member", "member2")
+        }
 
 
 def test_hidden_posts_show_only_to_moderators(
