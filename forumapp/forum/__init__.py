@@ -61,6 +61,9 @@ def create_forum_blueprint() -> Blueprint:
     )
     bp.add_url_rule("/post/<int:post_id>", view_func=views.Permalink.as_view("post"))
     bp.add_url_rule(
+        "/topic/<int:topic_id>/unread", view_func=views.FirstUnread.as_view("first_unread")
+    )
+    bp.add_url_rule(
         "/search",
         view_func=PageView.as_view(
             "search", template="forum/search.html", loader=search.search_page

@@ -273,6 +273,26 @@ class ForumReader:
         number, topic = row
         return topic.id, (number - 1) // per_page + 1
 
+    def first_unread_post(self, actor: Actor, user_id: int, topic_id: int) -> int:
+        """The id of the first post the member has not read yet (the last post if none)."""
+        row = self._session.execute(
+            select(Topic, TopicRead.last_number)
+            .outerjoin(
+                TopicRead, and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == user_id)
+            )
+            .where(Topic.id == topic_id)
+        ).first()
+        if row is None or not actor.can_view_topic(row[0]):
+            raise NotFound
+        topic, read_up_to = row
+        number = min((read_up_to or 0) + 1, topic.post_number_seq)
+        post_id = self._session.scalar(
+            select(Post.id).where(Post.topic_id == topic_id, Post.number == number)
+        )
+        if post_id is None:
+            raise NotFound
+        return post_id
+
     def profile(self, actor: Actor, username_key: str, limit: int = 10) -> Profile:
         """A member's profile with their latest visible topics and posts."""
         row = self._session.execute(

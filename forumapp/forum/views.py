@@ -250,6 +250,22 @@ class Permalink(View):
         return redirect(f"{target}#post-{post_id}")
 
 
+class FirstUnread(View):
+    """``/topic/<id>/unread``: jump to the first post the member has not read."""
+
+    decorators = [login_required]
+    init_every_request = False
+
+    def dispatch_request(self, **url_values: int) -> ResponseReturnValue:
+        actor = current_actor()
+        assert actor.user_id is not None
+        with domain_errors():
+            post_id = reader_service().first_unread_post(
+                actor, actor.user_id, url_values["topic_id"]
+            )
+        return redirect(post_url(post_id))
+
+
 class MarkRead(MethodView):
     """Mark one forum, or everything, as read."""
 

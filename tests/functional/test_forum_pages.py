@@ -259,3 +259,18 @@ def test_flood_control_has_a_clear_message(
     response = post_form(client, f"/topic/{topic}/reply", content="too quick", submit="1")
     assert response.status_code == 429
     assert "You are posting too quickly" in response.get_data(as_text=True)
+
+
+def test_first_unread_jumps_to_the_first_new_post(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    app.config["POSTS_PER_PAGE"] = 2
+    login_as(auth, world, "member")
+    topic = world.topic("member2")
+    client.get(f"/topic/{topic}")  # reads post 1
+    replies = [world.reply(topic, "member2") for _ in range(3)]
+    response = client.get(f"/topic/{topic}/unread")
+    assert response.location == f"/post/{replies[0]}"
+    assert client.get(response.location).location == f"/topic/{topic}#post-{replies[0]}"
+    client.get(f"/topic/{topic}?page=2")  # reads posts 3 and 4
+    assert client.get(f"/topic/{topic}/unread").location == f"/post/{replies[2]}"
