@@ -30,6 +30,8 @@ class World:
     forum_b: int
     hidden_forum: int
     users: dict[str, int]
+    #: A post of the acting role (set by tests that need one).
+    own_post: int = 0
 
     def actor(self, role: str) -> Actor:
         """The actor of a role (call inside an app context)."""

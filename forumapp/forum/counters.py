@@ -36,7 +36,9 @@ class Counters:
         forum.last_poster_name = post.author_name
         if post.user_id is not None:
             self._session.execute(
-                update(User).where(User.id == post.user_id).values(post_count=User.post_count + 1)
+                update(User)
+                .where(User.id == post.user_id)
+                .values(post_count=User.post_count + 1, last_seen=post.created_at)
             )
 
     def recount_topic(self, topic: Topic) -> None:

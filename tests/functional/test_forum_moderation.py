@@ -209,6 +209,27 @@ def _delete_others(client: FlaskClient, world: World, topic: int, post: int) -> 
     return post_form(client, f"/post/{post}/delete").status_code
 
 
+def _edit_own(client: FlaskClient, world: World, topic: int, post: int) -> int:
+    return post_form(
+        client, f"/post/{world.own_post}/edit", content="still mine", submit="1"
+    ).status_code
+
+
+def _delete_own(client: FlaskClient, world: World, topic: int, post: int) -> int:
+    return post_form(client, f"/post/{world.own_post}/delete").status_code
+
+
+def _pin(client: FlaskClient, world: World, topic: int, post: int) -> int:
+    return post_form(
+        client, f"/forum/{world.forum_a}/moderate", action="stick", topic_ids=str(topic)
+    ).status_code
+
+
+def _move(client: FlaskClient, world: World, topic: int, post: int) -> int:
+    data = {"action": "move", "topic_ids": str(topic), "target_forum_id": str(world.forum_b)}
+    return post_form(client, f"/forum/{world.forum_a}/moderate", **data).status_code
+
+
 def _lock(client: FlaskClient, world: World, topic: int, post: int) -> int:
     return post_form(
         client, f"/forum/{world.forum_a}/moderate", action="lock", topic_ids=str(topic)
@@ -230,7 +251,12 @@ MATRIX: dict[str, tuple[Action, tuple[object, ...]]] = {
     "reply": (_reply, (LOGIN, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED)),
     "edit another's post": (_edit_others, (LOGIN, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED)),
     "delete another's post": (_delete_others, (LOGIN, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED)),
+    "edit own post": (_edit_own, (LOGIN, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED)),
+    "delete own post": (_delete_own, (LOGIN, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED)),
     "lock a topic": (_lock, (LOGIN, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED)),
+    "pin a topic": (_pin, (LOGIN, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED)),
+    # Moving needs the target forum moderated too: only the admin moderates both.
+    "move a topic": (_move, (LOGIN, REFUSED, REFUSED, "flash", REFUSED, ALLOWED)),
     "hide a post": (_hide, (LOGIN, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED)),
     "report a post": (_report, (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)),
 }
@@ -244,6 +270,8 @@ def test_permission_matrix(
 ) -> None:
     topic = world.topic("member2", title="Bob's topic")
     reply = world.reply(topic, "member2", "Bob's reply")
+    # The actor's own post, written before logging in (for the banned: before the ban).
+    world.own_post = world.reply(topic, "member2" if role == "guest" else role, "mine")
     if role != "guest":
         login_as(auth, world, role)
     action, expectations = MATRIX[action_name]
@@ -254,5 +282,9 @@ def test_permission_matrix(
         with world.app.app_context():
             assert db.session.scalar(select(Post.content).where(Post.id == reply)) == "Bob's reply"
             assert not db.session.get(Topic, topic).locked  # type: ignore[union-attr]
+    elif expected == "flash":
+        assert status == 302  # refused with a message on the forum page
+        with world.app.app_context():
+            assert db.session.get(Topic, topic).forum_id == world.forum_a  # type: ignore[union-attr]
     else:
         assert status == expected, f"{role} / {action_name}"
