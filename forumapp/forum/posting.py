@@ -92,9 +92,10 @@ class PostingService:
             raise Forbidden("You cannot delete this post.")
         with atomic(self._session):
             if post.number == 1:
-                topic.deleted = True
-                self._counters.recount_forum(forum)
-                self._counters.topics_visibility_changed([topic.id], visible=False)
+                if not topic.deleted:  # a moderator may open an already deleted topic
+                    topic.deleted = True
+                    self._counters.recount_forum(forum)
+                    self._counters.topics_visibility_changed([topic.id], visible=False)
             else:
                 post.deleted = True
                 self._counters.recount_topic(topic)
