@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.forum.lookups import visible_forum, visible_post
 from forumapp.forum.models import Forum, Post, Report, Topic
 from forumapp.forum.permissions import Actor
 from forumapp.persistence import DbSession, atomic
@@ -108,15 +109,7 @@ class ModerationService:
 
     def act_on_post(self, actor: Actor, post_id: int, action: PostAction) -> Post:
         """Delete, restore, hide or unhide one reply (the first post stands for its topic)."""
-        row = self._session.execute(
-            select(Post, Topic, Forum)
-            .join(Topic, Topic.id == Post.topic_id)
-            .join(Forum, Forum.id == Topic.forum_id)
-            .where(Post.id == post_id)
-        ).first()
-        if row is None or not actor.can_view_topic(row[1]):
-            raise NotFound
-        post, topic, forum = row
+        post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.moderates(forum.id):
             raise Forbidden("You do not moderate this forum.")
         if post.number == 1 and action in (PostAction.DELETE, PostAction.RESTORE):
@@ -134,12 +127,8 @@ class ModerationService:
 
     def report(self, actor: Actor, post_id: int, reason: str) -> Report:
         """File a member's report of a post."""
-        row = self._session.execute(
-            select(Post, Topic).join(Topic, Topic.id == Post.topic_id).where(Post.id == post_id)
-        ).first()
-        if row is None or not actor.can_view_topic(row[1]):
-            raise NotFound
-        if not actor.can_report(row[1]):
+        _, topic, _ = visible_post(self._session, actor, post_id)
+        if not actor.can_report(topic):
             raise Forbidden("Log in to report a post.")
         with atomic(self._session):
             report = Report(
@@ -194,9 +183,7 @@ class ModerationService:
         self._counters.recount_forum(target)
 
     def _moderated_forum(self, actor: Actor, forum_id: int) -> Forum:
-        forum = self._session.get(Forum, forum_id) if actor.can_view_forum(forum_id) else None
-        if forum is None:
-            raise NotFound
+        forum = visible_forum(self._session, actor, forum_id)
         if not actor.moderates(forum.id):
             raise Forbidden("You do not moderate this forum.")
         return forum

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from forumapp.forum.counters import Counters
-from forumapp.forum.errors import Forbidden, NotFound
+from forumapp.forum.errors import Forbidden
+from forumapp.forum.lookups import visible_forum, visible_post, visible_topic
 from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.permissions import Actor
@@ -27,7 +28,7 @@ class PostingService:
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
         """Start a topic with its first post."""
-        forum = self._forum(actor, forum_id)
+        forum = visible_forum(self._session, actor, forum_id)
         if not actor.can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
         now = self._clock()
@@ -51,7 +52,7 @@ class PostingService:
 
     def reply(self, actor: Actor, topic_id: int, content: str) -> Post:
         """Add a post at the end of a topic."""
-        topic, forum = self._topic(actor, topic_id)
+        topic, forum = visible_topic(self._session, actor, topic_id)
         if not actor.can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
         now = self._clock()
@@ -70,7 +71,7 @@ class PostingService:
 
     def edit_post(self, actor: Actor, post_id: int, content: str, title: str | None = None) -> Post:
         """Change a post's text (and the topic title when it is the first post)."""
-        post, topic, forum = self._post(actor, post_id)
+        post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_edit_post(forum, topic, post):
             raise Forbidden("You cannot edit this post.")
         with atomic(self._session):
@@ -87,7 +88,7 @@ class PostingService:
 
     def delete_post(self, actor: Actor, post_id: int) -> Post:
         """Soft-delete a post; deleting the first post deletes the topic."""
-        post, topic, forum = self._post(actor, post_id)
+        post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_delete_post(forum, topic, post):
             raise Forbidden("You cannot delete this post.")
         with atomic(self._session):
@@ -106,15 +107,15 @@ class PostingService:
 
     def find_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic, Forum]:
         """A post the actor may see, with its topic and forum."""
-        return self._post(actor, post_id)
+        return visible_post(self._session, actor, post_id)
 
     def find_topic(self, actor: Actor, topic_id: int) -> tuple[Topic, Forum]:
         """A topic the actor may see, with its forum."""
-        return self._topic(actor, topic_id)
+        return visible_topic(self._session, actor, topic_id)
 
     def find_forum(self, actor: Actor, forum_id: int) -> Forum:
         """A forum the actor may see."""
-        return self._forum(actor, forum_id)
+        return visible_forum(self._session, actor, forum_id)
 
     def _add_post(self, topic: Topic, actor: Actor, content: str, now: datetime) -> Post:
         topic.post_number_seq += 1
@@ -138,28 +139,3 @@ class PostingService:
         self._session.add(post)
         self._session.flush()
         return post
-
-    def _forum(self, actor: Actor, forum_id: int) -> Forum:
-        forum = self._session.get(Forum, forum_id) if actor.can_view_forum(forum_id) else None
-        if forum is None:
-            raise NotFound
-        return forum
-
-    def _topic(self, actor: Actor, topic_id: int) -> tuple[Topic, Forum]:
-        row = self._session.execute(
-            select(Topic, Forum).join(Forum, Forum.id == Topic.forum_id).where(Topic.id == topic_id)
-        ).first()
-        if row is None or not actor.can_view_topic(row[0]):
-            raise NotFound
-        return row[0], row[1]
-
-    def _post(self, actor: Actor, post_id: int) -> tuple[Post, Topic, Forum]:
-        row = self._session.execute(
-            select(Post, Topic, Forum)
-            .join(Topic, Topic.id == Post.topic_id)
-            .join(Forum, Forum.id == Topic.forum_id)
-            .where(Post.id == post_id)
-        ).first()
-        if row is None or not actor.can_view_topic(row[1]):
-            raise NotFound
-        return row[0], row[1], row[2]

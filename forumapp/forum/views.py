@@ -51,6 +51,15 @@ def domain_errors() -> Iterator[None]:
         abort(403, description=exc.reason)
 
 
+@contextmanager
+def refusals_flashed() -> Iterator[None]:
+    """Show a refused input as a message on the page the person returns to."""
+    try:
+        yield
+    except InvalidInput as exc:
+        flash(exc.reason, "error")
+
+
 def post_url(post_id: int) -> str:
     """The permalink of a post."""
     return url_for("forum.post", post_id=post_id)
@@ -305,7 +314,7 @@ class ModerateTopics(MethodView):
         form = TopicModerationForm()
         if not form.validate_on_submit():
             abort(400, description="Choose an action and at least one topic.")
-        try:
+        with domain_errors(), refusals_flashed():
             count = self.moderation_service_factory().act_on_topics(
                 current_actor(),
                 forum_id,
@@ -313,13 +322,6 @@ class ModerateTopics(MethodView):
                 TopicAction(form.action.data),
                 form.target_forum_id.data,
             )
-        except InvalidInput as exc:
-            flash(exc.reason, "error")
-        except NotFound:
-            abort(404)
-        except Forbidden as exc:
-            abort(403, description=exc.reason)
-        else:
             flash(f"{form.action.data.title()}: done for {count} topic(s).", "success")
         back = url_for("forum.forum", forum_id=forum_id)
         return redirect(safe_redirect_target(request.form.get("next"), back))
@@ -338,17 +340,10 @@ class ModeratePost(MethodView):
         form = PostModerationForm()
         if not form.validate_on_submit():
             abort(400)
-        try:
+        with domain_errors(), refusals_flashed():
             self.moderation_service_factory().act_on_post(
                 current_actor(), post_id, PostAction(form.action.data)
             )
-        except InvalidInput as exc:
-            flash(exc.reason, "error")
-        except NotFound:
-            abort(404)
-        except Forbidden as exc:
-            abort(403, description=exc.reason)
-        else:
             flash(f"{form.action.data.title()}: done.", "success")
         return redirect(post_url(post_id))
 
