@@ -36,7 +36,12 @@ def create_forum_blueprint() -> Blueprint:
     )
     forum_view = PageView.as_view("forum", template="forum/forum.html", loader=pages.forum_page)
     topic_view = PageView.as_view("topic", template="forum/topic.html", loader=pages.topic_page)
+    category_view = PageView.as_view(
+        "category", template="forum/category.html", loader=pages.category_page
+    )
     # Slugs may follow ids ("/topic/12-hello-world"); the id alone decides.
+    for rule in ("/category/<int:category_id>", "/category/<int:category_id>-<slug>"):
+        bp.add_url_rule(rule, view_func=category_view)
     for rule in ("/forum/<int:forum_id>", "/forum/<int:forum_id>-<slug>"):
         bp.add_url_rule(rule, view_func=forum_view)
     for rule in ("/topic/<int:topic_id>", "/topic/<int:topic_id>-<slug>"):

@@ -74,6 +74,13 @@ def index_page() -> dict[str, Any]:
     }
 
 
+def category_page(category_id: int, slug: str | None = None) -> dict[str, Any]:  # noqa: ARG001
+    """One category with its forums."""
+    with not_found_as_404():
+        index = reader_service().index(current_actor(), current_reader(), category_id)
+    return {"index": index, "category": index.sections[0].category}
+
+
 def forum_page(forum_id: int, slug: str | None = None) -> dict[str, Any]:  # noqa: ARG001
     """One page of a forum's topics."""
     with not_found_as_404():

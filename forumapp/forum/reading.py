@@ -163,14 +163,22 @@ class ForumReader:
         self._session = session
         self._clock = clock
 
-    def index(self, actor: Actor, reader: Reader | None) -> IndexView:
-        """Categories with their visible forums, in order (one query, two for members)."""
-        rows = self._session.execute(
+    def index(
+        self, actor: Actor, reader: Reader | None, category_id: int | None = None
+    ) -> IndexView:
+        """Categories with their visible forums, in order (one query, two for members);
+        only one category's when ``category_id`` is given."""
+        query = (
             select(Forum, Category)
             .join(Category, Category.id == Forum.category_id)
             .where(Forum.id.in_(actor.visible_forums))
             .order_by(Category.position, Category.id, Forum.position, Forum.id)
-        ).all()
+        )
+        if category_id is not None:
+            query = query.where(Category.id == category_id)
+        rows = self._session.execute(query).all()
+        if category_id is not None and not rows:
+            raise NotFound  # no such category, or none of its forums is visible
         cleared = self._forum_reads(reader, [forum.id for forum, _ in rows])
         sections: list[CategorySection] = []
         for forum, category in rows:

@@ -274,3 +274,12 @@ def test_first_unread_jumps_to_the_first_new_post(
     assert client.get(response.location).location == f"/topic/{topic}#post-{replies[0]}"
     client.get(f"/topic/{topic}?page=2")  # reads posts 3 and 4
     assert client.get(f"/topic/{topic}/unread").location == f"/post/{replies[2]}"
+
+
+def test_category_page_lists_its_visible_forums(client: FlaskClient, world: World) -> None:
+    with world.app.app_context():
+        category_id = db.session.scalar(select(Forum.category_id).where(Forum.id == world.forum_a))
+    page = client.get(f"/category/{category_id}-general").get_data(as_text=True)
+    assert "Forum A" in page
+    assert "Staff room" not in page
+    assert client.get("/category/999").status_code == 404

@@ -109,6 +109,7 @@ def test_pages_are_well_formed_and_accessible(
     reply = world.reply(topic, "member2", "A reply with a [link](https://example.org)")
     paths = [
         "/",
+        "/category/1",
         f"/forum/{world.forum_a}",
         f"/topic/{topic}",
         "/user/bob",
