@@ -53,6 +53,8 @@ VIEW_COUNT_FLUSH_SECONDS = 30
 FORUM_POST_LIMIT = "6 per minute"
 #: Previews (and forms sent back with errors) per member: each renders Markdown.
 FORUM_PREVIEW_LIMIT = "30 per minute"
+#: Reports of posts per member.
+FORUM_REPORT_LIMIT = "20 per hour"
 
 #: Rate limits, in Flask-Limiter's notation.
 RATELIMIT_STORAGE_URI = "memory://"

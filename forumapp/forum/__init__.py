@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from forumapp.extensions import db
 from forumapp.forum import pages, search, views
+from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.posting import PostingService
 from forumapp.sqltypes import utcnow
@@ -27,6 +28,7 @@ def moderation_service_factory() -> ModerationService:
 def create_forum_blueprint() -> Blueprint:
     """Build the forum blueprint (URLs as in DESIGN.md, "Forum URLs")."""
     bp = Blueprint("forum", __name__)
+    bp.record_once(install_id_converter)
     posting = {"posting_service_factory": posting_service_factory}
     moderation = {"moderation_service_factory": moderation_service_factory}
 
@@ -40,11 +42,11 @@ def create_forum_blueprint() -> Blueprint:
         "category", template="forum/category.html", loader=pages.category_page
     )
     # Slugs may follow ids ("/topic/12-hello-world"); the id alone decides.
-    for rule in ("/category/<int:category_id>", "/category/<int:category_id>-<slug>"):
+    for rule in ("/category/<id:category_id>", "/category/<id:category_id>-<slug>"):
         bp.add_url_rule(rule, view_func=category_view)
-    for rule in ("/forum/<int:forum_id>", "/forum/<int:forum_id>-<slug>"):
+    for rule in ("/forum/<id:forum_id>", "/forum/<id:forum_id>-<slug>"):
         bp.add_url_rule(rule, view_func=forum_view)
-    for rule in ("/topic/<int:topic_id>", "/topic/<int:topic_id>-<slug>"):
+    for rule in ("/topic/<id:topic_id>", "/topic/<id:topic_id>-<slug>"):
         bp.add_url_rule(rule, view_func=topic_view)
     bp.add_url_rule(
         "/user/<username>",
@@ -53,20 +55,20 @@ def create_forum_blueprint() -> Blueprint:
         ),
     )
     bp.add_url_rule(
-        "/forum/<int:forum_id>/feed.atom",
+        "/forum/<id:forum_id>/feed.atom",
         view_func=PageView.as_view(
             "forum_feed", template="forum/forum_feed.xml", loader=pages.forum_feed, mimetype=ATOM
         ),
     )
     bp.add_url_rule(
-        "/topic/<int:topic_id>/feed.atom",
+        "/topic/<id:topic_id>/feed.atom",
         view_func=PageView.as_view(
             "topic_feed", template="forum/topic_feed.xml", loader=pages.topic_feed, mimetype=ATOM
         ),
     )
-    bp.add_url_rule("/post/<int:post_id>", view_func=views.Permalink.as_view("post"))
+    bp.add_url_rule("/post/<id:post_id>", view_func=views.Permalink.as_view("post"))
     bp.add_url_rule(
-        "/topic/<int:topic_id>/unread", view_func=views.FirstUnread.as_view("first_unread")
+        "/topic/<id:topic_id>/unread", view_func=views.FirstUnread.as_view("first_unread")
     )
     bp.add_url_rule(
         "/search",
@@ -75,31 +77,29 @@ def create_forum_blueprint() -> Blueprint:
         ),
     )
     bp.add_url_rule(
-        "/forum/<int:forum_id>/new-topic", view_func=views.NewTopic.as_view("new_topic", **posting)
+        "/forum/<id:forum_id>/new-topic", view_func=views.NewTopic.as_view("new_topic", **posting)
+    )
+    bp.add_url_rule("/topic/<id:topic_id>/reply", view_func=views.Reply.as_view("reply", **posting))
+    bp.add_url_rule(
+        "/post/<id:post_id>/edit", view_func=views.EditPost.as_view("edit_post", **posting)
     )
     bp.add_url_rule(
-        "/topic/<int:topic_id>/reply", view_func=views.Reply.as_view("reply", **posting)
+        "/post/<id:post_id>/delete", view_func=views.DeletePost.as_view("delete_post", **posting)
     )
     bp.add_url_rule(
-        "/post/<int:post_id>/edit", view_func=views.EditPost.as_view("edit_post", **posting)
-    )
-    bp.add_url_rule(
-        "/post/<int:post_id>/delete", view_func=views.DeletePost.as_view("delete_post", **posting)
-    )
-    bp.add_url_rule(
-        "/post/<int:post_id>/report",
+        "/post/<id:post_id>/report",
         view_func=views.ReportPost.as_view("report_post", **moderation),
     )
     bp.add_url_rule(
-        "/post/<int:post_id>/moderate",
+        "/post/<id:post_id>/moderate",
         view_func=views.ModeratePost.as_view("moderate_post", **moderation),
     )
     bp.add_url_rule(
-        "/forum/<int:forum_id>/moderate",
+        "/forum/<id:forum_id>/moderate",
         view_func=views.ModerateTopics.as_view("moderate_topics", **moderation),
     )
     bp.add_url_rule(
-        "/forum/<int:forum_id>/mark-read",
+        "/forum/<id:forum_id>/mark-read",
         view_func=views.MarkRead.as_view("mark_forum_read", scope="forum"),
     )
     bp.add_url_rule(

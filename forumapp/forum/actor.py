@@ -26,7 +26,8 @@ def load_actor(user_id: int | None, username: str, group: Group) -> Actor:
         forum_groups.c.group_id == group.id
     )
     queries = [visible]
-    if user_id is not None:
+    # A banned member keeps their appointments on record but moderates nothing.
+    if user_id is not None and not group.banned:
         queries.append(
             select(forum_moderators.c.forum_id, literal("m").label("kind")).where(
                 forum_moderators.c.user_id == user_id

@@ -13,6 +13,9 @@ from forumapp.forum.models import Forum, Post, Topic
 from forumapp.persistence import DbSession
 from forumapp.users.models import User
 
+#: Posts that count: neither deleted nor hidden by a moderator.
+_VISIBLE = (Post.deleted.is_(False), Post.hidden.is_(False))
+
 
 class Counters:
     """Maintains topic, forum and user counters within the caller's transaction."""
@@ -21,19 +24,34 @@ class Counters:
         self._session = session
 
     def post_added(self, forum: Forum, topic: Topic, post: Post, *, new_topic: bool) -> None:
-        """A visible post was written (the first one of a new topic, or a reply)."""
-        topic.post_count += 1
-        topic.last_post_id = post.id
-        topic.last_post_at = post.created_at
-        topic.last_poster_name = post.author_name
-        forum.post_count += 1
-        if new_topic:
-            forum.topic_count += 1
-        forum.last_topic_id = topic.id
-        forum.last_topic_title = topic.title
-        forum.last_post_id = post.id
-        forum.last_post_at = post.created_at
-        forum.last_poster_name = post.author_name
+        """A visible post was written (the first one of a new topic, or a reply).
+
+        Counts move by increments in SQL, so concurrent writers cannot lose each other's
+        updates; the objects are refreshed from what the database then holds.
+        """
+        pointers = {
+            "last_post_id": post.id,
+            "last_post_at": post.created_at,
+            "last_poster_name": post.author_name,
+        }
+        self._session.execute(
+            update(Topic)
+            .where(Topic.id == topic.id)
+            .values(post_count=Topic.post_count + 1, **pointers)
+        )
+        self._session.execute(
+            update(Forum)
+            .where(Forum.id == forum.id)
+            .values(
+                post_count=Forum.post_count + 1,
+                topic_count=Forum.topic_count + (1 if new_topic else 0),
+                last_topic_id=topic.id,
+                last_topic_title=topic.title,
+                **pointers,
+            )
+        )
+        self._session.refresh(topic)
+        self._session.refresh(forum)
         if post.user_id is not None:
             self._session.execute(
                 update(User)
@@ -45,14 +63,12 @@ class Counters:
         """Recompute a topic's visible post count and last post."""
         self._session.flush()
         topic.post_count = (
-            self._session.scalar(
-                select(func.count()).where(Post.topic_id == topic.id, Post.deleted.is_(False))
-            )
+            self._session.scalar(select(func.count()).where(Post.topic_id == topic.id, *_VISIBLE))
             or 0
         )
         last = self._session.execute(
             select(Post.id, Post.created_at, Post.author_name)
-            .where(Post.topic_id == topic.id, Post.deleted.is_(False))
+            .where(Post.topic_id == topic.id, *_VISIBLE)
             .order_by(Post.number.desc())
             .limit(1)
         ).first()
@@ -98,7 +114,7 @@ class Counters:
         self._session.flush()
         per_author = self._session.execute(
             select(Post.user_id, func.count())
-            .where(Post.topic_id.in_(topic_ids), Post.deleted.is_(False), Post.user_id.is_not(None))
+            .where(Post.topic_id.in_(topic_ids), Post.user_id.is_not(None), *_VISIBLE)
             .group_by(Post.user_id)
         ).all()
         if not per_author:
@@ -121,7 +137,7 @@ class Counters:
             select(func.count())
             .select_from(Post)
             .join(Topic, Topic.id == Post.topic_id)
-            .where(Post.user_id == User.id, Post.deleted.is_(False), Topic.deleted.is_(False))
+            .where(Post.user_id == User.id, Topic.deleted.is_(False), *_VISIBLE)
             .scalar_subquery()
         )
         self._session.execute(

@@ -117,11 +117,15 @@ def _set_flags(
         plan.deleted = True
 
 
+#: Marks that take a post out of the counts (as ``Counters`` counts).
+REMOVED = frozenset({Mark.DELETED, Mark.HIDDEN})
+
+
 def mark_posts(rng: random.Random, plans: list[TopicPlan], scale: DemoScale) -> dict[int, Mark]:
     """Posts moderators dealt with, keyed ``(topic index, number)`` as ``index << 32 | number``.
 
     The first post stands for its topic and is never marked; the last post of a topic is
-    never deleted, so a topic's last post is always its newest one.
+    never deleted or hidden, so a topic's last post is always its newest one.
     """
     live = [plan for plan in plans if not plan.deleted and plan.posts >= 3]
     marks: dict[int, Mark] = {}
@@ -136,7 +140,7 @@ def mark_posts(rng: random.Random, plans: list[TopicPlan], scale: DemoScale) -> 
     for mark, count in wanted:
         placed = 0
         for plan in rng.choices(live, sizes, k=count * 3):
-            last = plan.posts - 1 if mark is Mark.DELETED else plan.posts
+            last = plan.posts - 1 if mark in REMOVED else plan.posts
             key = post_key(plan.index, rng.randint(2, last))
             if key not in marks:
                 marks[key] = mark

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Table, insert
 
 from forumapp.forum.demo_layout import HISTORY, HOUR, MINUTE, Cast, ForumSpec, Person
-from forumapp.forum.demo_plan import Mark, TopicPlan, post_key
+from forumapp.forum.demo_plan import REMOVED, Mark, TopicPlan, post_key
 from forumapp.forum.demo_text import TextGenerator
 from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
 from forumapp.forum.models import Post, Topic
@@ -137,7 +137,7 @@ class ContentWriter:
         self._marks = marks
         self._pools = pools
         self._text = TextGenerator(rng, [])
-        self._deleted_in = Counter(key >> 32 for key, mark in marks.items() if mark is Mark.DELETED)
+        self._removed_in = Counter(key >> 32 for key, mark in marks.items() if mark in REMOVED)
         # A forum's last post is its topic with the newest last post: no two may tie.
         self._last_moments: set[int] = set()
         self._session = session
@@ -174,7 +174,7 @@ class ContentWriter:
         moments = self._moments(plan)
         authors = self._authors(plan, board.spec, moments)
         title = self._title(plan, board.spec)
-        visible = plan.posts - self._deleted_in[plan.index]
+        visible = plan.posts - self._removed_in[plan.index]
         last = {
             "last_post_id": post_id + plan.posts - 1,
             "last_post_at": self.moment(moments[-1]),
@@ -243,7 +243,7 @@ class ContentWriter:
             )
             if mark is not None:
                 self.marked.append(MarkedPost(first_id + offset, author, board, moment, mark))
-            if not plan.deleted and mark is not Mark.DELETED:
+            if not plan.deleted and mark not in REMOVED:
                 self.user_posts[author.id] += 1
 
     def _moments(self, plan: TopicPlan) -> list[int]:

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from forumapp.forms import ForumForm, strip_filter
+from forumapp.forum.ids import ids_only
 from forumapp.forum.models import TITLE_MAX_LENGTH
 from forumapp.forum.moderation import PostAction, TopicAction
 
@@ -72,8 +73,10 @@ class TopicModerationForm(ForumForm):
     action = SelectField(
         "Action", choices=[SelectChoice(a.value, a.value.title()) for a in TopicAction]
     )
-    topic_ids = SelectMultipleField("Topics", coerce=int, validate_choice=False)
-    target_forum_id = IntegerField("Move to forum", validators=[Optional()])
+    topic_ids = SelectMultipleField(
+        "Topics", coerce=int, validate_choice=False, validators=[ids_only]
+    )
+    target_forum_id = IntegerField("Move to forum", validators=[Optional(), ids_only])
 
 
 class PostModerationForm(ForumForm):

@@ -43,3 +43,11 @@ previews_per_member = limiter.limit(
     deduct_when=_rendered_again,
     error_message="You have previewed a lot in a short time. Wait a minute, then try again.",
 )
+
+
+reports_per_member = limiter.limit(
+    lambda: str(current_app.config["FORUM_REPORT_LIMIT"]),
+    key_func=_member_key,
+    methods=["POST"],
+    error_message="You have sent many reports in a short time. The moderators will get to them.",
+)

@@ -81,7 +81,8 @@ class ModerationService:
         action: TopicAction,
         target_forum_id: int | None = None,
     ) -> int:
-        """Apply ``action`` to topics of ``forum_id``; returns how many were changed."""
+        """Apply ``action`` to topics of ``forum_id``; returns how many were changed
+        (topics already in the wanted state are left alone)."""
         forum = self._moderated_forum(actor, forum_id)
         wanted = set(topic_ids)
         if not wanted:
@@ -98,6 +99,7 @@ class ModerationService:
             else:
                 attribute, value = _FLAGS[action]
                 changed = [topic for topic in topics if getattr(topic, attribute) != value]
+                topics = changed
                 for topic in changed:
                     setattr(topic, attribute, value)
                 if attribute == "deleted" and changed:
@@ -115,21 +117,34 @@ class ModerationService:
         if post.number == 1 and action in (PostAction.DELETE, PostAction.RESTORE):
             raise InvalidInput("action", "Delete or restore the whole topic instead.")
         with atomic(self._session):
+            # Hidden posts count as removed, like deleted ones: they stop being the last
+            # post, a reply, and one of their author's posts.
             if action in (PostAction.HIDE, PostAction.UNHIDE):
                 post.hidden = action is PostAction.HIDE
             else:
                 post.deleted = action is PostAction.DELETE
-                self._counters.recount_topic(topic)
-                self._counters.recount_forum(forum)
-                if post.user_id is not None:
-                    self._counters.recount_users({post.user_id})
+            self._counters.recount_topic(topic)
+            self._counters.recount_forum(forum)
+            if post.user_id is not None:
+                self._counters.recount_users({post.user_id})
         return post
 
     def report(self, actor: Actor, post_id: int, reason: str) -> Report:
         """File a member's report of a post."""
-        _, topic, _ = visible_post(self._session, actor, post_id)
+        post, topic, _ = visible_post(self._session, actor, post_id)
+        if post.deleted:
+            raise NotFound
         if not actor.can_report(topic):
             raise Forbidden("Log in to report a post.")
+        already: Report | None = self._session.scalar(
+            select(Report).where(
+                Report.post_id == post_id,
+                Report.reporter_id == actor.user_id,
+                Report.handled_at.is_(None),
+            )
+        )
+        if already is not None:
+            return already  # one open report per member and post is enough
         with atomic(self._session):
             report = Report(
                 post_id=post_id, reporter_id=actor.user_id, reason=reason, created_at=self._clock()
@@ -158,10 +173,10 @@ class ModerationService:
             select(Report, Topic.forum_id)
             .join(Post, Post.id == Report.post_id)
             .join(Topic, Topic.id == Post.topic_id)
-            .where(Report.id == report_id)
+            .where(Report.id == report_id, Report.handled_at.is_(None))
         ).first()
         if row is None or not actor.moderates(row[1]):
-            raise NotFound
+            raise NotFound  # unknown, already handled, or not this moderator's forum
         report = row[0]
         with atomic(self._session):
             report.handled_at = self._clock()

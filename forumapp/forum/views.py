@@ -26,7 +26,9 @@ from forumapp.forum.forms import (
     TopicForm,
     TopicModerationForm,
 )
-from forumapp.forum.limits import posting_per_member, previews_per_member
+from forumapp.forum.ids import id_argument
+from forumapp.forum.limits import posting_per_member, previews_per_member, reports_per_member
+from forumapp.forum.lookups import visible_post
 from forumapp.forum.markdown import quote_markdown, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
@@ -108,7 +110,7 @@ class Reply(MethodView):
 
     def get(self, topic_id: int) -> ResponseReturnValue:
         form = PostForm()
-        quote_id = request.args.get("quote", type=int)
+        quote_id = id_argument(request.args, "quote")
         if quote_id is not None:
             with domain_errors():
                 post, topic, _ = self.posting_service_factory().find_post(current_actor(), quote_id)
@@ -141,7 +143,7 @@ class Reply(MethodView):
 class EditPost(MethodView):
     """Edit a post (and the title, for the first post of a topic)."""
 
-    decorators = [login_required, previews_per_member]
+    decorators = [login_required, posting_per_member, previews_per_member]
     init_every_request = False
 
     def __init__(self, posting_service_factory: PostingFactory) -> None:
@@ -220,7 +222,7 @@ class DeletePost(MethodView):
 class ReportPost(MethodView):
     """Report a post to the moderators."""
 
-    decorators = [login_required]
+    decorators = [login_required, reports_per_member]
     init_every_request = False
 
     def __init__(self, moderation_service_factory: ModerationFactory) -> None:
@@ -240,7 +242,9 @@ class ReportPost(MethodView):
 
     def _render(self, post_id: int, form: ReportForm) -> ResponseReturnValue:
         with domain_errors():
-            post, topic, _ = PostingService(db.session, utcnow).find_post(current_actor(), post_id)
+            post, topic, _ = visible_post(db.session, current_actor(), post_id)
+            if post.deleted:
+                raise NotFound
         return render_template("forum/report.html", post=post, topic=topic, form=form)
 
 
@@ -366,7 +370,7 @@ class ReportQueue(MethodView):
 
     def post(self) -> ResponseReturnValue:
         form = HandleReportForm()
-        report_id = request.form.get("report_id", type=int)
+        report_id = id_argument(request.form, "report_id")
         if not form.validate_on_submit() or report_id is None:
             abort(400)
         with domain_errors():

@@ -27,7 +27,7 @@ def stored_and_recounted(app: Flask) -> tuple[dict[str, object], dict[str, objec
         for topic in session.scalars(select(Topic)):
             visible = session.scalars(
                 select(Post)
-                .where(Post.topic_id == topic.id, Post.deleted.is_(False))
+                .where(Post.topic_id == topic.id, Post.deleted.is_(False), Post.hidden.is_(False))
                 .order_by(Post.number)
             ).all()
             stored[f"topic {topic.id}"] = (topic.post_count, topic.last_post_id)
@@ -52,7 +52,12 @@ def stored_and_recounted(app: Flask) -> tuple[dict[str, object], dict[str, objec
                 select(func.count())
                 .select_from(Post)
                 .join(Topic, Topic.id == Post.topic_id)
-                .where(Post.user_id == user.id, Post.deleted.is_(False), Topic.deleted.is_(False))
+                .where(
+                    Post.user_id == user.id,
+                    Post.deleted.is_(False),
+                    Post.hidden.is_(False),
+                    Topic.deleted.is_(False),
+                )
             )
             stored[f"user {user.username}"] = user.post_count
             fresh[f"user {user.username}"] = count
