@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeAlias
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
@@ -41,3 +42,30 @@ def atomic(transaction: Transaction) -> Iterator[None]:
     except IntegrityError as exc:
         transaction.rollback()
         raise PersistenceError(str(exc.orig)) from exc
+
+
+def upsert(
+    session: DbSession,
+    model: type[Any],
+    values: Mapping[str, Any],
+    *,
+    conflict: Sequence[str],
+    update: Callable[[Any], Mapping[str, Any]],
+) -> None:
+    """Insert a row, or update it when ``conflict`` columns match an existing one.
+
+    ``update`` receives the proposed row (``excluded``) and returns the new values. One
+    statement, so concurrent writers cannot both try to insert.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(model).values(**values)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(model).values(**values)
+    else:
+        raise PersistenceError(f"forumapp supports SQLite and PostgreSQL, not {dialect}")
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(conflict), set_=dict(update(statement.excluded))
+        )
+    )

@@ -46,6 +46,8 @@ ARGON2_PARALLELISM = 4
 TOPICS_PER_PAGE = 20
 POSTS_PER_PAGE = 20
 SEARCH_RESULTS_PER_PAGE = 20
+#: Posts older than this many days count as read for everyone (bounds unread tracking).
+UNREAD_WINDOW_DAYS = 30
 #: Topic views are counted in memory and written in batches of this size or age.
 VIEW_COUNT_FLUSH_EVERY = 100
 VIEW_COUNT_FLUSH_SECONDS = 30

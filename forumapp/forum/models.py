@@ -80,6 +80,8 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
         # The forum page: sticky first, then by last activity.
         Index("ix_topics_forum_listing", "forum_id", "sticky", "last_post_at"),
         Index("ix_topics_user_created", "user_id", "created_at"),
+        # Unread tracking looks at recently active topics across forums.
+        Index("ix_topics_last_post_at", "last_post_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import abort, current_app, request
@@ -36,8 +36,9 @@ def current_reader() -> Reader | None:
     """The unread-tracking identity of a logged-in member; ``None`` for guests."""
     if not current_user.is_authenticated:
         return None
-    baseline = max(filter(None, [current_user.date_joined, current_user.all_read_at]))
-    return Reader(current_user.id, baseline)
+    window_start = utcnow() - timedelta(days=current_app.config["UNREAD_WINDOW_DAYS"])
+    moments = [current_user.date_joined, current_user.all_read_at, window_start]
+    return Reader(current_user.id, max(moment for moment in moments if moment is not None))
 
 
 def page_argument() -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from forumapp.forum.errors import NotFound
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Topic, TopicRead
@@ -26,7 +26,8 @@ class Reader:
     """Who reads, for unread markers: ``None`` for guests."""
 
     user_id: int
-    #: Everything at or before this moment counts as read (join date or "mark all read").
+    #: Everything at or before this moment counts as read: the join date, "mark all
+    #: read", or the start of the unread window, whichever is latest.
     baseline: datetime
 
 
@@ -179,15 +180,12 @@ class ForumReader:
         rows = self._session.execute(query).all()
         if category_id is not None and not rows:
             raise NotFound  # no such category, or none of its forums is visible
-        cleared = self._forum_reads(reader, [forum.id for forum, _ in rows])
+        unread = self._unread_forums(reader, [forum.id for forum, _ in rows])
         sections: list[CategorySection] = []
         for forum, category in rows:
             if not sections or sections[-1].category.id != category.id:
                 sections.append(CategorySection(category, []))
-            unread = reader is not None and _after(
-                forum.last_post_at, max(reader.baseline, cleared.get(forum.id, reader.baseline))
-            )
-            sections[-1].forums.append(ForumRow(forum, unread))
+            sections[-1].forums.append(ForumRow(forum, forum.id in unread))
         return IndexView(
             sections,
             topic_total=sum(forum.topic_count for forum, _ in rows),
@@ -281,21 +279,39 @@ class ForumReader:
         number, topic = row
         return topic.id, (number - 1) // per_page + 1
 
-    def first_unread_post(self, actor: Actor, user_id: int, topic_id: int) -> int:
-        """The id of the first post the member has not read yet (the last post if none)."""
+    def first_unread_post(self, actor: Actor, reader: Reader, topic_id: int) -> int:
+        """The id of the first post the member has not read yet (the last post if none).
+
+        Posts count as read up to the member's reading position in the topic, and up to
+        "mark forum read", "mark all read" or the unread window, whichever is latest.
+        """
         row = self._session.execute(
-            select(Topic, TopicRead.last_number)
+            select(Topic, TopicRead.last_number, ForumRead.cleared_at)
             .outerjoin(
-                TopicRead, and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == user_id)
+                TopicRead,
+                and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == reader.user_id),
+            )
+            .outerjoin(
+                ForumRead,
+                and_(ForumRead.forum_id == Topic.forum_id, ForumRead.user_id == reader.user_id),
             )
             .where(Topic.id == topic_id)
         ).first()
         if row is None or not actor.can_view_topic(row[0]):
             raise NotFound
-        topic, read_up_to = row
-        number = min((read_up_to or 0) + 1, topic.post_number_seq)
+        topic, read_up_to, cleared = row
+        baseline = max(reader.baseline, cleared) if cleared else reader.baseline
         post_id = self._session.scalar(
-            select(Post.id).where(Post.topic_id == topic_id, Post.number == number)
+            select(Post.id)
+            .where(
+                Post.topic_id == topic_id,
+                Post.number > (read_up_to or 0),
+                Post.created_at > baseline,
+            )
+            .order_by(Post.number)
+            .limit(1)
+        ) or self._session.scalar(
+            select(Post.id).where(Post.topic_id == topic_id, Post.number == topic.post_number_seq)
         )
         if post_id is None:
             raise NotFound
@@ -359,15 +375,33 @@ class ForumReader:
         ).all()
         return topic, list(posts)
 
-    def _forum_reads(self, reader: Reader | None, forum_ids: Sequence[int]) -> dict[int, datetime]:
+    def _unread_forums(self, reader: Reader | None, forum_ids: Sequence[int]) -> set[int]:
+        """Forums with a topic the member has not read to its end (one query)."""
         if reader is None or not forum_ids:
-            return {}
-        rows = self._session.execute(
-            select(ForumRead.forum_id, ForumRead.cleared_at).where(
-                ForumRead.user_id == reader.user_id, ForumRead.forum_id.in_(forum_ids)
+            return set()
+        rows = self._session.scalars(
+            select(Topic.forum_id)
+            .distinct()
+            .outerjoin(
+                TopicRead,
+                and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == reader.user_id),
+            )
+            .outerjoin(
+                ForumRead,
+                and_(ForumRead.forum_id == Topic.forum_id, ForumRead.user_id == reader.user_id),
+            )
+            .where(
+                Topic.last_post_at > reader.baseline,
+                Topic.forum_id.in_(forum_ids),
+                Topic.deleted.is_(False),
+                or_(ForumRead.cleared_at.is_(None), Topic.last_post_at > ForumRead.cleared_at),
+                or_(
+                    TopicRead.last_number.is_(None),
+                    TopicRead.last_number < Topic.post_number_seq,
+                ),
             )
         )
-        return dict(rows.all())
+        return set(rows)
 
     def _unread_topics(
         self, reader: Reader | None, forum_id: int, topics: Sequence[Topic]

@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 
 from forumapp.forum.models import ForumRead, Topic, TopicRead
-from forumapp.persistence import DbSession, atomic
+from forumapp.persistence import DbSession, atomic, upsert
 from forumapp.users.models import User
 
 Clock = Callable[[], datetime]
@@ -29,30 +29,40 @@ class ReadTracker:
         read = self._session.get(TopicRead, (user_id, topic_id))
         if read is not None and read.last_number >= up_to_number:
             return  # nothing new: no write on a re-read page
+        # An upsert, because two tabs may open the topic at the same moment; the reading
+        # position only ever moves forward.
+        values = {
+            "user_id": user_id,
+            "topic_id": topic_id,
+            "read_at": self._clock(),
+            "last_number": up_to_number,
+        }
         with atomic(self._session):
-            if read is None:
-                self._session.add(
-                    TopicRead(
-                        user_id=user_id,
-                        topic_id=topic_id,
-                        read_at=self._clock(),
-                        last_number=up_to_number,
-                    )
-                )
-            else:
-                read.last_number = up_to_number
-                read.read_at = self._clock()
+            upsert(
+                self._session,
+                TopicRead,
+                values,
+                conflict=("user_id", "topic_id"),
+                update=lambda new: {
+                    "read_at": new.read_at,
+                    "last_number": case(
+                        (new.last_number > TopicRead.last_number, new.last_number),
+                        else_=TopicRead.last_number,
+                    ),
+                },
+            )
 
     def mark_forum_read(self, user_id: int, forum_id: int) -> None:
         """Everything in the forum up to now counts as read."""
+        values = {"user_id": user_id, "forum_id": forum_id, "cleared_at": self._clock()}
         with atomic(self._session):
-            read = self._session.get(ForumRead, (user_id, forum_id))
-            if read is None:
-                self._session.add(
-                    ForumRead(user_id=user_id, forum_id=forum_id, cleared_at=self._clock())
-                )
-            else:
-                read.cleared_at = self._clock()
+            upsert(
+                self._session,
+                ForumRead,
+                values,
+                conflict=("user_id", "forum_id"),
+                update=lambda new: {"cleared_at": new.cleared_at},
+            )
 
     def mark_all_read(self, user_id: int) -> None:
         """Everything everywhere up to now counts as read."""

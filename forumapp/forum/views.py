@@ -32,7 +32,7 @@ from forumapp.forum.lookups import visible_post
 from forumapp.forum.markdown import quote_markdown, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
-from forumapp.forum.pages import reader_service
+from forumapp.forum.pages import current_reader, reader_service
 from forumapp.forum.posting import PostingService
 from forumapp.forum.tracking import ReadTracker
 from forumapp.http import safe_redirect_target
@@ -270,11 +270,11 @@ class FirstUnread(View):
     init_every_request = False
 
     def dispatch_request(self, **url_values: int) -> ResponseReturnValue:
-        actor = current_actor()
-        assert actor.user_id is not None
+        reader = current_reader()
+        assert reader is not None
         with domain_errors():
             post_id = reader_service().first_unread_post(
-                actor, actor.user_id, url_values["topic_id"]
+                current_actor(), reader, url_values["topic_id"]
             )
         return redirect(post_url(post_id))
 

@@ -8,7 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from forumapp.extensions import db
-from forumapp.forum.models import Forum, Post, Report, Topic
+from forumapp.forum.models import Forum, Post, Report, Topic, TopicRead
+from forumapp.forum.tracking import ReadTracker
+from forumapp.sqltypes import utcnow
 from tests.conftest import AuthActions
 from tests.forum_world import World, ban
 from tests.functional.test_forum_pages import login_as, post_form
@@ -147,3 +149,44 @@ def test_a_hidden_post_stops_being_the_last_post(
         assert (stored_topic.last_post_id, stored_topic.post_count) == (first_reply, 2)
         assert forum.last_post_id == first_reply
     assert "buy now" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_forum_read_to_its_end_is_not_unread_on_the_index(
+    client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    login_as(auth, world, "member")
+    topic = world.topic("member2", title="Read me")
+    assert 'class="unread"' in client.get("/").get_data(as_text=True)
+    client.get(f"/topic/{topic}")
+    assert 'class="unread"' not in client.get("/").get_data(as_text=True)
+    response = post_form(
+        client, f"/forum/{world.forum_a}/new-topic", title="My own", content="x", submit="1"
+    )
+    client.get(response.location)  # the author lands on their topic
+    assert 'class="unread"' not in client.get("/").get_data(as_text=True)
+
+
+def test_first_unread_respects_mark_all_read(
+    client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    login_as(auth, world, "member")
+    topic = world.topic("member2")
+    for _ in range(3):
+        world.reply(topic, "member2")
+    assert post_form(client, "/mark-all-read").status_code == 302
+    fresh = world.reply(topic, "member2", "after marking")
+    assert client.get(f"/topic/{topic}/unread").location == f"/post/{fresh}"
+
+
+def test_two_first_views_at_once_do_not_fail(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    topic = world.topic()
+    with world.app.app_context():
+        member = world.users["member"]
+        # The other tab got there first and read further.
+        db.session.add(TopicRead(user_id=member, topic_id=topic, read_at=utcnow(), last_number=5))
+        db.session.commit()
+        monkeypatch.setattr(db.session, "get", lambda *args, **kwargs: None)
+        ReadTracker(db.session, utcnow).topic_seen(member, topic, 3)
+        monkeypatch.undo()
+        db.session.expire_all()
+        assert db.session.get(TopicRead, (member, topic)).last_number == 5  # type: ignore[union-attr]

@@ -84,3 +84,20 @@ def test_page_query_counts_do_not_grow_with_data(
     )
     for page, count in large.items():
         assert count <= budget[page], (page, count)
+
+
+def test_a_first_read_costs_the_same_whatever_the_page_holds(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    """Recording the reading position commits mid-page; nothing shown may be reloaded."""
+    app.config.update(POSTS_PER_PAGE=20, VIEW_COUNT_FLUSH_EVERY=10**9)
+    login_as(auth, world, "member")
+    counts = []
+    for replies in (2, 15):
+        topic = world.topic("member2")
+        for _ in range(replies):
+            world.reply(topic, "member2")
+        with counted_queries(app) as statements:
+            assert client.get(f"/topic/{topic}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

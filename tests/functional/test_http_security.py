@@ -54,7 +54,7 @@ def state_changing_requests(app: Flask) -> list[tuple[str, str]]:
             continue
         path = re.sub(
             r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>",
-            lambda match: "1" if match.group(1) in ("int", "float") else "x",
+            lambda match: "1" if match.group(1) in ("int", "float", "id") else "x",
             rule.rule,
         )
         requests += [(method, path) for method in STATE_CHANGING_METHODS & (rule.methods or set())]
