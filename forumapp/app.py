@@ -21,6 +21,8 @@ from forumapp.forum import create_forum_blueprint
 from forumapp.forum.cli import demo_command
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.home import create_home_blueprint
+from forumapp.management import create_management_blueprint
+from forumapp.management.models import AuditEntry
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
 from forumapp.sqltypes import utcnow
@@ -28,7 +30,19 @@ from forumapp.users.cli import create_admin_command
 from forumapp.users.models import Group, User
 
 #: The models whose tables the migrations manage.
-MODELS = (User, Group, AuthSession, Category, Forum, Topic, Post, TopicRead, ForumRead, Report)
+MODELS = (
+    User,
+    Group,
+    AuthSession,
+    Category,
+    Forum,
+    Topic,
+    Post,
+    TopicRead,
+    ForumRead,
+    Report,
+    AuditEntry,
+)
 
 
 def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -110,6 +124,7 @@ def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
     app.register_blueprint(create_forum_blueprint())
     app.register_blueprint(create_home_blueprint())
+    app.register_blueprint(create_management_blueprint())
     app.register_blueprint(create_auth_blueprint())
 
 

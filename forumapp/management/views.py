@@ -1,0 +1,121 @@
+"""The management panel's views. Each declares its area and a fresh login as class-level
+``decorators``: the role check runs first (403 for others), then the password check
+(a redirect to Reauth when the login is older than ``REAUTH_WINDOW_SECONDS``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView, View
+from flask_login import current_user
+
+from forumapp.auth.decorators import fresh_login_required
+from forumapp.forum.errors import Forbidden, NotFound
+from forumapp.forum.pages import page_argument
+from forumapp.management.access import Area, areas_for, staff_only
+from forumapp.management.audit import AuditLog, Auditor
+from forumapp.management.forms import BanForm
+from forumapp.management.stats import DashboardStats
+from forumapp.management.users import UserAdministration
+
+PER_PAGE = 50
+
+
+def current_auditor() -> Auditor:
+    """The logged-in member as the audit log records them."""
+    return Auditor(current_user.id, current_user.username, request.remote_addr or "")
+
+
+def render_panel(template: str, **context: object) -> str:
+    """A panel page, with the navigation the member's group may use."""
+    return render_template(template, areas=areas_for(current_user.group), **context)
+
+
+class Dashboard(View):
+    """Counts, 30 days of activity, recent posts and versions."""
+
+    decorators = [fresh_login_required, staff_only(Area.DASHBOARD)]
+    methods = ["GET"]
+    init_every_request = False
+
+    def __init__(self, stats_factory: Callable[[], DashboardStats]) -> None:
+        self.stats_factory = stats_factory
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        return render_panel("management/dashboard.html", dashboard=self.stats_factory().dashboard())
+
+
+class UserList(View):
+    """Members, searchable by name or email, newest first."""
+
+    decorators = [fresh_login_required, staff_only(Area.USERS)]
+    methods = ["GET"]
+    init_every_request = False
+
+    def __init__(self, users_factory: Callable[[], UserAdministration]) -> None:
+        self.users_factory = users_factory
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        query = request.args.get("q", "").strip()[:100]
+        page = self.users_factory().list(query, page_argument(), PER_PAGE)
+        return render_panel("management/users.html", page=page, form=BanForm())
+
+
+class BanUser(MethodView):
+    """Ban or unban a member (registered twice, with ``ban=True`` and ``ban=False``);
+    GET asks for confirmation."""
+
+    decorators = [fresh_login_required, staff_only(Area.USERS)]
+    init_every_request = False
+
+    def __init__(self, users_factory: Callable[[], UserAdministration], ban: bool) -> None:
+        self.users_factory = users_factory
+        self.ban = ban
+
+    def get(self, user_id: int) -> ResponseReturnValue:
+        try:
+            target = self.users_factory().get(user_id)
+        except NotFound:
+            abort(404)
+        return render_panel("management/ban.html", target=target, ban=self.ban, form=BanForm())
+
+    def post(self, user_id: int) -> ResponseReturnValue:
+        form = BanForm()
+        if not form.validate_on_submit():
+            abort(400)
+        service = self.users_factory()
+        try:
+            if self.ban:
+                user = service.ban(
+                    current_auditor(), current_user.group, user_id, form.reason.data or ""
+                )
+                flash(f"{user.username} is banned and logged out everywhere.", "success")
+            else:
+                user = service.unban(current_auditor(), current_user.group, user_id)
+                flash(f"{user.username} is no longer banned.", "success")
+        except NotFound:
+            abort(404)
+        except Forbidden as exc:
+            abort(403, description=exc.reason)
+        return redirect(url_for(".users", q=user.username))
+
+
+class AuditLogView(View):
+    """The audit log, newest first, filterable by action and by who acted."""
+
+    decorators = [fresh_login_required, staff_only(Area.AUDIT)]
+    methods = ["GET"]
+    init_every_request = False
+
+    def __init__(self, audit_factory: Callable[[], AuditLog]) -> None:
+        self.audit_factory = audit_factory
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        action = request.args.get("action", "").strip()[:64] or None
+        actor = request.args.get("actor", "").strip()[:64] or None
+        page = self.audit_factory().page(
+            page_argument(), current_app.config.get("AUDIT_PER_PAGE", PER_PAGE), action, actor
+        )
+        return render_panel("management/audit.html", page=page, action=action, actor=actor)
