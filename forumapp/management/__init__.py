@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint
 
 from forumapp.extensions import db
@@ -28,6 +30,10 @@ def user_administration_factory() -> UserAdministration:
     return UserAdministration(db.session, audit_log_factory(), utcnow)
 
 
+#: Functions that add one area's URL rules; each area lives in its own modules.
+AREA_REGISTRARS: list[Callable[[Blueprint], None]] = []
+
+
 def create_management_blueprint() -> Blueprint:
     """Build the ``/admin`` blueprint."""
     bp = Blueprint("management", __name__, url_prefix="/admin")
@@ -47,4 +53,6 @@ def create_management_blueprint() -> Blueprint:
     bp.add_url_rule(
         "/audit", view_func=views.AuditLogView.as_view("audit", audit_factory=audit_log_factory)
     )
+    for register in AREA_REGISTRARS:
+        register(bp)
     return bp

@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from forumapp.extensions import login_manager
@@ -17,11 +17,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Area(StrEnum):
-    """The parts of the panel."""
+    """The parts of the panel, in the order of its navigation."""
 
     DASHBOARD = "dashboard"
     USERS = "users"
+    GROUPS = "groups"
+    FORUMS = "forums"
+    REPORTS = "reports"
+    SETTINGS = "settings"
     AUDIT = "audit"
+
+
+#: The endpoint and the navigation label of each area.
+AREA_LINKS: dict[Area, tuple[str, str]] = {
+    Area.DASHBOARD: ("management.dashboard", "Dashboard"),
+    Area.USERS: ("management.users", "Members"),
+    Area.GROUPS: ("management.groups", "Groups"),
+    Area.FORUMS: ("management.forums", "Forums"),
+    Area.REPORTS: ("management.reports", "Reports"),
+    Area.SETTINGS: ("management.settings", "Settings"),
+    Area.AUDIT: ("management.audit", "Audit log"),
+}
 
 
 def may_enter(group: Group, area: Area) -> bool:
@@ -32,12 +48,18 @@ def may_enter(group: Group, area: Area) -> bool:
         return True
     if area is Area.USERS:
         return (group.mod or group.super_mod) and group.mod_banuser
+    if area is Area.REPORTS:
+        return group.mod or group.super_mod
     return False
 
 
-def areas_for(group: Group) -> list[Area]:
-    """The areas a group may open, for the panel's navigation."""
-    return [area for area in Area if may_enter(group, area)]
+def areas_for(group: Group) -> list[tuple[str, str]]:
+    """Endpoints and labels of the areas a group may open and that exist in this app."""
+    return [
+        AREA_LINKS[area]
+        for area in Area
+        if may_enter(group, area) and AREA_LINKS[area][0] in current_app.view_functions
+    ]
 
 
 def staff_only(area: Area) -> Callable[[F], F]:
