@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from forumapp.extensions import db
 from forumapp.forum import pages, search, views
@@ -20,9 +20,13 @@ def posting_service_factory() -> PostingService:
     return PostingService(db.session, utcnow)
 
 
+#: ``app.extensions`` key of the function that records moderation actions, if any.
+MODERATION_OBSERVER = "forumapp.moderation_observer"
+
+
 def moderation_service_factory() -> ModerationService:
-    """The moderation service over the app's database."""
-    return ModerationService(db.session, utcnow)
+    """The moderation service over the app's database, reporting to the app's observer."""
+    return ModerationService(db.session, utcnow, current_app.extensions.get(MODERATION_OBSERVER))
 
 
 def create_forum_blueprint() -> Blueprint:
@@ -104,8 +108,5 @@ def create_forum_blueprint() -> Blueprint:
     )
     bp.add_url_rule(
         "/mark-all-read", view_func=views.MarkRead.as_view("mark_all_read", scope="all")
-    )
-    bp.add_url_rule(
-        "/moderation/reports", view_func=views.ReportQueue.as_view("reports", **moderation)
     )
     return bp

@@ -65,13 +65,36 @@ class OpenReport:
     forum_title: str
 
 
-class ModerationService:
-    """Applies moderation actions for an actor who moderates the forum concerned."""
+@dataclass(frozen=True)
+class ModerationEvent:
+    """A moderation action that was taken, for whoever keeps a record of them."""
 
-    def __init__(self, session: DbSession, clock: Clock) -> None:
+    action: str
+    target_type: str
+    target_id: int
+    target_label: str
+    details: str = ""
+
+
+#: Called inside the action's transaction, so the record commits with the action.
+ModerationObserver = Callable[[ModerationEvent], None]
+
+
+class ModerationService:
+    """Applies moderation actions for an actor who moderates the forum concerned, and
+    reports each one to an observer (the management panel's audit log)."""
+
+    def __init__(
+        self, session: DbSession, clock: Clock, observer: ModerationObserver | None = None
+    ) -> None:
         self._session = session
         self._clock = clock
         self._counters = Counters(session)
+        self._observer = observer
+
+    def _notify(self, event: ModerationEvent) -> None:
+        if self._observer is not None:
+            self._observer(event)
 
     def act_on_topics(
         self,
@@ -107,6 +130,11 @@ class ModerationService:
                     self._counters.topics_visibility_changed(
                         [topic.id for topic in changed], visible=not value
                     )
+            for topic in topics:
+                details = f"to forum #{target_forum_id}" if action is TopicAction.MOVE else ""
+                self._notify(
+                    ModerationEvent(f"topic.{action}", "topic", topic.id, topic.title, details)
+                )
         return len(topics)
 
     def act_on_post(self, actor: Actor, post_id: int, action: PostAction) -> Post:
@@ -127,6 +155,8 @@ class ModerationService:
             self._counters.recount_forum(forum)
             if post.user_id is not None:
                 self._counters.recount_users({post.user_id})
+            label = f"#{post.number} in {topic.title}"
+            self._notify(ModerationEvent(f"post.{action}", "post", post.id, label))
         return post
 
     def report(self, actor: Actor, post_id: int, reason: str) -> Report:
@@ -152,15 +182,18 @@ class ModerationService:
             self._session.add(report)
         return report
 
-    def open_reports(self, actor: Actor, limit: int = 100) -> list[OpenReport]:
-        """Unhandled reports in the forums the actor moderates, oldest first."""
+    def open_reports(
+        self, actor: Actor, limit: int = 100, *, handled: bool = False
+    ) -> list[OpenReport]:
+        """Reports in the forums the actor moderates: open ones oldest first, or handled
+        ones newest first."""
         query = (
             select(Report, Post, Topic, Forum.title)
             .join(Post, Post.id == Report.post_id)
             .join(Topic, Topic.id == Post.topic_id)
             .join(Forum, Forum.id == Topic.forum_id)
-            .where(Report.handled_at.is_(None))
-            .order_by(Report.created_at)
+            .where(Report.handled_at.is_not(None) if handled else Report.handled_at.is_(None))
+            .order_by(Report.handled_at.desc() if handled else Report.created_at)
             .limit(limit)
         )
         if not actor.is_global_moderator:
@@ -182,6 +215,11 @@ class ModerationService:
             report.handled_at = self._clock()
             report.handled_by_id = actor.user_id
             report.note = note
+            self._notify(
+                ModerationEvent(
+                    "report.handle", "report", report.id, f"post #{report.post_id}", note
+                )
+            )
         return report
 
     def _move(

@@ -19,7 +19,6 @@ from forumapp.forum.actor import current_actor
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.forms import (
     ConfirmForm,
-    HandleReportForm,
     PostForm,
     PostModerationForm,
     ReportForm,
@@ -350,32 +349,3 @@ class ModeratePost(MethodView):
             )
             flash(f"{form.action.data.title()}: done.", "success")
         return redirect(post_url(post_id))
-
-
-class ReportQueue(MethodView):
-    """The moderators' queue of open reports."""
-
-    decorators = [login_required]
-    init_every_request = False
-
-    def __init__(self, moderation_service_factory: ModerationFactory) -> None:
-        self.moderation_service_factory = moderation_service_factory
-
-    def get(self) -> ResponseReturnValue:
-        actor = current_actor()
-        if not (actor.is_global_moderator or actor.moderated_forums):
-            abort(403, description="The report queue is for moderators.")
-        reports = self.moderation_service_factory().open_reports(actor)
-        return render_template("forum/reports.html", reports=reports, form=HandleReportForm())
-
-    def post(self) -> ResponseReturnValue:
-        form = HandleReportForm()
-        report_id = id_argument(request.form, "report_id")
-        if not form.validate_on_submit() or report_id is None:
-            abort(400)
-        with domain_errors():
-            self.moderation_service_factory().handle_report(
-                current_actor(), report_id, form.note.data or ""
-            )
-        flash("The report is marked as handled.", "success")
-        return redirect(url_for("forum.reports"))

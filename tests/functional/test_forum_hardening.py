@@ -54,7 +54,7 @@ def test_huge_ids_in_forms_and_query_strings_are_refused(
         ).status_code
         == 400
     )
-    assert post_form(client, "/moderation/reports", report_id=HUGE).status_code == 400
+    assert post_form(client, "/admin/reports", report_id=HUGE).status_code == 400
 
 
 def test_a_banned_moderator_loses_the_report_queue(
@@ -67,7 +67,7 @@ def test_a_banned_moderator_loses_the_report_queue(
     auth.logout()
     login_as(auth, world, "moderator")
     ban(world.app, world.users["moderator"])
-    response = client.get("/moderation/reports")
+    response = client.get("/admin/reports")
     assert response.status_code == 403
     assert "secret reason" not in response.get_data(as_text=True)
 
@@ -120,14 +120,14 @@ def test_a_handled_report_cannot_be_handled_again(
     with world.app.app_context():
         report_id = db.session.scalar(select(Report.id))
     assert (
-        post_form(client, "/moderation/reports", report_id=str(report_id), note="first").status_code
+        post_form(client, "/admin/reports", report_id=str(report_id), note="first").status_code
         == 302
     )
     auth.logout()
     login_as(auth, world, "admin")
     assert (
         post_form(
-            client, "/moderation/reports", report_id=str(report_id), note="overwritten"
+            client, "/admin/reports", report_id=str(report_id), note="overwritten"
         ).status_code
         == 404
     )

@@ -163,27 +163,27 @@ def test_reports_reach_the_moderators_of_that_forum(
     assert post_form(client, f"/post/{reply}/report", reason="This is spam").status_code == 302
     auth.logout()
     login_as(auth, world, "other_moderator")
-    assert "This is spam" not in client.get("/moderation/reports").get_data(as_text=True)
+    assert "This is spam" not in client.get("/admin/reports").get_data(as_text=True)
     auth.logout()
     login_as(auth, world, "moderator")
-    queue = client.get("/moderation/reports").get_data(as_text=True)
+    queue = client.get("/admin/reports").get_data(as_text=True)
     assert "This is spam" in queue
     with world.app.app_context():
         report_id = db.session.scalar(select(Report.id))
     assert (
         post_form(
-            client, "/moderation/reports", report_id=str(report_id), note="Deleted it"
+            client, "/admin/reports", report_id=str(report_id), note="Deleted it"
         ).status_code
         == 302
     )
-    assert "This is spam" not in client.get("/moderation/reports").get_data(as_text=True)
+    assert "This is spam" not in client.get("/admin/reports").get_data(as_text=True)
 
 
 def test_members_cannot_see_the_report_queue(
     client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
     login_as(auth, world, "member")
-    assert client.get("/moderation/reports").status_code == 403
+    assert client.get("/admin/reports").status_code == 403
 
 
 # --- permission matrix ---------------------------------------------------------------------

@@ -13,7 +13,6 @@ from tests.conftest import PASSWORD, AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
 
-PANEL_URLS = ["/admin/", "/admin/users", "/admin/audit", "/admin/users/{member}/ban"]
 # guest → log in; member, banned → 403; moderator without mod_banuser → 403 except none;
 # the built-in Moderator group may ban members, so it sees the member list.
 EXPECTED = {
@@ -169,3 +168,41 @@ def test_the_member_list_searches_by_name_and_email(
     assert "bob@example.org" in page
     assert "alice@example.org" not in page
     assert "No members match." in client.get("/admin/users?q=%25_zzz").get_data(as_text=True)
+
+
+def test_moderation_actions_are_in_the_audit_log(
+    client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    topic = world.topic(title="Watched topic")
+    reply = world.reply(topic, "member2")
+    login_as(auth, world, "moderator")
+    post_form(client, f"/forum/{world.forum_a}/moderate", action="lock", topic_ids=str(topic))
+    post_form(client, f"/post/{reply}/moderate", action="hide")
+    auth.logout()
+    login_as(auth, world, "admin")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "topic.lock" in page
+    assert "Watched topic" in page
+    assert "post.hide" in page
+    assert "mod_a" in page
+
+
+def test_the_reports_area_shows_open_and_handled_reports(
+    client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    topic = world.topic()
+    reply = world.reply(topic, "member2")
+    login_as(auth, world, "member")
+    post_form(client, f"/post/{reply}/report", reason="off-topic rant")
+    auth.logout()
+    login_as(auth, world, "moderator")
+    assert "off-topic rant" in client.get("/admin/reports").get_data(as_text=True)
+    page = client.get("/admin/reports").get_data(as_text=True)
+    report_id = re.search(r'name="report_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    assert (
+        post_form(client, "/admin/reports", report_id=report_id, note="moved it").status_code == 302
+    )
+    assert "off-topic rant" not in client.get("/admin/reports").get_data(as_text=True)
+    handled = client.get("/admin/reports?status=handled").get_data(as_text=True)
+    assert "off-topic rant" in handled
+    assert "moved it" in handled

@@ -136,7 +136,7 @@ def test_pages_are_well_formed_and_accessible(
             "/auth/logout",
         ]
     if role == "moderator":
-        paths += [f"/post/{reply}/edit", f"/post/{reply}/delete", "/moderation/reports"]
+        paths += [f"/post/{reply}/edit", f"/post/{reply}/delete", "/admin/reports"]
     for path in paths:
         response = client.get(path)
         assert response.status_code in (200, 404), path
