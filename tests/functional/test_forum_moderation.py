@@ -171,9 +171,7 @@ def test_reports_reach_the_moderators_of_that_forum(
     with world.app.app_context():
         report_id = db.session.scalar(select(Report.id))
     assert (
-        post_form(
-            client, "/admin/reports", report_id=str(report_id), note="Deleted it"
-        ).status_code
+        post_form(client, "/admin/reports", report_id=str(report_id), note="Deleted it").status_code
         == 302
     )
     assert "This is spam" not in client.get("/admin/reports").get_data(as_text=True)
