@@ -22,6 +22,7 @@ from forumapp.auth.services import (
 )
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.auth.tokens import TokenService
+from forumapp.auth.urls import auth_endpoint
 from forumapp.extensions import db
 from forumapp.http import external_url
 from forumapp.mail import MailDelivery
@@ -79,10 +80,11 @@ def token_service() -> TokenService:
 
 
 def account_mailer() -> TemplateAccountMailer:
-    """Account emails with links into the blueprint serving the current request."""
+    """Account emails with links into the auth blueprint, wherever it is mounted."""
     return TemplateAccountMailer(
         deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
-        link=lambda endpoint, **values: external_url(f".{endpoint}", **values),
+        # Absolute endpoint names: the panel sends account emails from outside the blueprint.
+        link=lambda endpoint, **values: external_url(auth_endpoint(endpoint), **values),
         site_name=current_app.config["SITE_NAME"],
     )
 

@@ -10,7 +10,11 @@ from flask import current_app, url_for
 BLUEPRINT_NAME_KEY = "AUTH_BLUEPRINT_NAME"
 
 
+def auth_endpoint(endpoint: str) -> str:
+    """The full endpoint name of an auth view, e.g. ``auth.login``."""
+    return f"{current_app.config.get(BLUEPRINT_NAME_KEY, 'auth')}.{endpoint}"
+
+
 def auth_url(endpoint: str, **values: Any) -> str:
     """The URL of an auth view, e.g. ``auth_url("login")``."""
-    name = current_app.config.get(BLUEPRINT_NAME_KEY, "auth")
-    return url_for(f"{name}.{endpoint}", **values)
+    return url_for(auth_endpoint(endpoint), **values)
