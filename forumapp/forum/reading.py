@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import raiseload
 
 from forumapp.forum.errors import NotFound
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Topic, TopicRead
@@ -248,6 +249,9 @@ class ForumReader:
             select(Post, User, Group.name)
             .outerjoin(User, User.id == Post.user_id)
             .outerjoin(Group, Group.id == User.group_id)
+            # User's joined group load is an inner join: it would drop posts of deleted
+            # accounts. The group name comes from the outer join above instead.
+            .options(raiseload(User.group))
             .where(Post.topic_id == topic_id, Post.number.between(first, first + per_page - 1))
             .order_by(Post.number)
         ).all()
