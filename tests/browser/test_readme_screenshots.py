@@ -1,0 +1,135 @@
+"""The README's screenshots, taken at 1280x900 from a demo forum (``forumapp demo``'s tiny
+scale plus one topic that shows off Markdown), and a visitor's tour of those pages, checked
+with axe-core like every journey.
+
+Every run saves them as ``test-artifacts/browser/readme/<name>.png``; with
+``UPDATE_README_SCREENSHOTS=1`` they also replace the ones in ``docs/screenshots/``:
+
+    UPDATE_README_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_readme_screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from forumapp.auth.factories import password_hasher
+from forumapp.extensions import db
+from forumapp.forum.actor import load_actor
+from forumapp.forum.demo import DEMO_PASSWORD, SCALES, DemoBuilder
+from forumapp.forum.models import Forum
+from forumapp.forum.posting import PostingService
+from forumapp.sqltypes import utcnow
+from forumapp.users.models import User
+
+if TYPE_CHECKING:
+    from tests.browser.browsing import Browser
+
+# Checked before the app and the server start.
+pytestmark = pytest.mark.usefixtures("browser_tools")
+
+WIDTH, HEIGHT = 1280, 900
+README_FOLDER = Path("docs") / "screenshots"
+MARKDOWN_TITLE = "Markdown in posts: a quick tour"
+MARKDOWN_POST = """\
+Posts are written in **Markdown**, so a few characters go a long way:
+
+- **bold**, *italic* and ~~strikethrough~~
+- `inline code` and links such as https://example.org
+- quotes, lists, tables and code blocks
+
+> Quote someone with the *Quote* link under their post.
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+```
+
+| You type     | You get    |
+|--------------|------------|
+| `**bold**`   | **bold**   |
+| `*italic*`   | *italic*   |
+| `~~struck~~` | ~~struck~~ |
+"""
+MARKDOWN_REPLY = "Thanks, the table trick is *exactly* what I was looking for."
+
+
+def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.FixtureRequest) -> None:
+    member = build_demo_forum(app)
+    web = browser
+    # The page area itself is 1280x900, whatever the window decorations take.
+    web.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+    )
+    web.driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
+    shots = request.config.rootpath / "test-artifacts" / "browser" / "readme"
+    shots.mkdir(parents=True, exist_ok=True)
+
+    def shoot(name: str) -> None:
+        path = shots / f"{name}.png"
+        assert web.driver.save_screenshot(str(path))
+        assert png_size(path) == (WIDTH, HEIGHT)
+
+    web.open("/")
+    web.follow("Register", within="header")
+    web.expect_text("h1", "Create an account")
+    shoot("register")
+
+    web.follow("Log in", within="header")
+    web.log_in(member, DEMO_PASSWORD)
+    web.expect_logged_in(member)
+    web.open("/")  # without the "Welcome back" message
+    web.expect_text("main", "Statistics")
+    shoot("forum-index")
+
+    web.follow("Python")
+    web.follow(MARKDOWN_TITLE)
+    web.expect_text("h1", MARKDOWN_TITLE)
+    assert web.has("article.post .post-body table")
+    assert web.has("article.post .post-body pre code")
+    shoot("topic-markdown")
+
+    if os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
+        readme = request.config.rootpath / README_FOLDER
+        readme.mkdir(parents=True, exist_ok=True)
+        for shot in sorted(shots.glob("*.png")):
+            shutil.copyfile(shot, readme / shot.name)
+
+
+def build_demo_forum(app: Flask) -> str:
+    """The tiny demo forum and a Markdown topic in "Python"; returns a member's name."""
+    with app.app_context():
+        summary = DemoBuilder(db.session, password_hasher(), utcnow).build(SCALES["tiny"], seed=5)
+        forum_id = db.session.scalar(select(Forum.id).where(Forum.title == "Python"))
+        assert forum_id is not None
+        posting = PostingService(db.session, utcnow)
+        author, replier = (
+            db.session.scalars(select(User).where(User.username == name)).one()
+            for name in ("mod_greta", summary.sample_member)
+        )
+        topic = posting.create_topic(
+            load_actor(author.id, author.username, author.group),
+            forum_id,
+            MARKDOWN_TITLE,
+            MARKDOWN_POST,
+        )
+        posting.reply(
+            load_actor(replier.id, replier.username, replier.group), topic.id, MARKDOWN_REPLY
+        )
+        return summary.sample_member
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's header."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
