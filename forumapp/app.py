@@ -23,6 +23,7 @@ from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topi
 from forumapp.home import create_home_blueprint
 from forumapp.management import create_management_blueprint
 from forumapp.management.models import AuditEntry
+from forumapp.management.settings_store import SettingsRevision, SiteSetting
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
 from forumapp.sqltypes import utcnow
@@ -42,6 +43,8 @@ MODELS = (
     ForumRead,
     Report,
     AuditEntry,
+    SiteSetting,
+    SettingsRevision,
 )
 
 

@@ -42,6 +42,9 @@ ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST = 65536
 ARGON2_PARALLELISM = 4
 
+#: How often each worker looks for settings saved in the admin panel, in seconds.
+SETTINGS_CHECK_SECONDS = 5
+
 #: Forum pages.
 TOPICS_PER_PAGE = 20
 POSTS_PER_PAGE = 20

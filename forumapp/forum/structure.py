@@ -21,10 +21,15 @@ class ForumStructure:
         self._session = session
 
     def create_category(self, title: str, description: str = "", position: int = 0) -> Category:
-        """A new category."""
+        """A new category, committed."""
         with atomic(self._session):
-            category = Category(title=title, description=description, position=position)
-            self._session.add(category)
+            return self.add_category(title, description, position)
+
+    def add_category(self, title: str, description: str = "", position: int = 0) -> Category:
+        """A new category within the caller's transaction (flushed: it has an id)."""
+        category = Category(title=title, description=description, position=position)
+        self._session.add(category)
+        self._session.flush()
         return category
 
     def create_forum(
@@ -38,31 +43,53 @@ class ForumStructure:
         visible_to: Iterable[int] | None = None,
         moderators: Iterable[int] = (),
     ) -> Forum:
-        """A new forum; ``visible_to`` lists group ids (``None``: every group)."""
-        group_ids = list(visible_to) if visible_to is not None else self._all_groups()
+        """A new forum, committed; ``visible_to`` lists group ids (``None``: every group)."""
         with atomic(self._session):
-            forum = Forum(
-                category_id=category_id,
-                title=title,
-                description=description,
+            return self.add_forum(
+                category_id,
+                title,
+                description,
                 position=position,
                 locked=locked,
-                topic_count=0,
-                post_count=0,
+                visible_to=visible_to,
+                moderators=moderators,
             )
-            self._session.add(forum)
-            self._session.flush()
-            if group_ids:
-                self._session.execute(
-                    insert(forum_groups),
-                    [{"forum_id": forum.id, "group_id": group_id} for group_id in group_ids],
-                )
-            moderator_ids = list(moderators)
-            if moderator_ids:
-                self._session.execute(
-                    insert(forum_moderators),
-                    [{"forum_id": forum.id, "user_id": user_id} for user_id in moderator_ids],
-                )
+
+    def add_forum(
+        self,
+        category_id: int,
+        title: str,
+        description: str = "",
+        *,
+        position: int = 0,
+        locked: bool = False,
+        visible_to: Iterable[int] | None = None,
+        moderators: Iterable[int] = (),
+    ) -> Forum:
+        """A new forum within the caller's transaction (flushed: it has an id)."""
+        group_ids = list(visible_to) if visible_to is not None else self._all_groups()
+        forum = Forum(
+            category_id=category_id,
+            title=title,
+            description=description,
+            position=position,
+            locked=locked,
+            topic_count=0,
+            post_count=0,
+        )
+        self._session.add(forum)
+        self._session.flush()
+        if group_ids:
+            self._session.execute(
+                insert(forum_groups),
+                [{"forum_id": forum.id, "group_id": group_id} for group_id in group_ids],
+            )
+        moderator_ids = list(moderators)
+        if moderator_ids:
+            self._session.execute(
+                insert(forum_moderators),
+                [{"forum_id": forum.id, "user_id": user_id} for user_id in moderator_ids],
+            )
         return forum
 
     def _all_groups(self) -> list[int]:

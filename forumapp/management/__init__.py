@@ -7,34 +7,33 @@ from collections.abc import Callable
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from forumapp.extensions import db
 from forumapp.forum import MODERATION_OBSERVER
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationEvent
-from forumapp.management import report_views, views
-from forumapp.management.audit import AuditLog
-from forumapp.management.stats import DashboardStats
-from forumapp.management.users import UserAdministration
-from forumapp.sqltypes import utcnow
-
-
-def audit_log_factory() -> AuditLog:
-    """The audit log over the app's database."""
-    return AuditLog(db.session, utcnow)
-
-
-def dashboard_stats_factory() -> DashboardStats:
-    """The dashboard figures over the app's database."""
-    return DashboardStats(db.session, utcnow)
-
-
-def user_administration_factory() -> UserAdministration:
-    """Member administration, recording into the audit log."""
-    return UserAdministration(db.session, audit_log_factory(), utcnow)
-
+from forumapp.management import (
+    forum_views,
+    group_views,
+    report_views,
+    settings_views,
+    user_views,
+    views,
+)
+from forumapp.management.factories import (
+    audit_log_factory,
+    dashboard_stats_factory,
+    settings_store_factory,
+    user_administration_factory,
+)
+from forumapp.management.settings_store import LiveSettings
 
 #: Functions that add one area's URL rules; each area lives in its own modules.
-AREA_REGISTRARS: list[Callable[[Blueprint], None]] = [report_views.register]
+AREA_REGISTRARS: list[Callable[[Blueprint], None]] = [
+    user_views.register,
+    report_views.register,
+    settings_views.register,
+    group_views.register,
+    forum_views.register,
+]
 
 
 def record_moderation(event: ModerationEvent) -> None:
@@ -53,11 +52,17 @@ def _observe_moderation(state: BlueprintSetupState) -> None:
     state.app.extensions[MODERATION_OBSERVER] = record_moderation
 
 
+def _follow_settings(state: BlueprintSetupState) -> None:
+    # Settings saved in the panel reach every worker within SETTINGS_CHECK_SECONDS.
+    state.app.before_request(LiveSettings(settings_store_factory).refresh)
+
+
 def create_management_blueprint() -> Blueprint:
     """Build the ``/admin`` blueprint."""
     bp = Blueprint("management", __name__, url_prefix="/admin")
     bp.record_once(install_id_converter)
     bp.record_once(_observe_moderation)
+    bp.record_once(_follow_settings)
     users = {"users_factory": user_administration_factory}
     bp.add_url_rule(
         "/", view_func=views.Dashboard.as_view("dashboard", stats_factory=dashboard_stats_factory)

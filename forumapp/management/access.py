@@ -77,3 +77,17 @@ def staff_only(area: Area) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorator
+
+
+def admins_only(view: F) -> F:
+    """Account changes beyond bans: administrators only."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.group.admin or current_user.group.banned:
+            abort(403, description="Only administrators can change accounts.")
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)

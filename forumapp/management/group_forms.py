@@ -4,13 +4,12 @@ the choice of where a deleted group's members go."""
 from __future__ import annotations
 
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.ids import ids_only
-from forumapp.management.groups import GroupDraft
+from forumapp.management.groups import NAME_MAX_LENGTH, GroupDraft
 
-NAME_MAX_LENGTH = 64
 DESCRIPTION_MAX_LENGTH = 1000
 
 #: The flag checkboxes, in the fieldsets the form shows them in.
@@ -33,7 +32,7 @@ class GroupForm(ForumForm):
         "Name",
         filters=[strip_filter],
         validators=[
-            InputRequired("Give the group a name."),
+            DataRequired("Give the group a name."),
             Length(max=NAME_MAX_LENGTH, message="Use at most %(max)d characters."),
         ],
     )

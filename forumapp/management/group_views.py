@@ -72,7 +72,7 @@ class NewGroup(MethodView):
             form.access_from.data = member.id
             for name in flags_of(member):
                 form[name].data = True
-        return render_panel("management/group_form.html", form=form, group=None)
+        return render_panel("management/groups_form.html", form=form, group=None)
 
     def post(self) -> ResponseReturnValue:
         groups = self.groups_factory()
@@ -86,7 +86,7 @@ class NewGroup(MethodView):
             else:
                 flash(f"The group {group.name} is created.", "success")
                 return redirect(url_for(".groups"))
-        return render_panel("management/group_form.html", form=form, group=None)
+        return render_panel("management/groups_form.html", form=form, group=None)
 
     @staticmethod
     def _form(existing: list[Group]) -> NewGroupForm:
@@ -109,7 +109,7 @@ class EditGroup(MethodView):
     def get(self, group_id: int) -> ResponseReturnValue:
         group = _find(self.groups_factory(), group_id)
         form = GroupForm(obj=group)
-        return render_panel("management/group_form.html", form=form, group=group)
+        return render_panel("management/groups_form.html", form=form, group=group)
 
     def post(self, group_id: int) -> ResponseReturnValue:
         groups = self.groups_factory()
@@ -118,12 +118,14 @@ class EditGroup(MethodView):
         if form.validate_on_submit():
             try:
                 groups.update(current_auditor(), group_id, form.draft())
+            except NotFound:
+                abort(404)
             except InvalidGroup as exc:
                 form.add_errors(exc.errors)
             else:
                 flash(f"The group {group.name} is saved.", "success")
                 return redirect(url_for(".groups"))
-        return render_panel("management/group_form.html", form=form, group=group)
+        return render_panel("management/groups_form.html", form=form, group=group)
 
 
 class DeleteGroup(MethodView):
@@ -172,7 +174,7 @@ class DeleteGroup(MethodView):
             # Preselect the least privileged choice rather than the first (Administrator).
             form.target_id.data = next((t.id for t in targets if t.key == GroupKey.MEMBER), None)
         return render_panel(
-            "management/group_delete.html",
+            "management/groups_delete.html",
             form=form,
             group=group,
             members=groups.member_count(group_id),

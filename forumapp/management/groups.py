@@ -7,8 +7,9 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import CursorResult, delete, func, insert, literal, select, update
 
 from forumapp.auth.models import AuthSession
 from forumapp.forum.errors import Forbidden, NotFound
@@ -44,6 +45,8 @@ DEFINING_FLAGS: dict[str, str] = {
     GroupKey.GUEST: "guest",
 }
 
+#: The width of ``groups.name``.
+NAME_MAX_LENGTH = 64
 NAME_TAKEN = "Another group already has this name."
 
 
@@ -149,7 +152,9 @@ class GroupAdministration:
     def create(self, auditor: Auditor, draft: GroupDraft, access_from: int | None = None) -> Group:
         """A new group; it sees the forums that ``access_from`` sees (none when ``None``)."""
         self._check(draft, None)
-        source = self.get(access_from) if access_from is not None else None
+        source = self._session.get(Group, access_from) if access_from is not None else None
+        if access_from is not None and source is None:
+            raise InvalidGroup([("access_from", "Choose an existing group.")])
         group = Group(key=None, name=draft.name, description=draft.description)
         self._apply(group, draft)
         with _name_guard(), atomic(self._session):
@@ -202,13 +207,17 @@ class GroupAdministration:
             raise InvalidGroup(
                 [("target_id", "You are in this group: move its members to an admin group.")]
             )
-        deleted = DeletedGroup(group.name, target.name, self.member_count(group.id))
+        name = group.name
         with atomic(self._session):
             if target.banned and not group.banned:
                 self._end_sessions_of_members(group.id)
-            self._session.execute(
-                update(User).where(User.group_id == group.id).values(group_id=target.id)
-            )
+            moved = cast(
+                CursorResult[Any],
+                self._session.execute(
+                    update(User).where(User.group_id == group.id).values(group_id=target.id)
+                ),
+            ).rowcount
+            deleted = DeletedGroup(name, target.name, moved)
             self._session.execute(delete(forum_groups).where(forum_groups.c.group_id == group.id))
             self._session.delete(group)
             self._audit.record(
@@ -223,7 +232,9 @@ class GroupAdministration:
 
     def _check(self, draft: GroupDraft, group: Group | None) -> None:
         errors: list[tuple[str, str]] = []
-        if self._name_taken(draft.name, group.id if group else None):
+        if not draft.name.strip() or len(draft.name) > NAME_MAX_LENGTH:
+            errors.append(("name", f"Use 1 to {NAME_MAX_LENGTH} characters."))
+        elif self._name_taken(draft.name, group.id if group else None):
             errors.append(("name", NAME_TAKEN))
         defining = DEFINING_FLAGS.get(group.key or "") if group else None
         if group and defining and defining not in draft.flags:

@@ -6,15 +6,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from forumapp.auth.models import AuthSession
-from forumapp.forum.errors import Forbidden, NotFound
+from forumapp.forum.counters import Counters
+from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.reading import Pagination, page_count
 from forumapp.management.audit import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.groups import GroupKey
-from forumapp.users.models import Group, User
+from forumapp.users.models import Group, User, email_key, username_key
+
+DELETED_USER = "deleted user"
+
+
+@dataclass(frozen=True)
+class AccountChanges:
+    """The editable fields of an account."""
+
+    username: str
+    email: str
+    group_id: int
+    activated: bool
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,112 @@ class UserAdministration:
             self._audit.record(auditor, "user.unban", "user", user.id, user.username)
         return user
 
+    def edit(
+        self, auditor: Auditor, acting_group: Group, user_id: int, changes: AccountChanges
+    ) -> User:
+        """Change a member's name, email, group and activation; only admins touch staff or
+        make someone staff, and nobody changes their own group."""
+        user, group = self._target(auditor, acting_group, user_id, allow_self=True)
+        new_group = self._session.get(Group, changes.group_id)
+        if new_group is None:
+            raise InvalidInput("group_id", "Choose an existing group.")
+        if not acting_group.admin:
+            raise Forbidden("Only administrators can edit members.")
+        if user.id == auditor.user_id and new_group.id != group.id:
+            raise InvalidInput("group_id", "You cannot change your own group.")
+        taken = self._session.scalar(
+            select(User.id).where(
+                User.id != user.id,
+                or_(
+                    User.username_key == username_key(changes.username),
+                    User.email_key == email_key(changes.email),
+                ),
+            )
+        )
+        if taken is not None:
+            raise InvalidInput("username", "Another account already uses this username or email.")
+        before = (user.username, user.email, group.name, user.activated)
+        with atomic(self._session):
+            user.username, user.username_key = changes.username, username_key(changes.username)
+            user.email, user.email_key = changes.email, email_key(changes.email)
+            user.group_id = new_group.id
+            user.activated = changes.activated
+            if new_group.banned and not group.banned:
+                self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+            after = (changes.username, changes.email, new_group.name, changes.activated)
+            summary = ", ".join(
+                f"{name}: {old} → {new}"
+                for name, old, new in zip(
+                    ("name", "email", "group", "activated"), before, after, strict=True
+                )
+                if old != new
+            )
+            self._audit.record(auditor, "user.update", "user", user.id, user.username, summary)
+        return user
+
+    def delete(self, auditor: Auditor, acting_group: Group, user_id: int, keep_posts: bool) -> str:
+        """Delete an account. Its posts stay under "deleted user", or are deleted too."""
+        user, _ = self._target(auditor, acting_group, user_id)
+        if not acting_group.admin:
+            raise Forbidden("Only administrators can delete members.")
+        name = user.username
+        with atomic(self._session):
+            topic_ids = set(
+                self._session.scalars(
+                    select(Post.topic_id).where(Post.user_id == user.id).distinct()
+                )
+            )
+            if keep_posts:
+                self._session.execute(
+                    update(Post).where(Post.user_id == user.id).values(author_name=DELETED_USER)
+                )
+                self._session.execute(
+                    update(Topic).where(Topic.user_id == user.id).values(author_name=DELETED_USER)
+                )
+            else:
+                self._session.execute(
+                    update(Post)
+                    .where(Post.user_id == user.id, Post.number > 1)
+                    .values(deleted=True)
+                )
+                self._session.execute(
+                    update(Topic).where(Topic.user_id == user.id).values(deleted=True)
+                )
+            self._session.execute(delete(User).where(User.id == user.id))
+            self._recount(topic_ids)
+            self._audit.record(
+                auditor,
+                "user.delete",
+                "user",
+                user_id,
+                name,
+                "posts kept as deleted user" if keep_posts else "posts deleted",
+            )
+        return name
+
+    def audit(self, auditor: Auditor, action: str, user: User) -> None:
+        """Record an action taken through another service (emails sent for the member)."""
+        with atomic(self._session):
+            self._audit.record(auditor, action, "user", user.id, user.username)
+
+    def _recount(self, topic_ids: set[int]) -> None:
+        counters = Counters(self._session)
+        forums: set[int] = set()
+        authors: set[int] = set()
+        for topic in self._session.scalars(select(Topic).where(Topic.id.in_(topic_ids))):
+            counters.recount_topic(topic)
+            forums.add(topic.forum_id)
+        for forum in self._session.scalars(select(Forum).where(Forum.id.in_(forums))):
+            counters.recount_forum(forum)
+        authors.update(
+            self._session.scalars(
+                select(Post.user_id)
+                .where(Post.topic_id.in_(topic_ids), Post.user_id.is_not(None))
+                .distinct()
+            )
+        )
+        counters.recount_users({author for author in authors if author is not None})
+
     def get(self, user_id: int) -> User:
         """A member by id; :class:`NotFound` otherwise."""
         user = self._session.get(User, user_id)
@@ -90,15 +210,17 @@ class UserAdministration:
             raise NotFound
         return user
 
-    def _target(self, auditor: Auditor, acting_group: Group, user_id: int) -> tuple[User, Group]:
+    def _target(
+        self, auditor: Auditor, acting_group: Group, user_id: int, *, allow_self: bool = False
+    ) -> tuple[User, Group]:
         row = self._session.execute(
             select(User, Group).join(Group, Group.id == User.group_id).where(User.id == user_id)
         ).first()
         if row is None:
             raise NotFound
         user, group = row
-        if user.id == auditor.user_id:
-            raise Forbidden("You cannot ban or unban yourself.")
+        if user.id == auditor.user_id and not allow_self:
+            raise Forbidden("You cannot do this to your own account.")
         staff = group.admin or group.super_mod or group.mod
         if not acting_group.admin and staff:
             raise Forbidden("Only administrators can ban or unban staff.")

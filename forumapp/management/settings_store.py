@@ -1,0 +1,185 @@
+"""Site settings edited in the panel: stored in the database, validated, and applied to
+every worker without a restart.
+
+Each worker compares a revision number at most every ``SETTINGS_CHECK_SECONDS`` and
+reloads the settings when another worker (or itself) saved new ones.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from limits import parse as parse_limit
+from sqlalchemy import Integer, String, Text, select, update
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forumapp.extensions import db
+from forumapp.management.audit import AuditLog, Auditor
+from forumapp.persistence import DbSession, atomic, upsert
+from forumapp.sqltypes import UTCDateTime
+
+log = logging.getLogger(__name__)
+
+
+class SiteSetting(db.Model):  # type: ignore[name-defined,misc]
+    """One setting's value, as JSON."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SettingsRevision(db.Model):  # type: ignore[name-defined,misc]
+    """A single row whose number grows with every save: the workers' cue to reload."""
+
+    __tablename__ = "settings_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """An editable setting: its config key, label, type and limits."""
+
+    key: str
+    label: str
+    kind: type
+    minimum: int = 0
+    maximum: int = 0
+    help: str = ""
+
+    def check(self, value: Any) -> str | None:
+        """Why ``value`` is refused, or ``None``."""
+        if self.kind is bool:
+            return None if isinstance(value, bool) else "Choose yes or no."
+        if self.kind is int:
+            if not isinstance(value, int) or not self.minimum <= value <= self.maximum:
+                return f"Enter a number from {self.minimum} to {self.maximum}."
+            return None
+        if not isinstance(value, str) or not self.minimum <= len(value) <= self.maximum:
+            return f"Use {self.minimum} to {self.maximum} characters."
+        if self.key.endswith("_LIMIT"):
+            try:
+                parse_limit(value)
+            except ValueError:
+                return 'Write a rate limit such as "10 per minute" or "100 per hour".'
+        return None
+
+
+EDITABLE: tuple[Setting, ...] = (
+    Setting("SITE_NAME", "Site name", str, 1, 60),
+    Setting("SITE_DESCRIPTION", "Site description", str, 0, 300),
+    Setting("REGISTRATION_ENABLED", "Registration is open", bool),
+    Setting("ACCOUNT_ACTIVATION_REQUIRED", "New accounts confirm their email", bool),
+    Setting("TOPICS_PER_PAGE", "Topics per page", int, 5, 100),
+    Setting("POSTS_PER_PAGE", "Posts per page", int, 5, 100),
+    Setting("AUTH_LOGIN_LIMIT", "Failed logins per client", str, 1, 50),
+    Setting("AUTH_REGISTER_LIMIT", "Registrations per client", str, 1, 50),
+    Setting("FORUM_POST_LIMIT", "Posts per member", str, 1, 50),
+)
+EDITABLE_KEYS = {setting.key: setting for setting in EDITABLE}
+
+
+class SettingsError(Exception):
+    """Some values were refused: ``problems`` maps config keys to reasons."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+class SettingsStore:
+    """Reads and saves the site settings, recording each save in the audit log."""
+
+    def __init__(self, session: DbSession, audit: AuditLog, clock: Callable[[], datetime]) -> None:
+        self._session = session
+        self._audit = audit
+        self._clock = clock
+
+    def revision(self) -> int:
+        """The current revision (0 before the first save)."""
+        return self._session.scalar(select(SettingsRevision.revision)) or 0
+
+    def stored(self) -> dict[str, Any]:
+        """The saved values, by config key."""
+        rows = self._session.execute(select(SiteSetting.key, SiteSetting.value)).all()
+        return {key: json.loads(value) for key, value in rows if key in EDITABLE_KEYS}
+
+    def save(
+        self, auditor: Auditor, current: Mapping[str, Any], values: Mapping[str, Any]
+    ) -> list[str]:
+        """Validate and store ``values``; returns the keys that changed."""
+        problems: dict[str, str] = {}
+        for key, value in values.items():
+            setting = EDITABLE_KEYS.get(key)
+            reason = setting.check(value) if setting else "Not an editable setting."
+            if reason:
+                problems[key] = reason
+        if problems:
+            raise SettingsError(problems)
+        changed = [key for key, value in values.items() if current.get(key) != value]
+        if not changed:
+            return []
+        now = self._clock()
+        with atomic(self._session):
+            for key in changed:
+                upsert(
+                    self._session,
+                    SiteSetting,
+                    {"key": key, "value": json.dumps(values[key]), "updated_at": now},
+                    conflict=("key",),
+                    update=lambda new: {"value": new.value, "updated_at": new.updated_at},
+                )
+            self._session.execute(
+                update(SettingsRevision)
+                .where(SettingsRevision.id == 1)
+                .values(revision=SettingsRevision.revision + 1)
+            )
+            summary = ", ".join(f"{key}: {current.get(key)!r} → {values[key]!r}" for key in changed)
+            self._audit.record(
+                auditor, "settings.update", "settings", None, "site settings", summary
+            )
+        return changed
+
+
+class LiveSettings:
+    """Keeps one worker's ``app.config`` in step with the stored settings."""
+
+    def __init__(self, store_factory: Callable[[], SettingsStore]) -> None:
+        self._store_factory = store_factory
+        self._seen: int | None = None
+        self._checked_at = float("-inf")
+
+    def refresh(self) -> None:
+        """Reload the settings when their revision moved (checked at most every few seconds)."""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        now = time.monotonic()
+        if now - self._checked_at < app.config["SETTINGS_CHECK_SECONDS"]:
+            return
+        self._checked_at = now
+        store = self._store_factory()
+        try:
+            revision = store.revision()
+        except (OperationalError, ProgrammingError):
+            # No settings table yet: the schema is older than this code. The built-in and
+            # configured values stand until `forumapp db upgrade` runs.
+            db.session.rollback()
+            log.warning("Site settings unavailable: run `forumapp db upgrade`.")
+            return
+        if revision != self._seen:
+            self._apply(app, store.stored())
+            self._seen = revision
+
+    def _apply(self, app: Flask, stored: Mapping[str, Any]) -> None:
+        app.config.update(stored)
