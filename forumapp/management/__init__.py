@@ -53,8 +53,11 @@ def _observe_moderation(state: BlueprintSetupState) -> None:
 
 
 def _follow_settings(state: BlueprintSetupState) -> None:
-    # Settings saved in the panel reach every worker within SETTINGS_CHECK_SECONDS.
-    state.app.before_request(LiveSettings(settings_store_factory).refresh)
+    # Settings saved in the panel reach every worker within SETTINGS_CHECK_SECONDS, and
+    # temporary bans are lifted on the same cadence.
+    state.app.before_request(
+        LiveSettings(settings_store_factory, user_administration_factory).refresh
+    )
 
 
 def create_management_blueprint() -> Blueprint:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from forumapp.forms import EmailAddress, ForumForm, strip_filter
@@ -10,7 +18,13 @@ from forumapp.users.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAM
 
 
 class BanForm(ForumForm):
-    """Confirm a ban (with an optional reason for the audit log) or an unban."""
+    """Confirm a ban (with an optional end and reason for the audit log) or an unban."""
+
+    until = DateField(
+        "Banned until (leave empty for a permanent ban)",
+        validators=[Optional()],
+        render_kw={"type": "date"},
+    )
 
     reason = TextAreaField(
         "Reason (kept in the audit log)",

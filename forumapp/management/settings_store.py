@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 from limits import parse as parse_limit
@@ -153,11 +153,23 @@ class SettingsStore:
         return changed
 
 
-class LiveSettings:
-    """Keeps one worker's ``app.config`` in step with the stored settings."""
+class BanLifter(Protocol):
+    """Lifts temporary bans that have run out."""
 
-    def __init__(self, store_factory: Callable[[], SettingsStore]) -> None:
+    def lift_expired_bans(self) -> int: ...
+
+
+class LiveSettings:
+    """Keeps one worker's ``app.config`` in step with the stored settings, and lifts
+    expired temporary bans, both at most every ``SETTINGS_CHECK_SECONDS``."""
+
+    def __init__(
+        self,
+        store_factory: Callable[[], SettingsStore],
+        bans_factory: Callable[[], BanLifter] | None = None,
+    ) -> None:
         self._store_factory = store_factory
+        self._bans_factory = bans_factory
         self._seen: int | None = None
         self._checked_at = float("-inf")
 
@@ -180,6 +192,8 @@ class LiveSettings:
         if revision != self._seen:
             self._apply(app, store.stored())
             self._seen = revision
+        if self._bans_factory is not None:
+            self._bans_factory().lift_expired_bans()
 
     def _apply(self, app: Flask, stored: Mapping[str, Any]) -> None:
         app.config.update(stored)

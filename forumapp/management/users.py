@@ -19,6 +19,8 @@ from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
 
 DELETED_USER = "deleted user"
+#: The audit log's name for what forumapp does by itself.
+SYSTEM = Auditor(None, "forumapp", "")
 
 
 @dataclass(frozen=True)
@@ -74,17 +76,50 @@ class UserAdministration:
         ).all()
         return UserPage([UserRow(u, g) for u, g in rows], Pagination(page, per_page, total), query)
 
-    def ban(self, auditor: Auditor, acting_group: Group, user_id: int, reason: str) -> User:
-        """Move the member to the Banned group and end all their sessions."""
+    def ban(
+        self,
+        auditor: Auditor,
+        acting_group: Group,
+        user_id: int,
+        reason: str,
+        until: datetime | None = None,
+    ) -> User:
+        """Move the member to the Banned group, until a moment or for good, and end all
+        their sessions."""
         user, group = self._target(auditor, acting_group, user_id)
-        if group.banned:
-            return user
+        if until is not None and until <= self._clock():
+            raise InvalidInput("until", "Choose a date in the future, or none.")
         banned = self._group(GroupKey.BANNED)
         with atomic(self._session):
             user.group_id = banned.id
-            self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
-            self._audit.record(auditor, "user.ban", "user", user.id, user.username, reason)
+            user.banned_until = until
+            if not group.banned:
+                self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+            details = f"until {until:%Y-%m-%d}" if until else "permanent"
+            self._audit.record(
+                auditor,
+                "user.ban",
+                "user",
+                user.id,
+                user.username,
+                f"{details}; {reason}".strip("; "),
+            )
         return user
+
+    def lift_expired_bans(self) -> int:
+        """Return members whose temporary ban has ended to the Member group."""
+        expired = select(User.id).where(User.banned_until <= self._clock())
+        ids = list(self._session.scalars(expired))
+        if not ids:
+            return 0
+        member = self._group(GroupKey.MEMBER)
+        with atomic(self._session):
+            self._session.execute(
+                update(User).where(User.id.in_(ids)).values(group_id=member.id, banned_until=None)
+            )
+            for user_id in ids:
+                self._audit.record(SYSTEM, "user.ban_expired", "user", user_id)
+        return len(ids)
 
     def unban(self, auditor: Auditor, acting_group: Group, user_id: int) -> User:
         """Return a banned member to the Member group."""
@@ -94,6 +129,7 @@ class UserAdministration:
         member = self._group(GroupKey.MEMBER)
         with atomic(self._session):
             user.group_id = member.id
+            user.banned_until = None
             self._audit.record(auditor, "user.unban", "user", user.id, user.username)
         return user
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,8 +13,9 @@ from flask.views import MethodView, View
 from flask_login import current_user
 
 from forumapp.auth.decorators import fresh_login_required
-from forumapp.forum.errors import Forbidden, NotFound
+from forumapp.forum.errors import InvalidInput, NotFound
 from forumapp.forum.pages import page_argument
+from forumapp.forum.views import domain_errors
 from forumapp.management.access import Area, areas_for, staff_only
 from forumapp.management.audit import AuditLog, Auditor
 from forumapp.management.forms import BanForm
@@ -83,22 +85,30 @@ class BanUser(MethodView):
 
     def post(self, user_id: int) -> ResponseReturnValue:
         form = BanForm()
-        if not form.validate_on_submit():
-            abort(400)
         service = self.users_factory()
-        try:
-            if self.ban:
-                user = service.ban(
-                    current_auditor(), current_user.group, user_id, form.reason.data or ""
-                )
-                flash(f"{user.username} is banned and logged out everywhere.", "success")
-            else:
-                user = service.unban(current_auditor(), current_user.group, user_id)
-                flash(f"{user.username} is no longer banned.", "success")
-        except NotFound:
-            abort(404)
-        except Forbidden as exc:
-            abort(403, description=exc.reason)
+        with domain_errors():
+            target = service.get(user_id)
+            if form.validate_on_submit():
+                try:
+                    return self._apply(service, user_id, form)
+                except InvalidInput as exc:
+                    form.add_errors([(exc.field, exc.reason)])
+        return render_panel("management/ban.html", target=target, ban=self.ban, form=form)
+
+    def _apply(
+        self, service: UserAdministration, user_id: int, form: BanForm
+    ) -> ResponseReturnValue:
+        if self.ban:
+            until = (
+                datetime.combine(form.until.data, time(), tzinfo=UTC) if form.until.data else None
+            )
+            user = service.ban(
+                current_auditor(), current_user.group, user_id, form.reason.data or "", until
+            )
+            flash(f"{user.username} is banned and logged out everywhere.", "success")
+        else:
+            user = service.unban(current_auditor(), current_user.group, user_id)
+            flash(f"{user.username} is no longer banned.", "success")
         return redirect(url_for(".users", q=user.username))
 
 

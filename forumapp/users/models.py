@@ -79,6 +79,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     #: Visible posts written, kept up to date on write.
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A temporary ban ends at this moment (lifted by the management panel's checker).
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: "Mark all read": everything older than this counts as read.
     all_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -9,6 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from forumapp.extensions import db
+from forumapp.sqltypes import utcnow
+from forumapp.users.models import User
 from tests.conftest import PASSWORD, AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
@@ -206,3 +209,23 @@ def test_the_reports_area_shows_open_and_handled_reports(
     handled = client.get("/admin/reports?status=handled").get_data(as_text=True)
     assert "off-topic rant" in handled
     assert "moved it" in handled
+
+
+def test_a_temporary_ban_ends_by_itself(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    login_as(auth, world, "admin")
+    target = world.users["member"]
+    past = post_form(client, f"/admin/users/{target}/ban", until="2020-01-01", reason="")
+    assert "Choose a date in the future" in past.get_data(as_text=True)
+    assert post_form(client, f"/admin/users/{target}/ban", until="2999-01-01").status_code == 302
+    assert "This account is banned." in AuthActions(app.test_client()).login("alice").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        db.session.get(User, target).banned_until = utcnow()  # type: ignore[union-attr]
+        db.session.commit()
+    app.config["SETTINGS_CHECK_SECONDS"] = 0
+    client.get("/")  # any request lets the worker lift bans that ended
+    assert AuthActions(app.test_client()).login("alice").status_code == 302
+    assert "user.ban_expired" in client.get("/admin/audit").get_data(as_text=True)
