@@ -18,6 +18,14 @@ from forumapp.persistence import DbSession, atomic
 Clock = Callable[[], datetime]
 
 
+def without_nul(text: str) -> str:
+    """Replace NUL characters by U+FFFD, as CommonMark asks; PostgreSQL refuses NUL in text.
+
+    The web forms refuse control characters already; this protects every other caller.
+    """
+    return text.replace("\x00", "\ufffd")
+
+
 class PostingService:
     """Creates, edits and soft-deletes topics and posts for an actor."""
 
@@ -28,6 +36,7 @@ class PostingService:
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
         """Start a topic with its first post."""
+        title, content = without_nul(title), without_nul(content)
         forum = visible_forum(self._session, actor, forum_id)
         if not actor.can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
@@ -52,6 +61,7 @@ class PostingService:
 
     def reply(self, actor: Actor, topic_id: int, content: str) -> Post:
         """Add a post at the end of a topic."""
+        content = without_nul(content)
         topic, forum = visible_topic(self._session, actor, topic_id)
         if not actor.can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
@@ -71,6 +81,8 @@ class PostingService:
 
     def edit_post(self, actor: Actor, post_id: int, content: str, title: str | None = None) -> Post:
         """Change a post's text (and the topic title when it is the first post)."""
+        content = without_nul(content)
+        title = without_nul(title) if title is not None else None
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_edit_post(forum, topic, post):
             raise Forbidden("You cannot edit this post.")
