@@ -176,3 +176,38 @@ def test_moderator_locks_a_topic_and_the_member_can_no_longer_reply(
         assert locked is not None
         assert locked.locked
         assert locked.reply_count == 0
+
+
+def test_admin_bans_a_member_whose_open_session_ends_at_once(
+    launch_browser: LaunchBrowser, world: World
+) -> None:
+    # The member is reading the forum, logged in.
+    member = launch_browser("member")
+    member.open("/auth/login")
+    member.log_in("alice", PASSWORD)
+    member.expect_logged_in("alice")
+
+    # The admin finds her in the panel and bans her, with a reason.
+    admin = launch_browser("admin")
+    admin.open("/auth/login")
+    admin.log_in("root", PASSWORD)
+    admin.expect_logged_in("root")
+    admin.open("/admin/users?q=alice")
+    admin.expect_text("h1", "Members")
+    admin.follow("Ban", within="main table")
+    admin.expect_text("h1", "Ban alice?")
+    admin.type("reason", "Spam in three forums")
+    admin.submit(admin.find("main form"), button="Ban")
+    admin.expect_text(".flashes", "alice is banned and logged out everywhere.")
+
+    # Her very next page is a guest's, and she cannot log back in.
+    member.open("/")
+    member.expect_logged_out()
+    member.open("/auth/login")
+    member.log_in("alice", PASSWORD)
+    member.expect_text(".form-errors", "This account is banned.")
+
+    # The ban is on record.
+    admin.open("/admin/audit")
+    admin.expect_text("main table", "user.ban")
+    admin.expect_text("main table", "Spam in three forums")
