@@ -1,4 +1,10 @@
-"""Shared fixtures: an app on a migrated SQLite copy, a client, users and captured mail."""
+"""Shared fixtures: an app on a freshly migrated database, a client, users and captured mail.
+
+The database is a copy of a migrated SQLite file, or with ``FORUMAPP_TEST_DATABASE_URL`` set
+a PostgreSQL database brought back to its freshly migrated state before each test; with
+``FORUMAPP_TEST_RATELIMIT_STORAGE_URI`` set the rate limits count in Redis. See
+``tests/production/backends.py``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.engine import URL
 
 from forumapp import create_app
 from forumapp.auth.factories import password_hasher
@@ -22,6 +29,14 @@ from forumapp.resources import migrations_folder
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
 from tests.forum_world import World, build_world
+from tests.production.backends import (
+    ON_POSTGRESQL,
+    TEST_RATELIMIT_STORAGE_URI,
+    MigratedBaseline,
+    PostgresServer,
+    RedisDatabase,
+    postgres_url,
+)
 from tests.smtp import smtp_sink  # noqa: F401  (a fixture shared by the SMTP and browser tests)
 
 PASSWORD = "correct horse battery staple"
@@ -30,17 +45,51 @@ PASSWORD = "correct horse battery staple"
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
 
 
-def base_config(database: Path) -> dict[str, Any]:
-    """Configuration every test app starts from."""
-    return {
+def base_config(database: Path | URL | str) -> dict[str, Any]:
+    """Configuration every test app starts from; ``database`` is a SQLite file or a URL."""
+    config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": database_uri(database),
         "MAIL_BACKEND": "locmem",
         "MAIL_SEND_ASYNC": False,
         "EXTERNAL_URL": "http://forum.test",
+        # Settings saved in the panel are looked for once per test app, not per request.
+        "SETTINGS_CHECK_SECONDS": 3600,
         **FAST_HASHING,
     }
+    if TEST_RATELIMIT_STORAGE_URI:
+        config["RATELIMIT_STORAGE_URI"] = TEST_RATELIMIT_STORAGE_URI
+    return config
+
+
+def database_uri(database: Path | URL | str) -> str:
+    """The SQLAlchemy URI of a SQLite file, or of a URL (with its password)."""
+    if isinstance(database, URL):
+        return database.render_as_string(hide_password=False)
+    if isinstance(database, str):
+        return database
+    return f"sqlite:///{database}"
+
+
+def skip_on_postgresql(reason: str) -> pytest.MarkDecorator:
+    """For a test that is about SQLite itself; it runs in the SQLite pass."""
+    return pytest.mark.skipif(
+        ON_POSTGRESQL, reason=f"SQLite only (the SQLite pass runs it): {reason}"
+    )
+
+
+def postgresql_only(reason: str) -> pytest.MarkDecorator:
+    """For a test that is about PostgreSQL itself; it runs in the PostgreSQL pass."""
+    return pytest.mark.skipif(
+        not ON_POSTGRESQL,
+        reason=f"PostgreSQL only: {reason}; set FORUMAPP_TEST_DATABASE_URL to run it",
+    )
+
+
+def xfail_on_postgresql(reason: str) -> pytest.MarkDecorator:
+    """A known forumapp failure on PostgreSQL (strict: the fix must remove this mark)."""
+    return pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason=f"PostgreSQL: {reason}")
 
 
 @pytest.fixture(autouse=True)
@@ -51,15 +100,68 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database built once by the real migrations; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "forumapp.sqlite3"
-    app = create_app(base_config(path))
+def migrate(database: Path | URL | str, revision: str = "head") -> None:
+    """Run the real migrations on ``database``."""
+    app = create_app(base_config(database))
     with app.app_context():
-        upgrade(directory=migrations_folder())
+        upgrade(directory=migrations_folder(), revision=revision)
         db.engine.dispose()
-    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """The PostgreSQL server of ``FORUMAPP_TEST_DATABASE_URL``, or None on SQLite."""
+    if not ON_POSTGRESQL:
+        yield None
+        return
+    server = PostgresServer(postgres_url())
+    server.drop_leftovers()
+    yield server
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer | None
+) -> Iterator[Path | MigratedBaseline]:
+    """A database built once by the real migrations: a SQLite file each test gets a copy
+    of, or a PostgreSQL database each test gets back in its freshly migrated state."""
+    if postgres_server is None:
+        path = tmp_path_factory.mktemp("template") / "forumapp.sqlite3"
+        migrate(path)
+        yield path
+        return
+    name = postgres_server.database_name()
+    url = postgres_server.create_database(name)
+    migrate(url)
+    baseline = MigratedBaseline(url)
+    baseline.capture()
+    yield baseline
+    baseline.dispose()
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path, postgres_server: PostgresServer | None) -> Iterator[Path | URL]:
+    """A database with no tables at all, for tests that run migrations themselves."""
+    if postgres_server is None:
+        yield tmp_path / "empty.sqlite3"
+        return
+    name = postgres_server.database_name("empty")
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def ratelimit_storage() -> Iterator[RedisDatabase | None]:
+    """The Redis database of ``FORUMAPP_TEST_RATELIMIT_STORAGE_URI``, or None (memory)."""
+    if not TEST_RATELIMIT_STORAGE_URI:
+        yield None
+        return
+    storage = RedisDatabase(TEST_RATELIMIT_STORAGE_URI)
+    yield storage
+    storage.close()
 
 
 @pytest.fixture
@@ -70,16 +172,27 @@ def config_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def app(
-    tmp_path: Path, migrated_database: Path, config_overrides: dict[str, Any]
+    tmp_path: Path,
+    migrated_database: Path | MigratedBaseline,
+    ratelimit_storage: RedisDatabase | None,
+    config_overrides: dict[str, Any],
 ) -> Iterator[Flask]:
-    """A fresh app on its own copy of the migrated database.
+    """A fresh app on its own copy of the migrated database (on PostgreSQL: on the
+    migrated database, emptied of what earlier tests wrote).
 
     No app context stays pushed during the test: requests made while one is pushed
     would share ``g`` (and so Flask-WTF's cached CSRF token) across requests. Use
     ``with app.app_context():`` around direct database work.
     """
-    database = tmp_path / "forumapp.sqlite3"
-    shutil.copy(migrated_database, database)
+    database: Path | URL
+    if isinstance(migrated_database, MigratedBaseline):
+        migrated_database.reset()
+        database = migrated_database.url
+    else:
+        database = tmp_path / "forumapp.sqlite3"
+        shutil.copy(migrated_database, database)
+    if ratelimit_storage is not None:
+        ratelimit_storage.flush()
     app = create_app({**base_config(database), **config_overrides})
     yield app
     with app.app_context():
@@ -106,6 +219,11 @@ MakeUser = Callable[..., User]
 @pytest.fixture
 def make_user(app: Flask) -> MakeUser:
     """Create a user straight in the database; the returned object is detached."""
+    return user_maker(app)
+
+
+def user_maker(app: Flask) -> MakeUser:
+    """``make_user`` for any app."""
 
     def make(
         username: str = "alice",

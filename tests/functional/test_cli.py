@@ -30,9 +30,12 @@ from forumapp import create_app
 from forumapp.cli import cli
 from forumapp.config import ConfigError
 from forumapp.resources import migrations_folder
-from tests.conftest import FAST_HASHING, PASSWORD, AuthActions
+from tests.conftest import FAST_HASHING, PASSWORD, AuthActions, skip_on_postgresql
+from tests.production.backends import ON_POSTGRESQL
 
 FORUMAPP_SCRIPT = Path(sys.executable).parent / "forumapp"
+#: Tests of the embedded profile: the SQLite file forumapp makes in its instance folder.
+INSTANCE_SQLITE = skip_on_postgresql("the embedded profile's SQLite file in the instance folder")
 SERVER_START_TIMEOUT = 20.0
 
 
@@ -66,6 +69,11 @@ def user_rows(database: Path) -> list[dict[str, Any]]:
 @pytest.fixture
 def cli_database(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point ``forumapp`` at the ``app`` fixture's migrated database through the environment."""
+    if ON_POSTGRESQL:
+        pytest.skip(
+            "SQLite only (the SQLite pass runs it): reads the SQLite file; "
+            "tests/production/test_postgresql_cli.py runs create-admin on PostgreSQL"
+        )
     database = tmp_path / "forumapp.sqlite3"
     assert database.is_file()
     monkeypatch.chdir(tmp_path)
@@ -199,6 +207,7 @@ def test_create_admin_prompts_for_everything_and_asks_again_on_a_mismatch(
     assert [row["username"] for row in user_rows(cli_database)] == ["root"]
 
 
+@INSTANCE_SQLITE
 def test_create_admin_before_the_schema_exists_says_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -286,6 +295,7 @@ def forumapp_run(instance: Path, workdir: Path) -> Iterator[Server]:
 
 
 @pytest.mark.slow
+@INSTANCE_SQLITE
 def test_run_serves_the_forum_with_waitress_from_a_fresh_instance_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -371,6 +381,7 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+@INSTANCE_SQLITE
 def test_db_current_and_upgrade_work_on_a_fresh_instance_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

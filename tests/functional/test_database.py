@@ -1,16 +1,50 @@
-"""The embedded database: SQLite pragmas, and migrations that match the models."""
+"""The database: SQLite pragmas, PostgreSQL specifics, and migrations that match the models.
+
+With ``FORUMAPP_TEST_DATABASE_URL`` set the whole module runs on PostgreSQL; the tests
+about one database only say so and skip on the other.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import Connection, MetaData, inspect, select, text
+from sqlalchemy.engine import URL
 
+from forumapp import create_app
 from forumapp.extensions import db
-from forumapp.forum.fulltext import include_object
+from forumapp.forum.actor import load_actor
+from forumapp.forum.fulltext import SearchQuery, include_object, is_search_index_table, matcher_for
+from forumapp.forum.moderation import ModerationService
+from forumapp.forum.search import SearchService
+from forumapp.resources import migrations_folder
+from forumapp.sqltypes import utcnow
+from forumapp.users.groups import GroupKey
+from forumapp.users.models import Group
+from tests.conftest import (
+    base_config,
+    postgresql_only,
+    skip_on_postgresql,
+    user_maker,
+)
+from tests.forum_world import World, build_world
 
 
+def schema_differences(connection: Connection) -> list[Any]:
+    """What Alembic's autogenerate would change to make the database match the models."""
+    context = MigrationContext.configure(connection, opts={"include_object": include_object})
+    return list(compare_metadata(context, db.metadata))
+
+
+@skip_on_postgresql("WAL and foreign keys are SQLite pragmas")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -19,9 +53,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:
 
 def test_migrations_create_exactly_the_schema_of_the_models(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_object": include_object})
-        differences = compare_metadata(context, db.metadata)
-    assert differences == []
+        assert schema_differences(connection) == []
 
 
 def test_built_in_groups_exist(app: Flask) -> None:
@@ -35,3 +67,218 @@ def test_built_in_groups_exist(app: Flask) -> None:
         ("banned", 0, 1),
         ("guest", 0, 0),
     ]
+
+
+def test_a_new_group_gets_an_id_after_the_built_in_ones(app: Flask) -> None:
+    """The built-in groups are inserted with explicit ids; the next id must not collide
+    (on PostgreSQL the ``groups.id`` sequence has to be moved past them)."""
+    with app.app_context():
+        group = Group(key=None, name="Testers", description="Made by an admin")
+        db.session.add(group)
+        db.session.commit()
+        assert group.id > 6
+
+
+# -- migrations on an empty database -------------------------------------------------------
+
+
+@pytest.fixture
+def scratch_app(empty_database: Path | URL) -> Iterator[Flask]:
+    """An app on a database that no migration has touched yet."""
+    app = create_app(base_config(empty_database))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def latest_revisions() -> tuple[str, str]:
+    """The newest migration and the one before it."""
+    script = ScriptDirectory(migrations_folder())
+    head = script.get_current_head()
+    assert head is not None
+    previous = script.get_revision(head).down_revision
+    assert isinstance(previous, str), "the newest migration has exactly one parent"
+    return head, previous
+
+
+def fill(app: Flask) -> World:
+    """A small forum with every kind of row: members, forums, topics, posts, a report."""
+    world = build_world(app, user_maker(app))
+    topic = world.topic(title="Migrating walruses", content="Walruses *travel* far")
+    reply = world.reply(topic, role="member2", content="Only in winter")
+    world.topic(role="moderator", forum=world.forum_b, title="Rules", content="Be kind")
+    with app.app_context():
+        ModerationService(db.session, utcnow).report(world.actor("member"), reply, "Off topic")
+    return world
+
+
+def snapshot(connection: Connection) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table of the models (not Alembic's, nor SQLite's search index)."""
+    metadata = MetaData()
+    metadata.reflect(connection)
+    rows = {}
+    for table in metadata.sorted_tables:
+        if table.name == "alembic_version" or is_search_index_table(table.name):
+            continue
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows[table.name] = [
+            dict(row) for row in connection.execute(select(table).order_by(*order)).mappings()
+        ]
+    return rows
+
+
+def restricted(
+    before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """``before`` with only the tables and columns that ``after`` has."""
+    return {
+        name: [{key: row[key] for key in after[name][0]} for row in rows] if after[name] else rows
+        for name, rows in before.items()
+        if name in after
+    }
+
+
+def test_downgrading_and_upgrading_the_latest_migration_keeps_the_data(scratch_app: Flask) -> None:
+    head, previous = latest_revisions()
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder())
+    world = fill(scratch_app)
+    with scratch_app.app_context():
+        with db.engine.connect() as connection:
+            written = snapshot(connection)
+        assert written["posts"] and written["users"] and written["forums"]
+
+        downgrade(directory=migrations_folder(), revision=previous)
+        with db.engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == previous
+            downgraded = snapshot(connection)
+        assert downgraded == restricted(written, downgraded)
+
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == head
+            assert schema_differences(connection) == []
+            upgraded = snapshot(connection)
+        assert restricted(upgraded, downgraded) == downgraded
+        assert {name for name in written if upgraded[name] != written[name]} <= (
+            set(written) - set(downgraded)
+        ), "a table the latest migration does not create changed"
+
+        # The forum still works on the old rows: search finds them, new posts count on.
+        guest_group = db.session.scalar(select(Group).where(Group.key == GroupKey.GUEST))
+        assert guest_group is not None
+        results = SearchService(db.session).search(load_actor(None, "", guest_group), "walruses")
+        assert [hit.topic_title for hit in results.hits] == ["Migrating walruses"]
+    topic = world.topic(title="After the round trip", content="Still counting")
+    world.reply(topic)
+    with scratch_app.app_context():
+        assert (
+            db.session.scalar(text("SELECT post_count FROM topics WHERE id = :t"), {"t": topic})
+            == 2
+        )
+
+
+def test_every_migration_downgrades_to_an_empty_database_and_back(scratch_app: Flask) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder())
+        downgrade(directory=migrations_folder(), revision="base")
+        with db.engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+
+
+#: A forum, a topic and its first post as migration 0002 knew them (the models may have
+#: moved on since).
+_ROWS_OF_0002 = [
+    "INSERT INTO categories (id, title, description, position) VALUES (1, 'Old', '', 0)",
+    "INSERT INTO forums (id, category_id, title, description, position, locked, topic_count,"
+    " post_count) VALUES (1, 1, 'Archive', '', 0, false, 1, 1)",
+    "INSERT INTO forum_groups (forum_id, group_id) SELECT 1, id FROM groups",
+    "INSERT INTO topics (id, forum_id, author_name, title, created_at, locked, sticky, deleted,"
+    " post_number_seq, post_count, views, last_post_at, last_poster_name) VALUES (1, 1, 'old',"
+    " 'Archived walrus', now(), false, false, false, 1, 1, 0, now(), 'old')",
+    "INSERT INTO posts (id, topic_id, number, author_name, content, html, renderer_version,"
+    " created_at, deleted, hidden) VALUES (1, 1, 1, 'old', 'Written before the index', '', 1,"
+    " now(), false, false)",
+]
+
+
+@postgresql_only("the search indexes are PostgreSQL's GIN expression indexes")
+def test_search_migration_indexes_existing_posts_and_downgrades_cleanly(
+    scratch_app: Flask,
+) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0002_forum")
+        with db.engine.begin() as connection:
+            for statement in _ROWS_OF_0002:
+                connection.execute(text(statement))
+        upgrade(directory=migrations_folder())
+        indexes = {index["name"] for index in inspect(db.engine).get_indexes("posts")}
+        assert "ix_posts_content_search" in indexes
+        guest = db.session.scalar(select(Group).where(Group.key == GroupKey.GUEST))
+        assert guest is not None
+        results = SearchService(db.session).search(load_actor(None, "", guest), "walrus before")
+        assert [hit.topic_title for hit in results.hits] == ["Archived walrus"]
+        db.session.remove()
+        downgrade(directory=migrations_folder(), revision="0002_forum")
+        with db.engine.connect() as connection:
+            left = connection.scalar(
+                text("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%_search'")
+            )
+        assert left == 0
+
+
+@postgresql_only("EXPLAIN shows PostgreSQL's plan")
+def test_search_uses_the_gin_indexes(app: Flask, world: World) -> None:
+    """The search expressions must be exactly those of the indexes, or every search reads
+    every post and title: on a forum of some size, the plan must use both indexes."""
+    world.topic(title="Walrus facts", content="Tusks and whiskers")
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO topics (forum_id, author_name, title, created_at, locked, sticky,"
+                " deleted, post_number_seq, post_count, views, last_post_at, last_poster_name)"
+                " SELECT :forum, 'bulk', 'Topic ' || n, now(), false, false, false, 1, 1, 0,"
+                " now(), 'bulk' FROM generate_series(1, 3000) AS n"
+            ),
+            {"forum": world.forum_a},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO posts (topic_id, number, author_name, content, html,"
+                " renderer_version, created_at, deleted, hidden)"
+                " SELECT id, 1, 'bulk', 'Post about ' || id, '', 1, now(), false, false"
+                " FROM topics WHERE author_name = 'bulk'"
+            )
+        )
+        connection.execute(text("ANALYZE topics"))
+        connection.execute(text("ANALYZE posts"))
+        matches = matcher_for("postgresql")(SearchQuery.parse("walrus tusks"))
+        compiled = select(matches.c.post_id).compile(
+            connection, compile_kwargs={"literal_binds": True}
+        )
+        plan = "\n".join(connection.scalars(text(f"EXPLAIN {compiled}")))
+    assert "ix_posts_content_search" in plan, plan
+    assert "ix_topics_title_search" in plan, plan
+
+
+@postgresql_only("timestamptz is PostgreSQL's time zone aware type")
+def test_times_are_stored_with_their_time_zone(app: Flask, world: World) -> None:
+    world.topic()
+    with app.app_context():
+        columns = db.session.execute(
+            text(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND data_type LIKE 'timestamp%'"
+            )
+        ).all()
+        created = db.session.scalar(text("SELECT created_at FROM posts LIMIT 1"))
+    assert columns
+    assert {data_type for _, _, data_type in columns} == {"timestamp with time zone"}, columns
+    assert created is not None and created.utcoffset() is not None

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forumapp import create_app
+from forumapp.extensions import db
 from tests.conftest import AuthActions, base_config
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
@@ -72,11 +73,18 @@ def test_bad_values_are_refused_next_to_their_fields(
 def test_another_worker_picks_up_saved_settings(
     app: Flask, tmp_path: Path, client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    other_worker = create_app({**base_config(Path(database)), "SETTINGS_CHECK_SECONDS": 0})
+    other_worker = create_app(
+        {
+            **base_config(tmp_path / "unused.sqlite3"),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SETTINGS_CHECK_SECONDS": 0,
+        }
+    )
     assert "<title>forumapp</title>" in other_worker.test_client().get("/").get_data(as_text=True)
     login_as(auth, world, "admin")
     save(client, SITE_NAME="Shared Name", POSTS_PER_PAGE="7")
     page = other_worker.test_client().get("/").get_data(as_text=True)
     assert "<title>Shared Name</title>" in page
     assert other_worker.config["POSTS_PER_PAGE"] == 7
+    with other_worker.app_context():
+        db.engine.dispose()

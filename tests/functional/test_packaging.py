@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_on_postgresql
+
 REPO_ROOT = Path(__file__).parents[2]
 
 #: Run by the clean environment's interpreter: install nothing, just use the wheel.
@@ -121,6 +123,7 @@ def test_wheel_contains_templates_static_files_and_migrations(wheel: Path) -> No
 
 
 @pytest.mark.slow
+@skip_on_postgresql("the installed wheel runs on a SQLite file of its own")
 def test_installed_wheel_renders_login_page_and_serves_stylesheet(
     wheel: Path, tmp_path: Path
 ) -> None:
