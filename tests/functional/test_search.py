@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, event, select, text
+from sqlalchemy import delete, select, text
 
 from forumapp import create_app
 from forumapp.extensions import db
@@ -29,6 +27,7 @@ from forumapp.users.models import Group
 from tests.conftest import AuthActions, base_config, skip_on_postgresql
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as
+from tests.functional.test_forum_query_counts import counted_queries
 from tests.production.backends import ON_POSTGRESQL
 
 
@@ -85,22 +84,6 @@ def index_matches_the_posts(app: Flask) -> None:
         connection.execute(
             text("INSERT INTO posts_fts(posts_fts, rank) VALUES ('integrity-check', 1)")
         )
-
-
-@contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_search_page_shows_an_empty_form_first(client: FlaskClient, world: World) -> None:
