@@ -31,14 +31,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
-from forumapp import create_app
+from forumapp import create_app, settings
 from forumapp.extensions import db
 from forumapp.forum.actor import load_actor
 from forumapp.forum.posting import PostingService
 from forumapp.forum.structure import ForumStructure
 from forumapp.sqltypes import utcnow
 from forumapp.users.models import User
-from tests.conftest import PASSWORD, base_config, user_maker
+from tests.conftest import FAST_HASHING, PASSWORD, base_config, user_maker
 from tests.production.backends import (
     IN_CI,
     TEST_DATABASE_URL,
@@ -186,8 +186,10 @@ def server_environment(database: URL, instance: Path) -> dict[str, str]:
 
 
 def seed(database: URL) -> dict[str, int]:
-    """Accounts, a forum and a topic, written by the app's own services."""
-    app = create_app(base_config(database))
+    """Accounts, a forum and a topic, written by the app's own services. The passwords
+    are hashed at forumapp's real Argon2 cost, as the server checks them."""
+    real_cost = {key: getattr(settings, key) for key in FAST_HASHING}
+    app = create_app({**base_config(database), **real_cost})
     make_user = user_maker(app)
     users = {name: make_user(name).id for name in ("victim", "victim2", "victim3", "opener")}
     users |= {f"poster{n:02}": make_user(f"poster{n:02}").id for n in range(POSTERS)}
