@@ -82,8 +82,8 @@ def test_failed_logins_of_one_account_from_many_clients_hold_across_workers(
     assert len(set(deployment.worker_pids("POST", "/auth/login", since=mark))) > 1
 
 
-# Not strict: the race is real but timing-dependent, so the test may pass now and then;
-# it fails CI only once the limit counts attempts atomically and it passes every time.
+# Not strict: the race is real but depends on timing, so some runs do not hit it (XPASS);
+# once the limit counts attempts atomically, drop the mark and the test guards the fix.
 @pytest.mark.xfail(
     strict=False,
     reason="forumapp/auth/limits.py counts failed logins with Flask-Limiter's deduct_when: "
