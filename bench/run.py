@@ -350,6 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = Run(
         meta={
             "timestamp": stamp,
+            "command": " ".join(["python", "bench/run.py", *(argv or sys.argv[1:])]),
             "scale": shape.scale,
             "seed": shape.seed,
             "commit": commit(),
