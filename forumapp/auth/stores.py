@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, or_, select, update
 
 from forumapp.auth.models import AuthSession
 from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount
@@ -79,9 +79,12 @@ class SqlUserStore:
         model.login_attempts = 0
 
     def record_failed_login(self, user: AuthUser, when: datetime) -> None:
-        model = _user(user)
-        model.last_failed_login = when
-        model.login_attempts = (model.login_attempts or 0) + 1
+        # An increment in SQL: simultaneous failures in several workers must all count.
+        self._session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_failed_login=when, login_attempts=User.login_attempts + 1)
+        )
 
 
 def hash_session_token(token: str) -> str:

@@ -447,3 +447,16 @@ def test_registration_password_policy(
     )
     assert (response.status_code == 302) is accepted
     assert user_count(app) == int(accepted)
+
+
+def test_failed_logins_are_counted_on_the_account(
+    app: Flask, make_user: MakeUser, auth: AuthActions
+) -> None:
+    make_user()
+    for _ in range(3):
+        auth.login("alice", "wrong password")
+    with app.app_context():
+        assert db.session.scalar(select(User.login_attempts)) == 3
+    auth.login()
+    with app.app_context():
+        assert db.session.scalar(select(User.login_attempts)) == 0
