@@ -10,6 +10,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forumapp import errors, headers
+from forumapp.api.models import ApiToken
+from forumapp.api.token_views import create_tokens_blueprint
 from forumapp.auth import create_auth_blueprint
 from forumapp.auth.limits import ACCOUNT_RESOLVER
 from forumapp.auth.models import AuthSession
@@ -45,6 +47,7 @@ MODELS = (
     AuditEntry,
     SiteSetting,
     SettingsRevision,
+    ApiToken,
 )
 
 
@@ -129,6 +132,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_home_blueprint())
     app.register_blueprint(create_management_blueprint())
     app.register_blueprint(create_auth_blueprint())
+    app.register_blueprint(create_tokens_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

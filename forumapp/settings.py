@@ -61,6 +61,9 @@ FORUM_PREVIEW_LIMIT = "30 per minute"
 #: Reports of posts per member.
 FORUM_REPORT_LIMIT = "20 per hour"
 
+#: Personal access tokens for the JSON API one member may hold at once.
+API_TOKENS_PER_MEMBER = 20
+
 #: Rate limits, in Flask-Limiter's notation.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True

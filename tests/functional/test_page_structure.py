@@ -134,6 +134,7 @@ def test_pages_are_well_formed_and_accessible(
             f"/post/{reply}/report",
             "/auth/reauth",
             "/auth/logout",
+            "/settings/tokens",
         ]
     if role == "moderator":
         paths += [f"/post/{reply}/edit", f"/post/{reply}/delete", "/admin/reports"]

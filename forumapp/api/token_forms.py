@@ -1,0 +1,36 @@
+"""The forms of the API tokens page: a new token's name and scope, and revocation."""
+
+from __future__ import annotations
+
+from wtforms import RadioField, SelectChoice, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from forumapp.api.models import NAME_MAX_LENGTH
+from forumapp.api.tokens import NAME_REQUIRED, NAME_TOO_LONG, SCOPE_UNKNOWN, TokenScope
+from forumapp.forms import ForumForm, strip_filter
+
+
+class NewTokenForm(ForumForm):
+    """Name a new token and choose what it may do (read only unless asked)."""
+
+    name = StringField(
+        "Name",
+        filters=[strip_filter],
+        validators=[
+            DataRequired(NAME_REQUIRED),
+            Length(max=NAME_MAX_LENGTH, message=NAME_TOO_LONG),
+        ],
+    )
+    scope = RadioField(
+        "Access",
+        choices=[
+            SelectChoice(TokenScope.READ.value, "Read: see what your account can see"),
+            SelectChoice(TokenScope.WRITE.value, "Read and write: also post and edit as you"),
+        ],
+        default=TokenScope.READ.value,
+        validators=[InputRequired(SCOPE_UNKNOWN)],
+    )
+
+
+class RevokeTokenForm(ForumForm):
+    """The revoke button: a CSRF token and nothing else."""
