@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forumapp import errors, headers
+from forumapp.api import create_api_blueprint
 from forumapp.api.models import ApiToken
 from forumapp.api.token_views import create_tokens_blueprint
 from forumapp.auth import create_auth_blueprint
@@ -133,6 +134,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_management_blueprint())
     app.register_blueprint(create_auth_blueprint())
     app.register_blueprint(create_tokens_blueprint())
+    app.register_blueprint(create_api_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
+from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -36,6 +38,25 @@ CSRF_MESSAGE = (
 )
 
 
+#: ``app.extensions`` key of the URL prefixes whose errors another renderer answers.
+RENDERERS = "forumapp.error_renderers"
+Renderer = Callable[[HTTPException], ResponseReturnValue]
+
+
+def register_renderer(app: App, prefix: str, renderer: Renderer) -> None:
+    """Answer errors of URLs under ``prefix`` with ``renderer`` instead of an HTML page
+    (the JSON API answers problem+json, even for URLs it does not know)."""
+    app.extensions.setdefault(RENDERERS, {})[prefix] = renderer
+
+
+def _renderer_for_path(path: str) -> Renderer | None:
+    renderers: dict[str, Renderer] = current_app.extensions.get(RENDERERS, {})
+    for prefix, renderer in renderers.items():
+        if path.startswith(prefix):
+            return renderer
+    return None
+
+
 def _page(code: int, message: str) -> str:
     return render_template(
         "errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message
@@ -47,6 +68,9 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if code < 400:
         return error
+    renderer = _renderer_for_path(request.path)
+    if renderer is not None:
+        return renderer(error)
     message = MESSAGES.get(code, "")
     # Descriptions set by forumapp's own abort() calls and limits with an error_message
     # are written for people; the limiter's default one is a limit expression.
@@ -66,6 +90,9 @@ def handle_csrf_error(_error: CSRFError) -> ResponseReturnValue:
 def handle_server_error(error: InternalServerError) -> ResponseReturnValue:
     """Log the original exception and show the 500 page."""
     log.error("Unhandled exception", exc_info=error.original_exception)
+    renderer = _renderer_for_path(request.path)
+    if renderer is not None:
+        return renderer(error)
     return _page(500, MESSAGES[500]), 500
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,13 +13,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, Form, TextAreaField
 from wtforms.validators import ValidationError
 
-CONTROL_CHARACTERS = "Remove the control characters from this field."
-#: Line breaks and tabs are ordinary text in a multi-line field.
-_TEXTAREA_WHITESPACE = frozenset("\t\n\r")
-
-
-def _has_control_characters(value: str, allowed: frozenset[str]) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in value)
+from forumapp.text import CONTROL_CHARACTERS, MULTILINE_WHITESPACE, has_control_characters
 
 
 class ForumForm(FlaskForm):  # type: ignore[misc]
@@ -47,8 +40,8 @@ class ForumForm(FlaskForm):  # type: ignore[misc]
         valid: bool = super().validate(extra_validators)
         for field in self:
             if isinstance(field.data, str) and field.type != "CSRFTokenField":
-                allowed = _TEXTAREA_WHITESPACE if isinstance(field, TextAreaField) else frozenset()
-                if _has_control_characters(field.data, allowed):
+                allowed = MULTILINE_WHITESPACE if isinstance(field, TextAreaField) else frozenset()
+                if has_control_characters(field.data, allowed):
                     field.errors = [*field.errors, CONTROL_CHARACTERS]
                     valid = False
         return valid

@@ -63,6 +63,9 @@ FORUM_REPORT_LIMIT = "20 per hour"
 
 #: Personal access tokens for the JSON API one member may hold at once.
 API_TOKENS_PER_MEMBER = 20
+#: JSON API requests per caller (token, member or address), and per client address.
+API_RATE_LIMIT = "300 per minute"
+API_ADDRESS_RATE_LIMIT = "600 per minute"
 
 #: Rate limits, in Flask-Limiter's notation.
 RATELIMIT_STORAGE_URI = "memory://"

@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forumapp.api.models import NAME_MAX_LENGTH, ApiToken
 from forumapp.forum.errors import NotFound
 from forumapp.persistence import DbSession, PersistenceError, atomic
+from forumapp.text import has_control_characters
 from forumapp.users.models import User
 
 #: Every secret starts with this, so leaked tokens are easy to recognise (secret scanners).
@@ -77,10 +78,6 @@ def hash_secret(secret: str) -> str:
 def token_name_key(name: str) -> str:
     """The case-insensitive identity of a token name (``CI`` and ``ci`` are one)."""
     return unicodedata.normalize("NFKC", name).casefold().strip()
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
 
 
 class TokenService:
@@ -185,7 +182,7 @@ class TokenService:
             raise TokenError("name", NAME_REQUIRED)
         if len(name) > NAME_MAX_LENGTH:
             raise TokenError("name", NAME_TOO_LONG)
-        if _has_control_characters(name):
+        if has_control_characters(name):
             raise TokenError("name", NAME_CONTROL_CHARACTERS)
         return name
 

@@ -1,0 +1,92 @@
+"""The OpenAPI document and the human-readable page made from it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask.views import View
+
+from forumapp.api.conditional import json_response
+from forumapp.api.openapi import build_document
+from forumapp.api.resource import Resource
+
+VERSION = "1.0.0"
+
+
+class OpenApiDocument(View):
+    """``GET /api/v1/openapi.json``: built once per view, served with an ETag."""
+
+    init_every_request = False
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.resources = resources
+        self._document: dict[str, Any] | None = None
+
+    def document(self) -> dict[str, Any]:
+        """The document for this app (the site name is its title)."""
+        if self._document is None:
+            self._document = build_document(
+                self.resources,
+                base_path=(request.blueprint and _base_path()) or "",
+                title=f"{current_app.config['SITE_NAME']} API",
+                version=VERSION,
+            )
+        return self._document
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        response = json_response(request, self.document())
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
+
+
+class ApiDocs(OpenApiDocument):
+    """``GET /api/v1/docs``: the same document as a page, readable without JavaScript."""
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        document = self.document()
+        return render_template(
+            "api/docs.html",
+            document=document,
+            operations=list(_operations(document)),
+            schemas=document["components"]["schemas"],
+            type_of=type_of,
+        )
+
+
+def _base_path() -> str:
+    # The blueprint's prefix as mounted, so an app that mounts it elsewhere documents that.
+    rule = request.url_rule
+    assert rule is not None
+    return rule.rule.rsplit("/", 1)[0]
+
+
+def _operations(document: dict[str, Any]) -> Any:
+    for path, item in document["paths"].items():
+        shared = item.get("parameters", [])
+        for method in ("get", "post", "patch", "delete"):
+            if method in item:
+                operation = item[method]
+                yield {
+                    "method": method.upper(),
+                    "path": path,
+                    "anchor": operation["operationId"],
+                    "parameters": shared + operation.get("parameters", []),
+                    **operation,
+                }
+
+
+def type_of(schema: dict[str, Any]) -> str:
+    """A short name for a JSON Schema: ``integer``, ``string or null``, ``list of Topic``."""
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return " or ".join(type_of(option) for option in schema["anyOf"])
+    if schema.get("type") == "array":
+        return "list of " + type_of(schema.get("items", {}))
+    name = str(schema.get("type", "any"))
+    if "format" in schema:
+        name += f" ({schema['format']})"
+    return name

@@ -1,0 +1,98 @@
+"""Posts in the API, served by the forum's own posting and moderation services."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forumapp.api import schemas
+from forumapp.api.callers import Caller
+from forumapp.api.links import WebLinks
+from forumapp.api.pagination import Cursor, Page, keyset_page
+from forumapp.forum.errors import Forbidden
+from forumapp.forum.lookups import topics_visible_to, visible_post
+from forumapp.forum.models import Post, Topic
+from forumapp.forum.moderation import ModerationService, PostAction
+from forumapp.forum.permissions import Actor
+from forumapp.forum.posting import PostingService
+from forumapp.persistence import DbSession
+
+
+class PostResourceService:
+    """Lists, reads, writes, edits, hides and deletes posts for an API caller."""
+
+    def __init__(
+        self,
+        session: DbSession,
+        posting: PostingService,
+        moderation: ModerationService,
+        links: WebLinks,
+    ) -> None:
+        self._session = session
+        self._posting = posting
+        self._moderation = moderation
+        self._links = links
+
+    def list(self, caller: Caller, query: schemas.PostQuery, cursor: Cursor) -> Page[schemas.Post]:
+        """Posts of topics the caller may see, in the order written."""
+        statement = (
+            select(Post, Topic.forum_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(topics_visible_to(caller.actor))
+        )
+        if query.topic_id is not None:
+            statement = statement.where(Post.topic_id == query.topic_id)
+        page = keyset_page(self._session, statement, Post.id, cursor, query.limit)
+        items = [self._represent(caller.actor, post, forum_id) for post, forum_id in page.items]
+        return Page(items, page.next, page.prev)
+
+    def get(self, caller: Caller, item_id: int, *, lock: bool = False) -> schemas.Post:
+        """One post of a topic the caller may see."""
+        post, _, forum = visible_post(self._session, caller.actor, item_id)
+        if lock:
+            self._session.execute(select(Post.id).where(Post.id == post.id).with_for_update())
+        return self._represent(caller.actor, post, forum.id)
+
+    def create(self, caller: Caller, data: schemas.PostCreate) -> schemas.Post:
+        """Reply at the end of a topic (``postreply``, topic and forum open)."""
+        post = self._posting.reply(caller.actor, data.topic_id, data.content)
+        return self.get(caller, post.id)
+
+    def update(self, caller: Caller, item_id: int, data: schemas.PostUpdate) -> schemas.Post:
+        """New text (author or moderator), or hide/unhide (moderator). Permissions for
+        every requested change are checked before any is made."""
+        actor = caller.actor
+        post, topic, forum = visible_post(self._session, actor, item_id)
+        edit = data.content is not None and data.content != post.content
+        moderate = data.hidden is not None and data.hidden != post.hidden
+        if edit and not actor.can_edit_post(forum, topic, post):
+            raise Forbidden("You cannot edit this post.")
+        if moderate and not actor.moderates(forum.id):
+            raise Forbidden("Only a moderator of this forum can hide or show posts.")
+        if edit and data.content is not None:
+            self._posting.edit_post(actor, post.id, data.content)
+        if moderate:
+            action = PostAction.HIDE if data.hidden else PostAction.UNHIDE
+            self._moderation.act_on_post(actor, post.id, action)
+        return self.get(caller, item_id)
+
+    def delete(self, caller: Caller, item_id: int) -> None:
+        """Soft-delete the post; deleting the first post deletes its topic."""
+        self._posting.delete_post(caller.actor, item_id)
+
+    def _represent(self, actor: Actor, post: Post, forum_id: int) -> schemas.Post:
+        shown = actor.can_see_post_body(post, forum_id)
+        return schemas.Post(
+            id=post.id,
+            topic_id=post.topic_id,
+            number=post.number,
+            user_id=post.user_id,
+            author_name=post.author_name,
+            content=post.content if shown else None,
+            html=post.html if shown else None,
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+            edited_by=post.edited_by,
+            deleted=post.deleted,
+            hidden=post.hidden,
+            url=self._links.post(post.id),
+        )

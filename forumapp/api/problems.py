@@ -1,0 +1,120 @@
+"""Errors as ``application/problem+json`` (RFC 9457), with field-level details.
+
+Every error the API answers goes through :func:`problem_response`, whether a view raised
+:class:`Problem` itself or Werkzeug raised an ``HTTPException`` (404 for an unknown URL,
+405 with ``Allow``, 413, 429 from the rate limiter, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from flask import Response
+from flask_limiter import RateLimitExceeded
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One refused input: where it was (``body``, ``query``, ``header``) and why."""
+
+    location: str
+    name: str
+    message: str
+
+
+@dataclass
+class Problem(Exception):
+    """An error the API reports to its caller; ``detail`` is written for people."""
+
+    status: int
+    detail: str
+    errors: Sequence[FieldError] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    #: A stable identifier of the kind of problem, appended to the type URI.
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+
+
+def problem_document(problem: Problem) -> dict[str, Any]:
+    """The JSON members of a problem."""
+    status = HTTPStatus(problem.status)
+    kind = problem.kind or status.phrase.lower().replace(" ", "-").replace("'", "")
+    document: dict[str, Any] = {
+        "type": f"/api/v1/problems/{kind}",
+        "title": status.phrase,
+        "status": status.value,
+        "detail": problem.detail,
+    }
+    if problem.errors:
+        document["errors"] = [
+            {"in": error.location, "name": error.name, "detail": error.message}
+            for error in problem.errors
+        ]
+    return document
+
+
+def problem_response(problem: Problem) -> Response:
+    """A ``problem+json`` response; such responses are never cached."""
+    response = Response(
+        json.dumps(problem_document(problem)), status=problem.status, mimetype=PROBLEM_JSON
+    )
+    response.headers.update(problem.headers)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+#: What the API says for errors that Werkzeug or an extension raised.
+HTTP_DETAILS = {
+    400: "The request could not be understood.",
+    401: "Authentication is required: a session cookie or an `Authorization: Bearer` token.",
+    403: "You are not allowed to do this.",
+    404: "There is no such resource, or you may not see it.",
+    405: "This method is not allowed here; see the Allow header.",
+    413: "The request body is larger than this server accepts.",
+    415: "Send the request body as application/json.",
+    429: "Too many requests. Wait until the time in Retry-After, then try again.",
+}
+
+
+def from_http_exception(error: HTTPException) -> Problem:
+    """Translate a Werkzeug error, keeping headers such as ``Allow`` and ``Retry-After``."""
+    status = error.code or 500
+    detail = HTTP_DETAILS.get(status, HTTPStatus(status).phrase + ".")
+    if status in (403, 409) and error.description != type(error).description:
+        detail = error.description or detail  # forumapp's own abort() texts are for people
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        detail = error.description or detail  # e.g. the flood control's own sentence
+    headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
+    return Problem(status, detail, headers=headers)
+
+
+def from_validation_error(error: ValidationError, location: str) -> Problem:
+    """A 422 naming each refused field of a pydantic validation."""
+    return Problem(
+        422,
+        "Some fields are invalid; see errors.",
+        errors=list(_field_errors(error, location)),
+    )
+
+
+def _field_errors(error: ValidationError, location: str) -> Iterable[FieldError]:
+    for item in error.errors(include_url=False, include_input=False):
+        name = ".".join(str(part) for part in item["loc"]) or location
+        yield FieldError(location, name, _message(item["msg"]))
+
+
+def _message(text: str) -> str:
+    # pydantic prefixes messages of custom validators; people need only the reason.
+    return text.removeprefix("Value error, ")

@@ -1,0 +1,42 @@
+"""Reading request bodies and query strings into schemas, with problem+json refusals."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import Request
+from pydantic import BaseModel, ValidationError
+
+from forumapp.api.problems import FieldError, Problem, from_validation_error
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_body(request: Request, schema: type[M]) -> M:
+    """A JSON body validated by ``schema``: 415 for another media type, 400 for bad JSON,
+    422 naming each invalid field."""
+    if request.mimetype != "application/json":
+        raise Problem(
+            415,
+            "Send the body as JSON with Content-Type: application/json.",
+            headers={"Accept-Patch": "application/json"} if request.method == "PATCH" else {},
+        )
+    body = request.get_data(cache=False)
+    try:
+        return schema.model_validate_json(body)
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise Problem(
+                400,
+                "The body is not valid JSON.",
+                errors=[FieldError("body", "body", "Not valid JSON.")],
+            ) from None
+        raise from_validation_error(exc, "body") from None
+
+
+def parse_query(request: Request, schema: type[M]) -> M:
+    """Query-string parameters validated by ``schema`` (422 naming each invalid one)."""
+    try:
+        return schema.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise from_validation_error(exc, "query") from None

@@ -1,0 +1,184 @@
+"""The API's views: two generic ``MethodView`` classes serve every resource.
+
+``GroupAPI`` answers the collection (``GET`` a page, ``POST`` a new item) and ``ItemAPI``
+one item (``GET``, ``PATCH``, ``DELETE``); each is parameterised through ``as_view(...)``
+with a :class:`~forumapp.api.resource.Resource` (its schemas and service factory), and
+:func:`register_api` registers both under their rules, as in Flask's documentation.
+Flask's method dispatch answers 405 with ``Allow`` for anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Blueprint, Response, request, url_for
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from werkzeug.datastructures import MultiDict
+
+from forumapp.api import limits
+from forumapp.api.callers import current_caller, require_member, require_write
+from forumapp.api.conditional import check_if_match, json_response
+from forumapp.api.pagination import Cursor, Page
+from forumapp.api.problems import FieldError, Problem
+from forumapp.api.requests import parse_body, parse_query
+from forumapp.api.resource import Resource
+from forumapp.api.schemas import Me, Output
+from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.persistence import PersistenceError
+
+#: Every API view is rate limited per caller and per address; writes of posts are also
+#: flood-controlled like the web forms.
+API_DECORATORS: list[Callable[..., Any]] = [limits.posting, limits.per_caller, limits.per_address]
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """The forum's domain errors as problems: what the caller may not see does not exist."""
+    try:
+        yield
+    except NotFound:
+        raise Problem(404, "There is no such resource, or you may not see it.") from None
+    except Forbidden as exc:
+        raise Problem(403, exc.reason) from None
+    except InvalidInput as exc:
+        raise Problem(422, exc.reason, errors=[FieldError("body", exc.field, exc.reason)]) from None
+    except PersistenceError:
+        raise Problem(
+            409, "The change conflicts with another one made at the same time. Try again."
+        ) from None
+
+
+class GroupAPI(MethodView):
+    """A collection: ``GET`` one page of items, ``POST`` a new one."""
+
+    decorators = API_DECORATORS
+    init_every_request = False
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+
+    def get(self) -> ResponseReturnValue:
+        query = parse_query(request, self.resource.query)
+        cursor = Cursor.decode(query.cursor)
+        with domain_errors():
+            page = self.resource.service_factory().list(current_caller(), query, cursor)
+        return listing_response(page, query.limit)
+
+    def post(self) -> ResponseReturnValue:
+        caller = current_caller()
+        require_write(caller)
+        assert self.resource.create_schema is not None
+        data = parse_body(request, self.resource.create_schema)
+        with domain_errors():
+            item = self.resource.service_factory().create(caller, data)
+        response = json_response(request, item.model_dump(mode="json"), status=201)
+        response.headers["Location"] = item_url(self.resource, item)
+        return response
+
+
+class ItemAPI(MethodView):
+    """One item: ``GET`` it, ``PATCH`` some fields, ``DELETE`` it. Changes honour
+    ``If-Match``, so two editors cannot overwrite each other unknowingly."""
+
+    decorators = API_DECORATORS
+    init_every_request = False
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+
+    def get(self, item_id: int) -> ResponseReturnValue:
+        with domain_errors():
+            item = self.resource.service_factory().get(current_caller(), item_id)
+        return json_response(request, item.model_dump(mode="json"))
+
+    def patch(self, item_id: int) -> ResponseReturnValue:
+        caller = current_caller()
+        require_write(caller)
+        assert self.resource.update_schema is not None
+        data = parse_body(request, self.resource.update_schema)
+        service = self.resource.service_factory()
+        with domain_errors():
+            check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
+            item = service.update(caller, item_id, data)
+        return json_response(request, item.model_dump(mode="json"))
+
+    def delete(self, item_id: int) -> ResponseReturnValue:
+        caller = current_caller()
+        require_write(caller)
+        service = self.resource.service_factory()
+        with domain_errors():
+            check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
+            service.delete(caller, item_id)
+        return Response(status=204)
+
+
+class MeAPI(MethodView):
+    """The member the request authenticates as (``401`` for anonymous callers)."""
+
+    decorators = API_DECORATORS
+    init_every_request = False
+
+    def get(self) -> ResponseReturnValue:
+        caller = current_caller()
+        user = require_member(caller)
+        me = Me(
+            id=user.id,
+            username=user.username,
+            group=user.group.name,
+            joined=user.date_joined,
+            post_count=user.post_count,
+            url=url_for("forum.profile", username=user.username, _external=True),
+            email=user.email,
+            language=user.language,
+            token_scope=caller.scope.value if caller.scope else None,
+        )
+        return json_response(request, me.model_dump(mode="json"))
+
+
+def register_api(bp: Blueprint, resource: Resource) -> None:
+    """Register ``/<name>/`` (collection) and ``/<name>/<id>`` (item) for ``resource``."""
+    bp.add_url_rule(
+        f"/{resource.name}/",
+        view_func=GroupAPI.as_view(resource.name, resource=resource),
+        methods=resource.group_methods,
+    )
+    bp.add_url_rule(
+        f"/{resource.name}/<id:item_id>",
+        view_func=ItemAPI.as_view(resource.singular, resource=resource),
+        methods=resource.item_methods,
+    )
+
+
+def item_url(resource: Resource, item: Output) -> str:
+    """The absolute API URL of an item."""
+    item_id = getattr(item, "id", None)
+    return url_for(f".{resource.singular}", item_id=item_id, _external=True)
+
+
+def listing_response(page: Page[Output], limit: int) -> Response:
+    """A page of items with ``Link`` headers to its neighbours (and the same in the body)."""
+    links = {
+        rel: _page_url(cursor, limit)
+        for rel, cursor in (("next", page.next), ("prev", page.prev))
+        if cursor is not None
+    }
+    body = {
+        "items": [item.model_dump(mode="json") for item in page.items],
+        "next": links.get("next"),
+        "prev": links.get("prev"),
+    }
+    response = json_response(request, body)
+    if links:
+        response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    return response
+
+
+def _page_url(cursor: Cursor, limit: int) -> str:
+    # Keep the caller's filters; only the cursor (and the page size) change.
+    args = MultiDict(request.args)
+    args["cursor"] = cursor.encode()
+    args["limit"] = str(limit)
+    return url_for(request.endpoint or "", _external=True, **args.to_dict())
