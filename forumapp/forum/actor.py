@@ -1,4 +1,10 @@
-"""Builds the :class:`Actor` of the current request, once per request."""
+"""Builds the :class:`Actor` of the current request, once per request.
+
+Members' actors are read per request. Every guest has the same one, so each worker keeps
+it as a :class:`~forumapp.caching.Snapshot`: a change of the Guest group's flags or of
+which forums it sees shows at once in the worker that made it, and in the others within
+``SETTINGS_CHECK_SECONDS``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from flask import g
 from flask_login import current_user
 from sqlalchemy import literal, select, union_all
 
+from forumapp.caching import Snapshot
 from forumapp.extensions import db
 from forumapp.forum.models import forum_groups, forum_moderators
 from forumapp.forum.permissions import Actor, GroupFlags
@@ -13,6 +20,10 @@ from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group
 
 _FLAG_NAMES = tuple(GroupFlags.__dataclass_fields__)
+#: What guests may do and see; read from the Guest group and its forums.
+GUEST_ACTOR: Snapshot[Actor] = Snapshot(
+    "guest actor", frozenset({Group.__tablename__, forum_groups.name})
+)
 
 
 def flags_of(group: Group) -> GroupFlags:
@@ -51,10 +62,15 @@ def current_actor() -> Actor:
         if current_user.is_authenticated:
             actor = load_actor(current_user.id, current_user.username, current_user.group)
         else:
-            guest = db.session.scalar(select(Group).where(Group.key == GroupKey.GUEST))
-            if guest is None:
-                raise LookupError("The built-in Guest group is missing; run `forumapp db upgrade`.")
-            actor = load_actor(None, "", guest)
+            actor = GUEST_ACTOR.get(load_guest_actor)
         g.forum_actor = actor
     assert isinstance(actor, Actor)
     return actor
+
+
+def load_guest_actor() -> Actor:
+    """The actor of every guest, read from the Guest group (two queries)."""
+    guest = db.session.scalar(select(Group).where(Group.key == GroupKey.GUEST))
+    if guest is None:
+        raise LookupError("The built-in Guest group is missing; run `forumapp db upgrade`.")
+    return load_actor(None, "", guest)

@@ -14,17 +14,23 @@ from typing import Any
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from forumapp.caching import Snapshot
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor
 from forumapp.forum.errors import NotFound
 from forumapp.forum.forms import PostForm
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.tracking import ReadTracker, ViewCounter
-from forumapp.home.services import community_stats_factory
+from forumapp.home.services import CommunitySummary, community_stats_factory
 from forumapp.sqltypes import utcnow
-from forumapp.users.models import username_key
+from forumapp.users.models import User, username_key
 
 VIEW_COUNTER_KEY = "forumapp.view_counter"
+#: Everyone sees the same member figures on the index: one copy per worker, read again
+#: after a member joins or leaves (see forumapp.caching for how soon).
+COMMUNITY: Snapshot[CommunitySummary] = Snapshot(
+    "community summary", frozenset({User.__tablename__})
+)
 
 
 def reader_service() -> ForumReader:
@@ -71,7 +77,7 @@ def index_page() -> dict[str, Any]:
     """Categories, forums, totals and the newest members."""
     return {
         "index": reader_service().index(current_actor(), current_reader()),
-        "community": community_stats_factory().summary(),
+        "community": COMMUNITY.get(lambda: community_stats_factory().summary()),
     }
 
 
