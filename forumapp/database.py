@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -39,5 +38,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def upgrade_schema(app: Flask) -> None:
     """Create or upgrade the database schema to the newest migration."""
+    # Flask-Migrate brings Alembic (about 11 MB): only processes that migrate load it.
+    from flask_migrate import upgrade
+
     with app.app_context():
         upgrade(directory=migrations_folder())

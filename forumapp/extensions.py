@@ -3,11 +3,14 @@
 This module imports third-party packages only, so any module may import it without cycles.
 """
 
+from typing import Any
+
+import click
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -32,7 +35,62 @@ class Base(DeclarativeBase):
 #: Objects keep their loaded values after a commit: pages that record something (reading
 #: position, view counts) while rendering would otherwise reload every row they show.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
-migrate = Migrate()
+
+
+class LazyMigrate:
+    """Flask-Migrate's ``Migrate``, imported only when a migration runs.
+
+    Flask-Migrate imports Alembic, about 11 MB in every process; a worker serving pages
+    never migrates. ``init_app`` takes ``Migrate.init_app``'s arguments and registers the
+    same ``db`` commands and ``app.extensions["migrate"]`` entry, both loaded on first use.
+    """
+
+    def init_app(self, app: Flask, db: SQLAlchemy, **options: Any) -> None:
+        """Bind to ``app``; ``options`` are ``flask_migrate.Migrate``'s keyword arguments."""
+        app.extensions["migrate"] = _LazyMigrateState(app, db, options)
+        app.cli.add_command(_LazyMigrateCommands())
+
+
+class _LazyMigrateState:
+    """Stands for Flask-Migrate's per-app state until something reads it."""
+
+    def __init__(self, app: Flask, db: SQLAlchemy, options: dict[str, Any]) -> None:
+        self._app = app
+        self._db = db
+        self._options = options
+
+    def __getattr__(self, name: str) -> Any:
+        from flask_migrate import Migrate  # see LazyMigrate
+
+        state = self._app.extensions["migrate"]
+        if state is self:
+            # The real init_app puts the real state (and commands) in this stand-in's place.
+            Migrate(**self._options).init_app(self._app, self._db)
+            state = self._app.extensions["migrate"]
+        return getattr(state, name)
+
+
+class _LazyMigrateCommands(click.Group):
+    """Flask-Migrate's ``db`` command group, imported when one of its commands runs."""
+
+    def __init__(self) -> None:
+        super().__init__("db", help="Perform database migrations.")
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # The real group parses the arguments and runs: its options, help and commands.
+        from flask_migrate.cli import db as commands  # see LazyMigrate
+
+        context: click.Context = commands.make_context(info_name, args, parent=parent, **extra)
+        return context
+
+
+migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()

@@ -7,7 +7,6 @@ from functools import cache, cached_property
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 
 class Argon2Hasher:
@@ -51,6 +50,10 @@ class Argon2Hasher:
 @cache
 def common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords from leaked lists (zxcvbn's frequency list)."""
+    # Imported on the first password check, not with this module: zxcvbn's lists take
+    # about 12 MB, which a worker that only serves pages should not carry.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
