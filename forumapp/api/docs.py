@@ -79,13 +79,16 @@ def _operations(document: dict[str, Any]) -> Any:
 
 
 def type_of(schema: dict[str, Any]) -> str:
-    """A short name for a JSON Schema: ``integer``, ``string or null``, ``list of Topic``."""
+    """A short name for a JSON Schema: ``integer``, ``string or null``, ``list of Topic``,
+    ``one of body, query``."""
     if "$ref" in schema:
         return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " or ".join(type_of(option) for option in schema["anyOf"])
     if schema.get("type") == "array":
         return "list of " + type_of(schema.get("items", {}))
+    if "enum" in schema:
+        return "one of " + ", ".join(str(value) for value in schema["enum"])
     name = str(schema.get("type", "any"))
     if "format" in schema:
         name += f" ({schema['format']})"

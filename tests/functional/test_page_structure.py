@@ -115,6 +115,7 @@ def test_pages_are_well_formed_and_accessible(
         "/user/bob",
         "/terms",
         "/privacy",
+        "/api/v1/docs",
         "/does-not-exist",
     ]
     if role == "guest":
