@@ -20,7 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Integer, and_, column, func, literal_column, select, table, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    and_,
+    case,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    union,
+)
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlalchemy.sql.schema import SchemaItem
@@ -115,13 +127,19 @@ class SearchQuery:
         return [word for term in self.terms for word in _WORD.findall(term)]
 
 
-#: The ids of the posts matching a query, unique, with a score: lower is better.
+#: The posts matching a query, unique: a subquery with a ``post_id`` column and whatever
+#: the database's :data:`Ranker` needs besides.
 Matcher = Callable[[SearchQuery], Subquery]
+#: Scores candidates (a subquery of the matcher's columns, already narrowed down to the
+#: ones to rank): ``post_id`` and ``score``, lower is better.
+Ranker = Callable[[SearchQuery, Subquery], Select[Any]]
 
 
 def _fts5_matches(query: SearchQuery) -> Subquery:
     posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
     fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
+    # bm25() only exists inside the MATCH query. SQLite merges this subquery into the one
+    # that narrows the candidates down, so it scores only the rows that query keeps.
     return (
         select(
             posts_fts.c.rowid.label("post_id"),
@@ -130,6 +148,10 @@ def _fts5_matches(query: SearchQuery) -> Subquery:
         .where(fts.op("MATCH")(query.expression))
         .subquery("hits")
     )
+
+
+def _fts5_ranked(_query: SearchQuery, candidates: Subquery) -> Select[Any]:
+    return select(candidates.c.post_id, candidates.c.score)
 
 
 # Literals, not bound parameters: the expressions must be those of the GIN indexes.
@@ -145,43 +167,63 @@ def _tsvector(text_column: QueryableAttribute[str]) -> ColumnElement[Any]:
     return func.to_tsvector(_SIMPLE, text_column)
 
 
-def _rank(document: ColumnElement[Any], tsquery: ColumnElement[Any]) -> ColumnElement[float]:
-    return -func.ts_rank(_RANK_WEIGHTS, document, tsquery, type_=Float)
+def _with_title(body: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.setweight(_tsvector(Topic.title), _TITLE_LABEL).op("||")(body)
 
 
 def _postgresql_matches(query: SearchQuery) -> Subquery:
     every = func.websearch_to_tsquery(_SIMPLE, query.expression)
     body = _tsvector(Post.content)
+    in_body = select(Post.id.label("post_id")).where(body.bool_op("@@")(every))
     # A title can only take part in a match if it holds one of the terms: the title index
     # finds those topics, then their first post is checked against title and body together.
-    with_title = func.setweight(_tsvector(Topic.title), _TITLE_LABEL).op("||")(body)
-    in_body = select(Post.id.label("post_id"), _rank(body, every).label("score")).where(
-        body.bool_op("@@")(every)
-    )
     in_topic = (
-        select(Post.id, _rank(with_title, every))
+        select(Post.id)
         .select_from(Topic)
         .join(Post, and_(Post.topic_id == Topic.id, Post.number == 1))
         .where(
             _tsvector(Topic.title).bool_op("@@")(
                 func.websearch_to_tsquery(_SIMPLE, query.any_expression)
             ),
-            with_title.bool_op("@@")(every),
+            _with_title(body).bool_op("@@")(every),
         )
     )
-    scores = union_all(in_body, in_topic).subquery()
+    return union(in_body, in_topic).subquery("hits")
+
+
+def _postgresql_ranked(query: SearchQuery, candidates: Subquery) -> Select[Any]:
+    every = func.websearch_to_tsquery(_SIMPLE, query.expression)
+    body = _tsvector(Post.content)
+    # A first post is ranked with its topic's title: where the title holds none of the
+    # terms, its words change nothing (ts_rank does not normalize by length here).
+    document = case((Post.number == 1, _with_title(body)), else_=body)
     return (
-        select(scores.c.post_id, func.min(scores.c.score).label("score"))
-        .group_by(scores.c.post_id)
-        .subquery("hits")
+        select(
+            candidates.c.post_id,
+            (-func.ts_rank(_RANK_WEIGHTS, document, every, type_=Float)).label("score"),
+        )
+        .join(Post, Post.id == candidates.c.post_id)
+        .join(Topic, Topic.id == Post.topic_id)
     )
 
 
-_MATCHERS: dict[str, Matcher] = {"sqlite": _fts5_matches, "postgresql": _postgresql_matches}
+_MATCHERS: dict[str, tuple[Matcher, Ranker]] = {
+    "sqlite": (_fts5_matches, _fts5_ranked),
+    "postgresql": (_postgresql_matches, _postgresql_ranked),
+}
 
 
 def matcher_for(dialect: str) -> Matcher:
     """How to match on a database of this SQLAlchemy dialect."""
+    return _engine_for(dialect)[0]
+
+
+def ranker_for(dialect: str) -> Ranker:
+    """How to rank the candidates of :func:`matcher_for`'s on this dialect."""
+    return _engine_for(dialect)[1]
+
+
+def _engine_for(dialect: str) -> tuple[Matcher, Ranker]:
     try:
         return _MATCHERS[dialect]
     except KeyError:

@@ -4,6 +4,10 @@ A post matches when every term is in its body or, for the first post of a topic,
 body and its topic's title together. Where a post is, whether it is hidden and who wrote
 it are read from the live tables at query time, so moderation and moves count at once.
 The index itself, per database, is in :mod:`forumapp.forum.fulltext`.
+
+Only the newest :data:`RANKED_MATCHES` matches the searcher may see are ranked: a common
+word is in a fifth of a large forum's posts, and ranking all of them took seconds. The
+page then says that there are more and how to narrow the search down.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import Select, func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import func, select
 
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor
 from forumapp.forum.forms import SearchForm
-from forumapp.forum.fulltext import SearchQuery, has_control_characters, matcher_for
+from forumapp.forum.fulltext import (
+    SearchQuery,
+    has_control_characters,
+    matcher_for,
+    ranker_for,
+)
 from forumapp.forum.markdown import plain_text
 from forumapp.forum.models import Category, Forum, Post, Topic
 from forumapp.forum.pages import page_argument
@@ -31,6 +39,8 @@ from forumapp.persistence import DbSession
 from forumapp.users.models import User, username_key
 
 DEFAULT_PER_PAGE = 20
+#: How many of the newest matches are ranked (and counted) at most.
+RANKED_MATCHES = 1000
 SNIPPET_CHARS = 200
 #: Only the start of a long post is read for its snippet.
 SNIPPET_SOURCE_CHARS = 4000
@@ -60,6 +70,8 @@ class SearchResults:
     query: SearchQuery
     hits: list[SearchHit]
     pagination: Pagination
+    #: More posts match than the ``pagination.total`` newest ones that were ranked.
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,9 +93,12 @@ class CategoryChoices:
 class SearchService:
     """Finds the posts an actor may see that match a query (two queries per search)."""
 
-    def __init__(self, session: DbSession) -> None:
+    def __init__(self, session: DbSession, ranked_matches: int = RANKED_MATCHES) -> None:
         self._session = session
-        self._matches = matcher_for(session.get_bind().dialect.name)
+        dialect = session.get_bind().dialect.name
+        self._matches = matcher_for(dialect)
+        self._ranked = ranker_for(dialect)
+        self._limit = ranked_matches
 
     def search(
         self,
@@ -101,26 +116,11 @@ class SearchService:
         impossible_author = author is not None and has_control_characters(author)
         if not (parsed.terms and forums) or impossible_author:
             return SearchResults(parsed, [], Pagination(1, per_page, 0))
-        best = self._matches(parsed)
-        visible = (
-            select(Post.id)
-            .select_from(best)
-            .join(Post, Post.id == best.c.post_id)
-            .join(Topic, Topic.id == Post.topic_id)
-            .where(
-                Topic.forum_id.in_(sorted(forums)),
-                Topic.deleted.is_(False),
-                Post.deleted.is_(False),
-                Post.hidden.is_(False),
-            )
-        )
-        if author:
-            author_id = select(User.id).where(User.username_key == username_key(author))
-            visible = visible.where(Post.user_id == author_id.scalar_subquery())
-        total = self._session.scalar(select(func.count()).select_from(visible.subquery())) or 0
-        page = min(max(page, 1), page_count(total, per_page))
-        hits = self._page(visible, best.c.score, page, per_page, parsed) if total else []
-        return SearchResults(parsed, hits, Pagination(page, per_page, total))
+        ranked, capped = self._ranked_newest(parsed, forums, author)
+        page = min(max(page, 1), page_count(len(ranked), per_page))
+        chosen = ranked[(page - 1) * per_page : page * per_page]
+        hits = self._hits(chosen, parsed) if chosen else []
+        return SearchResults(parsed, hits, Pagination(page, per_page, len(ranked)), capped)
 
     def searchable_forums(self, actor: Actor) -> list[CategoryChoices]:
         """The forums the actor may search in, by category, as on the index."""
@@ -138,16 +138,46 @@ class SearchService:
             section.forums.append(ForumChoice(forum_id, forum_title))
         return list(sections.values())
 
-    def _page(
-        self,
-        visible: Select[Any],
-        score: ColumnElement[float],
-        page: int,
-        per_page: int,
-        query: SearchQuery,
-    ) -> list[SearchHit]:
+    def _ranked_newest(
+        self, parsed: SearchQuery, forums: Iterable[int], author: str | None
+    ) -> tuple[list[int], bool]:
+        """The ids of the newest matches the actor may see, best first, and whether more
+        posts match than were ranked."""
+        found = self._matches(parsed)
+        candidates = (
+            select(*found.c, Post.created_at.label("created_at"))
+            .join(Post, Post.id == found.c.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(
+                Topic.forum_id.in_(sorted(forums)),
+                Topic.deleted.is_(False),
+                Post.deleted.is_(False),
+                Post.hidden.is_(False),
+            )
+        )
+        if author:
+            author_id = select(User.id).where(User.username_key == username_key(author))
+            candidates = candidates.where(Post.user_id == author_id.scalar_subquery())
+        # Newest first by id, the order in which SQLite's FTS5 index yields matches, so
+        # it stops at the limit; one more than the limit tells whether there are more.
+        newest = (
+            candidates.order_by(found.c.post_id.desc()).limit(self._limit + 1).subquery("newest")
+        )
+        rows = list(
+            self._session.execute(self._ranked(parsed, newest).add_columns(newest.c.created_at))
+        )
+        capped = len(rows) > self._limit
+        if capped:
+            rows = sorted(rows, key=lambda row: row.post_id, reverse=True)[: self._limit]
+        # Best first, equally good hits newest first (sorts are stable).
+        rows.sort(key=lambda row: (row.created_at, row.post_id), reverse=True)
+        rows.sort(key=lambda row: row.score)
+        return [row.post_id for row in rows], capped
+
+    def _hits(self, post_ids: list[int], query: SearchQuery) -> list[SearchHit]:
+        """The hits of ``post_ids``, in that order."""
         rows = self._session.execute(
-            visible.with_only_columns(
+            select(
                 Post.id.label("post_id"),
                 Post.number.label("post_number"),
                 Topic.id.label("topic_id"),
@@ -158,18 +188,17 @@ class SearchService:
                 Post.created_at.label("created_at"),
                 func.substr(Post.content, 1, SNIPPET_SOURCE_CHARS).label("source"),
             )
+            .join(Topic, Topic.id == Post.topic_id)
             .join(Forum, Forum.id == Topic.forum_id)
             .outerjoin(User, User.id == Post.user_id)
-            .order_by(score, Post.created_at.desc(), Post.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            .where(Post.id.in_(post_ids))
         ).all()
-        hits = []
+        hits = {}
         for row in rows:
             fields = row._asdict()
             text = plain_text(fields.pop("source"), SNIPPET_SOURCE_CHARS)
-            hits.append(SearchHit(**fields, snippet=excerpt(text, query.words)))
-        return hits
+            hits[row.post_id] = SearchHit(**fields, snippet=excerpt(text, query.words))
+        return [hits[post_id] for post_id in post_ids if post_id in hits]
 
 
 def excerpt(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> str:
@@ -196,7 +225,7 @@ def excerpt(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> str:
 
 def search_service() -> SearchService:
     """The search service over the app's database."""
-    return SearchService(db.session)
+    return SearchService(db.session, RANKED_MATCHES)
 
 
 def search_page() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, text
 
 from forumapp import create_app
 from forumapp.extensions import db
+from forumapp.forum import search as search_module
 from forumapp.forum.actor import load_actor
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
@@ -251,6 +252,36 @@ def test_results_are_paginated(app: Flask, client: FlaskClient, world: World) ->
     assert len(hits(last)) == 1
     # Past the end: the last page.
     assert hits(search(client, "walrus", page=10**30)) == hits(last)
+
+
+def test_only_the_newest_matches_are_ranked_and_the_page_says_so(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "RANKED_MATCHES", 3)
+    topic = world.topic(content="walrus 0")
+    replies = [world.reply(topic, content=f"walrus {n}") for n in range(1, 5)]
+    page = search(client, "walrus")
+    assert "3+ results for “walrus”" in page
+    assert "More posts match than the newest 3" in page
+    assert hits(page) == replies[:-4:-1]
+    # Narrowed down to fewer matches than that, the count is exact again.
+    narrowed = search(client, "walrus 2")
+    assert "1 result for “walrus 2”" in narrowed
+    assert "More posts match" not in narrowed
+
+
+def test_matches_the_searcher_may_not_see_take_no_ranked_place(app: Flask, world: World) -> None:
+    topic = world.topic(content="walrus")
+    older = world.reply(topic, content="walrus")
+    # The two newest matches: in the staff room, and hidden by a moderator.
+    world.topic(forum=world.hidden_forum, role="admin", content="walrus")
+    moderate_post(world, world.reply(topic, content="walrus"), PostAction.HIDE)
+    with app.app_context():
+        results = SearchService(db.session, ranked_matches=2).search(
+            world.actor("member"), "walrus"
+        )
+    assert [hit.post_id for hit in results.hits] == [older, first_post(app, topic)]
+    assert not results.capped
 
 
 FTS_SYNTAX = [
