@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import defer
 
 from forumapp.forum.errors import NotFound
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Topic, TopicRead
@@ -246,22 +246,21 @@ class ForumReader:
         page = min(max(page, 1), pagination.pages)
         first = (page - 1) * per_page + 1
         rows = self._session.execute(
-            select(Post, User, Group.name)
+            select(Post, User.username, User.post_count, User.date_joined, Group.name)
+            # The page shows each post's stored HTML: its Markdown source can stay behind.
+            .options(defer(Post.content, raiseload=True))
             .outerjoin(User, User.id == Post.user_id)
             .outerjoin(Group, Group.id == User.group_id)
-            # User's joined group load is an inner join: it would drop posts of deleted
-            # accounts. The group name comes from the outer join above instead.
-            .options(raiseload(User.group))
             .where(Post.topic_id == topic_id, Post.number.between(first, first + per_page - 1))
             .order_by(Post.number)
         ).all()
         posts = [
             PostRow(
                 post,
-                _author(post, user, group_name),
+                _author(post, username, group_name, post_count, joined),
                 actor.can_see_post_body(post, forum.id),
             )
-            for post, user, group_name in rows
+            for post, username, post_count, joined, group_name in rows
         ]
         return TopicView(
             topic,
@@ -440,7 +439,13 @@ def _after(moment: datetime | None, baseline: datetime) -> bool:
     return moment is not None and moment > baseline
 
 
-def _author(post: Post, user: User | None, group_name: str | None) -> PostAuthor:
-    if user is None:
+def _author(
+    post: Post,
+    username: str | None,
+    group_name: str | None,
+    post_count: int | None,
+    joined: datetime | None,
+) -> PostAuthor:
+    if username is None:  # the account was deleted
         return PostAuthor(post.author_name, "Deleted user", 0, None, exists=False)
-    return PostAuthor(user.username, group_name or "", user.post_count, user.date_joined, True)
+    return PostAuthor(username, group_name or "", post_count or 0, joined, True)
