@@ -1,6 +1,7 @@
-"""Database ids in URLs, forms and query strings: positive and within a 64-bit integer.
+"""Database ids in URLs, forms and query strings: positive and within the id columns' range.
 
-A larger number would overflow the database driver and answer 500; it is simply not an id.
+The primary keys are ``INTEGER`` columns, 32-bit on PostgreSQL: a larger number would
+overflow there ("integer out of range") and answer 500; it is simply not an id.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field, Form
 from wtforms.validators import ValidationError
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
