@@ -316,6 +316,8 @@ HOSTILE_SOURCES = {
 
 @pytest.mark.parametrize("source", HOSTILE_SOURCES.values(), ids=HOSTILE_SOURCES.keys())
 def test_hostile_inputs_render_quickly(source: str) -> None:
-    started = time.perf_counter()
+    # CPU time, not wall time: other processes on a loaded machine must not fail this.
+    # A quadratic path on inputs this size takes minutes, so the budget can be generous.
+    started = time.process_time()
     render_markdown(source)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 5
