@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask.views import View
+from markupsafe import Markup, escape
 
 from forumapp.api.conditional import json_response
 from forumapp.api.openapi import build_document
@@ -53,6 +55,7 @@ class ApiDocs(OpenApiDocument):
             operations=list(_operations(document)),
             schemas=document["components"]["schemas"],
             type_of=type_of,
+            prose=prose,
         )
 
 
@@ -93,3 +96,13 @@ def type_of(schema: dict[str, Any]) -> str:
     if "format" in schema:
         name += f" ({schema['format']})"
     return name
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def prose(text: str | None) -> Markup:
+    """Descriptions use Markdown code spans (they are shared with the OpenAPI document);
+    the page shows them as ``<code>``, everything else escaped."""
+    # The text is escaped before the only markup, <code>, is added.
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text or ""))))  # noqa: S704
