@@ -145,7 +145,7 @@ class SearchService:
         posts match than were ranked."""
         found = self._matches(parsed)
         candidates = (
-            select(*found.c, Post.created_at.label("created_at"))
+            select(*found.c)
             .join(Post, Post.id == found.c.post_id)
             .join(Topic, Topic.id == Post.topic_id)
             .where(
@@ -163,16 +163,14 @@ class SearchService:
         newest = (
             candidates.order_by(found.c.post_id.desc()).limit(self._limit + 1).subquery("newest")
         )
-        rows = list(
-            self._session.execute(self._ranked(parsed, newest).add_columns(newest.c.created_at))
-        )
-        capped = len(rows) > self._limit
+        rows = self._session.execute(self._ranked(parsed, newest)).all()
+        scores: dict[int, float] = {row.post_id: row.score for row in rows}
+        newest_first = sorted(scores, reverse=True)
+        capped = len(newest_first) > self._limit
         if capped:
-            rows = sorted(rows, key=lambda row: row.post_id, reverse=True)[: self._limit]
-        # Best first, equally good hits newest first (sorts are stable).
-        rows.sort(key=lambda row: (row.created_at, row.post_id), reverse=True)
-        rows.sort(key=lambda row: row.score)
-        return [row.post_id for row in rows], capped
+            newest_first = newest_first[: self._limit]
+        # Best first, equally good hits newest first (the sort is stable).
+        return sorted(newest_first, key=scores.__getitem__), capped
 
     def _hits(self, post_ids: list[int], query: SearchQuery) -> list[SearchHit]:
         """The hits of ``post_ids``, in that order."""
