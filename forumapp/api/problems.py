@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
 from flask import Response
 from flask_limiter import RateLimitExceeded
-from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -98,23 +97,3 @@ def from_http_exception(error: HTTPException) -> Problem:
         detail = error.description or detail  # e.g. the flood control's own sentence
     headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
     return Problem(status, detail, headers=headers)
-
-
-def from_validation_error(error: ValidationError, location: str) -> Problem:
-    """A 422 naming each refused field of a pydantic validation."""
-    return Problem(
-        422,
-        "Some fields are invalid; see errors.",
-        errors=list(_field_errors(error, location)),
-    )
-
-
-def _field_errors(error: ValidationError, location: str) -> Iterable[FieldError]:
-    for item in error.errors(include_url=False, include_input=False):
-        name = ".".join(str(part) for part in item["loc"]) or location
-        yield FieldError(location, name, _message(item["msg"]))
-
-
-def _message(text: str) -> str:
-    # pydantic prefixes messages of custom validators; people need only the reason.
-    return text.removeprefix("Value error, ")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from flask import Request
 from pydantic import BaseModel, ValidationError
 
-from forumapp.api.problems import FieldError, Problem, from_validation_error
+from forumapp.api.problems import FieldError, Problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,3 +41,23 @@ def parse_query(request: Request, schema: type[M]) -> M:
         return schema.model_validate(request.args.to_dict())
     except ValidationError as exc:
         raise from_validation_error(exc, "query") from None
+
+
+def from_validation_error(error: ValidationError, location: str) -> Problem:
+    """A 422 naming each refused field of a pydantic validation."""
+    return Problem(
+        422,
+        "Some fields are invalid; see errors.",
+        errors=list(_field_errors(error, location)),
+    )
+
+
+def _field_errors(error: ValidationError, location: str) -> Iterable[FieldError]:
+    for item in error.errors(include_url=False, include_input=False):
+        name = ".".join(str(part) for part in item["loc"]) or location
+        yield FieldError(location, name, _message(item["msg"]))
+
+
+def _message(text: str) -> str:
+    # pydantic prefixes messages of custom validators; people need only the reason.
+    return text.removeprefix("Value error, ")

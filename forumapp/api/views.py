@@ -3,7 +3,8 @@
 ``GroupAPI`` answers the collection (``GET`` a page, ``POST`` a new item) and ``ItemAPI``
 one item (``GET``, ``PATCH``, ``DELETE``); each is parameterised through ``as_view(...)``
 with a :class:`~forumapp.api.resource.Resource` (its schemas and service factory), and
-:func:`register_api` registers both under their rules, as in Flask's documentation.
+:func:`forumapp.api.routes.register_api` registers both under their rules, as in Flask's
+documentation.
 Flask's method dispatch answers 405 with ``Allow`` for anything else.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Response, request, url_for
+from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.datastructures import MultiDict
@@ -136,20 +137,6 @@ class MeAPI(MethodView):
             token_scope=caller.scope.value if caller.scope else None,
         )
         return json_response(request, me.model_dump(mode="json"))
-
-
-def register_api(bp: Blueprint, resource: Resource) -> None:
-    """Register ``/<name>/`` (collection) and ``/<name>/<id>`` (item) for ``resource``."""
-    bp.add_url_rule(
-        f"/{resource.name}/",
-        view_func=GroupAPI.as_view(resource.name, resource=resource),
-        methods=resource.group_methods,
-    )
-    bp.add_url_rule(
-        f"/{resource.name}/<id:item_id>",
-        view_func=ItemAPI.as_view(resource.singular, resource=resource),
-        methods=resource.item_methods,
-    )
 
 
 def item_url(resource: Resource, item: Output) -> str:

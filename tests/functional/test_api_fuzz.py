@@ -30,8 +30,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from forumapp.api import RESOURCES, URL_PREFIX
+from forumapp.api import URL_PREFIX
 from forumapp.api.docs import VERSION
+from forumapp.api.endpoints import RESOURCES
 from forumapp.api.openapi import build_document
 from tests.api_support import NO_RATE_LIMITS, bearer, issue_token
 from tests.forum_world import World

@@ -1,0 +1,93 @@
+"""The API's views, built once per process from the resources of version 1.
+
+Each :class:`~forumapp.api.resource.Resource` (its schemas and service factory) is passed
+to the generic :class:`~forumapp.api.views.GroupAPI` and :class:`~forumapp.api.views.ItemAPI`
+through ``as_view(...)``; the OpenAPI document and the docs page are generated from the
+same tuple. :mod:`forumapp.api.routes` imports this module when the first API request
+arrives.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask.typing import RouteCallable
+
+from forumapp.api import factories, schemas
+from forumapp.api.docs import ApiDocs, OpenApiDocument
+from forumapp.api.resource import Resource
+from forumapp.api.views import GroupAPI, ItemAPI, MeAPI
+
+#: The resources of version 1, in the order the documentation shows them.
+RESOURCES: tuple[Resource, ...] = (
+    Resource(
+        "categories",
+        "category",
+        schemas.Category,
+        schemas.PageQuery,
+        factories.category_service,
+        create_schema=schemas.CategoryCreate,
+        update_schema=schemas.CategoryUpdate,
+        summary="Categories holding at least one forum you may see (administrators: all). "
+        "Administrators create, change and delete them.",
+    ),
+    Resource(
+        "forums",
+        "forum",
+        schemas.Forum,
+        schemas.ForumQuery,
+        factories.forum_service,
+        create_schema=schemas.ForumCreate,
+        update_schema=schemas.ForumUpdate,
+        summary="Forums you may see. Administrators create, change and delete them.",
+    ),
+    Resource(
+        "topics",
+        "topic",
+        schemas.Topic,
+        schemas.TopicQuery,
+        factories.topic_service,
+        create_schema=schemas.TopicCreate,
+        update_schema=schemas.TopicUpdate,
+        order="by id, newest first",
+        summary="Topics of the forums you may see; deleted ones only to their moderators.",
+    ),
+    Resource(
+        "posts",
+        "post",
+        schemas.Post,
+        schemas.PostQuery,
+        factories.post_service,
+        create_schema=schemas.PostCreate,
+        update_schema=schemas.PostUpdate,
+        summary="Posts of the topics you may see, in the order written. Deleted and hidden "
+        "posts show no text except to moderators.",
+    ),
+    Resource(
+        "users",
+        "user",
+        schemas.User,
+        schemas.PageQuery,
+        factories.member_service,
+        deletable=False,
+        summary="Members' public profiles. Accounts are created by registering on the site.",
+    ),
+)
+
+
+def view_function(endpoint: str) -> RouteCallable:
+    """The view function of an API endpoint (``topics``, ``topic``, ``me``, ...)."""
+    return _view_functions()[endpoint]
+
+
+@cache
+def _view_functions() -> dict[str, RouteCallable]:
+    views: dict[str, RouteCallable] = {
+        "me": MeAPI.as_view("me"),
+        "openapi": OpenApiDocument.as_view("openapi", resources=RESOURCES),
+        "docs": ApiDocs.as_view("docs", resources=RESOURCES),
+    }
+    for resource in RESOURCES:
+        views[resource.name] = GroupAPI.as_view(resource.name, resource=resource)
+        views[resource.singular] = ItemAPI.as_view(resource.singular, resource=resource)
+    return views

@@ -1,0 +1,116 @@
+"""Mounting the API: its URLs are registered when the app is created, its views are
+imported when a worker answers its first API request.
+
+This is Flask's "lazily loading views" pattern. The views need the schema library and the
+resource services (about 9 MB per worker); a worker that only serves web pages never
+loads them. :data:`ROUTES` names each resource's URLs and methods without importing
+anything heavy; a test checks it against :data:`forumapp.api.endpoints.RESOURCES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from flask import Blueprint, Response
+from flask.blueprints import BlueprintSetupState
+from flask.typing import RouteCallable
+from werkzeug.exceptions import HTTPException
+
+from forumapp import errors
+from forumapp.api.limits import add_rate_limit_headers
+from forumapp.api.problems import Problem, from_http_exception, problem_response
+from forumapp.extensions import csrf
+from forumapp.forum.ids import install_id_converter
+
+URL_PREFIX = "/api/v1"
+#: The module that builds the view functions (imported on first use).
+ENDPOINTS_MODULE = "forumapp.api.endpoints"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A resource's URLs: ``/<name>/`` for the collection, ``/<name>/<id>`` for an item."""
+
+    #: Plural, as in the URL, and the collection's endpoint: ``topics``.
+    name: str
+    #: The item's endpoint: ``topic``.
+    singular: str
+    group_methods: tuple[str, ...]
+    item_methods: tuple[str, ...]
+
+
+_WRITABLE = (("GET", "POST"), ("GET", "PATCH", "DELETE"))
+
+#: The resources of version 1, in the order the documentation shows them.
+ROUTES: tuple[Route, ...] = (
+    Route("categories", "category", *_WRITABLE),
+    Route("forums", "forum", *_WRITABLE),
+    Route("topics", "topic", *_WRITABLE),
+    Route("posts", "post", *_WRITABLE),
+    Route("users", "user", ("GET",), ("GET",)),
+)
+
+
+class LazyView:
+    """A view function that imports and builds the real one on its first call."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        # Flask and Flask-Limiter name views by these, as they would a function.
+        self.__name__ = self.__qualname__ = endpoint
+        self.__module__ = ENDPOINTS_MODULE
+
+    @cached_property
+    def view(self) -> RouteCallable:
+        """The real view function, as ``as_view`` made it."""
+        endpoints = importlib.import_module(ENDPOINTS_MODULE)
+        view: RouteCallable = endpoints.view_function(self.endpoint)
+        return view
+
+    def __call__(self, **kwargs: Any) -> Any:
+        # Whatever the real view returns; Flask makes it a response.
+        return self.view(**kwargs)
+
+
+def register_api(bp: Blueprint, route: Route) -> None:
+    """Register the collection and item URLs of one resource."""
+    bp.add_url_rule(
+        f"/{route.name}/", view_func=LazyView(route.name), methods=list(route.group_methods)
+    )
+    bp.add_url_rule(
+        f"/{route.name}/<id:item_id>",
+        view_func=LazyView(route.singular),
+        methods=list(route.item_methods),
+    )
+
+
+def create_api_blueprint() -> Blueprint:
+    """Build the API blueprint (URLs as in DESIGN.md, "API")."""
+    bp = Blueprint("api", __name__, url_prefix=URL_PREFIX)
+    bp.record_once(install_id_converter)
+    bp.record_once(_answer_errors_as_problems)
+    # Sessions prove their writes with the X-CSRFToken header, checked in
+    # callers.require_write; token requests carry no cookies to forge.
+    csrf.exempt(bp)
+    for route in ROUTES:
+        register_api(bp, route)
+    for rule, endpoint in (("/me", "me"), ("/openapi.json", "openapi"), ("/docs", "docs")):
+        bp.add_url_rule(rule, view_func=LazyView(endpoint), methods=["GET"])
+    bp.register_error_handler(Problem, problem_response)
+    bp.after_request(add_rate_limit_headers)
+    return bp
+
+
+def _answer_errors_as_problems(state: BlueprintSetupState) -> None:
+    # Errors raised before routing (an unknown /api/v1 URL, a wrong method) never reach
+    # the blueprint's handlers; the app's error pages hand them over by URL prefix.
+    errors.register_renderer(state.app, URL_PREFIX + "/", _problem_for_http_error)
+
+
+def _problem_for_http_error(error: HTTPException) -> Response:
+    if error.code == 500:
+        return problem_response(Problem(500, "Something went wrong on our side; it is logged."))
+    return problem_response(from_http_exception(error))
