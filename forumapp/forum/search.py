@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor
@@ -30,7 +30,7 @@ from forumapp.forum.fulltext import (
     matcher_for,
     ranker_for,
 )
-from forumapp.forum.markdown import plain_text
+from forumapp.forum.markdown import text_of_html
 from forumapp.forum.models import Category, Forum, Post, Topic
 from forumapp.forum.pages import page_argument
 from forumapp.forum.permissions import Actor
@@ -42,8 +42,8 @@ DEFAULT_PER_PAGE = 20
 #: How many of the newest matches are ranked (and counted) at most.
 RANKED_MATCHES = 1000
 SNIPPET_CHARS = 200
-#: Only the start of a long post is read for its snippet.
-SNIPPET_SOURCE_CHARS = 4000
+#: Only the start of a long post's stored HTML is read for its snippet.
+SNIPPET_HTML_CHARS = 6000
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,16 @@ class SearchService:
         impossible_author = author is not None and has_control_characters(author)
         if not (parsed.terms and forums) or impossible_author:
             return SearchResults(parsed, [], Pagination(1, per_page, 0))
-        ranked, capped = self._ranked_newest(parsed, forums, author)
-        page = min(max(page, 1), page_count(len(ranked), per_page))
-        chosen = ranked[(page - 1) * per_page : page * per_page]
+        # No more than the ranked matches can ever be shown, whatever the page asked for.
+        page = min(max(page, 1), page_count(self._limit, per_page))
+        chosen, total = self._ranked_page(parsed, forums, author, page, per_page)
+        if not chosen and total:  # past the last page: show the last one
+            page = page_count(total, per_page)
+            chosen, total = self._ranked_page(parsed, forums, author, page, per_page)
+        capped = total > self._limit
+        total = min(total, self._limit)
         hits = self._hits(chosen, parsed) if chosen else []
-        return SearchResults(parsed, hits, Pagination(page, per_page, len(ranked)), capped)
+        return SearchResults(parsed, hits, Pagination(page, per_page, total), capped)
 
     def searchable_forums(self, actor: Actor) -> list[CategoryChoices]:
         """The forums the actor may search in, by category, as on the index."""
@@ -138,11 +143,20 @@ class SearchService:
             section.forums.append(ForumChoice(forum_id, forum_title))
         return list(sections.values())
 
-    def _ranked_newest(
-        self, parsed: SearchQuery, forums: Iterable[int], author: str | None
-    ) -> tuple[list[int], bool]:
-        """The ids of the newest matches the actor may see, best first, and whether more
-        posts match than were ranked."""
+    def _ranked_page(
+        self,
+        parsed: SearchQuery,
+        forums: Iterable[int],
+        author: str | None,
+        page: int,
+        per_page: int,
+    ) -> tuple[list[int], int]:
+        """One page of the newest matches the actor may see, best first (equally good
+        ones newest first), and how many were ranked (the limit plus one when more match).
+
+        The database ranks, sorts and counts in one query and returns one page of ids:
+        handing all ranked matches to Python cost more than finding them.
+        """
         found = self._matches(parsed)
         candidates = (
             select(*found.c)
@@ -163,14 +177,27 @@ class SearchService:
         newest = (
             candidates.order_by(found.c.post_id.desc()).limit(self._limit + 1).subquery("newest")
         )
-        rows = self._session.execute(self._ranked(parsed, newest)).all()
-        scores: dict[int, float] = {row.post_id: row.score for row in rows}
-        newest_first = sorted(scores, reverse=True)
-        capped = len(newest_first) > self._limit
-        if capped:
-            newest_first = newest_first[: self._limit]
-        # Best first, equally good hits newest first (the sort is stable).
-        return sorted(newest_first, key=scores.__getitem__), capped
+        ranked = self._ranked(parsed, newest).subquery("ranked")
+        # Counted with the extra match, which then takes no place: it only tells that more
+        # posts match. It is the oldest one.
+        counted = select(
+            *ranked.c,
+            func.count().over().label("total"),
+            func.min(ranked.c.post_id).over().label("oldest"),
+        ).subquery("counted")
+        rows = self._session.execute(
+            select(counted.c.post_id, counted.c.total)
+            .where(or_(counted.c.total <= self._limit, counted.c.post_id != counted.c.oldest))
+            .order_by(counted.c.score, counted.c.post_id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        if rows:
+            return [row.post_id for row in rows], rows[0].total
+        if page == 1:
+            return [], 0
+        total = self._session.scalar(select(func.count()).select_from(ranked)) or 0
+        return [], total
 
     def _hits(self, post_ids: list[int], query: SearchQuery) -> list[SearchHit]:
         """The hits of ``post_ids``, in that order."""
@@ -184,7 +211,7 @@ class SearchService:
                 Forum.title.label("forum_title"),
                 func.coalesce(User.username, Post.author_name).label("author"),
                 Post.created_at.label("created_at"),
-                func.substr(Post.content, 1, SNIPPET_SOURCE_CHARS).label("source"),
+                func.substr(Post.html, 1, SNIPPET_HTML_CHARS).label("html"),
             )
             .join(Topic, Topic.id == Post.topic_id)
             .join(Forum, Forum.id == Topic.forum_id)
@@ -194,7 +221,9 @@ class SearchService:
         hits = {}
         for row in rows:
             fields = row._asdict()
-            text = plain_text(fields.pop("source"), SNIPPET_SOURCE_CHARS)
+            # The stored rendering, not the Markdown source: parsing Markdown again for
+            # every hit cost most of a search page's time.
+            text = text_of_html(fields.pop("html"), SNIPPET_HTML_CHARS)
             hits[row.post_id] = SearchHit(**fields, snippet=excerpt(text, query.words))
         return [hits[post_id] for post_id in post_ids if post_id in hits]
 

@@ -17,6 +17,7 @@ from forumapp.forum.markdown import (
     plain_text,
     quote_markdown,
     render_markdown,
+    text_of_html,
 )
 from tests.unit.xss_corpus import PAYLOADS
 
@@ -321,3 +322,14 @@ def test_hostile_inputs_render_quickly(source: str) -> None:
     started = time.process_time()
     render_markdown(source)
     assert time.process_time() - started < 5
+
+
+def test_text_of_stored_html_is_the_plain_text_of_its_source() -> None:
+    source = "# Title\n\nSome **bold** text &amp; `<b>code</b>`\n\n- one\n- two"
+    assert text_of_html(render_markdown(source)) == plain_text(source)
+
+
+def test_text_of_html_cut_short_mid_tag_keeps_the_text_before_it() -> None:
+    html = render_markdown("First paragraph.\n\n[a link](https://example.org/x) after")
+    cut = html[: html.index("href") + 8]
+    assert text_of_html(cut) == "First paragraph."
