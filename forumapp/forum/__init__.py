@@ -6,6 +6,7 @@ from flask import Blueprint, current_app
 
 from forumapp.extensions import db
 from forumapp.forum import pages, search, views
+from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.posting import PostingService
@@ -33,6 +34,7 @@ def create_forum_blueprint() -> Blueprint:
     """Build the forum blueprint (URLs as in DESIGN.md, "Forum URLs")."""
     bp = Blueprint("forum", __name__)
     bp.record_once(install_id_converter)
+    bp.add_app_template_global(id_url)
     posting = {"posting_service_factory": posting_service_factory}
     moderation = {"moderation_service_factory": moderation_service_factory}
 
