@@ -79,6 +79,9 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         # The forum page: sticky first, then by last activity.
         Index("ix_topics_forum_listing", "forum_id", "sticky", "last_post_at"),
+        # The same page for readers who do not see deleted topics: deep pages skip their
+        # OFFSET inside the index instead of reading every skipped topic's row.
+        Index("ix_topics_forum_visible", "forum_id", "deleted", "sticky", "last_post_at", "id"),
         Index("ix_topics_user_created", "user_id", "created_at"),
         # Unread tracking looks at recently active topics across forums.
         Index("ix_topics_last_post_at", "last_post_at"),
