@@ -1,6 +1,6 @@
 """Index the forum page as readers who do not see deleted topics read it
 
-Revision ID: 0010_topics_visible_listing_index
+Revision ID: 0010_topics_visible_listing
 Revises: 0009_api_tokens
 Create Date: 2026-11-21
 
@@ -9,7 +9,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0010_topics_visible_listing_index"
+revision = "0010_topics_visible_listing"
 down_revision = "0009_api_tokens"
 branch_labels = None
 depends_on = None
