@@ -21,10 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Float,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     column,
     func,
@@ -54,6 +57,9 @@ SEARCH_INDEXES = frozenset({"ix_posts_content_search", "ix_topics_title_search"}
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TERM_CHARS = 100
+#: Names of the bound parameters that carry a query's terms (see SearchQuery.parameters).
+_EXPRESSION = "search_expression"
+_ANY_EXPRESSION = "search_any_expression"
 #: Title matches outrank body matches of the same strength.
 TITLE_WEIGHT = 2.0
 
@@ -122,20 +128,35 @@ class SearchQuery:
         return " or ".join(f'"{term}"' for term in self.terms)
 
     @property
+    def parameters(self) -> dict[str, str]:
+        """The values of the bound parameters in :data:`Matcher`'s and :data:`Ranker`'s
+        statements, which are built once and run for every query.
+        """
+        return {_EXPRESSION: self.expression, _ANY_EXPRESSION: self.any_expression}
+
+    @property
     def words(self) -> list[str]:
         """The words of the terms, to find them in a snippet."""
         return [word for term in self.terms for word in _WORD.findall(term)]
 
 
-#: The posts matching a query, unique: a subquery with a ``post_id`` column and whatever
-#: the database's :data:`Ranker` needs besides.
-Matcher = Callable[[SearchQuery], Subquery]
+#: The posts matching the query of :attr:`SearchQuery.parameters`, unique: a subquery with
+#: a ``post_id`` column and whatever the database's :data:`Ranker` needs besides.
+Matcher = Callable[[], Subquery]
 #: Scores candidates (a subquery of the matcher's columns, already narrowed down to the
 #: ones to rank): ``post_id`` and ``score``, lower is better.
-Ranker = Callable[[SearchQuery, Subquery], Select[Any]]
+Ranker = Callable[[Subquery], Select[Any]]
 
 
-def _fts5_matches(query: SearchQuery) -> Subquery:
+def _every_term() -> BindParameter[str]:
+    return bindparam(_EXPRESSION, type_=String)
+
+
+def _any_term() -> BindParameter[str]:
+    return bindparam(_ANY_EXPRESSION, type_=String)
+
+
+def _fts5_matches() -> Subquery:
     posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
     fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
     # bm25() only exists inside the MATCH query. SQLite merges this subquery into the one
@@ -145,12 +166,12 @@ def _fts5_matches(query: SearchQuery) -> Subquery:
             posts_fts.c.rowid.label("post_id"),
             func.bm25(fts, TITLE_WEIGHT, 1.0, type_=Float).label("score"),
         )
-        .where(fts.op("MATCH")(query.expression))
+        .where(fts.op("MATCH")(_every_term()))
         .subquery("hits")
     )
 
 
-def _fts5_ranked(_query: SearchQuery, candidates: Subquery) -> Select[Any]:
+def _fts5_ranked(candidates: Subquery) -> Select[Any]:
     return select(candidates.c.post_id, candidates.c.score)
 
 
@@ -171,8 +192,8 @@ def _with_title(body: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.setweight(_tsvector(Topic.title), _TITLE_LABEL).op("||")(body)
 
 
-def _postgresql_matches(query: SearchQuery) -> Subquery:
-    every = func.websearch_to_tsquery(_SIMPLE, query.expression)
+def _postgresql_matches() -> Subquery:
+    every = func.websearch_to_tsquery(_SIMPLE, _every_term())
     body = _tsvector(Post.content)
     in_body = select(Post.id.label("post_id")).where(body.bool_op("@@")(every))
     # A title can only take part in a match if it holds one of the terms: the title index
@@ -182,17 +203,15 @@ def _postgresql_matches(query: SearchQuery) -> Subquery:
         .select_from(Topic)
         .join(Post, and_(Post.topic_id == Topic.id, Post.number == 1))
         .where(
-            _tsvector(Topic.title).bool_op("@@")(
-                func.websearch_to_tsquery(_SIMPLE, query.any_expression)
-            ),
+            _tsvector(Topic.title).bool_op("@@")(func.websearch_to_tsquery(_SIMPLE, _any_term())),
             _with_title(body).bool_op("@@")(every),
         )
     )
     return union(in_body, in_topic).subquery("hits")
 
 
-def _postgresql_ranked(query: SearchQuery, candidates: Subquery) -> Select[Any]:
-    every = func.websearch_to_tsquery(_SIMPLE, query.expression)
+def _postgresql_ranked(candidates: Subquery) -> Select[Any]:
+    every = func.websearch_to_tsquery(_SIMPLE, _every_term())
     body = _tsvector(Post.content)
     # A first post is ranked with its topic's title: where the title holds none of the
     # terms, its words change nothing (ts_rank does not normalize by length here).

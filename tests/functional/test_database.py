@@ -259,9 +259,11 @@ def test_search_uses_the_gin_indexes(app: Flask, world: World) -> None:
         )
         connection.execute(text("ANALYZE topics"))
         connection.execute(text("ANALYZE posts"))
-        matches = matcher_for("postgresql")(SearchQuery.parse("walrus tusks"))
-        compiled = select(matches.c.post_id).compile(
-            connection, compile_kwargs={"literal_binds": True}
+        matches = matcher_for("postgresql")()
+        compiled = (
+            select(matches.c.post_id)
+            .params(SearchQuery.parse("walrus tusks").parameters)
+            .compile(connection, compile_kwargs={"literal_binds": True})
         )
         plan = "\n".join(connection.scalars(text(f"EXPLAIN {compiled}")))
     assert "ix_posts_content_search" in plan, plan
