@@ -5,9 +5,9 @@ body and its topic's title together. Where a post is, whether it is hidden and w
 it are read from the live tables at query time, so moderation and moves count at once.
 The index itself, per database, is in :mod:`forumapp.forum.fulltext`.
 
-Only the newest :data:`RANKED_MATCHES` matches the searcher may see are ranked: a common
-word is in a fifth of a large forum's posts, and ranking all of them took seconds. The
-page then says that there are more and how to narrow the search down.
+Only the newest ``SEARCH_RANKED_MATCHES`` (500) matches the searcher may see are ranked: a
+common word is in a fifth of a large forum's posts, and ranking all of them took
+seconds. The page then says that there are more and how to narrow the search down.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app, request
 from sqlalchemy import Integer, Select, bindparam, func, or_, select
 
+from forumapp import settings
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor
 from forumapp.forum.forms import SearchForm
@@ -40,8 +41,6 @@ from forumapp.persistence import DbSession
 from forumapp.users.models import User, username_key
 
 DEFAULT_PER_PAGE = 20
-#: How many of the newest matches are ranked (and counted) at most.
-RANKED_MATCHES = 1000
 SNIPPET_CHARS = 200
 #: Only the start of a long post's stored HTML is read for its snippet.
 SNIPPET_HTML_CHARS = 6000
@@ -94,7 +93,9 @@ class CategoryChoices:
 class SearchService:
     """Finds the posts an actor may see that match a query (two queries per search)."""
 
-    def __init__(self, session: DbSession, ranked_matches: int = RANKED_MATCHES) -> None:
+    def __init__(
+        self, session: DbSession, ranked_matches: int = settings.SEARCH_RANKED_MATCHES
+    ) -> None:
         self._session = session
         self._dialect = session.get_bind().dialect.name
         self._limit = ranked_matches
@@ -281,7 +282,8 @@ def excerpt(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> str:
 
 def search_service() -> SearchService:
     """The search service over the app's database."""
-    return SearchService(db.session, RANKED_MATCHES)
+    # At least one, or every search would say "0+ results".
+    return SearchService(db.session, max(current_app.config["SEARCH_RANKED_MATCHES"], 1))
 
 
 def search_page() -> dict[str, Any]:

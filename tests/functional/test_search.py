@@ -14,7 +14,6 @@ from sqlalchemy import delete, select, text
 
 from forumapp import create_app
 from forumapp.extensions import db
-from forumapp.forum import search as search_module
 from forumapp.forum.actor import load_actor
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
@@ -255,9 +254,9 @@ def test_results_are_paginated(app: Flask, client: FlaskClient, world: World) ->
 
 
 def test_only_the_newest_matches_are_ranked_and_the_page_says_so(
-    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, world: World
 ) -> None:
-    monkeypatch.setattr(search_module, "RANKED_MATCHES", 3)
+    app.config["SEARCH_RANKED_MATCHES"] = 3
     topic = world.topic(content="walrus 0")
     replies = [world.reply(topic, content=f"walrus {n}") for n in range(1, 5)]
     page = search(client, "walrus")
