@@ -6,8 +6,9 @@ The database keeps the index current on every write, so posting does no extra wo
   ``posts_fts_source``: each post's body, and its topic's title on first posts. Triggers
   on ``posts`` and ``topics`` keep it current (migration 0003). Should it ever drift,
   ``INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')`` mends it.
-- PostgreSQL: GIN indexes on ``to_tsvector('simple', ...)`` of ``posts.content`` and
-  ``topics.title`` (migration 0003), kept by PostgreSQL itself.
+- PostgreSQL: the column ``posts.search_vector`` (``to_tsvector('simple', ...)`` of the
+  body, and of the topic's title on first posts, labelled A) with a GIN index, kept by
+  triggers on ``posts`` and ``topics`` (migration 0011).
 
 Neither can be declared on the models, so Alembic's autogenerate is told to skip them.
 """
@@ -26,22 +27,18 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     bindparam,
-    case,
     column,
     func,
     literal_column,
     select,
     table,
-    union,
 )
-from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlalchemy.sql.schema import SchemaItem
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import NamedFromClause, Subquery
 
-from forumapp.forum.models import Post, Topic
+from forumapp.forum.models import Post
 
 #: SQLite's FTS5 table and the view it indexes.
 SEARCH_TABLE = "posts_fts"
@@ -51,15 +48,15 @@ _FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 _SEARCH_TABLES = frozenset(
     {SEARCH_TABLE, SEARCH_SOURCE_VIEW, *(SEARCH_TABLE + s for s in _FTS5_SHADOW_SUFFIXES)}
 )
-#: PostgreSQL's expression indexes, which the models cannot declare.
-SEARCH_INDEXES = frozenset({"ix_posts_content_search", "ix_topics_title_search"})
+#: PostgreSQL's search column and its index, which the models do not declare.
+SEARCH_COLUMN = "search_vector"
+SEARCH_INDEXES = frozenset({"ix_posts_search_vector"})
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TERM_CHARS = 100
-#: Names of the bound parameters that carry a query's terms (see SearchQuery.parameters).
+#: The bound parameter that carries a query's terms (see SearchQuery.parameters).
 _EXPRESSION = "search_expression"
-_ANY_EXPRESSION = "search_any_expression"
 #: Title matches outrank body matches of the same strength.
 TITLE_WEIGHT = 2.0
 
@@ -92,6 +89,8 @@ def include_object(
         return True
     if type_ == "table":
         return not is_search_index_table(name)
+    if type_ == "column":
+        return name != SEARCH_COLUMN
     return not (type_ == "index" and name in SEARCH_INDEXES)
 
 
@@ -123,16 +122,11 @@ class SearchQuery:
         return " ".join(f'"{term}"' for term in self.terms)
 
     @property
-    def any_expression(self) -> str:
-        """Any of the terms, for websearch_to_tsquery."""
-        return " or ".join(f'"{term}"' for term in self.terms)
-
-    @property
     def parameters(self) -> dict[str, str]:
         """The values of the bound parameters in :data:`Matcher`'s and :data:`Ranker`'s
         statements, which are built once and run for every query.
         """
-        return {_EXPRESSION: self.expression, _ANY_EXPRESSION: self.any_expression}
+        return {_EXPRESSION: self.expression}
 
     @property
     def words(self) -> list[str]:
@@ -150,10 +144,6 @@ Ranker = Callable[[Subquery], Select[Any]]
 
 def _every_term() -> BindParameter[str]:
     return bindparam(_EXPRESSION, type_=String)
-
-
-def _any_term() -> BindParameter[str]:
-    return bindparam(_ANY_EXPRESSION, type_=String)
 
 
 def _fts5_matches() -> Subquery:
@@ -175,54 +165,36 @@ def _fts5_ranked(candidates: Subquery) -> Select[Any]:
     return select(candidates.c.post_id, candidates.c.score)
 
 
-# Literals, not bound parameters: the expressions must be those of the GIN indexes.
 _SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
-_TITLE_LABEL: ColumnClause[Any] = literal_column("'A'::\"char\"")
 #: ts_rank's weights of labels D, C, B, A: titles (A) count TITLE_WEIGHT times the body (D).
 _RANK_WEIGHTS: ColumnClause[Any] = literal_column(
     f"'{{0.1, 0.2, 0.4, {0.1 * TITLE_WEIGHT}}}'::float4[]"
 )
 
 
-def _tsvector(text_column: QueryableAttribute[str]) -> ColumnElement[Any]:
-    return func.to_tsvector(_SIMPLE, text_column)
-
-
-def _with_title(body: ColumnElement[Any]) -> ColumnElement[Any]:
-    return func.setweight(_tsvector(Topic.title), _TITLE_LABEL).op("||")(body)
+def _search_vector(posts: NamedFromClause) -> ColumnElement[Any]:
+    # The column exists on PostgreSQL only (migration 0011), so the model does not map it.
+    return literal_column(f"{posts.name}.search_vector")
 
 
 def _postgresql_matches() -> Subquery:
+    posts = Post.__table__.alias("matched")
     every = func.websearch_to_tsquery(_SIMPLE, _every_term())
-    body = _tsvector(Post.content)
-    in_body = select(Post.id.label("post_id")).where(body.bool_op("@@")(every))
-    # A title can only take part in a match if it holds one of the terms: the title index
-    # finds those topics, then their first post is checked against title and body together.
-    in_topic = (
-        select(Post.id)
-        .select_from(Topic)
-        .join(Post, and_(Post.topic_id == Topic.id, Post.number == 1))
-        .where(
-            _tsvector(Topic.title).bool_op("@@")(func.websearch_to_tsquery(_SIMPLE, _any_term())),
-            _with_title(body).bool_op("@@")(every),
-        )
+    # The stored vector holds the body, and the topic's title on first posts (label A).
+    return (
+        select(posts.c.id.label("post_id"))
+        .where(_search_vector(posts).bool_op("@@")(every))
+        .subquery("hits")
     )
-    return union(in_body, in_topic).subquery("hits")
 
 
 def _postgresql_ranked(candidates: Subquery) -> Select[Any]:
     every = func.websearch_to_tsquery(_SIMPLE, _every_term())
-    body = _tsvector(Post.content)
-    # A first post is ranked with its topic's title: where the title holds none of the
-    # terms, its words change nothing (ts_rank does not normalize by length here).
-    document = case((Post.number == 1, _with_title(body)), else_=body)
-    return (
-        select(
-            candidates.c.post_id,
-            (-func.ts_rank(_RANK_WEIGHTS, document, every, type_=Float)).label("score"),
-        )
-        .join(Post, Post.id == candidates.c.post_id)
-        .join(Topic, Topic.id == Post.topic_id)
+    posts = Post.__table__.alias("ranked_posts")
+    # ts_rank does not normalize by length here: a title adds its own matches only.
+    score = func.ts_rank(_RANK_WEIGHTS, _search_vector(posts), every, type_=Float)
+    return select(candidates.c.post_id, (-score).label("score")).join(
+        posts, posts.c.id == candidates.c.post_id
     )
 
 

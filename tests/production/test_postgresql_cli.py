@@ -82,7 +82,7 @@ def test_db_upgrade_builds_the_schema_on_an_empty_database(deployed: URL) -> Non
         indexes = {index["name"] for index in inspect(engine).get_indexes("posts")}
     finally:
         engine.dispose()
-    assert "ix_posts_content_search" in indexes
+    assert "ix_posts_search_vector" in indexes
 
     current = invoke("db", "current")
     assert current.exit_code == 0, current.output
