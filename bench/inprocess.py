@@ -85,6 +85,17 @@ def forumapp_app() -> Flask:
     return app
 
 
+def database_description(app: Flask) -> str:
+    """Which database the run serves from, and its version."""
+    with app.app_context():
+        dialect = db.engine.dialect
+        with db.engine.connect():  # server_version_info is read on the first connection
+            pass
+        version = ".".join(str(part) for part in dialect.server_version_info or ())
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    return f"{names.get(dialect.name, dialect.name)} {version}".strip()
+
+
 def find_subjects(
     app: Flask, topics_per_page: int, posts_per_page: int, search_word: str | None
 ) -> Subjects:

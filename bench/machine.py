@@ -2,8 +2,9 @@
 
 A load test on a 2-core machine is only meaningful while nothing else runs. During each
 page's load the CPU time of the whole machine (``/proc/stat``) is compared with that of
-the benchmark's own processes (the gunicorn master and workers, wrk, this harness): the
-difference is someone else's, recorded with the page, and flagged above a limit.
+the benchmark's own processes (the gunicorn master and workers, wrk, this harness, and the
+PostgreSQL server when the shape is served from one): the difference is someone else's,
+recorded with the page, and flagged above a limit.
 """
 
 from __future__ import annotations
@@ -67,6 +68,19 @@ def snapshot(pids: Iterable[int]) -> CpuSnapshot:
     ours = sum(_process_ticks(pid) for pid in pids)
     ours += _rusage_ticks(resource.RUSAGE_CHILDREN) + _rusage_ticks(resource.RUSAGE_SELF)
     return CpuSnapshot(busy, total, ours)
+
+
+def processes_named(name: str) -> list[int]:
+    """The processes whose command name is ``name`` (such as every PostgreSQL process)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text(encoding="utf-8").strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                continue  # it ended meanwhile
+    return found
 
 
 def wait_until_idle(pids: Iterable[int], limit_seconds: float = 10.0) -> None:

@@ -40,6 +40,7 @@ from inprocess import (
     Subjects,
     count_queries,
     csrf_token_in,
+    database_description,
     find_subjects,
     forumapp_app,
 )
@@ -47,6 +48,7 @@ from machine import (
     BUSY_LIMIT,
     describe,
     others_share,
+    processes_named,
     snapshot,
     wait_until_idle,
     wait_until_quiet,
@@ -61,6 +63,7 @@ from shape import (
     SCALES,
     TOPICS_PER_PAGE,
     ensure_shape,
+    hidden,
     instance_dir,
     isolate_environment,
 )
@@ -159,6 +162,8 @@ class Settings:
     #: Measurements repeated when other processes used the CPU meanwhile.
     retries: int
     quiet_wait: float
+    #: Serving from PostgreSQL: its processes' CPU time is the benchmark's, not others'.
+    database_server: bool = False
 
 
 def measure(
@@ -180,6 +185,8 @@ def measure(
         if settings.warmup > 0:
             run_wrk(wrk, url, Load(load.threads, load.connections, settings.warmup), script)
         pids = [server.pid, *server.worker_pids()]
+        if settings.database_server:
+            pids += processes_named("postgres")
         before = snapshot(pids)
         result = run_wrk(wrk, url, load, script)
         others = others_share(before, snapshot(pids))
@@ -281,6 +288,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--search-word", help="the word to search for (default: most common)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
+    parser.add_argument(
+        "--database-url",
+        help="an empty PostgreSQL database to build the shape in and serve it from "
+        "(default: SQLite in the shape's instance folder)",
+    )
     parser.add_argument("--no-install", action="store_true", help="never install wrk or gunicorn")
     parser.add_argument(
         "--wait-quiet",
@@ -310,10 +322,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = Load(args.threads, args.connections, args.duration)
     wrk = find_wrk(install=not args.no_install)
     ensure_gunicorn(install=not args.no_install)
-    dropped = isolate_environment(instance_dir(args.scale, args.seed))
+    instance = instance_dir(args.scale, args.seed, args.database_url)
+    dropped = isolate_environment(instance, args.database_url)
     if dropped:
         print("Ignoring the shell's", ", ".join(dropped), "(the benchmark sets its own).")
-    shape = ensure_shape(args.scale, args.seed, rebuild=args.rebuild)
+    shape = ensure_shape(
+        args.scale, args.seed, rebuild=args.rebuild, database_url=args.database_url
+    )
 
     app = forumapp_app()
     subjects = find_subjects(app, TOPICS_PER_PAGE, POSTS_PER_PAGE, args.search_word)
@@ -340,7 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if busy > BUSY_LIMIT:
         print(f"⚠ Other processes keep {busy:.0%} of the CPU busy: numbers will be low.")
     started = time.monotonic()
-    settings = Settings(load, args.warmup, args.retries, args.wait_quiet)
+    settings = Settings(
+        load, args.warmup, args.retries, args.wait_quiet, database_server=bool(args.database_url)
+    )
     rows = measure_floors(wrk, settings, log, by_key)
     forum_rows, peak = measure_forumapp(wrk, settings, log, by_key, requests)
     for row in forum_rows:
@@ -361,7 +378,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "server": {"gunicorn": version("gunicorn"), "workers": WORKERS, "worker": "sync"},
             "versions": {name: version(name) for name in ("flask", "sqlalchemy", "jinja2")},
             "machine": describe(),
-            "settings": {k: v for k, v in os.environ.items() if k.startswith("FORUMAPP_")},
+            "database": database_description(app),
+            "settings": {
+                k: hidden(v) if k == "FORUMAPP_SQLALCHEMY_DATABASE_URI" else v
+                for k, v in os.environ.items()
+                if k.startswith("FORUMAPP_")
+            },
             "login_post": LOGIN_POST_NOTE,
             "sql_queries": "warm request through the test client (the first one in brackets)",
             "first_request_queries": {k: v.first_queries for k, v in queries.items()},
