@@ -19,11 +19,14 @@ from tests.functional.test_forum_pages import login_as
 
 
 @contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
+def counted_queries(app: Flask, parameters: list[Any] | None = None) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (and their parameters into ``parameters``)."""
     statements: list[str] = []
 
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def count(_conn: Any, _cursor: Any, statement: str, values: Any, *_: Any) -> None:
         statements.append(statement)
+        if parameters is not None:
+            parameters.append(values)
 
     with app.app_context():
         engine = db.engine
