@@ -3,26 +3,25 @@
 Failed logins are counted twice: per client address and per account named in the
 form (by username or email alike), so neither one address trying many accounts nor
 many addresses trying one account gets far. Successful logins (a redirect) are not
-counted.
+counted. Both, and failed password confirmations, are attempt budgets
+(``forumapp.auth.budgets``): the count is taken before the password is checked, so
+simultaneous attempts cannot get past it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
+from forumapp.auth.budgets import AttemptBudget
 from forumapp.extensions import limiter
 from forumapp.users.models import username_key
 
 
 def _configured(key: str) -> Callable[[], str]:
     return lambda: str(current_app.config[key])
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code != 302
 
 
 #: ``app.extensions`` key of a function mapping a login (username or email) to the id of
@@ -43,18 +42,9 @@ def _client_key() -> str:
     return "client:" + get_remote_address()
 
 
-login_per_client = limiter.limit(
-    _configured("AUTH_LOGIN_LIMIT"), key_func=_client_key, methods=["POST"], deduct_when=_failed
-)
-login_per_account = limiter.limit(
-    _configured("AUTH_LOGIN_ACCOUNT_LIMIT"),
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
-reauth_per_client = limiter.limit(
-    _configured("AUTH_LOGIN_LIMIT"), key_func=_client_key, methods=["POST"], deduct_when=_failed
-)
+login_per_client = AttemptBudget("login", "AUTH_LOGIN_LIMIT", _client_key)
+login_per_account = AttemptBudget("login", "AUTH_LOGIN_ACCOUNT_LIMIT", _account_key)
+reauth_per_client = AttemptBudget("reauth", "AUTH_LOGIN_LIMIT", _client_key)
 register_per_client = limiter.limit(
     _configured("AUTH_REGISTER_LIMIT"), key_func=_client_key, methods=["POST"]
 )

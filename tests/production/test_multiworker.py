@@ -82,15 +82,8 @@ def test_failed_logins_of_one_account_from_many_clients_hold_across_workers(
     assert len(set(deployment.worker_pids("POST", "/auth/login", since=mark))) > 1
 
 
-# Not strict: the race is real but depends on timing, so some runs do not hit it (XPASS);
-# once the limit counts attempts atomically, drop the mark and the test guards the fix.
-@pytest.mark.xfail(
-    strict=False,
-    reason="forumapp/auth/limits.py counts failed logins with Flask-Limiter's deduct_when: "
-    "the limit is tested before the request and the failure counted after the response, so "
-    "requests in flight at the same time all pass the test; with N workers an attacker gets "
-    "up to N-1 extra guesses per window",
-)
+# Guards the attempt budgets (forumapp/auth/budgets.py): each attempt is counted before
+# the password is checked, in one Redis step, so attempts in flight together cannot pass.
 def test_simultaneous_failed_logins_do_not_get_past_the_account_limit(
     deployment: Deployment,
 ) -> None:
