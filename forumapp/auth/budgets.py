@@ -60,12 +60,15 @@ class AttemptBudget:
             prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
             identifiers = (prefix, "forumapp-auth", self.scope, self.key())
             strategy = limiter.limiter
-            if not strategy.hit(item, *identifiers):
-                reset_at = strategy.get_window_stats(item, *identifiers).reset_time
-                raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+            taken = strategy.hit(item, *identifiers)
+            window_ends = strategy.get_window_stats(item, *identifiers).reset_time
+            if not taken:
+                raise TooManyRequests(retry_after=max(1, math.ceil(window_ends - time.time())))
             response = make_response(view(*args, **kwargs))
+            # Giving back in a later window than the one taken from would leave that window
+            # an attempt short of zero: one extra guess for every success timed to straddle.
             can_give_back = not isinstance(strategy, MovingWindowRateLimiter)
-            if _succeeded(response.status_code) and can_give_back:
+            if _succeeded(response.status_code) and can_give_back and time.time() < window_ends:
                 strategy.hit(item, *identifiers, cost=-1)
             return response
 

@@ -47,6 +47,7 @@ class HeldView:
             self.entered += 1
         if request.form.get("hold"):
             self.release.wait(timeout=10)
+        time.sleep(float(request.form.get("sleep", 0)))
         if request.form.get("password") == "right":
             return redirect("/")
         return "wrong password"
@@ -85,6 +86,14 @@ def test_successful_attempts_give_their_attempt_back(app: Flask) -> None:
     view = HeldView()
     guarded_app(app, view)
     assert [post(app, password="right") for _ in range(2 * LIMIT)] == [302] * (2 * LIMIT)
+    assert [post(app) for _ in range(LIMIT + 1)] == [200] * LIMIT + [429]
+
+
+@pytest.mark.parametrize("config_overrides", [{**CONFIG, "TEST_ATTEMPT_LIMIT": "3 per 2 seconds"}])
+def test_a_success_that_outlasts_its_window_gives_nothing_back_to_the_next(app: Flask) -> None:
+    guarded_app(app, HeldView())
+    # Taken in one window, done in the next: giving back there would be a free attempt.
+    assert post(app, password="right", sleep="2.2") == 302
     assert [post(app) for _ in range(LIMIT + 1)] == [200] * LIMIT + [429]
 
 
