@@ -189,6 +189,8 @@ class GroupAdministration:
             self._apply(group, draft)
             if "banned" in draft.flags and "banned" not in before:
                 self._end_sessions_of_members(group.id)
+            elif "banned" in before and "banned" not in draft.flags:
+                self._end_bans_of_members(group.id)
             self._audit.record(
                 auditor, "group.update", "group", group.id, group.name, "; ".join(changes)
             )
@@ -211,6 +213,15 @@ class GroupAdministration:
         with atomic(self._session):
             if target.banned and not group.banned:
                 self._end_sessions_of_members(group.id)
+            elif group.banned and not target.banned:
+                self._end_bans_of_members(group.id)
+            # Bans that would have returned members to this group return them to the
+            # members' new group instead (or to Member, when that one bans).
+            self._session.execute(
+                update(User)
+                .where(User.ban_restore_group_id == group.id)
+                .values(ban_restore_group_id=None if target.banned else target.id)
+            )
             moved = cast(
                 CursorResult[Any],
                 self._session.execute(
@@ -281,6 +292,15 @@ class GroupAdministration:
     def _end_sessions_of_members(self, group_id: int) -> None:
         members = select(User.id).where(User.group_id == group_id)
         self._session.execute(delete(AuthSession).where(AuthSession.user_id.in_(members)))
+
+    def _end_bans_of_members(self, group_id: int) -> None:
+        # Members who leave banning behind are no longer banned: a timed ban must not
+        # later move them out of the group they are in now.
+        self._session.execute(
+            update(User)
+            .where(User.group_id == group_id)
+            .values(banned_until=None, ban_restore_group_id=None)
+        )
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from forumapp.management.factories import user_administration_factory
 from forumapp.management.forms import DeleteUserForm, EditUserForm
 from forumapp.management.users import AccountChanges, UserAdministration
 from forumapp.management.views import current_auditor, render_panel
-from forumapp.users.models import Group
+from forumapp.users.models import Group, User
 
 UsersFactory = Callable[[], UserAdministration]
 ADMINS_ONLY = [fresh_login_required, admins_only]
@@ -40,8 +40,7 @@ class EditUser(MethodView):
     def get(self, user_id: int) -> ResponseReturnValue:
         with domain_errors():
             user = self.users_factory().get(user_id)
-        form = self._form(obj=user)
-        return render_panel("management/user_edit.html", target=user, form=form)
+        return self._page(user, self._form(obj=user))
 
     def post(self, user_id: int) -> ResponseReturnValue:
         with domain_errors():
@@ -61,7 +60,13 @@ class EditUser(MethodView):
             else:
                 flash("The account is saved.", "success")
                 return redirect(url_for(".users", q=changes.username))
-        return render_panel("management/user_edit.html", target=user, form=form)
+        return self._page(user, form)
+
+    def _page(self, user: User, form: EditUserForm) -> str:
+        returns_to = self.users_factory().restore_group(user) if user.is_banned else None
+        return render_panel(
+            "management/user_edit.html", target=user, form=form, returns_to=returns_to
+        )
 
     @staticmethod
     def _form(**kwargs: object) -> EditUserForm:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from forumapp.auth.models import AuthSession
 from forumapp.forum.counters import Counters
@@ -85,16 +86,19 @@ class UserAdministration:
         until: datetime | None = None,
     ) -> User:
         """Move the member to the Banned group, until a moment or for good, and end all
-        their sessions."""
+        their sessions. The ban remembers the member's group, which they return to when
+        it ends; banning a banned member again changes only when the ban ends."""
         user, group = self._target(auditor, acting_group, user_id)
         if until is not None and until <= self._clock():
             raise InvalidInput("until", "Choose a date in the future, or none.")
         banned = self._group(GroupKey.BANNED)
         with atomic(self._session):
+            if not group.banned:
+                user.ban_restore_group_id = group.id
+                self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
             user.group_id = banned.id
             user.banned_until = until
-            if not group.banned:
-                self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+            restore = self.restore_group(user)
             details = f"until {until:%Y-%m-%d}" if until else "permanent"
             self._audit.record(
                 auditor,
@@ -102,36 +106,67 @@ class UserAdministration:
                 "user",
                 user.id,
                 user.username,
-                f"{details}; {reason}".strip("; "),
+                f"{details}, then back to {restore.name}; {reason}".strip("; "),
             )
         return user
 
     def lift_expired_bans(self) -> int:
-        """Return members whose temporary ban has ended to the Member group."""
-        expired = select(User.id).where(User.banned_until <= self._clock())
-        ids = list(self._session.scalars(expired))
-        if not ids:
+        """Return members whose temporary ban has ended to the group they were banned
+        from. Several workers may run this at once: each ban is lifted exactly once."""
+        now = self._clock()
+        expired = self._session.execute(
+            select(User.id, User.username, User.ban_restore_group_id, Group.banned)
+            .join(Group, Group.id == User.group_id)
+            .where(User.banned_until <= now)
+        ).all()
+        if not expired:
             return 0
-        member = self._group(GroupKey.MEMBER)
+        lifted = 0
         with atomic(self._session):
-            self._session.execute(
-                update(User).where(User.id.in_(ids)).values(group_id=member.id, banned_until=None)
-            )
-            for user_id in ids:
-                self._audit.record(SYSTEM, "user.ban_expired", "user", user_id)
-        return len(ids)
+            for user_id, username, restore_id, in_banned_group in expired:
+                values: dict[str, object] = {"banned_until": None, "ban_restore_group_id": None}
+                details = "the member is no longer in a banned group"
+                if in_banned_group:
+                    restore = self._restore_group_by_id(restore_id)
+                    values["group_id"] = restore.id
+                    details = f"back to {restore.name}"
+                result = self._session.execute(
+                    update(User)
+                    .where(User.id == user_id, User.banned_until <= now)
+                    .values(**values)
+                )
+                if cast(CursorResult[Any], result).rowcount == 1:
+                    lifted += 1
+                    self._audit.record(
+                        SYSTEM, "user.ban_expired", "user", user_id, username, details
+                    )
+        return lifted
 
     def unban(self, auditor: Auditor, acting_group: Group, user_id: int) -> User:
-        """Return a banned member to the Member group."""
+        """Return a banned member to the group they were banned from."""
         user, group = self._target(auditor, acting_group, user_id)
         if not group.banned:
             return user
-        member = self._group(GroupKey.MEMBER)
+        restore = self.restore_group(user)
         with atomic(self._session):
-            user.group_id = member.id
+            user.group_id = restore.id
             user.banned_until = None
-            self._audit.record(auditor, "user.unban", "user", user.id, user.username)
+            user.ban_restore_group_id = None
+            self._audit.record(
+                auditor, "user.unban", "user", user.id, user.username, f"back to {restore.name}"
+            )
         return user
+
+    def restore_group(self, user: User) -> Group:
+        """The group a banned member returns to: the one they were banned from, or
+        Member when that is unknown, deleted or itself a banned group."""
+        return self._restore_group_by_id(user.ban_restore_group_id)
+
+    def _restore_group_by_id(self, group_id: int | None) -> Group:
+        group = self._session.get(Group, group_id) if group_id is not None else None
+        if group is None or group.banned or group.guest:
+            return self._group(GroupKey.MEMBER)
+        return group
 
     def edit(
         self, auditor: Auditor, acting_group: Group, user_id: int, changes: AccountChanges
@@ -163,18 +198,38 @@ class UserAdministration:
             user.email, user.email_key = changes.email, email_key(changes.email)
             user.group_id = new_group.id
             user.activated = changes.activated
-            if new_group.banned and not group.banned:
-                self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+            ban_change = self._compose_ban(user, group, new_group)
             after = (changes.username, changes.email, new_group.name, changes.activated)
             summary = ", ".join(
-                f"{name}: {old} → {new}"
-                for name, old, new in zip(
-                    ("name", "email", "group", "activated"), before, after, strict=True
-                )
-                if old != new
+                [
+                    f"{name}: {old} → {new}"
+                    for name, old, new in zip(
+                        ("name", "email", "group", "activated"), before, after, strict=True
+                    )
+                    if old != new
+                ]
+                + ([ban_change] if ban_change else [])
             )
             self._audit.record(auditor, "user.update", "user", user.id, user.username, summary)
         return user
+
+    def _compose_ban(self, user: User, old: Group, new: Group) -> str:
+        """Keep a ban consistent with a group change made in the edit form; say what
+        happened to the ban for the audit log ("" when nothing did)."""
+        if old.id == new.id or old.banned == new.banned:
+            # Between two banned groups the ban keeps its end and the group to return to.
+            return ""
+        if old.banned:
+            # Moving a banned member to another group ends the ban: a timed ban must not
+            # later "restore" a group over the one chosen here.
+            ended = f"until {user.banned_until:%Y-%m-%d}" if user.banned_until else "permanent"
+            user.banned_until = None
+            user.ban_restore_group_id = None
+            return f"ban ({ended}) ended by the group change"
+        user.ban_restore_group_id = old.id
+        user.banned_until = None
+        self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+        return f"banned by the group change, then back to {old.name} when unbanned"
 
     def delete(self, auditor: Auditor, acting_group: Group, user_id: int, keep_posts: bool) -> str:
         """Delete an account. Its posts stay under "deleted user", or are deleted too."""

@@ -21,6 +21,7 @@ from forumapp.management.audit import AuditLog, Auditor
 from forumapp.management.forms import BanForm
 from forumapp.management.stats import DashboardStats
 from forumapp.management.users import UserAdministration
+from forumapp.users.models import User
 
 PER_PAGE = 50
 
@@ -77,11 +78,12 @@ class BanUser(MethodView):
         self.ban = ban
 
     def get(self, user_id: int) -> ResponseReturnValue:
+        service = self.users_factory()
         try:
-            target = self.users_factory().get(user_id)
+            target = service.get(user_id)
         except NotFound:
             abort(404)
-        return render_panel("management/ban.html", target=target, ban=self.ban, form=BanForm())
+        return self._page(service, target, BanForm())
 
     def post(self, user_id: int) -> ResponseReturnValue:
         form = BanForm()
@@ -93,7 +95,13 @@ class BanUser(MethodView):
                     return self._apply(service, user_id, form)
                 except InvalidInput as exc:
                     form.add_errors([(exc.field, exc.reason)])
-        return render_panel("management/ban.html", target=target, ban=self.ban, form=form)
+        return self._page(service, target, form)
+
+    def _page(self, service: UserAdministration, target: User, form: BanForm) -> str:
+        returns_to = service.restore_group(target) if target.is_banned else target.group
+        return render_panel(
+            "management/ban.html", target=target, ban=self.ban, form=form, returns_to=returns_to
+        )
 
     def _apply(
         self, service: UserAdministration, user_id: int, form: BanForm

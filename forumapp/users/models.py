@@ -81,10 +81,15 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: A temporary ban ends at this moment (lifted by the management panel's checker).
     banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: The group a banned member returns to when the ban ends or is lifted: the group
+    #: they were in when banned. ``None`` (or a group deleted since) means Member.
+    ban_restore_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL")
+    )
     #: "Mark all read": everything older than this counts as read.
     all_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    group: Mapped[Group] = relationship(lazy="joined", innerjoin=True)
+    group: Mapped[Group] = relationship(lazy="joined", innerjoin=True, foreign_keys=[group_id])
 
     def __repr__(self) -> str:
         return f"<User {self.username!r}>"

@@ -290,3 +290,38 @@ def test_times_are_stored_with_their_time_zone(app: Flask, world: World) -> None
     assert columns
     assert {data_type for _, _, data_type in columns} == {"timestamp with time zone"}, columns
     assert created is not None and created.utcoffset() is not None
+
+
+def test_the_ban_migration_ends_bans_that_a_group_change_left_behind(
+    scratch_app: Flask,
+) -> None:
+    script = ScriptDirectory(migrations_folder())
+    before = script.get_revision("0013_ban_restore_group").down_revision
+    assert isinstance(before, str)
+    insert = text(
+        "INSERT INTO users (username, username_key, email, email_key, password_hash,"
+        " activated, group_id, language, date_joined, login_attempts, post_count,"
+        " banned_until) VALUES (:name, :name, :email, :email, 'x', :yes, :group, 'en',"
+        " :now, 0, 0, :until)"
+    )
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision=before)
+        until = utcnow().replace(year=2999)
+        for name, group in (("moved", 3), ("banned", 5)):
+            db.session.execute(
+                insert,
+                {
+                    "name": name,
+                    "email": f"{name}@example.org",
+                    "yes": True,
+                    "group": group,
+                    "now": utcnow(),
+                    "until": until,
+                },
+            )
+        db.session.commit()
+        upgrade(directory=migrations_folder(), revision="0013_ban_restore_group")
+        rows = db.session.execute(
+            text("SELECT username, banned_until IS NULL FROM users ORDER BY username")
+        ).all()
+    assert [tuple(row) for row in rows] == [("banned", False), ("moved", True)]
