@@ -33,6 +33,9 @@ This forum has no administrator yet. Create one with:
 def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: bool) -> None:
     """Upgrade the schema and serve the forum."""
     app = info.load_app()
+    if not app.config.get("EXTERNAL_URL"):
+        # Links in emails and feeds name the address served here, never a request's Host.
+        app.config["EXTERNAL_URL"] = served_base_url(host, port)
     upgrade_schema(app)
     with app.app_context():
         if not admin_accounts().has_admin():
@@ -42,6 +45,15 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
         app.run(host=host, port=port, debug=True)
         return
     serve(app, host=host, port=port, threads=threads, ident="forumapp")
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The base URL of ``forumapp run --host HOST --port PORT`` as seen from this machine."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def create_app_for_cli() -> Flask:

@@ -49,6 +49,17 @@ def load_config(config: Config, overrides: Mapping[str, Any] | None = None) -> N
     if overrides:
         config.update(overrides)
     _check_types(config)
+    _check_link_base(config)
+
+
+def _check_link_base(config: Config) -> None:
+    # Mail that leaves the machine must carry links to the public site, and nothing else
+    # names it: the request's Host header is the sender's choice.
+    if config.get("MAIL_BACKEND") == "smtp" and not config.get("EXTERNAL_URL"):
+        raise ConfigError(
+            f"EXTERNAL_URL is not set but mail goes out over SMTP: set {ENV_PREFIX}_EXTERNAL_URL "
+            "to the site's public address (https://forum.example.org) for the links in emails."
+        )
 
 
 def _text_keys() -> set[str]:
