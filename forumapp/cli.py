@@ -7,6 +7,8 @@ the app, so ``flask --app forumapp ...`` offers them too.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, routes_command, shell_command
@@ -44,7 +46,21 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
     if debug:
         app.run(host=host, port=port, debug=True)
         return
-    serve(app, host=host, port=port, threads=threads, ident="forumapp")
+    serve(app, host=host, port=port, threads=threads, ident="forumapp", **proxy_options(app))
+
+
+def proxy_options(app: Flask) -> dict[str, Any]:
+    """Waitress options that hand ``X-Forwarded-*`` on to the app when proxies are trusted.
+
+    Waitress strips those headers unless told otherwise, so ``PROXY_FIX_X_FOR`` would have
+    nothing to read and every client behind the proxy would share one address (and one
+    login budget). The app's ``ProxyFix`` trusts exactly ``PROXY_FIX_X_FOR`` and
+    ``PROXY_FIX_X_PROTO`` hops, as under gunicorn; waitress's own ``trusted_proxy`` would
+    apply them a second time.
+    """
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        return {"clear_untrusted_proxy_headers": False}
+    return {}
 
 
 def served_base_url(host: str, port: int) -> str:
