@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import sqlite3
 import stat
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -338,6 +340,50 @@ def test_run_serves_the_forum_with_waitress_from_a_fresh_instance_folder(
 
     assert "forumapp create-admin" not in second_output
     assert secret_key.read_text() == key_before
+
+
+@pytest.mark.slow
+@INSTANCE_SQLITE
+def test_run_mails_links_to_the_address_it_serves_never_the_request_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = tmp_path / "instance"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORUMAPP_INSTANCE_PATH", str(instance))
+    for key, value in FAST_HASHING.items():
+        monkeypatch.setenv(f"FORUMAPP_{key}", str(value))
+
+    with forumapp_run(instance, tmp_path) as server:
+        created = invoke(
+            "create-admin", "--username", "root", "--email", "root@example.org",
+            "--password", PASSWORD,
+        )  # fmt: skip
+        assert created.exit_code == 0, created.output
+        # Every request names another host, as a script asking for a victim's reset would.
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor()
+        )
+        headers = {"Host": "attacker.example"}
+        url = server.base_url + "/auth/reset-password"
+        page_request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our server
+        with opener.open(page_request, timeout=5) as response:
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
+            )
+        assert token
+        form = urllib.parse.urlencode({"email": "root@example.org", "csrf_token": token.group(1)})
+        form_request = urllib.request.Request(url, form.encode(), headers)  # noqa: S310
+        opener.open(form_request, timeout=5).close()
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while "/auth/reset-password/" not in server.output():
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.1)
+        output = server.output()
+
+    links = re.findall(r"https?://\S+/auth/reset-password/\S+", output)
+    assert links
+    assert all(link.startswith(server.base_url + "/auth/reset-password/") for link in links)
+    assert "attacker.example" not in output
 
 
 @pytest.mark.slow
