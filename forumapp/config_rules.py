@@ -32,7 +32,7 @@ RATE_LIMIT_EXAMPLE = 'write one or more limits such as "10 per minute" or "5/min
 #: The storage schemes ``limits`` registered (its public registry, not listed in ``__all__``).
 LIMITER_STORAGE_SCHEMES: Mapping[str, object] = limits.storage.SCHEMES  # type: ignore[attr-defined]
 #: A host name as Werkzeug compares it with the Host header: no port, path or spaces.
-_TRUSTED_HOST = re.compile(r"\.?[^\s/:@?#\[\]]+|\[[0-9A-Fa-f:.]+\]")
+_TRUSTED_HOST = re.compile(r"\.?[^\s\x00-\x1f\x7f/:@?#\[\]]+|\[[0-9A-Fa-f:.]+\]")
 
 
 def rate_limit_problem(value: str) -> str | None:
@@ -162,7 +162,14 @@ def languages_problem(value: Any) -> str | None:
     if (
         isinstance(value, dict)
         and value
-        and all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items())
+        and all(
+            isinstance(k, str)
+            and isinstance(v, str)
+            and k
+            and v
+            and not has_control_characters(k + v)
+            for k, v in value.items()
+        )
     ):
         return None
     return f'must map language codes to names, such as {{"en": "English"}}, got {value!r}.'

@@ -765,6 +765,8 @@ def test_a_json_quoted_rate_limit_from_the_environment_still_limits(
         ("TRUSTED_HOSTS", ["https://forum.example.org"]),
         ("TRUSTED_HOSTS", ["forum.example.org:443"]),
         ("TRUSTED_HOSTS", []),
+        ("TRUSTED_HOSTS", ["forum.example.org\x00"]),
+        ("LANGUAGES", {"en": "Eng\nlish"}),
         ("SESSION_COOKIE_SAMESITE", "lax-ish"),
         ("DEFAULT_LANGUAGE", "xx"),
         ("PASSWORD_MIN_LENGTH", 2000),
