@@ -80,7 +80,22 @@ def create_app_for_cli() -> Flask:
         raise click.ClickException(str(exc)) from exc
 
 
-cli = FlaskGroup(
+class ForumappGroup(FlaskGroup):
+    """Flask's CLI group, listing its commands in ``--help`` even when the configuration
+    is unusable: the problems are shown as one error, as for any command, where Flask's
+    group would print a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException as exc:
+            click.secho(f"Error: {exc.format_message()}\n", err=True, fg="red")
+            # The commands that need no app: the app's own could not be loaded.
+            return sorted(super(FlaskGroup, self).list_commands(ctx))
+        return super().list_commands(ctx)
+
+
+cli = ForumappGroup(
     name="forumapp",
     create_app=create_app_for_cli,
     add_default_commands=False,
