@@ -24,6 +24,7 @@ from forumapp.forum import create_forum_blueprint
 from forumapp.forum.cli import demo_command
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.home import create_home_blueprint
+from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.models import AuditEntry
 from forumapp.management.settings_store import SettingsRevision, SiteSetting
@@ -49,6 +50,7 @@ MODELS = (
     SiteSetting,
     SettingsRevision,
     ApiToken,
+    MailFailure,
 )
 
 

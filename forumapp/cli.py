@@ -7,6 +7,8 @@ the app, so ``flask --app forumapp ...`` offers them too.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, routes_command, shell_command
@@ -33,6 +35,9 @@ This forum has no administrator yet. Create one with:
 def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: bool) -> None:
     """Upgrade the schema and serve the forum."""
     app = info.load_app()
+    if not app.config.get("EXTERNAL_URL"):
+        # Links in emails and feeds name the address served here, never a request's Host.
+        app.config["EXTERNAL_URL"] = served_base_url(host, port)
     upgrade_schema(app)
     with app.app_context():
         if not admin_accounts().has_admin():
@@ -41,7 +46,30 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
     if debug:
         app.run(host=host, port=port, debug=True)
         return
-    serve(app, host=host, port=port, threads=threads, ident="forumapp")
+    serve(app, host=host, port=port, threads=threads, ident="forumapp", **proxy_options(app))
+
+
+def proxy_options(app: Flask) -> dict[str, Any]:
+    """Waitress options that hand ``X-Forwarded-*`` on to the app when proxies are trusted.
+
+    Waitress strips those headers unless told otherwise, so ``PROXY_FIX_X_FOR`` would have
+    nothing to read and every client behind the proxy would share one address (and one
+    login budget). The app's ``ProxyFix`` trusts exactly ``PROXY_FIX_X_FOR`` and
+    ``PROXY_FIX_X_PROTO`` hops, as under gunicorn; waitress's own ``trusted_proxy`` would
+    apply them a second time.
+    """
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        return {"clear_untrusted_proxy_headers": False}
+    return {}
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The base URL of ``forumapp run --host HOST --port PORT`` as seen from this machine."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def create_app_for_cli() -> Flask:
@@ -52,7 +80,22 @@ def create_app_for_cli() -> Flask:
         raise click.ClickException(str(exc)) from exc
 
 
-cli = FlaskGroup(
+class ForumappGroup(FlaskGroup):
+    """Flask's CLI group, listing its commands in ``--help`` even when the configuration
+    is unusable: the problems are shown as one error, as for any command, where Flask's
+    group would print a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException as exc:
+            click.secho(f"Error: {exc.format_message()}\n", err=True, fg="red")
+            # The commands that need no app: the app's own could not be loaded.
+            return sorted(super(FlaskGroup, self).list_commands(ctx))
+        return super().list_commands(ctx)
+
+
+cli = ForumappGroup(
     name="forumapp",
     create_app=create_app_for_cli,
     add_default_commands=False,

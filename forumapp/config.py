@@ -1,13 +1,15 @@
 """Configuration loading: defaults < TOML file < ``FORUMAPP_*`` environment < overrides.
 
-Values are checked against the types of the built-in defaults so that a typo such as
-``FORUMAPP_REAUTH_WINDOW_SECONDS=ten`` stops the app with a clear message instead of
-failing on the first request.
+Values are checked against the types of the built-in defaults and then against the rules of
+:mod:`forumapp.config_rules`, so that a typo such as ``FORUMAPP_REAUTH_WINDOW_SECONDS=ten``
+or ``FORUMAPP_TOPICS_PER_PAGE=0`` stops the app with one line per problem instead of
+failing on the first request (or never, silently).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import tempfile
@@ -17,17 +19,24 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Config
 
 from forumapp import settings
+from forumapp.config_rules import configuration_problems
 
 ENV_PREFIX = "FORUMAPP"
 SECRET_KEY_FILE = "secret_key"
 MIN_SECRET_KEY_LENGTH = 32
 
 
-class ConfigError(RuntimeError):
-    """The configuration cannot be used; the message says what to set."""
+class ConfigError(click.ClickException, RuntimeError):
+    """The configuration cannot be used; the message says what to set.
+
+    A :class:`click.ClickException`, so that ``flask --app forumapp ...`` (which calls
+    :func:`forumapp.create_app` itself) prints it as one error without a traceback, as
+    ``forumapp ...`` does.
+    """
 
 
 def load_config(config: Config, overrides: Mapping[str, Any] | None = None) -> None:
@@ -45,10 +54,37 @@ def load_config(config: Config, overrides: Mapping[str, Any] | None = None) -> N
     for key in _text_keys():
         raw = os.environ.get(f"{ENV_PREFIX}_{key}")
         if raw is not None:
-            config[key] = raw
+            config[key] = _environment_text(raw)
     if overrides:
         config.update(overrides)
-    _check_types(config)
+    if isinstance(config.get("TRUSTED_HOSTS"), str):
+        # FORUMAPP_TRUSTED_HOSTS=a.example,b.example: not JSON, but plain enough to accept.
+        config["TRUSTED_HOSTS"] = [host.strip() for host in config["TRUSTED_HOSTS"].split(",")]
+    problems = _type_problems(config)
+    # A value of the wrong type is reported once, not again by the rule for its key.
+    wrong_type = {problem.split(" ", 1)[0] for problem in problems}
+    problems += [
+        problem
+        for problem in configuration_problems(config)
+        if problem.split(" ", 1)[0] not in wrong_type
+    ]
+    if problems:
+        raise ConfigError(
+            "The configuration cannot be used "
+            f"(set values in the {ENV_PREFIX}_CONFIG file or as {ENV_PREFIX}_<KEY>):\n- "
+            + "\n- ".join(problems)
+        )
+
+
+def _environment_text(raw: str) -> str:
+    # The README promises JSON values, so FORUMAPP_AUTH_LOGIN_LIMIT='"3 per minute"' means
+    # the text inside the quotes, never a limit string that starts with a quote.
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        with contextlib.suppress(json.JSONDecodeError):
+            decoded = json.loads(raw)
+            if isinstance(decoded, str):
+                return decoded
+    return raw
 
 
 def _text_keys() -> set[str]:
@@ -71,7 +107,8 @@ def _expected_types() -> dict[str, type]:
     return expected | dict.fromkeys(_text_keys(), str)
 
 
-def _check_types(config: Config) -> None:
+def _type_problems(config: Config) -> list[str]:
+    problems = []
     for key, expected in _expected_types().items():
         value = config.get(key)
         if value is None or (isinstance(value, expected) and not _is_bool_for_int(value, expected)):
@@ -79,10 +116,8 @@ def _check_types(config: Config) -> None:
         if expected is timedelta and isinstance(value, int | float) and not isinstance(value, bool):
             config[key] = timedelta(seconds=value)
         else:
-            raise ConfigError(
-                f"{key} must be of type {expected.__name__}, got {value!r} "
-                f"(set it in the {ENV_PREFIX}_CONFIG file or as {ENV_PREFIX}_{key})."
-            )
+            problems.append(f"{key} must be of type {expected.__name__}, got {value!r}.")
+    return problems
 
 
 def _is_bool_for_int(value: object, expected: type) -> bool:

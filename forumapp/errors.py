@@ -9,7 +9,7 @@ from flask import Flask, current_app, render_template, request
 from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,14 @@ def handle_server_error(error: InternalServerError) -> ResponseReturnValue:
     return _page(500, MESSAGES[500]), 500
 
 
+def handle_untrusted_host(_error: SecurityError) -> ResponseReturnValue:
+    """A Host outside ``TRUSTED_HOSTS``: a bare 400, since no URL can be built for it."""
+    return "Unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def install(app: Flask) -> None:
     """Register the handlers on ``app``."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(HTTPException, handle_http_error)

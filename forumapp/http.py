@@ -1,4 +1,4 @@
-"""Small HTTP helpers shared by every blueprint: the safe-redirect check."""
+"""Small HTTP helpers shared by every blueprint: the safe-redirect check and absolute URLs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 
 MAX_REDIRECT_LENGTH = 2048
+#: The base of absolute links when ``EXTERNAL_URL`` is unset: the embedded profile's own
+#: address (``forumapp run`` replaces it with the address it serves on). It is never the
+#: request's Host header, which whoever sends the request chooses.
+LOCAL_EXTERNAL_URL = "http://127.0.0.1:5000"
 
 
 def is_safe_redirect(target: str | None) -> bool:
@@ -38,15 +42,14 @@ def safe_redirect_target(target: str | None, fallback: str) -> str:
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for links that leave the site (emails).
+    """An absolute URL for links that leave the page: emails, feeds and the JSON API.
 
-    With ``EXTERNAL_URL`` set, the request's Host header is never used, so a forged
-    Host cannot point a reset link at another site.
+    The base is ``EXTERNAL_URL`` (or :data:`LOCAL_EXTERNAL_URL`), never the request's Host
+    header: a forged Host must not point a reset link, a feed entry or an API link at
+    another site.
     """
-    base = current_app.config.get("EXTERNAL_URL")
-    if base:
-        return str(base).rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    base = current_app.config.get("EXTERNAL_URL") or LOCAL_EXTERNAL_URL
+    return str(base).rstrip("/") + url_for(endpoint, **values)
 
 
 def home_url() -> str:

@@ -22,8 +22,13 @@ SECRET_KEY: str | None = None
 SQLALCHEMY_DATABASE_URI: str | None = None
 SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 
-#: Base URL for links in emails; links never trust the request's Host header when set.
+#: Public base URL for absolute links (emails, feeds, the JSON API); required when mail
+#: goes out over SMTP. Unset, links use http://127.0.0.1:5000 or the address `forumapp run`
+#: serves on; never the request's Host header.
 EXTERNAL_URL: str | None = None
+#: Host names the site answers to (``.example.org`` takes in its subdomains; ports are not
+#: compared); requests naming another host get a 400 (Flask's). ``None``: any host.
+TRUSTED_HOSTS: list[str] | None = None
 
 REGISTRATION_ENABLED = True
 ACCOUNT_ACTIVATION_REQUIRED = True

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.datastructures import MultiDict
@@ -28,6 +28,7 @@ from forumapp.api.requests import parse_body, parse_query
 from forumapp.api.resource import Resource
 from forumapp.api.schemas import Me, Output
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.http import external_url
 from forumapp.persistence import PersistenceError
 
 #: Every API view is rate limited per caller and per address; writes of posts are also
@@ -131,7 +132,7 @@ class MeAPI(MethodView):
             group=user.group.name,
             joined=user.date_joined,
             post_count=user.post_count,
-            url=url_for("forum.profile", username=user.username, _external=True),
+            url=external_url("forum.profile", username=user.username),
             email=user.email,
             language=user.language,
             token_scope=caller.scope.value if caller.scope else None,
@@ -142,7 +143,7 @@ class MeAPI(MethodView):
 def item_url(resource: Resource, item: Output) -> str:
     """The absolute API URL of an item."""
     item_id = getattr(item, "id", None)
-    return url_for(f".{resource.singular}", item_id=item_id, _external=True)
+    return external_url(f".{resource.singular}", item_id=item_id)
 
 
 def listing_response(page: Page[Output], limit: int) -> Response:
@@ -168,4 +169,4 @@ def _page_url(cursor: Cursor, limit: int) -> str:
     args = MultiDict(request.args)
     args["cursor"] = cursor.encode()
     args["limit"] = str(limit)
-    return url_for(request.endpoint or "", _external=True, **args.to_dict())
+    return external_url(request.endpoint or "", **args.to_dict())

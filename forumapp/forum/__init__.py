@@ -10,6 +10,7 @@ from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.posting import PostingService
+from forumapp.http import external_url
 from forumapp.sqltypes import utcnow
 from forumapp.views import PageView
 
@@ -35,6 +36,8 @@ def create_forum_blueprint() -> Blueprint:
     bp = Blueprint("forum", __name__)
     bp.record_once(install_id_converter)
     bp.add_app_template_global(id_url)
+    # Feeds link to the site on its public base, whatever Host the request named.
+    bp.add_app_template_global(external_url)
     posting = {"posting_service_factory": posting_service_factory}
     moderation = {"moderation_service_factory": moderation_service_factory}
 

@@ -16,11 +16,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from limits import parse as parse_limit
 from sqlalchemy import Integer, String, Text, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forumapp.config_rules import control_character_problem, rate_limit_problem
 from forumapp.extensions import db
 from forumapp.management.audit import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic, upsert
@@ -69,11 +69,10 @@ class Setting:
             return None
         if not isinstance(value, str) or not self.minimum <= len(value) <= self.maximum:
             return f"Use {self.minimum} to {self.maximum} characters."
-        if self.key.endswith("_LIMIT"):
-            try:
-                parse_limit(value)
-            except ValueError:
-                return 'Write a rate limit such as "10 per minute" or "100 per hour".'
+        if control_character_problem(value):
+            return "Remove the control characters (line breaks, tabs...) from this setting."
+        if self.key.endswith("_LIMIT") and rate_limit_problem(value):
+            return 'Write a rate limit such as "10 per minute" or "100 per hour" (at least 1).'
         return None
 
 
@@ -196,4 +195,11 @@ class LiveSettings:
             self._bans_factory().lift_expired_bans()
 
     def _apply(self, app: Flask, stored: Mapping[str, Any]) -> None:
-        app.config.update(stored)
+        # Values saved before a rule existed (a "0 per minute" limit, a line break in the
+        # site name) are left out, so that the configured value stands instead.
+        for key, value in stored.items():
+            reason = EDITABLE_KEYS[key].check(value)
+            if reason:
+                log.warning("Ignoring the stored site setting %s=%r: %s", key, value, reason)
+            else:
+                app.config[key] = value

@@ -14,6 +14,7 @@ from sqlalchemy import Date, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forumapp.forum.models import Post, Report, Topic
+from forumapp.mail import MailFailure
 from forumapp.persistence import DbSession
 from forumapp.users.models import User
 
@@ -33,6 +34,14 @@ class DailySeries:
 
 
 @dataclass(frozen=True)
+class MailFailures:
+    """Emails that could not be sent over the chart's days, and the latest one."""
+
+    count: int
+    last: MailFailure | None
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """Everything the dashboard shows."""
 
@@ -45,6 +54,7 @@ class Dashboard:
     series: list[DailySeries]
     recent_posts: list[tuple[Post, Topic]]
     versions: dict[str, str]
+    mail_failures: MailFailures
 
 
 class DashboardStats:
@@ -85,7 +95,17 @@ class DashboardStats:
                 "SQLAlchemy": sqlalchemy.__version__,
                 "Database": self._database_version(),
             },
+            mail_failures=self._mail_failures(now - timedelta(days=CHART_DAYS)),
         )
+
+    def _mail_failures(self, since: datetime) -> MailFailures:
+        count = self._count(MailFailure, MailFailure.failed_at >= since)
+        last = None
+        if count:
+            last = self._session.scalar(
+                select(MailFailure).order_by(MailFailure.failed_at.desc()).limit(1)
+            )
+        return MailFailures(count, last)
 
     def _count(self, model: type[Any], *where: ColumnElement[bool]) -> int:
         query = select(func.count()).select_from(model).where(*where)

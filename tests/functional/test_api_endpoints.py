@@ -268,7 +268,7 @@ def test_me_describes_the_token_owner(client: FlaskClient, world: World) -> None
         "group": "Member",
         "joined": response.get_json()["joined"],
         "post_count": 0,
-        "url": "http://localhost/user/alice",
+        "url": "http://forum.test/user/alice",
         "email": "alice@example.org",
         "language": "en",
         "token_scope": "read",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import sqlite3
 import stat
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,8 +31,9 @@ from limits.storage import MemoryStorage
 from forumapp import create_app
 from forumapp.cli import cli
 from forumapp.config import ConfigError
+from forumapp.extensions import db
 from forumapp.resources import migrations_folder
-from tests.conftest import FAST_HASHING, PASSWORD, AuthActions, skip_on_postgresql
+from tests.conftest import FAST_HASHING, PASSWORD, AuthActions, base_config, skip_on_postgresql
 from tests.production.backends import ON_POSTGRESQL
 
 FORUMAPP_SCRIPT = Path(sys.executable).parent / "forumapp"
@@ -340,6 +343,50 @@ def test_run_serves_the_forum_with_waitress_from_a_fresh_instance_folder(
 
 
 @pytest.mark.slow
+@INSTANCE_SQLITE
+def test_run_mails_links_to_the_address_it_serves_never_the_request_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = tmp_path / "instance"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORUMAPP_INSTANCE_PATH", str(instance))
+    for key, value in FAST_HASHING.items():
+        monkeypatch.setenv(f"FORUMAPP_{key}", str(value))
+
+    with forumapp_run(instance, tmp_path) as server:
+        created = invoke(
+            "create-admin", "--username", "root", "--email", "root@example.org",
+            "--password", PASSWORD,
+        )  # fmt: skip
+        assert created.exit_code == 0, created.output
+        # Every request names another host, as a script asking for a victim's reset would.
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor()
+        )
+        headers = {"Host": "attacker.example"}
+        url = server.base_url + "/auth/reset-password"
+        page_request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our server
+        with opener.open(page_request, timeout=5) as response:
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
+            )
+        assert token
+        form = urllib.parse.urlencode({"email": "root@example.org", "csrf_token": token.group(1)})
+        form_request = urllib.request.Request(url, form.encode(), headers)  # noqa: S310
+        opener.open(form_request, timeout=5).close()
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while "/auth/reset-password/" not in server.output():
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.1)
+        output = server.output()
+
+    links = re.findall(r"https?://\S+/auth/reset-password/\S+", output)
+    assert links
+    assert all(link.startswith(server.base_url + "/auth/reset-password/") for link in links)
+    assert "attacker.example" not in output
+
+
+@pytest.mark.slow
 def test_run_refuses_an_unsafe_production_setup_with_a_plain_message(tmp_path: Path) -> None:
     env = server_environment(tmp_path / "instance")
     env["FORUMAPP_PRODUCTION"] = "true"
@@ -637,3 +684,184 @@ def test_a_safe_production_configuration_starts(production_env: dict[str, str]) 
     assert "forumapp_session=" in cookie
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
+
+
+# --- configuration rules ------------------------------------------------------------------------
+
+
+def refusal(overrides: dict[str, Any] | None = None) -> str:
+    """The message of the ConfigError that stops ``create_app``, or fail."""
+    with pytest.raises(ConfigError) as raised:
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", **(overrides or {})})
+    return str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "AUTH_LOGIN_LIMIT",
+        "AUTH_LOGIN_ACCOUNT_LIMIT",
+        "AUTH_REGISTER_LIMIT",
+        "AUTH_FORGOT_PASSWORD_LIMIT",
+        "AUTH_ACTIVATION_LIMIT",
+        "FORUM_POST_LIMIT",
+        "FORUM_PREVIEW_LIMIT",
+        "FORUM_REPORT_LIMIT",
+        "API_RATE_LIMIT",
+        "API_ADDRESS_RATE_LIMIT",
+    ],
+)
+@pytest.mark.parametrize("raw", ["0 per minute", "lots", "'3 per minute'", "3 per fortnight", ""])
+def test_every_rate_limit_setting_must_parse_and_allow_at_least_one_request(
+    config_env: Path, monkeypatch: pytest.MonkeyPatch, key: str, raw: str
+) -> None:
+    monkeypatch.setenv(f"FORUMAPP_{key}", raw)
+
+    message = refusal()
+
+    assert f"- {key} " in message
+
+
+@pytest.mark.parametrize("raw", ['"3 per minute"', "3 per minute"])
+def test_a_json_quoted_rate_limit_from_the_environment_still_limits(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv("FORUMAPP_AUTH_LOGIN_LIMIT", raw)
+    limited = create_app(
+        {
+            **base_config(app.config["SQLALCHEMY_DATABASE_URI"]),
+            "AUTH_LOGIN_ACCOUNT_LIMIT": "50/minute",
+        }
+    )
+    auth = AuthActions(limited.test_client())
+
+    statuses = [auth.login(f"nobody{n}", "wrong password").status_code for n in range(4)]
+
+    assert limited.config["AUTH_LOGIN_LIMIT"] == "3 per minute"
+    assert statuses == [200, 200, 200, 429]
+    with limited.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("TOPICS_PER_PAGE", 0),
+        ("POSTS_PER_PAGE", -5),
+        ("SEARCH_RESULTS_PER_PAGE", 0),
+        ("SEARCH_RANKED_MATCHES", 0),
+        ("MAIL_PORT", 70000),
+        ("PROXY_FIX_X_FOR", -1),
+        ("REAUTH_WINDOW_SECONDS", 0),
+        ("ARGON2_PARALLELISM", 0),
+        ("UNREAD_WINDOW_DAYS", 0),
+        ("VIEW_COUNT_FLUSH_EVERY", 0),
+        ("MAIL_BACKEND", "carrier-pigeon"),
+        ("SQLALCHEMY_DATABASE_URI", "not a database url"),
+        ("SQLALCHEMY_DATABASE_URI", "nosuchdb://host/forum"),
+        ("RATELIMIT_STORAGE_URI", "redsi://localhost:6379"),
+        ("EXTERNAL_URL", "forum.example.org"),
+        ("EXTERNAL_URL", "javascript:alert(1)"),
+        ("TRUSTED_HOSTS", ["https://forum.example.org"]),
+        ("TRUSTED_HOSTS", ["forum.example.org:443"]),
+        ("TRUSTED_HOSTS", []),
+        ("TRUSTED_HOSTS", ["forum.example.org\x00"]),
+        ("LANGUAGES", {"en": "Eng\nlish"}),
+        ("SESSION_COOKIE_SAMESITE", "lax-ish"),
+        ("DEFAULT_LANGUAGE", "xx"),
+        ("PASSWORD_MIN_LENGTH", 2000),
+    ],
+)
+def test_values_that_would_do_the_wrong_thing_stop_the_app_naming_the_key(
+    config_env: Path, key: str, value: object
+) -> None:
+    message = refusal({key: value})
+
+    assert key in message
+    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [
+        ("SITE_NAME", "My\nForum"),
+        ("SITE_NAME", "My\rForum"),
+        ("SITE_DESCRIPTION", "nul\x01byte"),
+        ("MAIL_DEFAULT_SENDER", "forum <noreply@example.org>\r\nBcc: everyone@example.org"),
+        ("SITE_NAME", '"Quoted\\nnewline"'),
+    ],
+)
+def test_control_characters_in_text_settings_stop_the_app(
+    config_env: Path, monkeypatch: pytest.MonkeyPatch, key: str, raw: str
+) -> None:
+    monkeypatch.setenv(f"FORUMAPP_{key}", raw)
+
+    assert f"- {key} contains control characters" in refusal()
+
+
+def test_trusted_hosts_may_be_a_comma_separated_list(
+    config_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORUMAPP_TRUSTED_HOSTS", "forum.example.org, .forum.example.org")
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert app.config["TRUSTED_HOSTS"] == ["forum.example.org", ".forum.example.org"]
+
+
+def test_every_configuration_problem_is_reported_at_once_one_line_each(
+    config_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORUMAPP_TOPICS_PER_PAGE", "0")
+    monkeypatch.setenv("FORUMAPP_AUTH_LOGIN_LIMIT", "0 per minute")
+    monkeypatch.setenv("FORUMAPP_REGISTRATION_ENABLED", "maybe")
+
+    lines = refusal().splitlines()
+
+    problems = [line for line in lines if line.startswith("- ")]
+    assert [line.split()[1] for line in problems] == [
+        "REGISTRATION_ENABLED",
+        "AUTH_LOGIN_LIMIT",
+        "TOPICS_PER_PAGE",
+    ]
+
+
+BAD_ENVIRONMENT = {
+    "FORUMAPP_TOPICS_PER_PAGE": "0",
+    "FORUMAPP_AUTH_LOGIN_LIMIT": "0 per minute",
+    "FORUMAPP_MAIL_BACKEND": "carrier-pigeon",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["forumapp", "run", "--port", "PORT"],
+        ["flask", "--app", "forumapp", "db", "current"],
+        ["forumapp", "--help"],
+    ],
+    ids=["forumapp-run", "flask-app", "forumapp-help"],
+)
+def test_configuration_problems_stop_the_commands_with_one_line_each_and_no_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = {**server_environment(tmp_path / "instance"), **BAD_ENVIRONMENT}
+    arguments = [str(free_port()) if argument == "PORT" else argument for argument in command]
+
+    completed = subprocess.run(
+        [str(FORUMAPP_SCRIPT.parent / arguments[0]), *arguments[1:]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    output = completed.stdout + completed.stderr
+    # Help still lists the commands; any other command stops.
+    assert (completed.returncode == 0) == ("--help" in command)
+    assert "Traceback" not in output
+    for variable in BAD_ENVIRONMENT:
+        key = variable.removeprefix("FORUMAPP_")
+        assert len([line for line in output.splitlines() if line.startswith(f"- {key} ")]) == 1

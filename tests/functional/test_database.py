@@ -25,6 +25,7 @@ from forumapp.forum.actor import load_actor
 from forumapp.forum.fulltext import SearchQuery, include_object, is_search_index_table, matcher_for
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.search import SearchService
+from forumapp.mail import MailFailure
 from forumapp.resources import migrations_folder
 from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey
@@ -185,6 +186,26 @@ def test_every_migration_downgrades_to_an_empty_database_and_back(scratch_app: F
         downgrade(directory=migrations_folder(), revision="base")
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
+def test_the_mail_failures_migration_creates_and_drops_its_table(scratch_app: Flask) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0014_mail_failures")
+        with db.engine.connect() as connection:
+            assert "mail_failures" in inspect(connection).get_table_names()
+        db.session.add(
+            MailFailure(failed_at=utcnow(), recipient="a@example.org", subject="S", reason="Why")
+        )
+        db.session.commit()
+        assert db.session.scalar(select(MailFailure.reason)) == "Why"
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="-1")
+        with db.engine.connect() as connection:
+            assert "mail_failures" not in inspect(connection).get_table_names()
         upgrade(directory=migrations_folder())
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []

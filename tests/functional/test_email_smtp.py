@@ -11,8 +11,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from forumapp.extensions import db
+from forumapp.mail import MailFailure
 from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, register
+from tests.forum_world import World
+from tests.functional.test_forum_pages import login_as
 from tests.smtp import MAIL_WAIT_SECONDS, ReceivedMail, SmtpSink, free_port
 
 EXTERNAL_URL = "http://forum.test"
@@ -242,3 +247,59 @@ class TestSmtpServerDown:
         assert response.status_code == 302
         assert response.location == "/auth/login"
         wait_for_log(caplog, "Could not send email")
+
+    def test_a_failed_email_is_recorded_with_its_reason_and_shown_on_the_dashboard(
+        self,
+        app: Flask,
+        client: FlaskClient,
+        world: World,
+        auth: AuthActions,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        caplog.set_level(logging.ERROR, logger="forumapp")
+
+        assert forgot_password(client, "mod_b@example.org").status_code == 302
+
+        wait_for_log(caplog, "Connection refused")
+        (failure,) = failures_for(app, "mod_b@example.org")
+        assert "Reset your password" in failure.subject
+        assert "ConnectionRefusedError" in failure.reason
+        login_as(auth, world, "admin")
+        dashboard = client.get("/admin/").get_data(as_text=True)
+        assert "1</strong> email could not be sent" in dashboard
+        assert "ConnectionRefusedError" in dashboard
+
+
+def failures_for(app: Flask, recipient: str) -> list[MailFailure]:
+    """The recorded failures to email ``recipient`` (recorded before they are logged)."""
+    with app.app_context():
+        query = select(MailFailure).where(MailFailure.recipient == recipient)
+        failures = list(db.session.scalars(query.order_by(MailFailure.id)))
+        db.session.expunge_all()
+    return failures
+
+
+@pytest.mark.parametrize(
+    "extra_config", [{"MAIL_SEND_ASYNC": False}, {"MAIL_SEND_ASYNC": True}], ids=["sync", "async"]
+)
+def test_an_email_the_backend_refuses_to_write_is_never_silently_lost(
+    app: Flask,
+    client: FlaskClient,
+    smtp_sink: SmtpSink,
+    make_user: MakeUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A line break in the subject, as a site name saved before control characters were
+    # refused would put there: the mail library refuses to write the header.
+    app.config["SITE_NAME"] = "Maker\nSpace"
+    caplog.set_level(logging.ERROR, logger="forumapp")
+    make_user("carol")
+
+    response = forgot_password(client, "carol@example.org")
+
+    assert response.status_code == 302
+    wait_for_log(caplog, "Could not send email")
+    (failure,) = failures_for(app, "carol@example.org")
+    assert "BadHeaderError" in failure.reason
+    assert failure.subject.startswith("[Maker\\nSpace]")
+    assert smtp_sink.received == []

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select, update
 
 from forumapp import create_app
 from forumapp.extensions import db
+from forumapp.management.settings_store import SettingsRevision, SiteSetting
+from forumapp.sqltypes import utcnow
 from tests.conftest import AuthActions, base_config
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
@@ -88,3 +93,71 @@ def test_another_worker_picks_up_saved_settings(
     assert other_worker.config["POSTS_PER_PAGE"] == 7
     with other_worker.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("limit", ["0 per minute", "0/hour", "5 per minute; 0 per hour"])
+def test_rate_limits_that_allow_nothing_are_refused_in_the_panel(
+    client: FlaskClient, world: World, auth: AuthActions, limit: str
+) -> None:
+    login_as(auth, world, "admin")
+
+    page = save(client, AUTH_LOGIN_LIMIT=limit)
+
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    assert "Write a rate limit such as" in page.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert stored_settings(world.app) == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("SITE_NAME", "Maker\r\nSpace"),
+        ("SITE_NAME", "Maker\nSpace"),
+        ("SITE_NAME", "Maker\x00Space"),
+        ("SITE_DESCRIPTION", "Line one\x0bline two"),
+        ("FORUM_POST_LIMIT", "6 per\tminute"),
+    ],
+)
+def test_control_characters_in_settings_are_refused(
+    client: FlaskClient, world: World, auth: AuthActions, key: str, value: str
+) -> None:
+    login_as(auth, world, "admin")
+
+    page = save(client, **{key: value})
+
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    assert "Remove the control characters" in page.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert stored_settings(world.app) == {}
+    assert world.app.config[key] == DEFAULTS[key]
+
+
+def test_stored_settings_that_break_the_rules_are_not_applied(
+    app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with app.app_context():
+        for key, value in (("AUTH_LOGIN_LIMIT", "0 per minute"), ("SITE_NAME", "Bad\nName")):
+            db.session.add(SiteSetting(key=key, value=json.dumps(value), updated_at=utcnow()))
+        db.session.execute(update(SettingsRevision).values(revision=SettingsRevision.revision + 1))
+        db.session.commit()
+    worker = create_app(
+        {
+            **base_config(tmp_path / "unused.sqlite3"),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SETTINGS_CHECK_SECONDS": 0,
+        }
+    )
+
+    page = worker.test_client().get("/").get_data(as_text=True)
+
+    assert worker.config["AUTH_LOGIN_LIMIT"] == "10 per 5 minutes"
+    assert worker.config["SITE_NAME"] == "forumapp"
+    assert "<title>forumapp</title>" in page
+    assert "Ignoring the stored site setting AUTH_LOGIN_LIMIT" in caplog.text
+    with worker.app_context():
+        db.engine.dispose()
+
+
+def stored_settings(app: Flask) -> dict[str, str]:
+    """The settings rows, as saved."""
+    with app.app_context():
+        return dict(db.session.execute(select(SiteSetting.key, SiteSetting.value)).all())  # type: ignore[arg-type]
