@@ -3,9 +3,10 @@
 Failed logins are counted twice: per client address and per account named in the
 form (by username or email alike), so neither one address trying many accounts nor
 many addresses trying one account gets far. Successful logins (a redirect) are not
-counted. Both, and failed password confirmations, are attempt budgets
-(``forumapp.auth.budgets``): the count is taken before the password is checked, so
-simultaneous attempts cannot get past it.
+counted. Failed password confirmations are counted per client address and per
+logged-in account too, so a stolen session cannot guess the password from many
+addresses. All of these are attempt budgets (``forumapp.auth.budgets``): the count is
+taken before the password is checked, so simultaneous attempts cannot get past it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from forumapp.auth.budgets import AttemptBudget
 from forumapp.extensions import limiter
@@ -42,9 +44,16 @@ def _client_key() -> str:
     return "client:" + get_remote_address()
 
 
+def _current_account_key() -> str:
+    # Only reached behind login_required, so there is an account; its id, not the session
+    # token Flask-Login's get_id() gives, so that every session of it shares one budget.
+    return f"account-id:{current_user.id}"
+
+
 login_per_client = AttemptBudget("login", "AUTH_LOGIN_LIMIT", _client_key)
 login_per_account = AttemptBudget("login", "AUTH_LOGIN_ACCOUNT_LIMIT", _account_key)
 reauth_per_client = AttemptBudget("reauth", "AUTH_LOGIN_LIMIT", _client_key)
+reauth_per_account = AttemptBudget("reauth", "AUTH_LOGIN_ACCOUNT_LIMIT", _current_account_key)
 register_per_client = limiter.limit(
     _configured("AUTH_REGISTER_LIMIT"), key_func=_client_key, methods=["POST"]
 )

@@ -126,7 +126,8 @@ class Logout(MethodView):
 class Reauth(MethodView):
     """Confirm the password before a sensitive page; the login stays fresh for a while."""
 
-    decorators = [login_required, limits.reauth_per_client]
+    # The account budget sits inside login_required: it counts logged-in accounts only.
+    decorators = [limits.reauth_per_account, login_required, limits.reauth_per_client]
     init_every_request = False
 
     def __init__(

@@ -362,6 +362,10 @@ def test_logout_is_never_rate_limited(client: FlaskClient, make_user: MakeUser) 
         assert logout.status_code == 302, f"logout {i + 1} answered {logout.status_code}"
 
 
+# The account budget is set above the client budget, which is the one under test.
+@pytest.mark.parametrize(
+    "config_overrides", [{**LIMITS, "AUTH_LOGIN_ACCOUNT_LIMIT": "50 per minute"}]
+)
 def test_failed_password_confirmations_are_limited_per_client(
     client: FlaskClient, make_user: MakeUser
 ) -> None:
@@ -374,6 +378,34 @@ def test_failed_password_confirmations_are_limited_per_client(
     assert statuses([client.post("/auth/reauth", data=form) for _ in range(3)]) == [200] * 3
     form["password"] = PASSWORD
     assert client.post("/auth/reauth", data=form).status_code == 429
+
+
+def test_failed_password_confirmations_are_limited_per_account(
+    app: Flask, client: FlaskClient, make_user: MakeUser
+) -> None:
+    """A stolen session cannot guess the password from many addresses."""
+    make_user("alice")
+    assert post_login(client, csrf_token(client), "alice", PASSWORD).status_code == 302
+
+    token = csrf_token(client, "/auth/reauth")
+
+    def confirm(password: str, address: str) -> int:
+        form = {"password": password, "csrf_token": token}
+        environ = {"REMOTE_ADDR": address}
+        return client.post("/auth/reauth", data=form, environ_base=environ).status_code
+
+    # Each guess from its own address: the per-client budget of 3 never comes into play.
+    assert [confirm(WRONG_PASSWORD, f"10.0.4.{i}") for i in (1, 2)] == [200, 200]
+    assert confirm(PASSWORD, "10.0.4.3") == 429
+    # The budget belongs to the account: another member's confirmations are not refused.
+    make_user("bob")
+    other = app.test_client()
+    assert post_login(other, csrf_token(other), "bob", PASSWORD).status_code == 302
+    form = {"password": PASSWORD, "csrf_token": csrf_token(other, "/auth/reauth")}
+    assert (
+        other.post("/auth/reauth", data=form, environ_base={"REMOTE_ADDR": "10.0.4.4"}).status_code
+        == 302
+    )
 
 
 # -- several apps in one process ------------------------------------------------------------
