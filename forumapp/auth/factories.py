@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from forumapp.auth.emails import TemplateAccountMailer
+from forumapp.auth.ports import AccessTokenStore
 from forumapp.auth.services import (
     AccountActivator,
     AuthenticationManager,
@@ -30,6 +31,10 @@ from forumapp.sqltypes import utcnow
 from forumapp.users.passwords import Argon2Hasher, PasswordPolicy
 
 _HASHER_KEY = "forumapp.password_hasher"
+#: ``app.extensions`` key of a factory of the app's :class:`AccessTokenStore` (forumapp's
+#: JSON API tokens), which a password reset revokes. The app sets it: the API depends on
+#: auth, not the other way round.
+ACCESS_TOKENS = "forumapp.auth.access_tokens"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,12 @@ def account_mailer() -> TemplateAccountMailer:
     )
 
 
+def access_token_store() -> AccessTokenStore | None:
+    """The app's API tokens, if it has any."""
+    factory: Callable[[], AccessTokenStore] | None = current_app.extensions.get(ACCESS_TOKENS)
+    return factory() if factory is not None else None
+
+
 def user_store() -> SqlUserStore:
     """forumapp's accounts table."""
     return SqlUserStore(db.session)
@@ -136,6 +147,7 @@ def password_reset_service_factory() -> PasswordResetService:
         account_mailer(),
         db.session,
         auth_settings(),
+        access_tokens=access_token_store(),
     )
 
 

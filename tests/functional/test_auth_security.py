@@ -16,6 +16,7 @@ from forumapp.auth.decorators import fresh_login_required
 from forumapp.auth.models import AuthSession
 from forumapp.extensions import db
 from forumapp.users.models import User
+from tests.api_support import bearer, issue_token
 from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, links_in, register
 from tests.functional.test_auth_journeys import path_of
 
@@ -305,6 +306,38 @@ def test_password_reset_ends_every_session(
     restored = app.test_client()
     copy_cookie(client, restored, REMEMBER_COOKIE)
     assert not is_logged_in(restored)
+
+
+def test_password_reset_ends_every_api_token_and_says_so(
+    app: Flask, make_user: MakeUser, outbox: list[Any]
+) -> None:
+    alice = make_user()
+    bob = make_user("bob")
+    scripts = [issue_token(app, alice.id, name=name) for name in ("backup script", "CI")]
+    bystander = issue_token(app, bob.id, name="bob's bot")
+    api = app.test_client()
+    assert all(api.get("/api/v1/me", headers=bearer(s)).status_code == 200 for s in scripts)
+
+    browser = app.test_client()
+    _reset(browser, _reset_link(browser, outbox))
+
+    assert [api.get("/api/v1/me", headers=bearer(s)).status_code for s in scripts] == [401, 401]
+    assert api.get("/api/v1/me", headers=bearer(bystander)).status_code == 200
+    notice = outbox[-1]
+    assert notice.to == ["alice@example.org"] and "password was changed" in notice.subject
+    assert "API tokens were revoked" in notice.body
+    assert "backup script, CI" in notice.body
+    html = notice.alternatives[0][0]
+    assert "<strong>backup script</strong>" in html and "<strong>CI</strong>" in html
+
+
+def test_password_changed_email_mentions_tokens_only_when_there_were_some(
+    make_user: MakeUser, outbox: list[Any], client: FlaskClient
+) -> None:
+    make_user()
+    _reset(client, _reset_link(client, outbox))
+    assert "password was changed" in outbox[-1].subject
+    assert "API tokens" not in outbox[-1].body
 
 
 # --- reauthentication --------------------------------------------------------------------
