@@ -61,12 +61,16 @@ def auth_settings() -> AuthSettings:
 
 
 def password_hasher() -> Argon2Hasher:
-    """The app's hasher, built once so its timing-equalizing dummy hash is computed once."""
+    """The app's hasher, built once so its timing-equalizing dummy hashes are computed once;
+    they take the parameters most of the stored hashes have."""
     hasher = current_app.extensions.get(_HASHER_KEY)
     if hasher is None:
         config = current_app.config
         hasher = current_app.extensions[_HASHER_KEY] = Argon2Hasher(
-            config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"]
+            config["ARGON2_TIME_COST"],
+            config["ARGON2_MEMORY_COST"],
+            config["ARGON2_PARALLELISM"],
+            stored_sample=lambda: user_store().password_hash_sample(),
         )
     assert isinstance(hasher, Argon2Hasher)
     return hasher

@@ -144,6 +144,42 @@ def test_unknown_users_cost_the_same_hash_time(
     assert 0.5 < unknown / known < 2.0
 
 
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "RATELIMIT_ENABLED": False}],
+)
+def test_unknown_users_cost_the_same_hash_time_after_the_parameters_change(
+    app: Flask, client: FlaskClient, make_user: MakeUser
+) -> None:
+    """Stored hashes keep their parameters until their member logs in: unknown accounts
+    must cost what those cost, not what new hashes cost."""
+    for name in ("alice", "bob", "carol"):
+        make_user(name)
+    # The operator raises the cost fourfold in time and memory; the workers restart.
+    app.config.update(ARGON2_TIME_COST=4, ARGON2_MEMORY_COST=32768)
+    app.extensions.pop("forumapp.password_hasher")
+
+    def timed(login: str) -> float:
+        token = csrf_token(client)
+        start = time.perf_counter()
+        client.post(
+            "/auth/login", data={"login": login, "password": "wrong password", "csrf_token": token}
+        )
+        return time.perf_counter() - start
+
+    timed("warm-up")
+    pairs = [(timed("alice"), timed("nobody")) for _ in range(7)]
+    known = statistics.median(pair[0] for pair in pairs)
+    unknown = statistics.median(pair[1] for pair in pairs)
+    # Checked against the new parameters, an unknown account costs about 16 times as much.
+    assert 0.5 < unknown / known < 2.0
+    # Logging in upgrades the hash, as before.
+    assert AuthActions(client).login("alice").status_code == 302
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash).where(User.username == "alice"))
+    assert "m=32768,t=4" in str(stored)
+
+
 # --- tokens ------------------------------------------------------------------------------
 
 
