@@ -28,6 +28,7 @@ from forumapp.auth.decorators import (
     registration_enabled,
     requires_unactivated,
 )
+from forumapp.auth.devices import trust_device
 from forumapp.auth.exceptions import StopAuthentication, StopValidation, TokenError
 from forumapp.auth.forms import (
     ActivateAccountForm,
@@ -94,7 +95,9 @@ class Login(MethodView):
         login_user(result.user, remember=form.remember_me.data, fresh=True)
         mark_fresh()
         flash(f"Welcome back, {result.user.username}!", "success")
-        return redirect(_next_url())
+        response = redirect(_next_url())
+        trust_device(response, result.user.id)
+        return response
 
 
 class Logout(MethodView):
@@ -247,7 +250,9 @@ class ResetPassword(MethodView):
             return _private(render_template("auth/reset_password.html", form=form))
         real_token = self._session_token() if token == self.URL_MARKER else token
         try:
-            self.password_reset_service_factory().reset_password(real_token, form.password.data)
+            user = self.password_reset_service_factory().reset_password(
+                real_token, form.password.data
+            )
         except TokenError as exc:
             return _token_problem(exc, ".forgot_password")
         except StopValidation as exc:
@@ -257,7 +262,11 @@ class ResetPassword(MethodView):
         logout_user()
         session.clear()
         flash("Your password has been changed. You can log in with it now.", "success")
-        return redirect(url_for(".login"))
+        response = redirect(url_for(".login"))
+        # The link reached the account's inbox: this browser is the owner's, and logs in
+        # even while others keep the account's budget of failed logins spent.
+        trust_device(response, user.id)
+        return response
 
     def _session_token(self) -> str:
         token = session.get(self.SESSION_KEY)
@@ -330,6 +339,20 @@ class AutoActivateAccount(MethodView):
         except TokenError as exc:
             return _token_problem(exc, ".request_activation_token")
         return _activated()
+
+
+def login_refused(error: limits.LoginRefused) -> ResponseReturnValue:
+    """The answer to a login over its budget: when to try again, and how the owner gets in
+    meanwhile. It is the same for every account name, known or not."""
+    retry_after = getattr(error, "retry_after", None)
+    seconds = retry_after if isinstance(retry_after, int) else 60
+    page = render_template(
+        "auth/login_refused.html",
+        minutes=max(1, -(-seconds // 60)),
+        reset_url=url_for(".forgot_password"),
+    )
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return page, 429, headers
 
 
 def _activated() -> ResponseReturnValue:
