@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import (
     Response,
+    after_this_request,
+    copy_current_request_context,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -50,6 +54,8 @@ from forumapp.auth.services import (
 )
 from forumapp.http import home_url, safe_redirect_target
 
+log = logging.getLogger(__name__)
+
 
 def _client() -> ClientInfo:
     return ClientInfo(request.remote_addr or "", request.user_agent.string)
@@ -57,6 +63,32 @@ def _client() -> ClientInfo:
 
 def _next_url() -> str:
     return safe_redirect_target(request.args.get("next"), home_url())
+
+
+def _after_the_response(work: Callable[[], None]) -> None:
+    """Do ``work`` once the response has been sent, in a copy of this request's context.
+
+    The WSGI server closes a response after writing its body, so the client has its answer
+    before the work starts, and how long the work takes cannot show. With
+    ``MAIL_SEND_ASYNC`` off (tests, debugging) the work is done at once.
+    """
+    if not current_app.config.get("MAIL_SEND_ASYNC", True):
+        work()
+        return
+
+    def logged() -> None:
+        # Nobody waits for this any more: a failure can only be logged.
+        try:
+            work()
+        except Exception:
+            log.exception("Work after the response of %s failed", request.path)
+
+    later = copy_current_request_context(logged)
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(later)
+        return response
 
 
 def _field_errors(form: LoginForm | RegisterForm | ResetPasswordForm, exc: StopValidation) -> None:
@@ -208,7 +240,10 @@ class ForgotPassword(MethodView):
         form = EmailForm()
         if not form.validate_on_submit():
             return render_template("auth/forgot_password.html", form=form)
-        self.password_reset_service_factory().request_reset(form.email.data)
+        email, service = form.email.data, self.password_reset_service_factory
+        # Only known addresses are emailed: looking the address up, and the email, wait
+        # until the answer is sent, so its timing cannot tell which addresses have accounts.
+        _after_the_response(lambda: service().request_reset(email))
         flash(
             f"If an account uses {form.email.data}, we have sent it a link to choose a new "
             "password. Check your inbox.",
@@ -291,7 +326,9 @@ class RequestActivationToken(MethodView):
         form = EmailForm()
         if not form.validate_on_submit():
             return render_template("auth/request_activation.html", form=form)
-        self.account_activator_factory().request_activation(form.email.data)
+        email, activator = form.email.data, self.account_activator_factory
+        # As for a reset link: nothing that depends on the address happens before the answer.
+        _after_the_response(lambda: activator().request_activation(email))
         flash(
             f"If an account with {form.email.data} is waiting for activation, we have sent "
             "it a new link. Check your inbox.",

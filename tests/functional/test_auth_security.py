@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
 
 from forumapp.auth.decorators import fresh_login_required
@@ -98,6 +99,42 @@ def test_email_forms_do_not_reveal_accounts(
     unknown = _submit_email(app.test_client(), path, "unknown@example.org")
     assert known == unknown
     assert len(outbox) == 1
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAIL_SEND_ASYNC": True}])
+@pytest.mark.parametrize("path", ["/auth/reset-password", "/auth/activate"])
+def test_email_forms_look_the_address_up_only_after_answering(
+    app: Flask, make_user: MakeUser, outbox: list[Any], path: str
+) -> None:
+    """Nothing that depends on the address happens before the answer is sent, so its
+    timing cannot tell (tests/functional/test_enumeration_timing.py measures it)."""
+    make_user("known", "known@example.org", activated=False)
+    client = app.test_client()
+    token = csrf_token(client, path)
+    queries: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(*args: Any) -> None:
+        queries.append(str(args[2]))
+
+    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post(path, data={"email": "known@example.org", "csrf_token": token})
+        assert response.status_code == 302
+        answered_with = list(queries)
+        assert outbox == []
+        # The server closes the response once it has sent it: now the work is done.
+        response.close()
+        deadline = time.monotonic() + 5
+        while not outbox:
+            assert time.monotonic() < deadline, "no email after the response"
+            time.sleep(0.01)
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", record)
+    assert not any("email_key" in query for query in answered_with), answered_with
+    assert any("email_key" in query for query in queries)
+    assert [message.to for message in outbox] == [["known@example.org"]]
 
 
 def test_register_does_not_reveal_emails(
