@@ -12,8 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from forumapp import errors, headers
 from forumapp.api import create_api_blueprint
 from forumapp.api.models import ApiToken
-from forumapp.api.token_views import create_tokens_blueprint
+from forumapp.api.token_views import create_tokens_blueprint, token_service_factory
 from forumapp.auth import create_auth_blueprint
+from forumapp.auth.factories import ACCESS_TOKENS
 from forumapp.auth.limits import ACCOUNT_RESOLVER
 from forumapp.auth.models import AuthSession
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
@@ -116,6 +117,7 @@ def configure_login(app: Flask) -> None:
     login_manager.session_protection = None
     login_manager.user_loader(load_user)
     app.extensions[ACCOUNT_RESOLVER] = resolve_account_id
+    app.extensions[ACCESS_TOKENS] = token_service_factory
 
 
 def load_user(token: str) -> User | None:

@@ -82,6 +82,9 @@ RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_ENABLED = True
 AUTH_LOGIN_LIMIT = "10 per 5 minutes"
 AUTH_LOGIN_ACCOUNT_LIMIT = "5 per 5 minutes"
+#: A browser that logged in to an account is remembered this many days (a signed cookie):
+#: its failed logins count on a budget of their own, not on the account's shared one.
+AUTH_TRUSTED_DEVICE_DAYS = 365
 AUTH_REGISTER_LIMIT = "10 per hour"
 AUTH_FORGOT_PASSWORD_LIMIT = "5 per 15 minutes"
 AUTH_ACTIVATION_LIMIT = "5 per 15 minutes"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -112,6 +113,17 @@ class InMemorySessionStore:
         return entry[0]
 
 
+class InMemoryAccessTokens:
+    """API token names per user id."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[int, list[str]] = {}
+
+    def revoke_all(self, user_id: int) -> list[str]:
+        names, self.tokens[user_id] = sorted(self.tokens.get(user_id, [])), []
+        return names
+
+
 class FakeHasher:
     """A reversible "hash" that records how often each operation ran."""
 
@@ -141,6 +153,7 @@ class SentMail:
     kind: str
     to: str
     token: str | None = None
+    revoked_tokens: tuple[str, ...] = ()
 
 
 class RecordingMailer:
@@ -161,8 +174,8 @@ class RecordingMailer:
     def send_password_reset(self, user: AuthUser, token: str) -> None:
         self.sent.append(SentMail("password_reset", user.email, token))
 
-    def send_password_changed(self, user: AuthUser) -> None:
-        self.sent.append(SentMail("password_changed", user.email))
+    def send_password_changed(self, user: AuthUser, revoked_tokens: Sequence[str] = ()) -> None:
+        self.sent.append(SentMail("password_changed", user.email, None, tuple(revoked_tokens)))
 
 
 class FakeTransaction:

@@ -145,6 +145,14 @@ class TokenService:
             if result.rowcount != 1:
                 raise NotFound()
 
+    def revoke_all(self, user_id: int) -> list[str]:
+        """Delete every token of the member in the caller's transaction (a password reset
+        commits it with the rest); the names of the tokens deleted, in alphabetical order."""
+        names = self.session.scalars(
+            delete(ApiToken).where(ApiToken.user_id == user_id).returning(ApiToken.name)
+        )
+        return sorted(names, key=str.casefold)
+
     def authenticate(self, secret: str) -> ApiToken | None:
         """The token whose secret this is, or ``None``; notes when it was last used."""
         if not isinstance(secret, str) or not _SECRET_PATTERN.fullmatch(secret):

@@ -22,7 +22,7 @@ from flask import Blueprint, Flask, current_app
 from flask.blueprints import BlueprintSetupState
 
 from forumapp import settings
-from forumapp.auth import views
+from forumapp.auth import limits, views
 from forumapp.auth.factories import AuthFactories, default_factories
 from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url
 from forumapp.extensions import csrf, limiter
@@ -94,6 +94,7 @@ def create_auth_blueprint(
     ]
     for rule, view_func in rules:
         blueprint.add_url_rule(rule, view_func=view_func)
+    blueprint.register_error_handler(limits.LoginRefused, views.login_refused)
     blueprint.record_once(_bind_extensions)
     blueprint.add_app_template_global(home_url)
     blueprint.add_app_template_global(endpoint_exists)
@@ -118,6 +119,7 @@ CONFIG_KEYS = (
     "PASSWORD_RESET_TOKEN_MAX_AGE",
     "AUTH_LOGIN_LIMIT",
     "AUTH_LOGIN_ACCOUNT_LIMIT",
+    "AUTH_TRUSTED_DEVICE_DAYS",
     "AUTH_REGISTER_LIMIT",
     "AUTH_FORGOT_PASSWORD_LIMIT",
     "AUTH_ACTIVATION_LIMIT",

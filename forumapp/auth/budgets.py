@@ -42,13 +42,21 @@ class AttemptBudget:
     ``config_key`` names a limit such as ``"5 per 5 minutes"``, read at request time;
     ``key`` names who is counted (a client address, an account); ``scope`` keeps budgets
     of different forms apart. The limiter's storage and strategy are used, so the count
-    is shared by every worker when the storage is Redis.
+    is shared by every worker when the storage is Redis. An exhausted budget raises
+    ``refusal``, a 429 that a form may answer with a page of its own.
     """
 
-    def __init__(self, scope: str, config_key: str, key: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        scope: str,
+        config_key: str,
+        key: Callable[[], str],
+        refusal: type[TooManyRequests] = TooManyRequests,
+    ) -> None:
         self.scope = scope
         self.config_key = config_key
         self.key = key
+        self.refusal = refusal
 
     def __call__(self, view: View) -> View:
         @wraps(view)
@@ -63,7 +71,7 @@ class AttemptBudget:
             taken = strategy.hit(item, *identifiers)
             window_ends = strategy.get_window_stats(item, *identifiers).reset_time
             if not taken:
-                raise TooManyRequests(retry_after=max(1, math.ceil(window_ends - time.time())))
+                raise self.refusal(retry_after=max(1, math.ceil(window_ends - time.time())))
             response = make_response(view(*args, **kwargs))
             # Giving back in a later window than the one taken from would leave that window
             # an attempt short of zero: one extra guess for every success timed to straddle.

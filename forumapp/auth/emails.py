@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import render_template
@@ -68,10 +68,11 @@ class TemplateAccountMailer:
             link=self._link("reset_password", token=token),
         )
 
-    def send_password_changed(self, user: AuthUser) -> None:
+    def send_password_changed(self, user: AuthUser, revoked_tokens: Sequence[str] = ()) -> None:
         self._send(
             user,
             "password_changed",
             "Your password was changed",
             reset_link=self._link("forgot_password"),
+            revoked_tokens=list(revoked_tokens),
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from forumapp.auth.emails import TemplateAccountMailer
+from forumapp.auth.ports import AccessTokenStore
 from forumapp.auth.services import (
     AccountActivator,
     AuthenticationManager,
@@ -30,6 +31,10 @@ from forumapp.sqltypes import utcnow
 from forumapp.users.passwords import Argon2Hasher, PasswordPolicy
 
 _HASHER_KEY = "forumapp.password_hasher"
+#: ``app.extensions`` key of a factory of the app's :class:`AccessTokenStore` (forumapp's
+#: JSON API tokens), which a password reset revokes. The app sets it: the API depends on
+#: auth, not the other way round.
+ACCESS_TOKENS = "forumapp.auth.access_tokens"
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,16 @@ def auth_settings() -> AuthSettings:
 
 
 def password_hasher() -> Argon2Hasher:
-    """The app's hasher, built once so its timing-equalizing dummy hash is computed once."""
+    """The app's hasher, built once so its timing-equalizing dummy hashes are computed once;
+    they take the parameters most of the stored hashes have."""
     hasher = current_app.extensions.get(_HASHER_KEY)
     if hasher is None:
         config = current_app.config
         hasher = current_app.extensions[_HASHER_KEY] = Argon2Hasher(
-            config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"]
+            config["ARGON2_TIME_COST"],
+            config["ARGON2_MEMORY_COST"],
+            config["ARGON2_PARALLELISM"],
+            stored_sample=lambda: user_store().password_hash_sample(),
         )
     assert isinstance(hasher, Argon2Hasher)
     return hasher
@@ -87,6 +96,12 @@ def account_mailer() -> TemplateAccountMailer:
         link=lambda endpoint, **values: external_url(auth_endpoint(endpoint), **values),
         site_name=current_app.config["SITE_NAME"],
     )
+
+
+def access_token_store() -> AccessTokenStore | None:
+    """The app's API tokens, if it has any."""
+    factory: Callable[[], AccessTokenStore] | None = current_app.extensions.get(ACCESS_TOKENS)
+    return factory() if factory is not None else None
 
 
 def user_store() -> SqlUserStore:
@@ -136,6 +151,7 @@ def password_reset_service_factory() -> PasswordResetService:
         account_mailer(),
         db.session,
         auth_settings(),
+        access_tokens=access_token_store(),
     )
 
 

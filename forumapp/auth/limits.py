@@ -3,9 +3,14 @@
 Failed logins are counted twice: per client address and per account named in the
 form (by username or email alike), so neither one address trying many accounts nor
 many addresses trying one account gets far. Successful logins (a redirect) are not
-counted. Both, and failed password confirmations, are attempt budgets
-(``forumapp.auth.budgets``): the count is taken before the password is checked, so
-simultaneous attempts cannot get past it.
+counted. Anyone can spend an account's budget, so a browser the account logged in from
+before counts on a budget of its own instead (``forumapp.auth.devices``), and the
+lockout page offers the owner a password reset, which makes the browser such a device.
+
+Failed password confirmations are counted per client address and per logged-in account,
+so a stolen session cannot guess the password from many addresses. All of these are
+attempt budgets (``forumapp.auth.budgets``): the count is taken before the password is
+checked, so simultaneous attempts cannot get past it.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ from collections.abc import Callable
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from werkzeug.exceptions import TooManyRequests
 
 from forumapp.auth.budgets import AttemptBudget
+from forumapp.auth.devices import trusted_device
 from forumapp.extensions import limiter
 from forumapp.users.models import username_key
 
@@ -33,18 +41,33 @@ def _account_key() -> str:
     login = request.form.get("login", "")
     resolve = current_app.extensions.get(ACCOUNT_RESOLVER)
     account_id = resolve(login) if resolve is not None and login else None
-    if account_id is not None:
-        return f"account-id:{account_id}"
-    return "account:" + username_key(login)
+    if account_id is None:
+        return "account:" + username_key(login)
+    device = trusted_device(account_id)
+    if device is not None:
+        return f"account-id:{account_id}:device:{device}"
+    return f"account-id:{account_id}"
 
 
 def _client_key() -> str:
     return "client:" + get_remote_address()
 
 
-login_per_client = AttemptBudget("login", "AUTH_LOGIN_LIMIT", _client_key)
-login_per_account = AttemptBudget("login", "AUTH_LOGIN_ACCOUNT_LIMIT", _account_key)
+def _current_account_key() -> str:
+    # Only reached behind login_required, so there is an account; its id, not the session
+    # token Flask-Login's get_id() gives, so that every session of it shares one budget.
+    return f"account-id:{current_user.id}"
+
+
+class LoginRefused(TooManyRequests):
+    """Too many failed logins from this client or for this account: the login form answers
+    with a page of its own (``views.login_refused``) that shows the owner the way in."""
+
+
+login_per_client = AttemptBudget("login", "AUTH_LOGIN_LIMIT", _client_key, LoginRefused)
+login_per_account = AttemptBudget("login", "AUTH_LOGIN_ACCOUNT_LIMIT", _account_key, LoginRefused)
 reauth_per_client = AttemptBudget("reauth", "AUTH_LOGIN_LIMIT", _client_key)
+reauth_per_account = AttemptBudget("reauth", "AUTH_LOGIN_ACCOUNT_LIMIT", _current_account_key)
 register_per_client = limiter.limit(
     _configured("AUTH_REGISTER_LIMIT"), key_func=_client_key, methods=["POST"]
 )

@@ -7,6 +7,7 @@ user store implements them itself and passes factories to :func:`create_auth_blu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -73,6 +74,16 @@ class SessionStore(Protocol):
     def revoke_all(self, user: AuthUser) -> None: ...
 
 
+class AccessTokenStore(Protocol):
+    """Credentials other than sessions that open the account, such as API tokens.
+
+    A password reset ends them with the sessions: a stolen token is exactly what a reset
+    is meant to end.
+    """
+
+    def revoke_all(self, user_id: int) -> list[str]: ...
+
+
 class PasswordHasher(Protocol):
     """Hashes and checks passwords."""
 
@@ -95,4 +106,4 @@ class AccountMailer(Protocol):
     def send_welcome(self, user: AuthUser) -> None: ...
     def send_registration_attempt(self, user: AuthUser) -> None: ...
     def send_password_reset(self, user: AuthUser, token: str) -> None: ...
-    def send_password_changed(self, user: AuthUser) -> None: ...
+    def send_password_changed(self, user: AuthUser, revoked_tokens: Sequence[str] = ()) -> None: ...

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from forumapp.auth.exceptions import StopAuthentication, StopValidation, TokenError, ValidationError
 from forumapp.auth.ports import (
+    AccessTokenStore,
     AccountMailer,
     AuthUser,
     ClientInfo,
@@ -218,7 +219,11 @@ class RegistrationService:
 
 
 class PasswordResetService:
-    """Emails reset links and sets a new password from a valid link."""
+    """Emails reset links and sets a new password from a valid link.
+
+    ``access_tokens``, when given, are the account's other credentials (API tokens): a
+    reset revokes them together with the sessions.
+    """
 
     def __init__(
         self,
@@ -230,6 +235,7 @@ class PasswordResetService:
         mailer: AccountMailer,
         transaction: Transaction,
         settings: AuthSettings,
+        access_tokens: AccessTokenStore | None = None,
     ) -> None:
         self._users = users
         self._sessions = sessions
@@ -239,6 +245,7 @@ class PasswordResetService:
         self._mailer = mailer
         self._transaction = transaction
         self._settings = settings
+        self._access_tokens = access_tokens
 
     def request_reset(self, email: str) -> None:
         """Email a reset link if ``email`` has an account; do nothing visible otherwise."""
@@ -255,7 +262,8 @@ class PasswordResetService:
         )
 
     def reset_password(self, token: str, password: str) -> AuthUser:
-        """Set the new password, end every session of the account, and tell its owner."""
+        """Set the new password, end every session and API token of the account, and
+        tell its owner (naming the tokens that stopped working)."""
         user = self.check_token(token)
         problems = self._rules.problems(password, user.username, user.email)
         if problems:
@@ -267,7 +275,8 @@ class PasswordResetService:
             if not user.activated:
                 self._users.set_activated(user)
             self._sessions.revoke_all(user)
-        self._mailer.send_password_changed(user)
+            revoked = self._access_tokens.revoke_all(user.id) if self._access_tokens else []
+        self._mailer.send_password_changed(user, revoked)
         return user
 
 

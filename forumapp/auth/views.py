@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import (
     Response,
+    after_this_request,
+    copy_current_request_context,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -28,6 +32,7 @@ from forumapp.auth.decorators import (
     registration_enabled,
     requires_unactivated,
 )
+from forumapp.auth.devices import trust_device
 from forumapp.auth.exceptions import StopAuthentication, StopValidation, TokenError
 from forumapp.auth.forms import (
     ActivateAccountForm,
@@ -49,6 +54,8 @@ from forumapp.auth.services import (
 )
 from forumapp.http import home_url, safe_redirect_target
 
+log = logging.getLogger(__name__)
+
 
 def _client() -> ClientInfo:
     return ClientInfo(request.remote_addr or "", request.user_agent.string)
@@ -56,6 +63,32 @@ def _client() -> ClientInfo:
 
 def _next_url() -> str:
     return safe_redirect_target(request.args.get("next"), home_url())
+
+
+def _after_the_response(work: Callable[[], None]) -> None:
+    """Do ``work`` once the response has been sent, in a copy of this request's context.
+
+    The WSGI server closes a response after writing its body, so the client has its answer
+    before the work starts, and how long the work takes cannot show. With
+    ``MAIL_SEND_ASYNC`` off (tests, debugging) the work is done at once.
+    """
+    if not current_app.config.get("MAIL_SEND_ASYNC", True):
+        work()
+        return
+
+    def logged() -> None:
+        # Nobody waits for this any more: a failure can only be logged.
+        try:
+            work()
+        except Exception:
+            log.exception("Work after the response of %s failed", request.path)
+
+    later = copy_current_request_context(logged)
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(later)
+        return response
 
 
 def _field_errors(form: LoginForm | RegisterForm | ResetPasswordForm, exc: StopValidation) -> None:
@@ -94,7 +127,9 @@ class Login(MethodView):
         login_user(result.user, remember=form.remember_me.data, fresh=True)
         mark_fresh()
         flash(f"Welcome back, {result.user.username}!", "success")
-        return redirect(_next_url())
+        response = redirect(_next_url())
+        trust_device(response, result.user.id)
+        return response
 
 
 class Logout(MethodView):
@@ -126,7 +161,8 @@ class Logout(MethodView):
 class Reauth(MethodView):
     """Confirm the password before a sensitive page; the login stays fresh for a while."""
 
-    decorators = [login_required, limits.reauth_per_client]
+    # The account budget sits inside login_required: it counts logged-in accounts only.
+    decorators = [limits.reauth_per_account, login_required, limits.reauth_per_client]
     init_every_request = False
 
     def __init__(
@@ -204,7 +240,10 @@ class ForgotPassword(MethodView):
         form = EmailForm()
         if not form.validate_on_submit():
             return render_template("auth/forgot_password.html", form=form)
-        self.password_reset_service_factory().request_reset(form.email.data)
+        email, service = form.email.data, self.password_reset_service_factory
+        # Only known addresses are emailed: looking the address up, and the email, wait
+        # until the answer is sent, so its timing cannot tell which addresses have accounts.
+        _after_the_response(lambda: service().request_reset(email))
         flash(
             f"If an account uses {form.email.data}, we have sent it a link to choose a new "
             "password. Check your inbox.",
@@ -246,7 +285,9 @@ class ResetPassword(MethodView):
             return _private(render_template("auth/reset_password.html", form=form))
         real_token = self._session_token() if token == self.URL_MARKER else token
         try:
-            self.password_reset_service_factory().reset_password(real_token, form.password.data)
+            user = self.password_reset_service_factory().reset_password(
+                real_token, form.password.data
+            )
         except TokenError as exc:
             return _token_problem(exc, ".forgot_password")
         except StopValidation as exc:
@@ -256,7 +297,11 @@ class ResetPassword(MethodView):
         logout_user()
         session.clear()
         flash("Your password has been changed. You can log in with it now.", "success")
-        return redirect(url_for(".login"))
+        response = redirect(url_for(".login"))
+        # The link reached the account's inbox: this browser is the owner's, and logs in
+        # even while others keep the account's budget of failed logins spent.
+        trust_device(response, user.id)
+        return response
 
     def _session_token(self) -> str:
         token = session.get(self.SESSION_KEY)
@@ -281,7 +326,9 @@ class RequestActivationToken(MethodView):
         form = EmailForm()
         if not form.validate_on_submit():
             return render_template("auth/request_activation.html", form=form)
-        self.account_activator_factory().request_activation(form.email.data)
+        email, activator = form.email.data, self.account_activator_factory
+        # As for a reset link: nothing that depends on the address happens before the answer.
+        _after_the_response(lambda: activator().request_activation(email))
         flash(
             f"If an account with {form.email.data} is waiting for activation, we have sent "
             "it a new link. Check your inbox.",
@@ -329,6 +376,20 @@ class AutoActivateAccount(MethodView):
         except TokenError as exc:
             return _token_problem(exc, ".request_activation_token")
         return _activated()
+
+
+def login_refused(error: limits.LoginRefused) -> ResponseReturnValue:
+    """The answer to a login over its budget: when to try again, and how the owner gets in
+    meanwhile. It is the same for every account name, known or not."""
+    retry_after = getattr(error, "retry_after", None)
+    seconds = retry_after if isinstance(retry_after, int) else 60
+    page = render_template(
+        "auth/login_refused.html",
+        minutes=max(1, -(-seconds // 60)),
+        reset_url=url_for(".forgot_password"),
+    )
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return page, 429, headers
 
 
 def _activated() -> ResponseReturnValue:

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
 
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.auth.models import AuthSession
 from forumapp.extensions import db
 from forumapp.users.models import User
+from tests.api_support import bearer, issue_token
 from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, links_in, register
 from tests.functional.test_auth_journeys import path_of
 
@@ -99,6 +101,42 @@ def test_email_forms_do_not_reveal_accounts(
     assert len(outbox) == 1
 
 
+@pytest.mark.parametrize("config_overrides", [{"MAIL_SEND_ASYNC": True}])
+@pytest.mark.parametrize("path", ["/auth/reset-password", "/auth/activate"])
+def test_email_forms_look_the_address_up_only_after_answering(
+    app: Flask, make_user: MakeUser, outbox: list[Any], path: str
+) -> None:
+    """Nothing that depends on the address happens before the answer is sent, so its
+    timing cannot tell (tests/functional/test_enumeration_timing.py measures it)."""
+    make_user("known", "known@example.org", activated=False)
+    client = app.test_client()
+    token = csrf_token(client, path)
+    queries: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(*args: Any) -> None:
+        queries.append(str(args[2]))
+
+    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post(path, data={"email": "known@example.org", "csrf_token": token})
+        assert response.status_code == 302
+        answered_with = list(queries)
+        assert outbox == []
+        # The server closes the response once it has sent it: now the work is done.
+        response.close()
+        deadline = time.monotonic() + 5
+        while not outbox:
+            assert time.monotonic() < deadline, "no email after the response"
+            time.sleep(0.01)
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", record)
+    assert not any("email_key" in query for query in answered_with), answered_with
+    assert any("email_key" in query for query in queries)
+    assert [message.to for message in outbox] == [["known@example.org"]]
+
+
 def test_register_does_not_reveal_emails(
     app: Flask, make_user: MakeUser, outbox: list[Any]
 ) -> None:
@@ -141,6 +179,42 @@ def test_unknown_users_cost_the_same_hash_time(
     unknown = statistics.median(timed("nobody") for _ in range(7))
     # Without the dummy verification an unknown user answers in well under a tenth of the time.
     assert 0.5 < unknown / known < 2.0
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "RATELIMIT_ENABLED": False}],
+)
+def test_unknown_users_cost_the_same_hash_time_after_the_parameters_change(
+    app: Flask, client: FlaskClient, make_user: MakeUser
+) -> None:
+    """Stored hashes keep their parameters until their member logs in: unknown accounts
+    must cost what those cost, not what new hashes cost."""
+    for name in ("alice", "bob", "carol"):
+        make_user(name)
+    # The operator raises the cost fourfold in time and memory; the workers restart.
+    app.config.update(ARGON2_TIME_COST=4, ARGON2_MEMORY_COST=32768)
+    app.extensions.pop("forumapp.password_hasher")
+
+    def timed(login: str) -> float:
+        token = csrf_token(client)
+        start = time.perf_counter()
+        client.post(
+            "/auth/login", data={"login": login, "password": "wrong password", "csrf_token": token}
+        )
+        return time.perf_counter() - start
+
+    timed("warm-up")
+    pairs = [(timed("alice"), timed("nobody")) for _ in range(7)]
+    known = statistics.median(pair[0] for pair in pairs)
+    unknown = statistics.median(pair[1] for pair in pairs)
+    # Checked against the new parameters, an unknown account costs about 16 times as much.
+    assert 0.5 < unknown / known < 2.0
+    # Logging in upgrades the hash, as before.
+    assert AuthActions(client).login("alice").status_code == 302
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash).where(User.username == "alice"))
+    assert "m=32768,t=4" in str(stored)
 
 
 # --- tokens ------------------------------------------------------------------------------
@@ -305,6 +379,38 @@ def test_password_reset_ends_every_session(
     restored = app.test_client()
     copy_cookie(client, restored, REMEMBER_COOKIE)
     assert not is_logged_in(restored)
+
+
+def test_password_reset_ends_every_api_token_and_says_so(
+    app: Flask, make_user: MakeUser, outbox: list[Any]
+) -> None:
+    alice = make_user()
+    bob = make_user("bob")
+    scripts = [issue_token(app, alice.id, name=name) for name in ("backup script", "CI")]
+    bystander = issue_token(app, bob.id, name="bob's bot")
+    api = app.test_client()
+    assert all(api.get("/api/v1/me", headers=bearer(s)).status_code == 200 for s in scripts)
+
+    browser = app.test_client()
+    _reset(browser, _reset_link(browser, outbox))
+
+    assert [api.get("/api/v1/me", headers=bearer(s)).status_code for s in scripts] == [401, 401]
+    assert api.get("/api/v1/me", headers=bearer(bystander)).status_code == 200
+    notice = outbox[-1]
+    assert notice.to == ["alice@example.org"] and "password was changed" in notice.subject
+    assert "API tokens were revoked" in notice.body
+    assert "backup script, CI" in notice.body
+    html = notice.alternatives[0][0]
+    assert "<strong>backup script</strong>" in html and "<strong>CI</strong>" in html
+
+
+def test_password_changed_email_mentions_tokens_only_when_there_were_some(
+    make_user: MakeUser, outbox: list[Any], client: FlaskClient
+) -> None:
+    make_user()
+    _reset(client, _reset_link(client, outbox))
+    assert "password was changed" in outbox[-1].subject
+    assert "API tokens" not in outbox[-1].body
 
 
 # --- reauthentication --------------------------------------------------------------------

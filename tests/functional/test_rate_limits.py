@@ -20,7 +20,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from forumapp import create_app
+from forumapp.auth.devices import COOKIE_NAME as DEVICE_COOKIE
 from forumapp.extensions import limiter
+from forumapp.users.groups import GroupKey
 from tests.conftest import PASSWORD, MakeUser, base_config, csrf_token
 from tests.production.backends import TEST_RATELIMIT_STORAGE_URI
 
@@ -155,6 +157,116 @@ def test_account_lock_covers_login_by_username_and_by_email_alike(
         post_login(client, token, failing_as, remote_addr=f"10.0.0.{i}")
 
     assert post_login(client, token, then_as, PASSWORD, remote_addr="10.0.0.3").status_code == 429
+
+
+# -- the owner of a locked account ------------------------------------------------------------
+
+
+def lock_out(client: FlaskClient, login: str = "alice") -> None:
+    """Spend the account's shared budget (2) from addresses of its own, as an attacker would."""
+    token = csrf_token(client)
+    for i in (1, 2):
+        assert post_login(client, token, login, remote_addr=f"203.0.113.{i}").status_code == 200
+
+
+def log_in_and_out(client: FlaskClient, login: str = "alice") -> None:
+    """A successful login from ``client`` (the owner's browser), then logout."""
+    assert post_login(client, csrf_token(client), login, PASSWORD).status_code == 302
+    logout = client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/auth/logout")})
+    assert logout.status_code == 302
+
+
+@pytest.mark.parametrize("group", [GroupKey.MEMBER, GroupKey.ADMIN])
+def test_nobody_can_lock_the_owner_out_of_a_browser_they_logged_in_from(
+    app: Flask, make_user: MakeUser, group: GroupKey
+) -> None:
+    make_user("alice", group=group)
+    owner = app.test_client()
+    log_in_and_out(owner)
+
+    lock_out(app.test_client())
+    stranger = app.test_client()
+    assert post_login(stranger, csrf_token(stranger), "alice", PASSWORD).status_code == 429
+
+    response = post_login(owner, csrf_token(owner), "alice", PASSWORD)
+    assert response.status_code == 302
+    assert "Logged in as" in owner.get("/").get_data(as_text=True)
+
+
+def test_a_trusted_browser_has_a_budget_of_failed_logins_of_its_own(
+    app: Flask, make_user: MakeUser
+) -> None:
+    make_user("alice")
+    owner = app.test_client()
+    log_in_and_out(owner)
+
+    token = csrf_token(owner)
+    # Guesses through the owner's browser (a thief with it) are limited as well ...
+    addresses = [f"198.51.100.{i}" for i in (1, 2, 3)]
+    guesses = [post_login(owner, token, "alice", remote_addr=a) for a in addresses]
+    assert statuses(guesses) == [200, 200, 429]
+    # ... and spend the browser's budget only, not the one other browsers share.
+    stranger = app.test_client()
+    assert post_login(stranger, csrf_token(stranger), "alice", PASSWORD).status_code == 302
+
+
+def test_a_device_cookie_only_vouches_for_the_account_that_earned_it(
+    app: Flask, make_user: MakeUser
+) -> None:
+    make_user("alice")
+    make_user("bob")
+    bobs_browser = app.test_client()
+    log_in_and_out(bobs_browser, "bob")
+    lock_out(app.test_client())
+
+    token = csrf_token(bobs_browser)
+    assert post_login(bobs_browser, token, "alice", PASSWORD).status_code == 429
+
+    cookie = bobs_browser.get_cookie(DEVICE_COOKIE, path="/auth/")
+    assert cookie is not None
+    forged = app.test_client()
+    # A cookie naming alice, with bob's signature on other contents: refused.
+    forged.set_cookie(DEVICE_COOKIE, cookie.value.replace(".", "X.", 1), path="/auth/")
+    assert post_login(forged, csrf_token(forged), "alice", PASSWORD).status_code == 429
+
+
+def test_the_lockout_page_offers_a_password_reset(app: Flask, make_user: MakeUser) -> None:
+    make_user("alice")
+    lock_out(app.test_client())
+    for login in ("alice", "ALICE", "nobody-at-all"):
+        locked = app.test_client()
+        token = csrf_token(locked)
+        if login == "nobody-at-all":
+            lock_out(locked, login)
+        response = post_login(locked, token, login, PASSWORD)
+        assert response.status_code == 429
+        assert response.headers["Retry-After"].isdigit()
+        page = response.get_data(as_text=True)
+        assert '<a href="/auth/reset-password">choose a new password</a>' in page
+        # The same page whether the account exists or not.
+        assert login.casefold() not in page.casefold()
+
+
+def test_a_password_reset_lets_the_owner_in_from_a_new_browser_despite_a_lockout(
+    app: Flask, make_user: MakeUser, outbox: list[Any]
+) -> None:
+    make_user("alice")
+    lock_out(app.test_client())
+    owner = app.test_client()
+    assert post_login(owner, csrf_token(owner), "alice", PASSWORD).status_code == 429
+
+    path = "/auth/reset-password"
+    owner.post(path, data={"email": "alice@example.org", "csrf_token": csrf_token(owner, path)})
+    link = re.findall(r"http://forum\.test(/auth/reset-password/\S+)", outbox[-1].body)[0]
+    new_password = "a whole new passphrase"
+    form = {"password": new_password, "confirm_password": new_password}
+    set_password = owner.get(link).location
+    form["csrf_token"] = csrf_token(owner, set_password)
+    assert owner.post(set_password, data=form).status_code == 302
+
+    stranger = app.test_client()  # the account stays locked for everyone else
+    assert post_login(stranger, csrf_token(stranger), "alice", new_password).status_code == 429
+    assert post_login(owner, csrf_token(owner), "alice", new_password).status_code == 302
 
 
 # -- registration and the emailing forms ---------------------------------------------------
@@ -362,6 +474,10 @@ def test_logout_is_never_rate_limited(client: FlaskClient, make_user: MakeUser) 
         assert logout.status_code == 302, f"logout {i + 1} answered {logout.status_code}"
 
 
+# The account budget is set above the client budget, which is the one under test.
+@pytest.mark.parametrize(
+    "config_overrides", [{**LIMITS, "AUTH_LOGIN_ACCOUNT_LIMIT": "50 per minute"}]
+)
 def test_failed_password_confirmations_are_limited_per_client(
     client: FlaskClient, make_user: MakeUser
 ) -> None:
@@ -374,6 +490,34 @@ def test_failed_password_confirmations_are_limited_per_client(
     assert statuses([client.post("/auth/reauth", data=form) for _ in range(3)]) == [200] * 3
     form["password"] = PASSWORD
     assert client.post("/auth/reauth", data=form).status_code == 429
+
+
+def test_failed_password_confirmations_are_limited_per_account(
+    app: Flask, client: FlaskClient, make_user: MakeUser
+) -> None:
+    """A stolen session cannot guess the password from many addresses."""
+    make_user("alice")
+    assert post_login(client, csrf_token(client), "alice", PASSWORD).status_code == 302
+
+    token = csrf_token(client, "/auth/reauth")
+
+    def confirm(password: str, address: str) -> int:
+        form = {"password": password, "csrf_token": token}
+        environ = {"REMOTE_ADDR": address}
+        return client.post("/auth/reauth", data=form, environ_base=environ).status_code
+
+    # Each guess from its own address: the per-client budget of 3 never comes into play.
+    assert [confirm(WRONG_PASSWORD, f"10.0.4.{i}") for i in (1, 2)] == [200, 200]
+    assert confirm(PASSWORD, "10.0.4.3") == 429
+    # The budget belongs to the account: another member's confirmations are not refused.
+    make_user("bob")
+    other = app.test_client()
+    assert post_login(other, csrf_token(other), "bob", PASSWORD).status_code == 302
+    form = {"password": PASSWORD, "csrf_token": csrf_token(other, "/auth/reauth")}
+    assert (
+        other.post("/auth/reauth", data=form, environ_base={"REMOTE_ADDR": "10.0.4.4"}).status_code
+        == 302
+    )
 
 
 # -- several apps in one process ------------------------------------------------------------

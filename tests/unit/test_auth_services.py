@@ -29,6 +29,7 @@ from tests.fakes import (
     FakeTransaction,
     FakeUser,
     FixedClock,
+    InMemoryAccessTokens,
     InMemorySessionStore,
     InMemoryUserStore,
     RecordingMailer,
@@ -48,6 +49,7 @@ class Kit:
     clock: FixedClock
     tokens: TokenService
     settings: AuthSettings
+    access_tokens: InMemoryAccessTokens
 
     def add_user(self, username: str = "alice", *, activated: bool = True) -> FakeUser:
         user = FakeUser(
@@ -88,6 +90,7 @@ class Kit:
             self.mailer,
             self.transaction,
             self.settings,
+            self.access_tokens,
         )
 
     def activator(self) -> AccountActivator:
@@ -114,6 +117,7 @@ def kit() -> Kit:
             reset_token_max_age=3600,
             activation_token_max_age=86400,
         ),
+        access_tokens=InMemoryAccessTokens(),
     )
 
 
@@ -296,6 +300,16 @@ def test_reset_sets_the_password_ends_sessions_and_tells_the_owner(kit: Kit) -> 
     assert kit.hasher.verify(user.password_hash, "a brand new passphrase")
     assert kit.sessions.user_id(session.session_token) is None
     assert kit.mailer.sent[-1].kind == "password_changed"
+
+
+def test_reset_revokes_api_tokens_and_names_them_in_the_notice(kit: Kit) -> None:
+    alice, bob = kit.add_user(), kit.add_user("bob")
+    kit.access_tokens.tokens = {alice.id: ["deploy", "backup"], bob.id: ["bot"]}
+    kit.password_reset().request_reset("alice@example.org")
+    kit.password_reset().reset_password(kit.mailer.sent[0].token or "", "a brand new passphrase")
+    assert kit.access_tokens.tokens == {alice.id: [], bob.id: ["bot"]}
+    assert kit.mailer.sent[-1].revoked_tokens == ("backup", "deploy")
+    assert kit.transaction.commits == 1
 
 
 def test_reset_token_works_once(kit: Kit) -> None:
