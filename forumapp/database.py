@@ -1,18 +1,33 @@
-"""Engine set-up: the embedded SQLite default and its connection pragmas."""
+"""Engine set-up: the embedded SQLite default, its connection pragmas, and how connections
+behave when the database is busy, read-only or gone."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry
 
+from forumapp.extensions import db
+from forumapp.persistence import lock_wait_limit
 from forumapp.resources import migrations_folder
 
+log = logging.getLogger(__name__)
+
 SQLITE_FILENAME = "forumapp.sqlite3"
+#: ``ConnectionPoolEntry.info`` key: the connection was opened while the file was read-only.
+_READ_ONLY = "forumapp.read_only"
+#: SQLite's message for a write through a connection that opened the file read-only.
+_READ_ONLY_MESSAGE = "readonly database"
+#: Statements that make pysqlite open a transaction (see ``SqliteFile._begin_immediate``).
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def default_uri(instance_path: str) -> str:
@@ -29,11 +44,121 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def tune_engine(app: Flask) -> None:
+    """Tune the app's engine: SQLite's lock waits, its write transactions and read-only
+    files; on every database, a connection that cannot write is not kept."""
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "handle_error", _drop_read_only_connection)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "before_cursor_execute", _limit_postgresql_lock_wait)
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return
+    if engine.url.database == ":memory:" or engine.url.database.startswith("file:"):
+        return
+    SqliteFile(engine.url.database, app.config["SQLITE_BUSY_TIMEOUT_MS"]).listen(engine)
+
+
+class SqliteFile:
+    """The app's SQLite database file, and the connections the app opens to it.
+
+    * A writer waits at most ``busy_timeout_ms`` for another one (then the request
+      answers 503): long enough for any write transaction of this app, which renders
+      before it writes, and far below a worker's timeout.
+    * Write transactions begin with ``BEGIN IMMEDIATE``, at their first write: the lock is
+      taken, or waited for, before any work, and reads never hold it.
+    * SQLite opens a file it cannot write read-only, without saying so, and such a
+      connection would stay read-only in the pool after the file is writable again. A
+      connection opened while the file is read-only serves reads and is replaced by a
+      new one as soon as the file is writable. None is opened at all while the file is
+      read-only and its shared-memory file does not exist: SQLite would create that file
+      read-only too, and no connection could write after the permission is restored.
+    """
+
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+
+    def listen(self, engine: Engine) -> None:
+        """Attach to ``engine`` and its pool."""
+        event.listen(engine, "do_connect", self._before_connecting)
+        event.listen(engine, "connect", self._set_busy_timeout)
+        event.listen(engine, "before_cursor_execute", self._begin_immediate)
+        event.listen(engine.pool, "checkout", self._replace_read_only)
+
+    def writable(self) -> bool:
+        """Whether this process may write the database file and its WAL companions."""
+        companions = [self.path.with_name(self.path.name + suffix) for suffix in ("-wal", "-shm")]
+        return all(
+            os.access(path, os.R_OK | os.W_OK) for path in [self.path, *companions] if path.exists()
+        )
+
+    def _before_connecting(
+        self, _dialect: Any, record: ConnectionPoolEntry, _args: Any, _params: Any
+    ) -> None:
+        read_only = self.path.exists() and not self.writable()
+        if read_only and not self.path.with_name(self.path.name + "-shm").exists():
+            raise sqlite3.OperationalError(
+                f"unable to open database file: {self.path} is read-only"
+            )
+        record.info[_READ_ONLY] = read_only
+
+    def _set_busy_timeout(self, dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+
+    def _begin_immediate(
+        self, connection: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        # pysqlite itself would send a plain (deferred) BEGIN before the first write.
+        raw: Any = connection.connection.dbapi_connection
+        if not (
+            isinstance(raw, sqlite3.Connection)
+            and raw.isolation_level is not None
+            and not raw.in_transaction
+            and _is_write(statement)
+        ):
+            return
+        wait_ms = lock_wait_limit.get()
+        if wait_ms is None:
+            raw.execute("BEGIN IMMEDIATE")
+            return
+        raw.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+
+    def _replace_read_only(self, _dbapi: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        if record.info.get(_READ_ONLY) and self.writable():
+            # The pool closes this connection and opens a new one for the caller.
+            raise DisconnectionError("the database file is writable again")
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(_WRITES)
+
+
+def _limit_postgresql_lock_wait(
+    _connection: Connection, cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+) -> None:
+    wait_ms = lock_wait_limit.get()
+    if wait_ms is not None and _is_write(statement):
+        # For the rest of the transaction, which the best-effort block ends.
+        cursor.execute(f"SET LOCAL lock_timeout = {int(wait_ms)}")
+
+
+def _drop_read_only_connection(context: ExceptionContext) -> None:
+    # A connection that cannot write is of no use to the pool: treat it as broken, so that
+    # the next request gets a new one instead of the same error.
+    if _READ_ONLY_MESSAGE in str(context.original_exception):
+        log.warning("Dropping a database connection that cannot write")
+        context.is_disconnect = True
 
 
 def upgrade_schema(app: Flask) -> None:
