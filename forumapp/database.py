@@ -12,8 +12,6 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, ExceptionContext
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.pool import ConnectionPoolEntry
 
 from forumapp.extensions import db
 from forumapp.persistence import lock_wait_limit
@@ -22,8 +20,6 @@ from forumapp.resources import migrations_folder
 log = logging.getLogger(__name__)
 
 SQLITE_FILENAME = "forumapp.sqlite3"
-#: ``ConnectionPoolEntry.info`` key: the connection was opened while the file was read-only.
-_READ_ONLY = "forumapp.read_only"
 #: SQLite's message for a write through a connection that opened the file read-only.
 _READ_ONLY_MESSAGE = "readonly database"
 #: Statements that make pysqlite open a transaction (see ``SqliteFile._begin_immediate``).
@@ -73,12 +69,11 @@ class SqliteFile:
       before it writes, and far below a worker's timeout.
     * Write transactions begin with ``BEGIN IMMEDIATE``, at their first write: the lock is
       taken, or waited for, before any work, and reads never hold it.
-    * SQLite opens a file it cannot write read-only, without saying so, and such a
-      connection would stay read-only in the pool after the file is writable again. A
-      connection opened while the file is read-only serves reads and is replaced by a
-      new one as soon as the file is writable. None is opened at all while the file is
-      read-only and its shared-memory file does not exist: SQLite would create that file
-      read-only too, and no connection could write after the permission is restored.
+    * SQLite opens a file it cannot write read-only, without saying so; such a connection
+      would stay read-only in the pool after the file is writable again, and would keep
+      the file's shared memory read-only for every connection of the process. So no
+      connection is opened while the file cannot be written: the request answers 503,
+      and the next one tries again. Connections opened before keep working.
     """
 
     def __init__(self, path: str, busy_timeout_ms: int) -> None:
@@ -90,7 +85,6 @@ class SqliteFile:
         event.listen(engine, "do_connect", self._before_connecting)
         event.listen(engine, "connect", self._set_busy_timeout)
         event.listen(engine, "before_cursor_execute", self._begin_immediate)
-        event.listen(engine.pool, "checkout", self._replace_read_only)
 
     def writable(self) -> bool:
         """Whether this process may write the database file and its WAL companions."""
@@ -99,15 +93,9 @@ class SqliteFile:
             os.access(path, os.R_OK | os.W_OK) for path in [self.path, *companions] if path.exists()
         )
 
-    def _before_connecting(
-        self, _dialect: Any, record: ConnectionPoolEntry, _args: Any, _params: Any
-    ) -> None:
-        read_only = self.path.exists() and not self.writable()
-        if read_only and not self.path.with_name(self.path.name + "-shm").exists():
-            raise sqlite3.OperationalError(
-                f"unable to open database file: {self.path} is read-only"
-            )
-        record.info[_READ_ONLY] = read_only
+    def _before_connecting(self, *_args: Any) -> None:
+        if self.path.exists() and not self.writable():
+            raise sqlite3.OperationalError(f"unable to open {self.path}: the file is read-only")
 
     def _set_busy_timeout(self, dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
@@ -134,11 +122,6 @@ class SqliteFile:
         finally:
             raw.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
 
-    def _replace_read_only(self, _dbapi: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
-        if record.info.get(_READ_ONLY) and self.writable():
-            # The pool closes this connection and opens a new one for the caller.
-            raise DisconnectionError("the database file is writable again")
-
 
 def _is_write(statement: str) -> bool:
     return statement.lstrip()[:7].upper().startswith(_WRITES)
@@ -154,8 +137,9 @@ def _limit_postgresql_lock_wait(
 
 
 def _drop_read_only_connection(context: ExceptionContext) -> None:
-    # A connection that cannot write is of no use to the pool: treat it as broken, so that
-    # the next request gets a new one instead of the same error.
+    # A connection that cannot write (it opened the file, or its shared memory, while they
+    # were read-only) is of no use: treat it as broken, so the pool's connections are
+    # replaced instead of failing again.
     if _READ_ONLY_MESSAGE in str(context.original_exception):
         log.warning("Dropping a database connection that cannot write")
         context.is_disconnect = True

@@ -207,6 +207,10 @@ class Gunicorn:
     def error_log(self) -> Path:
         return self.workdir / "gunicorn-error.log"
 
+    @property
+    def app_log(self) -> Path:
+        return self.workdir / "app.log"
+
     def environment(self) -> dict[str, str]:
         env = {
             key: value
@@ -239,18 +243,23 @@ class Gunicorn:
             "--timeout", "60",
             "--graceful-timeout", "5",
             "--error-logfile", str(self.error_log),
+            # The app is built once, before the workers fork (so they boot in a moment):
+            # it must not have opened a connection by then.
+            "--preload",
             "forumapp:create_app()",
         ]  # fmt: skip
         if os.geteuid() == 0:
             require("setpriv", "running gunicorn as root without root's file overrides")
             command = ["setpriv", f"--bounding-set={ROOT_FILE_OVERRIDES}", "--", *command]
-        self.process = subprocess.Popen(
-            command,
-            cwd=self.workdir,
-            env=self.environment(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        # The app's own log (what failed, and why) goes to stderr.
+        with self.app_log.open("ab") as app_log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.workdir,
+                env=self.environment(),
+                stdout=subprocess.DEVNULL,
+                stderr=app_log,
+            )
         self._wait_for_workers(self.workers)
 
     def booted(self) -> int:
@@ -288,9 +297,11 @@ class Gunicorn:
         self.process = None
 
     def logs(self) -> str:
-        with contextlib.suppress(OSError):
-            return self.error_log.read_text(errors="replace")[-6000:]
-        return ""
+        texts = []
+        for log in (self.error_log, self.app_log):
+            with contextlib.suppress(OSError):
+                texts.append(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}")
+        return "\n".join(texts)
 
 
 @contextlib.contextmanager
