@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from forumapp.extensions import db
+from forumapp.forum.markdown import render_markdown
 from forumapp.forum.models import Topic, TopicRead
 from tests.conftest import AuthActions, skip_on_postgresql
 from tests.faults.database_servers import Client, gunicorn, is_site_error_page, sqlite_site
@@ -69,6 +70,38 @@ def test_a_topic_page_never_fails_or_waits_while_a_writer_holds_the_lock(
     with app.app_context():
         assert db.session.get(Topic, topic).views == 2  # type: ignore[union-attr]
         assert db.session.get(TopicRead, (world.users["member"], topic)) is not None
+
+
+def test_markdown_is_rendered_before_the_write_lock_is_taken(app: Flask, world: World) -> None:
+    topic = world.topic()
+    long_post = CONTENT * 5
+    started = time.monotonic()
+    render_markdown(long_post)
+    render_seconds = time.monotonic() - started
+    with app.app_context():
+        url = db.engine.url
+    holder = create_engine(url, poolclass=NullPool)
+    finished: list[float] = []
+
+    def reply() -> None:
+        world.reply(topic, content=long_post)
+        finished.append(time.monotonic())
+
+    with holder.connect() as connection:
+        hold_write_lock(connection, topic)
+        try:
+            replier = threading.Thread(target=reply)
+            replier.start()
+            # Time enough to render the post while another writer holds the lock.
+            time.sleep(max(1.0, 2 * render_seconds))
+        finally:
+            connection.rollback()
+            released = time.monotonic()
+    replier.join(timeout=15)
+    holder.dispose()
+    assert finished, "the reply never finished"
+    # Once the lock is free only the writes are left to do, not the rendering.
+    assert finished[0] - released < render_seconds / 2, (finished[0] - released, render_seconds)
 
 
 def hold_write_lock(connection: Connection, topic_id: int) -> None:
