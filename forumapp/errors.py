@@ -38,7 +38,7 @@ MESSAGES = {
     413: "What you sent is larger than this forum accepts.",
     429: "You have tried this too often. Please wait a little and try again.",
     500: "An unexpected error happened on our side. It has been logged; please try again later.",
-    503: "The forum cannot reach its database just now. Nothing was changed; please try "
+    503: "Part of the forum is not answering just now. Nothing was changed; please try "
     "again in a few seconds.",
 }
 #: Seconds a client is asked to wait when the database is unavailable.
