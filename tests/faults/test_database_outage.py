@@ -10,8 +10,9 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from forumapp import create_app
 from forumapp.extensions import db
-from tests.conftest import AuthActions, csrf_token, migrate, skip_on_postgresql
+from tests.conftest import AuthActions, base_config, csrf_token, migrate, skip_on_postgresql
 from tests.faults.database_servers import (
     Client,
     gunicorn,
@@ -92,6 +93,23 @@ def test_a_stopped_postgresql_answers_503_with_the_sites_page_and_recovers(
         posts = cluster.scalar("SELECT count(*) FROM posts WHERE topic_id = :t", t=topic)
         assert posts == 2, "the reply refused with a 503 must not have been saved"
         assert cluster.scalar("SELECT post_count FROM topics WHERE id = :t", t=topic) == 2
+
+
+@skip_on_postgresql("a SQLite file that is not there yet")
+def test_an_app_started_without_its_database_serves_once_the_database_is_there(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "not-yet"
+    app = create_app(base_config(folder / "forumapp.sqlite3"))  # opens no connection
+    client = app.test_client()
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "Error 503" in page.get_data(as_text=True)
+    folder.mkdir()
+    migrate(folder / "forumapp.sqlite3")
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
 
 
 @skip_on_postgresql("a SQLite file taken away from a running app")
