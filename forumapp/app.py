@@ -19,7 +19,7 @@ from forumapp.auth.limits import ACCOUNT_RESOLVER
 from forumapp.auth.models import AuthSession
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.config import check_production, ensure_secret_key, load_config
-from forumapp.database import default_uri
+from forumapp.database import default_uri, tune_engine
 from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.forum import create_forum_blueprint
 from forumapp.forum.cli import demo_command
@@ -95,6 +95,7 @@ def configure_database(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = default_uri(app.instance_path)
     db.init_app(app)
+    tune_engine(app)
     # Batch mode lets Alembic alter SQLite tables by copying them.
     migrate.init_app(app, db, directory=migrations_folder(), render_as_batch=True)
 

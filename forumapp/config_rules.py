@@ -211,6 +211,9 @@ RULES: dict[str, Rule] = {
     "WTF_CSRF_TIME_LIMIT": whole_number(60, 365 * 86400),
     "MAX_CONTENT_LENGTH": whole_number(1024, 2**40),
     "MAX_FORM_MEMORY_SIZE": whole_number(1024, 2**40),
+    "SQLITE_BUSY_TIMEOUT_MS": whole_number(1, 600_000),
+    "PAGE_WRITE_WAIT_MS": whole_number(1, 60_000),
+    "AUTH_TRUSTED_DEVICE_DAYS": whole_number(1, 3650),
 }
 
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
+
+from forumapp.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +33,7 @@ TITLES = {
     413: "Too much data",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Temporarily unavailable",
 }
 MESSAGES = {
     400: "The request could not be understood. Go back and try again.",
@@ -32,7 +43,14 @@ MESSAGES = {
     413: "What you sent is larger than this forum accepts.",
     429: "You have tried this too often. Please wait a little and try again.",
     500: "An unexpected error happened on our side. It has been logged; please try again later.",
+    503: "Part of the forum is not answering just now. Nothing was changed; please try "
+    "again in a few seconds.",
 }
+#: Seconds a client is asked to wait when the database is unavailable.
+RETRY_AFTER_SECONDS = 5
+#: What a database that is down, busy past its lock timeout, read-only or out of
+#: connections raises: the request answers 503, not 500.
+DATABASE_UNAVAILABLE = (OperationalError, DisconnectionError, PoolTimeoutError)
 CSRF_MESSAGE = (
     "The form expired or was not sent from this site. Go back, reload the page and try again."
 )
@@ -58,9 +76,34 @@ def _renderer_for_path(path: str) -> Renderer | None:
 
 
 def _page(code: int, message: str) -> str:
+    _settle_viewer(code)
     return render_template(
         "errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message
     )
+
+
+def _settle_viewer(code: int) -> None:
+    """Decide whom the page greets (every page's layout shows it) so that rendering the
+    page cannot fail on the database: after a server-side error the database is not
+    asked at all, and when it fails otherwise the visitor is shown as a guest."""
+    # Flask-Login keeps the request's user in g._login_user once loaded.
+    if "_login_user" in g:
+        return
+    if code < 500:
+        try:
+            current_user._get_current_object()
+            return
+        except SQLAlchemyError:
+            log.warning("Error page shown as to a guest: the user could not be loaded")
+            _end_failed_transaction()
+    login_manager._update_request_context_with_user(None)
+
+
+def _end_failed_transaction() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.warning("Rollback failed after a database error", exc_info=True)
 
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
@@ -101,9 +144,22 @@ def handle_untrusted_host(_error: SecurityError) -> ResponseReturnValue:
     return "Unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def handle_database_unavailable(error: SQLAlchemyError) -> ResponseReturnValue:
+    """The database is down, read-only or busy: a 503 page asking to retry shortly.
+
+    The failed unit of work was rolled back; the request's transaction ends here too, so
+    nothing half-done is committed later in the request.
+    """
+    log.error("Database unavailable: %s", error.__class__.__name__, exc_info=error)
+    _end_failed_transaction()
+    return handle_http_error(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
+
+
 def install(app: Flask) -> None:
     """Register the handlers on ``app``."""
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(SecurityError, handle_untrusted_host)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
+
+log = logging.getLogger(__name__)
 
 #: A SQLAlchemy session, or Flask-SQLAlchemy's request-scoped proxy to one.
 DbSession: TypeAlias = Session | scoped_session[Any]
@@ -31,17 +35,47 @@ def atomic(transaction: Transaction) -> Iterator[None]:
     """Commit when the block succeeds; roll back and re-raise when it does not."""
     try:
         yield
-    except IntegrityError as exc:
-        transaction.rollback()
-        raise PersistenceError(str(exc.orig)) from exc
-    except BaseException:
-        transaction.rollback()
-        raise
-    try:
+        # A commit can fail too (the database went away, a lock wait ran out): the unit of
+        # work is then rolled back like any other failed one, never left half-open.
         transaction.commit()
     except IntegrityError as exc:
-        transaction.rollback()
+        _roll_back(transaction)
         raise PersistenceError(str(exc.orig)) from exc
+    except BaseException:
+        _roll_back(transaction)
+        raise
+
+
+def _roll_back(transaction: Transaction) -> None:
+    try:
+        transaction.rollback()
+    except SQLAlchemyError:
+        # The connection is gone with its transaction: the database has discarded the
+        # writes already, and the error being raised is the one worth reporting.
+        log.warning("Rollback failed after a failed unit of work", exc_info=True)
+
+
+#: The longest a write of the current context waits for another writer's lock, in
+#: milliseconds, while :func:`best_effort` limits it (the engine's events apply it).
+lock_wait_limit: ContextVar[int | None] = ContextVar("forumapp_lock_wait_limit", default=None)
+
+
+@contextmanager
+def best_effort(session: DbSession, wait_ms: int, what: str) -> Iterator[None]:
+    """Run writes a page can do without (a reading position, view counts): they wait at
+    most ``wait_ms`` for another writer's lock, and a failure is logged, not raised.
+
+    The block ends its own unit of work (with :func:`atomic`).
+    """
+    token = lock_wait_limit.set(wait_ms)
+    try:
+        yield
+    except OperationalError:
+        # A busy, read-only or unreachable database: the page is served without the write.
+        _roll_back(session)
+        log.info("Skipped %s: the database is busy or unavailable", what, exc_info=True)
+    finally:
+        lock_wait_limit.reset(token)
 
 
 def upsert(

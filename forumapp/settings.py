@@ -21,6 +21,12 @@ SECRET_KEY: str | None = None
 #: ``None`` means SQLite in the instance folder (see :func:`forumapp.database.default_uri`).
 SQLALCHEMY_DATABASE_URI: str | None = None
 SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+#: How long a write waits for another writer's lock on SQLite before the request answers
+#: 503, in milliseconds; well below a worker's timeout.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+#: How long a page view waits for the write lock to record a reading position or view
+#: counts before it leaves them for later (SQLite's busy timeout, PostgreSQL's lock_timeout).
+PAGE_WRITE_WAIT_MS = 100
 
 #: Public base URL for absolute links (emails, feeds, the JSON API); required when mail
 #: goes out over SMTP. Unset, links use http://127.0.0.1:5000 or the address `forumapp run`

@@ -22,6 +22,7 @@ from forumapp.forum.forms import PostForm
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.tracking import ReadTracker, ViewCounter
 from forumapp.home.services import CommunitySummary, community_stats_factory
+from forumapp.persistence import best_effort
 from forumapp.sqltypes import utcnow
 from forumapp.users.models import User, username_key
 
@@ -108,14 +109,19 @@ def topic_page(topic_id: int, slug: str | None = None) -> dict[str, Any]:  # noq
         view = reader_service().topic_page(
             actor, topic_id, page_argument(), current_app.config["POSTS_PER_PAGE"]
         )
+    # Reading the page must not wait for writers, nor fail because of them: these writes
+    # give up after PAGE_WRITE_WAIT_MS (the views stay counted in memory).
+    wait_ms = current_app.config["PAGE_WRITE_WAIT_MS"]
     counter = view_counter()
     counter.seen(topic_id)
     if counter.due():
-        counter.flush(db.session)
+        with best_effort(db.session, wait_ms, "writing view counts"):
+            counter.flush(db.session)
     if actor.user_id is not None and view.posts:
-        ReadTracker(db.session, utcnow).topic_seen(
-            actor.user_id, topic_id, view.posts[-1].post.number
-        )
+        with best_effort(db.session, wait_ms, "recording the reading position"):
+            ReadTracker(db.session, utcnow).topic_seen(
+                actor.user_id, topic_id, view.posts[-1].post.number
+            )
     can_reply = actor.can_reply(view.forum, view.topic)
     return {
         "view": view,

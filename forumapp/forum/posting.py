@@ -41,6 +41,7 @@ class PostingService:
         if not actor.can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
         now = self._clock()
+        html = render_markdown(content)  # before the write lock: rendering can take a while
         with atomic(self._session):
             topic = Topic(
                 forum_id=forum.id,
@@ -55,7 +56,7 @@ class PostingService:
             )
             self._session.add(topic)
             self._session.flush()
-            post = self._add_post(topic, actor, content, now)
+            post = self._add_post(topic, actor, content, html, now)
             self._counters.post_added(forum, topic, post, new_topic=True)
         return topic
 
@@ -66,6 +67,7 @@ class PostingService:
         if not actor.can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
         now = self._clock()
+        html = render_markdown(content)  # before the write lock: rendering can take a while
         with atomic(self._session):
             # Numbers are handed out by an atomic increment, so concurrent replies never
             # collide (the unique (topic_id, number) constraint is the backstop).
@@ -75,7 +77,7 @@ class PostingService:
                 .values(post_number_seq=Topic.post_number_seq + 1)
             )
             self._session.refresh(topic, ["post_number_seq"])
-            post = self._new_post(topic, actor, content, now, topic.post_number_seq)
+            post = self._new_post(topic, actor, content, html, now, topic.post_number_seq)
             self._counters.post_added(forum, topic, post, new_topic=False)
         return post
 
@@ -86,9 +88,10 @@ class PostingService:
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_edit_post(forum, topic, post):
             raise Forbidden("You cannot edit this post.")
+        html = render_markdown(content)  # before the write lock: rendering can take a while
         with atomic(self._session):
             post.content = content
-            post.html = render_markdown(content)
+            post.html = html
             post.renderer_version = RENDERER_VERSION
             post.edited_at = self._clock()
             post.edited_by = actor.username
@@ -129,12 +132,12 @@ class PostingService:
         """A forum the actor may see."""
         return visible_forum(self._session, actor, forum_id)
 
-    def _add_post(self, topic: Topic, actor: Actor, content: str, now: datetime) -> Post:
+    def _add_post(self, topic: Topic, actor: Actor, content: str, html: str, now: datetime) -> Post:
         topic.post_number_seq += 1
-        return self._new_post(topic, actor, content, now, topic.post_number_seq)
+        return self._new_post(topic, actor, content, html, now, topic.post_number_seq)
 
     def _new_post(
-        self, topic: Topic, actor: Actor, content: str, now: datetime, number: int
+        self, topic: Topic, actor: Actor, content: str, html: str, now: datetime, number: int
     ) -> Post:
         post = Post(
             topic_id=topic.id,
@@ -142,7 +145,7 @@ class PostingService:
             user_id=actor.user_id,
             author_name=actor.username,
             content=content,
-            html=render_markdown(content),
+            html=html,
             renderer_version=RENDERER_VERSION,
             created_at=now,
             deleted=False,

@@ -100,14 +100,20 @@ class ViewCounter:
         )
 
     def flush(self, session: DbSession) -> None:
-        """Add the pending views to the topics, in one transaction."""
+        """Add the pending views to the topics, in one transaction; when it fails they
+        stay pending for the next flush."""
         with self._lock:
             pending, self._pending = self._pending, Counter()
             self._last_flush = time.monotonic()
         if not pending:
             return
-        with atomic(session):
-            for topic_id, views in pending.items():
-                session.execute(
-                    update(Topic).where(Topic.id == topic_id).values(views=Topic.views + views)
-                )
+        try:
+            with atomic(session):
+                for topic_id, views in pending.items():
+                    session.execute(
+                        update(Topic).where(Topic.id == topic_id).values(views=Topic.views + views)
+                    )
+        except BaseException:
+            with self._lock:
+                self._pending.update(pending)
+            raise
