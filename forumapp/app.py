@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forumapp import errors, headers
+from forumapp import bodies, errors, headers
 from forumapp.api import create_api_blueprint
 from forumapp.api.models import ApiToken
 from forumapp.api.token_views import create_tokens_blueprint
@@ -63,6 +63,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     configure_settings(app, config_overrides)
     configure_proxy(app)
+    configure_request_bodies(app)
     configure_database(app)
     configure_extensions(app)
     configure_login(app)
@@ -85,6 +86,11 @@ def configure_proxy(app: Flask) -> None:
     x_proto = app.config["PROXY_FIX_X_PROTO"]
     if x_for or x_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
+
+
+def configure_request_bodies(app: Flask) -> None:
+    """Hold every request body to ``MAX_CONTENT_LENGTH``, chunked ones too."""
+    bodies.install(app)
 
 
 def configure_database(app: Flask) -> None:
