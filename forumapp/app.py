@@ -24,6 +24,7 @@ from forumapp.forum import create_forum_blueprint
 from forumapp.forum.cli import demo_command
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.home import create_home_blueprint
+from forumapp.http import install_text_converter
 from forumapp.management import create_management_blueprint
 from forumapp.management.models import AuditEntry
 from forumapp.management.settings_store import SettingsRevision, SiteSetting
@@ -63,7 +64,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     configure_settings(app, config_overrides)
     configure_proxy(app)
-    configure_request_bodies(app)
+    configure_requests(app)
     configure_database(app)
     configure_extensions(app)
     configure_login(app)
@@ -88,9 +89,11 @@ def configure_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
 
 
-def configure_request_bodies(app: Flask) -> None:
-    """Hold every request body to ``MAX_CONTENT_LENGTH``, chunked ones too."""
+def configure_requests(app: Flask) -> None:
+    """Hold every request body to ``MAX_CONTENT_LENGTH``, chunked ones too, and keep control
+    characters out of the URL path segments views receive."""
     bodies.install(app)
+    install_text_converter(app)
 
 
 def configure_database(app: Flask) -> None:
