@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from flask import Flask, abort, request
 
@@ -35,13 +35,23 @@ class BoundedBodies:
         # reads it without a length: only then is reading it here safe too.
         unknown_length = not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated")
         if limit is not None and unknown_length:
-            body = environ["wsgi.input"].read(limit + 1)
+            body = _read_at_most(environ["wsgi.input"], limit + 1)
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             # What the app reads now is that many bytes, no longer chunks; Werkzeug ignores
             # the length of a request that still says it is chunked.
             environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
+
+
+def _read_at_most(stream: IO[bytes], size: int) -> bytes:
+    # A WSGI input stream may return less than asked for before its end.
+    parts: list[bytes] = []
+    left = size
+    while left > 0 and (part := stream.read(left)):
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def refuse_oversized_body() -> None:
