@@ -227,7 +227,10 @@ class LookupForm(ForumForm):
         csrf = False
 
     name = StringField("Name")
-    looked_up: list[str] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.looked_up: list[str] = []
 
     def validate_name(self, field: StringField) -> None:
         self.looked_up.append(field.data)
