@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forumapp import errors, headers
+from forumapp import bodies, errors, headers
 from forumapp.api import create_api_blueprint
 from forumapp.api.models import ApiToken
 from forumapp.api.token_views import create_tokens_blueprint, token_service_factory
@@ -25,6 +25,7 @@ from forumapp.forum import create_forum_blueprint
 from forumapp.forum.cli import demo_command
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.home import create_home_blueprint
+from forumapp.http import install_text_converter
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.models import AuditEntry
@@ -66,6 +67,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     configure_settings(app, config_overrides)
     configure_proxy(app)
+    configure_requests(app)
     configure_database(app)
     configure_extensions(app)
     configure_login(app)
@@ -88,6 +90,13 @@ def configure_proxy(app: Flask) -> None:
     x_proto = app.config["PROXY_FIX_X_PROTO"]
     if x_for or x_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
+
+
+def configure_requests(app: Flask) -> None:
+    """Hold every request body to ``MAX_CONTENT_LENGTH``, chunked ones too, and keep control
+    characters out of the URL path segments views receive."""
+    bodies.install(app)
+    install_text_converter(app)
 
 
 def configure_database(app: Flask) -> None:

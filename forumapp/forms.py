@@ -11,20 +11,40 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, Form, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.fields.core import UnboundField
+from wtforms.validators import StopValidation, ValidationError
 
 from forumapp.text import CONTROL_CHARACTERS, MULTILINE_WHITESPACE, has_control_characters
+
+
+class NoControlCharacters:
+    """Refuses control characters (line breaks and tabs too, unless ``multiline``) and
+    stops the field's other validators: some of them look the value up in the database."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.allowed = MULTILINE_WHITESPACE if multiline else frozenset()
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if isinstance(field.data, str) and has_control_characters(field.data, self.allowed):
+            raise StopValidation(CONTROL_CHARACTERS)
 
 
 class ForumForm(FlaskForm):  # type: ignore[misc]
     """A CSRF-protected form that refuses control characters in every text field.
 
     NUL bytes and other control characters are never legitimate in a username, title
-    or password, and some databases refuse them outright: turning them into a field
-    error here keeps them from becoming a server error later.
+    or password, and some databases refuse them outright: each field checks for them
+    before anything else, so they become a field error and never reach a query.
     """
 
     class Meta(FlaskForm.Meta):  # type: ignore[misc]
+        def bind_field(self, form: Form, unbound_field: UnboundField, options: Any) -> Field:
+            field: Field = super().bind_field(form, unbound_field, options)
+            if field.type != "CSRFTokenField":
+                check = NoControlCharacters(multiline=isinstance(field, TextAreaField))
+                field.validators = [check, *field.validators]
+            return field
+
         def wrap_formdata(self, form: Form, formdata: Any) -> Any:
             # HTML forms read form fields only. Flask-WTF would also feed a JSON body to
             # the fields unchecked, where lists and numbers break WTForms' string handling.
@@ -35,16 +55,6 @@ class ForumForm(FlaskForm):  # type: ignore[misc]
             if request.files:
                 return CombinedMultiDict((request.files, request.form))
             return request.form
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid: bool = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and field.type != "CSRFTokenField":
-                allowed = MULTILINE_WHITESPACE if isinstance(field, TextAreaField) else frozenset()
-                if has_control_characters(field.data, allowed):
-                    field.errors = [*field.errors, CONTROL_CHARACTERS]
-                    valid = False
-        return valid
 
     def add_errors(self, errors: Iterable[tuple[str, str]]) -> None:
         """Attach errors found after validation (by a service) to their fields."""

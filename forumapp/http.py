@@ -1,12 +1,17 @@
-"""Small HTTP helpers shared by every blueprint: the safe-redirect check and absolute URLs."""
+"""Small HTTP helpers shared by every blueprint: the safe-redirect check, absolute URLs,
+and text from URL paths and query strings kept free of control characters."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import Flask, abort, current_app, url_for
+from werkzeug.routing import UnicodeConverter, ValidationError
+
+from forumapp.text import has_control_characters
 
 MAX_REDIRECT_LENGTH = 2048
 #: The base of absolute links when ``EXTERNAL_URL`` is unset: the embedded profile's own
@@ -55,3 +60,32 @@ def external_url(endpoint: str, **values: Any) -> str:
 def home_url() -> str:
     """Where people land after logging in or out: the ``HOME_ENDPOINT`` page."""
     return url_for(current_app.config.get("HOME_ENDPOINT", "forum.index"))
+
+
+class TextConverter(UnicodeConverter):
+    """Werkzeug's default path segment converter, refusing control characters.
+
+    ``/user/a%00b`` names nothing (no username, token or slug holds a control character),
+    so it is a 404, and never a NUL in a query, which PostgreSQL refuses.
+    """
+
+    def to_python(self, value: str) -> str:
+        if has_control_characters(value):
+            raise ValidationError()
+        return value
+
+
+def install_text_converter(app: Flask) -> None:
+    """Make :class:`TextConverter` the converter of ``<name>`` and ``<string:name>``; call it
+    before any URL rule is added."""
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+
+
+def text_argument(values: Mapping[str, str], name: str, max_length: int) -> str:
+    """A free-text query string parameter, stripped and cut to ``max_length``; a 400 when it
+    holds control characters, which no search can be about."""
+    value = values.get(name, "")
+    if has_control_characters(value):
+        abort(400, f"The {name} parameter holds control characters.")
+    return value.strip()[:max_length]

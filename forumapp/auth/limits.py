@@ -25,6 +25,7 @@ from werkzeug.exceptions import TooManyRequests
 from forumapp.auth.budgets import AttemptBudget
 from forumapp.auth.devices import trusted_device
 from forumapp.extensions import limiter
+from forumapp.text import has_control_characters
 from forumapp.users.models import username_key
 
 
@@ -40,7 +41,11 @@ ACCOUNT_RESOLVER = "forumapp.auth.account_resolver"
 def _account_key() -> str:
     login = request.form.get("login", "")
     resolve = current_app.extensions.get(ACCOUNT_RESOLVER)
-    account_id = resolve(login) if resolve is not None and login else None
+    # This runs before the form checks the login. No account's name holds control
+    # characters, and PostgreSQL refuses a NUL in a query.
+    account_id = None
+    if resolve is not None and login and not has_control_characters(login):
+        account_id = resolve(login)
     if account_id is None:
         return "account:" + username_key(login)
     device = trusted_device(account_id)

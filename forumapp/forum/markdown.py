@@ -6,13 +6,18 @@ import html
 import re
 
 import nh3
+from linkify_it import LinkifyIt  # type: ignore[import-untyped]
+from linkify_it.main import Match  # type: ignore[import-untyped]
+from linkify_it.ucre import SRC_ZCC  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block import table as gfm_table
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
 #: Bump whenever the HTML for the same source changes, so stored renderings get redone.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 
 ALLOWED_TAGS = frozenset(
     {
@@ -77,6 +82,169 @@ def _links_within_budget(state: StateCore) -> None:
                 left -= size
 
 
+#: Autolinked schemes. Others ("ftp:", protocol-relative "//") would lose their href to the
+#: sanitizer anyway, and each is one more place a scan can start.
+AUTOLINK_SCHEMES = ("http:", "https:", "mailto:")
+
+# linkify-it reads a bracketed part of a URL path ("(", "[", "{") up to its closing bracket,
+# past any further opening ones: every "(" of "http://a.b/(http://a.b/(..." re-read the rest
+# of the post. Stopping at the next opening bracket as well makes those reads disjoint, so a
+# post is read a bounded number of times whatever its shape. Nested brackets were never
+# matched as a whole, so no real link loses anything.
+_BRACKET_SCANS = {
+    "\\((?:(?!" + SRC_ZCC + "|[)]).)*\\)": "\\((?:(?!" + SRC_ZCC + "|[()]).)*\\)",
+    "\\[(?:(?!" + SRC_ZCC + "|\\]).)*\\]": "\\[(?:(?!" + SRC_ZCC + "|[\\[\\]]).)*\\]",
+    "\\{(?:(?!" + SRC_ZCC + "|[}]).)*\\}": "\\{(?:(?!" + SRC_ZCC + "|[{}]).)*\\}",
+}
+_PATH_PATTERNS = ("src_path", "tpl_link_fuzzy", "tpl_link_no_ip_fuzzy")
+
+
+class LinearLinkify(LinkifyIt):  # type: ignore[misc]
+    """linkify-it with URL paths read in linear time and only :data:`AUTOLINK_SCHEMES`."""
+
+    def __init__(self) -> None:
+        schemes: dict[str, object] = {"ftp:": None, "//": None}
+        super().__init__(schemes)
+
+    def _on_compile(self) -> None:
+        for name in _PATH_PATTERNS:
+            pattern: str = self.re[name]
+            for quadratic, linear in _BRACKET_SCANS.items():
+                if quadratic not in pattern:
+                    # A new linkify-it changed its patterns: look at them again.
+                    raise RuntimeError(f"linkify-it's {name} has no {quadratic!r}")
+                pattern = pattern.replace(quadratic, linear)
+            self.re[name] = pattern
+
+
+_linkify = LinearLinkify()
+
+# The run of scheme characters (RFC 3986) that ends the text before "://".
+_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
+_LONGEST_SCHEME = max(len(scheme) for scheme in AUTOLINK_SCHEMES) - 1
+
+
+def _linkify_scheme_links(state: StateInline, silent: bool) -> bool:
+    """markdown-it's inline ``linkify`` rule, in time linear in the post.
+
+    markdown-it searches the whole pending text for the scheme before every "://" and hands
+    linkify-it a copy of the rest of the post: twice quadratic on "a://a://a://...". Here
+    the scheme is read backwards from the "://", at most a few characters, and linkify-it
+    validates the link in place.
+    """
+    pos = state.pos
+    src = state.src
+    if state.linkLevel > 0 or not src.startswith("://", pos) or pos + 3 > state.posMax:
+        return False
+    pending = state.pending
+    start = len(pending)
+    # No further back than the longest scheme: a longer run is no scheme of ours.
+    while (
+        start > 0
+        and len(pending) - start <= _LONGEST_SCHEME
+        and pending[start - 1] in _SCHEME_CHARACTERS
+    ):
+        start -= 1
+    scheme = pending[start:]
+    if start > 0 and pending[start - 1] in _SCHEME_CHARACTERS:
+        return False
+    name = scheme.lower() + ":"
+    if name not in AUTOLINK_SCHEMES:
+        return False
+    length = _linkify.test_schema_at(src, name, pos + 1)
+    if not length:
+        return False
+    match = Match(src, name, pos - len(scheme), pos + 1 + length)
+    _linkify.normalize(match)
+    # A "*" ending the link belongs to the emphasis around it.
+    url: str = match.url.rstrip("*")
+    full_url = state.md.normalizeLink(url)
+    if not state.md.validateLink(full_url):
+        return False
+    if not silent:
+        state.pending = pending[:start]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": full_url}
+        token.markup = "linkify"
+        token.info = "auto"
+        token = state.push("text", "", 0)
+        token.content = state.md.normalizeLinkText(url)
+        token = state.push("link_close", "a", -1)
+        token.markup = "linkify"
+        token.info = "auto"
+    state.pos += len(url) - len(scheme)
+    return True
+
+
+def _link_tokens(url: str, text: str, level: int) -> list[Token]:
+    return [
+        Token("link_open", "a", 1, attrs={"href": url}, level=level, markup="linkify", info="auto"),
+        Token("text", "", 0, level=level + 1, content=text),
+        Token("link_close", "a", -1, level=level, markup="linkify", info="auto"),
+    ]
+
+
+def _split_at_links(state: StateCore, token: Token, after_escape: bool) -> list[Token]:
+    """``token``, a text token, cut into text and links to the fuzzy links (example.com,
+    a@example.com) and "mailto:" links linkify-it finds in it."""
+    text = token.content
+    if not _linkify.test(text):
+        return [token]
+    links: list[Match] = _linkify.match(text) or []
+    # "http\://example.com" must not become "http:" and a link to "//example.com".
+    if links and links[0].index == 0 and after_escape:
+        links = links[1:]
+    nodes: list[Token] = []
+    done = 0
+    for link in links:
+        url = state.md.normalizeLink(link.url)
+        if not state.md.validateLink(url):
+            continue
+        if not link.schema:
+            # A bare host gets its "http://" for normalizing, then loses it again.
+            shown = state.md.normalizeLinkText("http://" + link.text).removeprefix("http://")
+        elif link.schema == "mailto:" and link.text.lower().startswith("mailto:"):
+            shown = state.md.normalizeLinkText("mailto:" + link.text).removeprefix("mailto:")
+        else:
+            shown = state.md.normalizeLinkText(link.text)
+        if link.index > done:
+            nodes.append(Token("text", "", 0, content=text[done : link.index], level=token.level))
+        nodes.extend(_link_tokens(url, shown, token.level))
+        done = link.last_index
+    if done < len(text):
+        nodes.append(Token("text", "", 0, content=text[done:], level=token.level))
+    return nodes
+
+
+def _linkify_fuzzy_links(state: StateCore) -> None:
+    """markdown-it's core ``linkify`` rule, in time linear in the post.
+
+    markdown-it rebuilds a paragraph's whole token list for every text token that holds a
+    link: quadratic on a paragraph of thousands of lines that each hold one
+    ("x.co\nx.co\n..."). Here each paragraph's list is built once. Raw HTML is off, so
+    no HTML link can hide text from linkification.
+    """
+    for block in state.tokens:
+        # No pretest of the whole paragraph: it misses "_https://x" that the text "https://x"
+        # inside the emphasis passes.
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        inside_link = 0
+        for token in block.children:
+            # Text of a Markdown link stays as written.
+            if token.type == "link_open":
+                inside_link += 1
+            elif token.type == "link_close":
+                inside_link -= 1
+            if inside_link or token.type != "text":
+                children.append(token)
+                continue
+            after_escape = bool(children) and children[-1].type == "text_special"
+            children.extend(_split_at_links(state, token, after_escape))
+        block.children = children
+
+
 def _align_cells_without_style(state: StateCore) -> None:
     # markdown-it aligns table cells with style="text-align:…"; an ``align`` attribute says
     # the same without letting any style attribute through the sanitizer.
@@ -88,7 +256,10 @@ def _align_cells_without_style(state: StateCore) -> None:
 
 def _build_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    parser.linkify = _linkify
     parser.enable(["table", "strikethrough", "linkify"])
+    parser.inline.ruler.at("linkify", _linkify_scheme_links)
+    parser.core.ruler.at("linkify", _linkify_fuzzy_links)
     parser.block.ruler.at("table", _table_within_budget, {"alt": ["paragraph", "reference"]})
     parser.core.ruler.push("align_cells_without_style", _align_cells_without_style)
     parser.core.ruler.push("links_within_budget", _links_within_budget)

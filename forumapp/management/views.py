@@ -16,6 +16,7 @@ from forumapp.auth.decorators import fresh_login_required
 from forumapp.forum.errors import InvalidInput, NotFound
 from forumapp.forum.pages import page_argument
 from forumapp.forum.views import domain_errors
+from forumapp.http import text_argument
 from forumapp.management.access import Area, areas_for, staff_only
 from forumapp.management.audit import AuditLog, Auditor
 from forumapp.management.forms import BanForm
@@ -61,7 +62,7 @@ class UserList(View):
         self.users_factory = users_factory
 
     def dispatch_request(self) -> ResponseReturnValue:
-        query = request.args.get("q", "").strip()[:100]
+        query = text_argument(request.args, "q", 100)
         page = self.users_factory().list(query, page_argument(), PER_PAGE)
         return render_panel("management/users.html", page=page, form=BanForm())
 
@@ -131,8 +132,8 @@ class AuditLogView(View):
         self.audit_factory = audit_factory
 
     def dispatch_request(self) -> ResponseReturnValue:
-        action = request.args.get("action", "").strip()[:64] or None
-        actor = request.args.get("actor", "").strip()[:64] or None
+        action = text_argument(request.args, "action", 64) or None
+        actor = text_argument(request.args, "actor", 64) or None
         page = self.audit_factory().page(
             page_argument(), current_app.config.get("AUDIT_PER_PAGE", PER_PAGE), action, actor
         )

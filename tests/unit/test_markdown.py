@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import time
@@ -9,7 +10,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import Phase, example, given, settings
+from hypothesis import strategies as st
 
+from forumapp.forum.forms import CONTENT_MAX_LENGTH
 from forumapp.forum.markdown import (
     MAX_LINK_CHARACTERS,
     MAX_TABLE_CELLS,
@@ -322,6 +326,72 @@ def test_hostile_inputs_render_quickly(source: str) -> None:
     started = time.process_time()
     render_markdown(source)
     assert time.process_time() - started < 5
+
+
+def _cpu_seconds(source: str, runs: int) -> float:
+    # The fastest of a few runs: the others paid for whatever else the machine was doing.
+    fastest = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        render_markdown(source)
+        fastest = min(fastest, time.process_time() - started)
+    return fastest
+
+
+@functools.cache
+def _plain_body_seconds(size: int) -> float:
+    return _cpu_seconds(("lorem ipsum dolor sit amet " * (size // 27 + 1))[:size], runs=5)
+
+
+# Characters that start, continue or end links for linkify-it, and the line breaks and
+# emphasis that cut a paragraph into many text tokens.
+LINK_ALPHABET = "acehlmopstwx1:/.@()[]{}\"'-_*&\n \\"
+# The cheapest bodies of this alphabet cost up to ~55 plain ones (one link every 5
+# characters: tokens, URL normalizing, sanitizing), a quadratic path 150 to 500 at the size
+# limit; these CPU-time ratios barely move with the machine's load.
+LINEAR_COST_LIMIT = 100
+
+
+@settings(max_examples=6, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate])
+@given(st.text(alphabet=LINK_ALPHABET, min_size=1, max_size=12))
+# One family per quadratic path found: the scheme search and copy before each "://", a
+# bracket in a URL path read to the end of the post, a paragraph's tokens rebuilt per link.
+@example("a://")
+@example("://")
+@example("ab1+://")
+@example("http://a.b/(")
+@example("http://a.com/[")
+@example("www.a.com/{")
+@example("a.com/(")
+@example("(a.com")
+@example("x.co\n")
+@example("x@a.co\n")
+@example("x://a.com/&")
+def test_linkifying_costs_time_linear_in_the_post_size(token: str) -> None:
+    body = (token * (CONTENT_MAX_LENGTH // len(token) + 1))[:CONTENT_MAX_LENGTH]
+    ratio = _cpu_seconds(body, runs=1) / _plain_body_seconds(len(body))
+    assert ratio < LINEAR_COST_LIMIT, (token, ratio)
+
+
+@pytest.mark.parametrize(
+    ("source", "link"),
+    [
+        ("see http://a.example/(x) and", "http://a.example/(x)"),
+        ("see https://en.wikipedia.org/wiki/Go_(game).", "https://en.wikipedia.org/wiki/Go_(game)"),
+        ("see https://a.example/p?q[]=1&r={2}", "https://a.example/p?q%5B%5D=1&amp;r=%7B2%7D"),
+        ("**https://a.example/x**", "https://a.example/x"),
+        ("mailto:a@b.example", "mailto:a@b.example"),
+        ("x.co\ny.co", "http://x.co"),
+        ("x.co\ny.co", "http://y.co"),
+    ],
+)
+def test_links_with_brackets_and_on_many_lines_are_still_linkified(source: str, link: str) -> None:
+    assert f'href="{link}"' in render_markdown(source)
+
+
+@pytest.mark.parametrize("source", ["ftp://a.example/x", "//a.example/x", "http\\://a.example"])
+def test_links_the_sanitizer_would_empty_stay_text(source: str) -> None:
+    assert "<a" not in render_markdown(source)
 
 
 def test_text_of_stored_html_is_the_plain_text_of_its_source() -> None:
