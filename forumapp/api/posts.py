@@ -8,13 +8,15 @@ from forumapp.api import schemas
 from forumapp.api.callers import Caller
 from forumapp.api.links import WebLinks
 from forumapp.api.pagination import Cursor, Page, keyset_page
-from forumapp.forum.errors import Forbidden
+from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.lookups import topics_visible_to, visible_post
 from forumapp.forum.models import Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.persistence import DbSession
+
+MISSING_TOPIC = "There is no such topic, or you may not see it."
 
 
 class PostResourceService:
@@ -54,7 +56,11 @@ class PostResourceService:
 
     def create(self, caller: Caller, data: schemas.PostCreate) -> schemas.Post:
         """Reply at the end of a topic (``postreply``, topic and forum open)."""
-        post = self._posting.reply(caller.actor, data.topic_id, data.content)
+        try:
+            post = self._posting.reply(caller.actor, data.topic_id, data.content)
+        except NotFound:
+            # As for every parent named in a body: a 422 naming the field.
+            raise InvalidInput("topic_id", MISSING_TOPIC) from None
         return self.get(caller, post.id)
 
     def update(self, caller: Caller, item_id: int, data: schemas.PostUpdate) -> schemas.Post:

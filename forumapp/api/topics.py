@@ -10,13 +10,15 @@ from forumapp.api import schemas
 from forumapp.api.callers import Caller
 from forumapp.api.links import WebLinks
 from forumapp.api.pagination import Cursor, Page, keyset_page
-from forumapp.forum.errors import Forbidden, InvalidInput
+from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.lookups import topics_visible_to, visible_topic
 from forumapp.forum.models import Post, Topic
 from forumapp.forum.moderation import ModerationService, TopicAction
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.persistence import DbSession
+
+MISSING_FORUM = "There is no such forum, or you may not see it."
 
 
 class TopicResourceService:
@@ -56,7 +58,14 @@ class TopicResourceService:
 
     def create(self, caller: Caller, data: schemas.TopicCreate) -> schemas.Topic:
         """Start a topic (the forum's rules: ``posttopic``, forum not locked)."""
-        topic = self._posting.create_topic(caller.actor, data.forum_id, data.title, data.content)
+        try:
+            topic = self._posting.create_topic(
+                caller.actor, data.forum_id, data.title, data.content
+            )
+        except NotFound:
+            # A parent named in the body is a field of the request, not the resource at
+            # its URL: like a missing category or move target, it is a 422 naming it.
+            raise InvalidInput("forum_id", MISSING_FORUM) from None
         return self.get(caller, topic.id)
 
     def update(self, caller: Caller, item_id: int, data: schemas.TopicUpdate) -> schemas.Topic:
