@@ -11,6 +11,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block import table as gfm_table
 from markdown_it.rules_core import StateCore
 
+from forumapp.text import is_blank
+
 #: Bump whenever the HTML for the same source changes, so stored renderings get redone.
 RENDERER_VERSION = 1
 
@@ -117,6 +119,17 @@ def render_markdown(source: str) -> str:
         url_relative="deny",
         link_rel=_LINK_REL,
     )
+
+
+def shows_nothing(source: str) -> bool:
+    """Whether a post written as ``source`` would show nothing: no visible character
+    once rendered (``&nbsp;`` counts as the space it stands for), no image, no rule."""
+    if is_blank(source):
+        return True
+    rendered = render_markdown(source)
+    if "<img" in rendered or "<hr" in rendered:
+        return False
+    return is_blank(html.unescape(nh3.clean(rendered, tags=set())))
 
 
 def quote_markdown(author: str, source: str) -> str:
