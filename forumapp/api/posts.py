@@ -63,20 +63,42 @@ class PostResourceService:
             raise InvalidInput("topic_id", MISSING_TOPIC) from None
         return self.get(caller, post.id)
 
+    def authorize_create(self, caller: Caller, data: schemas.PostCreate | None) -> None:
+        """Every member may try; the topic's rules are checked as the reply is written."""
+
+    def authorize_update(
+        self, caller: Caller, item_id: int, data: schemas.PostUpdate | None
+    ) -> None:
+        """New text needs the right to edit the post, hiding a moderator of its forum.
+        Without ``data``: either of them."""
+        actor = caller.actor
+        post, topic, forum = visible_post(self._session, actor, item_id)
+        may_edit = actor.can_edit_post(forum, topic, post)
+        if data is None:
+            if not (may_edit or actor.moderates(forum.id)):
+                raise Forbidden("You cannot edit this post.")
+            return
+        if data.content is not None and data.content != post.content and not may_edit:
+            raise Forbidden("You cannot edit this post.")
+        if data.hidden is not None and data.hidden != post.hidden and not actor.moderates(forum.id):
+            raise Forbidden("Only a moderator of this forum can hide or show posts.")
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """The author (while the topic is open) or a moderator."""
+        actor = caller.actor
+        post, topic, forum = visible_post(self._session, actor, item_id)
+        if not actor.can_delete_post(forum, topic, post):
+            raise Forbidden("You cannot delete this post.")
+
     def update(self, caller: Caller, item_id: int, data: schemas.PostUpdate) -> schemas.Post:
         """New text (author or moderator), or hide/unhide (moderator). Permissions for
         every requested change are checked before any is made."""
+        self.authorize_update(caller, item_id, data)
         actor = caller.actor
-        post, topic, forum = visible_post(self._session, actor, item_id)
-        edit = data.content is not None and data.content != post.content
-        moderate = data.hidden is not None and data.hidden != post.hidden
-        if edit and not actor.can_edit_post(forum, topic, post):
-            raise Forbidden("You cannot edit this post.")
-        if moderate and not actor.moderates(forum.id):
-            raise Forbidden("Only a moderator of this forum can hide or show posts.")
-        if edit and data.content is not None:
+        post = visible_post(self._session, actor, item_id)[0]
+        if data.content is not None and data.content != post.content:
             self._posting.edit_post(actor, post.id, data.content)
-        if moderate:
+        if data.hidden is not None and data.hidden != post.hidden:
             action = PostAction.HIDE if data.hidden else PostAction.UNHIDE
             self._moderation.act_on_post(actor, post.id, action)
         return self.get(caller, item_id)
