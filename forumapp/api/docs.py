@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import View
 from markupsafe import Markup, escape
@@ -42,6 +42,27 @@ class OpenApiDocument(View):
         response = json_response(request, self.document())
         response.headers["Cache-Control"] = "public, max-age=300"
         return response
+
+
+class ApiIndex(View):
+    """``GET /api/v1/``: where to start, the description and each resource's URL."""
+
+    init_every_request = False
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.resources = resources
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        links = {
+            "openapi": url_for(".openapi", _external=True),
+            "docs": url_for(".docs", _external=True),
+            "me": url_for(".me", _external=True),
+        }
+        links.update(
+            (resource.name, url_for(f".{resource.name}", _external=True))
+            for resource in self.resources
+        )
+        return json_response(request, links)
 
 
 class ApiDocs(OpenApiDocument):

@@ -14,7 +14,8 @@ from functools import cache
 from flask.typing import RouteCallable
 
 from forumapp.api import factories, schemas
-from forumapp.api.docs import ApiDocs, OpenApiDocument
+from forumapp.api.docs import ApiDocs, ApiIndex, OpenApiDocument
+from forumapp.api.problem_types import ProblemTypePage
 from forumapp.api.resource import Resource
 from forumapp.api.views import GroupAPI, ItemAPI, MeAPI
 
@@ -86,6 +87,8 @@ def _view_functions() -> dict[str, RouteCallable]:
         "me": MeAPI.as_view("me"),
         "openapi": OpenApiDocument.as_view("openapi", resources=RESOURCES),
         "docs": ApiDocs.as_view("docs", resources=RESOURCES),
+        "index": ApiIndex.as_view("index", resources=RESOURCES),
+        "problem_type": ProblemTypePage.as_view("problem_type"),
     }
     for resource in RESOURCES:
         views[resource.name] = GroupAPI.as_view(resource.name, resource=resource)

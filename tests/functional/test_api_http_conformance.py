@@ -3,13 +3,17 @@ body validation, JSON everywhere under the prefix, and problem types that resolv
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+import forumapp.api
+from forumapp.api.problem_types import PROBLEM_TYPES
 from tests.api_support import NO_RATE_LIMITS, ApiClient, api_as, assert_problem
 from tests.forum_world import World
 from tests.functional.test_api_permissions import MATRIX, ROLES, _scene, _unchanged
@@ -77,3 +81,110 @@ def test_a_permitted_change_with_a_stale_if_match_is_still_412(
     api = api_as(world, client, "member")
     response = api.patch(f"/posts/{post}", {"content": "x"}, headers={"If-Match": '"stale"'})
     assert_problem(response, 412, "precondition-failed")
+
+
+# -- JSON everywhere under the prefix --------------------------------------------------------
+
+
+def test_a_204_carries_no_media_type(client: FlaskClient, world: World) -> None:
+    post = world.reply(world.topic(), "member", "to go")
+    response = api_as(world, client, "member").delete(f"/posts/{post}")
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers
+    assert response.get_data() == b""
+
+
+@pytest.mark.parametrize("path", ["/topics/", "/topics/1", "/me", "/openapi.json", "/"])
+def test_options_answers_204_with_allow_and_no_html(client: FlaskClient, path: str) -> None:
+    response = ApiClient(client).request("OPTIONS", path)
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers
+    assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/topics", "/posts", "/users", "/categories", "/forums"])
+def test_a_collection_without_its_trailing_slash_answers_json(
+    client: FlaskClient, world: World, path: str
+) -> None:
+    api = api_as(world, client, "member")
+    response = api.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.get_json() == api.get(path + "/").get_json()
+
+
+@pytest.mark.parametrize("path", ["/api/v1", "/api/v1/"])
+def test_the_api_root_answers_json_with_links(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    links = response.get_json()
+    for name in ("openapi", "docs", "me", "categories", "forums", "topics", "posts", "users"):
+        assert client.get(links[name]).status_code in (200, 401), name
+
+
+def test_errors_at_the_api_root_are_problems(client: FlaskClient) -> None:
+    assert_problem(client.post("/api/v1"), 405)
+    assert_problem(client.get("/api/v1/no-such-thing"), 404)
+
+
+def test_every_problem_type_the_api_answers_resolves(client: FlaskClient, world: World) -> None:
+    # Problems of every kind the API produces: their type URIs must describe them.
+    api = api_as(world, client, "member")
+    answers = [
+        ApiClient(client).post("/topics/", {}),  # authentication-required
+        ApiClient(client, "fa_not-a-token").get("/me"),  # invalid-token
+        api.get("/topics/4242"),  # not-found
+        api.post("/topics/", {"forum_id": "x"}),  # unprocessable
+        api.get("/topics/?cursor=x"),  # bad-request
+        api.request("PUT", "/topics/"),  # method-not-allowed
+        api.post("/categories/", {"title": "No"}),  # forbidden
+        api.request("POST", "/posts/", data="x", content_type="text/plain"),  # media type
+    ]
+    seen = set()
+    for answer in answers:
+        problem = assert_problem(answer, answer.status_code)
+        seen.add(problem["type"])
+        described = client.get(problem["type"])
+        assert described.status_code == 200, problem["type"]
+        assert described.mimetype == "application/json"
+        assert described.get_json()["status"] == problem["status"]
+        page = client.get(problem["type"], headers={"Accept": "text/html"})
+        assert page.mimetype == "text/html"
+        assert problem["title"] in page.get_data(as_text=True)
+    assert len(seen) == len(answers)
+
+
+def test_every_problem_kind_in_the_code_has_a_description() -> None:
+    # Kinds are written as kind="..." where a Problem is raised; each needs its page.
+    source = Path(forumapp.api.__file__).parent
+    kinds = {
+        match
+        for module in source.glob("*.py")
+        for match in re.findall(r'kind="([a-z-]+)"', module.read_text())
+    }
+    assert kinds
+    assert kinds <= set(PROBLEM_TYPES)
+
+
+def test_an_unknown_problem_type_is_a_404_problem(client: FlaskClient) -> None:
+    assert_problem(client.get("/api/v1/problems/no-such-problem"), 404)
+
+
+# -- Retry-After only where it means something -------------------------------------------------
+
+LIMITS = {"API_RATE_LIMIT": "3 per minute", "API_ADDRESS_RATE_LIMIT": "100 per minute"}
+
+
+@pytest.mark.parametrize("config_overrides", [LIMITS])
+def test_retry_after_comes_only_with_429(client: FlaskClient, world: World) -> None:
+    post = world.reply(world.topic(), "member", "to go")
+    api = api_as(world, client, "member")
+    answers = [api.get("/topics/"), api.get("/topics/4242"), api.delete(f"/posts/{post}")]
+    assert [answer.status_code for answer in answers] == [200, 404, 204]
+    for answer in answers:
+        assert "Retry-After" not in answer.headers, answer.status_code
+        assert "RateLimit-Remaining" in answer.headers
+    refused = api.get("/topics/")
+    assert_problem(refused, 429)
+    assert int(refused.headers["Retry-After"]) >= 1
