@@ -35,6 +35,7 @@ class OpenApiDocument(View):
                 base_path=(request.blueprint and _base_path()) or "",
                 title=f"{current_app.config['SITE_NAME']} API",
                 version=VERSION,
+                session_cookie=current_app.config["SESSION_COOKIE_NAME"],
             )
         return self._document
 

@@ -70,6 +70,8 @@ class Resource:
     update_schema: type[Input] | None = None
     #: Whether items may be deleted.
     deletable: bool = True
+    #: What ``DELETE`` does, for the documentation.
+    deletion: str = "Deletes the item for good."
     #: Order of the list, for the documentation.
     order: str = "by id, oldest first"
     #: What the resource is, for the documentation.

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -82,7 +83,15 @@ def _visible_post(value: str) -> str:
     return value
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+def _integral(value: object) -> object:
+    # JSON Schema counts 2.0 as an integer, and so do generated clients: take it as 2.
+    # Strings and booleans stay refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True), BeforeValidator(_integral)]
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=TITLE_MAX_LENGTH),

@@ -14,9 +14,11 @@ from werkzeug.test import TestResponse
 
 import forumapp.api
 from forumapp.api.problem_types import PROBLEM_TYPES
-from tests.api_support import NO_RATE_LIMITS, ApiClient, api_as, assert_problem
+from tests.api_support import API, NO_RATE_LIMITS, ApiClient, api_as, assert_problem, field_names
+from tests.conftest import AuthActions
 from tests.forum_world import World
 from tests.functional.test_api_permissions import MATRIX, ROLES, _scene, _unchanged
+from tests.functional.test_forum_pages import login_as
 
 #: Matrix answers that say "you may not": they must not depend on the request's details.
 REFUSALS = (401, 403, 404)
@@ -188,3 +190,83 @@ def test_retry_after_comes_only_with_429(client: FlaskClient, world: World) -> N
     refused = api.get("/topics/")
     assert_problem(refused, 429)
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+# -- What the document says -----------------------------------------------------------------
+
+
+def documented_response(document: dict[str, Any], path: str, method: str, status: int) -> Any:
+    return document["paths"][API + path][method.lower()]["responses"][str(status)]
+
+
+@pytest.mark.parametrize("config_overrides", [LIMITS | {"API_RATE_LIMIT": "100 per minute"}])
+def test_every_rate_limit_header_sent_is_documented(client: FlaskClient, world: World) -> None:
+    document = client.get(f"{API}/openapi.json").get_json()
+    post = world.reply(world.topic(), "member", "to go")
+    api = api_as(world, client, "member")
+    listing = api.get("/topics/")
+    answers = [
+        ("/topics/", "GET", listing),
+        (
+            "/topics/",
+            "GET",
+            api.get("/topics/", headers={"If-None-Match": listing.headers["ETag"]}),
+        ),
+        ("/posts/{item_id}", "GET", api.get("/posts/4242")),
+        ("/posts/", "POST", api.post("/posts/", {"topic_id": "x"})),
+        ("/posts/{item_id}", "DELETE", api.delete(f"/posts/{post}")),
+    ]
+    assert [answer.status_code for *_, answer in answers] == [200, 304, 404, 422, 204]
+    for path, method, answer in answers:
+        sent = {name for name, _ in answer.headers.items() if "ratelimit" in name.lower()}
+        assert len(sent) == 7, sent
+        declared = documented_response(document, path, method, answer.status_code)["headers"]
+        assert sent <= set(declared), (path, method, answer.status_code)
+        assert "Retry-After" not in answer.headers
+
+
+def test_soft_deletes_are_documented_as_what_they_do(client: FlaskClient, world: World) -> None:
+    document = client.get(f"{API}/openapi.json").get_json()
+    post = world.reply(world.topic(), "member", "to go")
+    api = api_as(world, client, "member")
+    assert api.delete(f"/posts/{post}").status_code == 204
+    assert api.get(f"/posts/{post}").get_json()["deleted"] is True
+    described = document["paths"][f"{API}/posts/{{item_id}}"]["delete"]["description"]
+    assert "soft delete" in described and "`deleted: true`" in described
+    topic = document["paths"][f"{API}/topics/{{item_id}}"]["delete"]["description"]
+    assert "soft delete" in topic
+
+
+def test_session_authentication_is_a_documented_security_scheme(
+    client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    document = client.get(f"{API}/openapi.json").get_json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["csrf"] == {**schemes["csrf"], "in": "header", "name": "X-CSRFToken"}
+    login_as(auth, world, "member")
+    cookie = schemes["session"]["name"]
+    assert schemes["session"]["in"] == "cookie" and client.get_cookie(cookie) is not None
+    assert client.get(f"{API}/me").get_json()["username"] == "alice"
+    refused = client.post(f"{API}/categories/", json={"title": "Mine"})
+    assert_problem(refused, 403, "csrf-token-missing")
+    for item in document["paths"].values():
+        for method in ("post", "patch", "delete"):
+            if method in item:
+                assert item[method]["security"] == [{"token": []}, {"session": [], "csrf": []}]
+
+
+def test_integers_written_with_a_fraction_of_zero_are_integers(
+    client: FlaskClient, world: World
+) -> None:
+    topic = world.topic()
+    api = api_as(world, client, "member")
+    created = api.post("/posts/", {"topic_id": float(topic), "content": "Two point oh"})
+    assert created.status_code == 201
+    assert created.get_json()["topic_id"] == topic
+    assert field_names(api.post("/posts/", {"topic_id": topic + 0.5, "content": "x"})) == {
+        "topic_id"
+    }
+    assert field_names(api.post("/posts/", {"topic_id": str(topic), "content": "x"})) == {
+        "topic_id"
+    }
+    assert field_names(api.post("/posts/", {"topic_id": True, "content": "x"})) == {"topic_id"}
