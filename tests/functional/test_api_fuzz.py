@@ -2,8 +2,10 @@
 
 Schemathesis generates requests from ``/api/v1/openapi.json``, valid and invalid ones,
 and sends them to the app in-process (WSGI) on a forum with data, as a guest and as a
-member and an administrator with write tokens. Every answer must be documented: no
-5xx, and each status, content type, header and body as the document says.
+member and an administrator with write tokens, with every check schemathesis has (as
+``--checks all``): no 5xx, each status, content type, header and body as the document
+says, invalid input refused and valid input not, ``Allow`` on 405s, and no answer that
+ignores authentication.
 
 Each generated case is sent by each caller in turn. Each operation runs against a fresh
 app and data, so a generated ``DELETE`` of a category cannot take the data away from the
@@ -21,14 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, note, settings
 from schemathesis import Case
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from forumapp.api import URL_PREFIX
 from forumapp.api.docs import VERSION
@@ -38,13 +34,8 @@ from tests.api_support import NO_RATE_LIMITS, bearer, issue_token
 from tests.forum_world import World
 
 ROLES = ("guest", "member", "admin")
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+#: Every check schemathesis has (``--checks all``).
+CHECKS = REGISTERED_CHECKS.get_all()
 #: Generated examples per operation in the fuzzing phase; schemathesis adds its own
 #: boundary and invalid-input cases (the coverage phase) and probes other methods.
 MAX_EXAMPLES = 20
