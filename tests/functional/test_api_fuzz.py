@@ -15,6 +15,7 @@ failure reproduces.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -45,7 +46,8 @@ MAX_EXAMPLES = 20
 DOCUMENT = build_document(RESOURCES, base_path=URL_PREFIX, title="forumapp API", version=VERSION)
 
 schema = schemathesis.openapi.from_dict(
-    DOCUMENT,
+    # A copy: the stateful run writes the links it infers into the schema it was given.
+    copy.deepcopy(DOCUMENT),
     config=SchemathesisConfig.from_dict(
         {
             # Valid requests and invalid ones, which must be refused with a 4xx.
@@ -91,6 +93,39 @@ def test_every_answer_is_documented(
     for role, headers in callers.items():
         note(f"sent as {role}")
         case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+
+
+#: Scenarios and steps of the stateful run (an administrator can walk every link).
+WORKFLOWS, WORKFLOW_STEPS = 20, 6
+
+
+def test_workflows_along_the_documents_links_keep_its_promises(
+    app: Flask, callers: dict[str, dict[str, str]]
+) -> None:
+    # The checks that need a sequence (a created item can be read back, a deleted one is
+    # gone, ...) run here: schemathesis chains operations along the links it infers from
+    # the document, such as a created topic's id into its GET, PATCH and DELETE.
+    headers = callers["admin"]
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def call(self, case: Case, **kwargs: Any) -> Any:
+            return case.call(app=app, headers=headers, **kwargs)
+
+        def validate_response(
+            self, response: Any, case: Case, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=WORKFLOWS,
+            stateful_step_count=WORKFLOW_STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
 
 
 def test_fuzzed_document_is_the_served_one(client: FlaskClient) -> None:
