@@ -24,7 +24,7 @@ def has_control_characters(value: str, allowed: frozenset[str] = frozenset()) ->
 #: characters that render as nothing, such as zero-width spaces and joiners, direction
 #: marks, the byte order mark, the soft hyphen, Hangul fillers and the blank braille cell.
 BLANK_CLASS = (
-    r" \t\n\v\f\r\x85\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u206a-\u206f\u3000"
+    r" \t\n\v\f\r\x85\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000"
     r"\ufeff\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\uffa0"
     r"\ufe00-\ufe0f"
 )

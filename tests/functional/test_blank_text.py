@@ -27,7 +27,8 @@ BLANK_TEXTS = [
     "\n\t\r\n ",
     "\u3000\u00a0\u2003\u202f",  # ideographic, no-break, em and narrow no-break spaces
     "\u200b\u200c\u200d\u2060\ufeff",  # zero-width space and joiners, word joiner, BOM
-    "\u200e\u200f\u00ad\u3164\u2800",  # direction marks, soft hyphen, Hangul filler, braille
+    "\u200e\u200f\u2066\u2069\u00ad\u3164\u2800",  # direction marks and isolates, soft
+    # hyphen, Hangul filler, blank braille
 ]
 #: Markdown that renders to nothing visible.
 EMPTY_MARKDOWN = ["&nbsp;&#8203;", "[](https://example.org)", ">  "]
