@@ -118,7 +118,8 @@ class Problem(BaseModel):
     """An error, as RFC 9457 problem details."""
 
     type: str = Field(
-        description="Names the kind of problem.", json_schema_extra={"format": "uri-reference"}
+        description="Names the kind of problem; GET it for what the kind means.",
+        json_schema_extra={"format": "uri-reference"},
     )
     title: str
     status: int = Field(ge=400, le=599)
