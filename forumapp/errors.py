@@ -70,7 +70,8 @@ def register_renderer(app: App, prefix: str, renderer: Renderer) -> None:
 def _renderer_for_path(path: str) -> Renderer | None:
     renderers: dict[str, Renderer] = current_app.extensions.get(RENDERERS, {})
     for prefix, renderer in renderers.items():
-        if path.startswith(prefix):
+        # "/api/v1" itself belongs to the "/api/v1/" prefix.
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
             return renderer
     return None
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import View
 from markupsafe import Markup, escape
@@ -35,6 +35,7 @@ class OpenApiDocument(View):
                 base_path=(request.blueprint and _base_path()) or "",
                 title=f"{current_app.config['SITE_NAME']} API",
                 version=VERSION,
+                session_cookie=current_app.config["SESSION_COOKIE_NAME"],
             )
         return self._document
 
@@ -42,6 +43,27 @@ class OpenApiDocument(View):
         response = json_response(request, self.document())
         response.headers["Cache-Control"] = "public, max-age=300"
         return response
+
+
+class ApiIndex(View):
+    """``GET /api/v1/``: where to start, the description and each resource's URL."""
+
+    init_every_request = False
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.resources = resources
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        links = {
+            "openapi": url_for(".openapi", _external=True),
+            "docs": url_for(".docs", _external=True),
+            "me": url_for(".me", _external=True),
+        }
+        links.update(
+            (resource.name, url_for(f".{resource.name}", _external=True))
+            for resource in self.resources
+        )
+        return json_response(request, links)
 
 
 class ApiDocs(OpenApiDocument):

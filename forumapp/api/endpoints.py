@@ -14,7 +14,8 @@ from functools import cache
 from flask.typing import RouteCallable
 
 from forumapp.api import factories, schemas
-from forumapp.api.docs import ApiDocs, OpenApiDocument
+from forumapp.api.docs import ApiDocs, ApiIndex, OpenApiDocument
+from forumapp.api.problem_types import ProblemTypePage
 from forumapp.api.resource import Resource
 from forumapp.api.views import GroupAPI, ItemAPI, MeAPI
 
@@ -30,6 +31,7 @@ RESOURCES: tuple[Resource, ...] = (
         update_schema=schemas.CategoryUpdate,
         summary="Categories holding at least one forum you may see (administrators: all). "
         "Administrators create, change and delete them.",
+        deletion="Deletes an empty category for good; one with forums is a 409.",
     ),
     Resource(
         "forums",
@@ -40,6 +42,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_schema=schemas.ForumCreate,
         update_schema=schemas.ForumUpdate,
         summary="Forums you may see. Administrators create, change and delete them.",
+        deletion="Deletes a forum without topics for good; one with topics is a 409.",
     ),
     Resource(
         "topics",
@@ -51,6 +54,9 @@ RESOURCES: tuple[Resource, ...] = (
         update_schema=schemas.TopicUpdate,
         order="by id, newest first",
         summary="Topics of the forums you may see; deleted ones only to their moderators.",
+        deletion="A soft delete, as deleting its first post: the topic and its posts stay "
+        "for the forum's moderators, who see it with `deleted: true` (and can restore it on "
+        "the site); for everyone else it is gone (404).",
     ),
     Resource(
         "posts",
@@ -62,6 +68,9 @@ RESOURCES: tuple[Resource, ...] = (
         update_schema=schemas.PostUpdate,
         summary="Posts of the topics you may see, in the order written. Deleted and hidden "
         "posts show no text except to moderators.",
+        deletion="A soft delete: the post keeps its place and number in the topic, and a "
+        "later GET shows it with `deleted: true` and no text (moderators still see the text). "
+        "Deleting a topic's first post deletes the topic.",
     ),
     Resource(
         "users",
@@ -86,6 +95,8 @@ def _view_functions() -> dict[str, RouteCallable]:
         "me": MeAPI.as_view("me"),
         "openapi": OpenApiDocument.as_view("openapi", resources=RESOURCES),
         "docs": ApiDocs.as_view("docs", resources=RESOURCES),
+        "index": ApiIndex.as_view("index", resources=RESOURCES),
+        "problem_type": ProblemTypePage.as_view("problem_type"),
     }
     for resource in RESOURCES:
         views[resource.name] = GroupAPI.as_view(resource.name, resource=resource)

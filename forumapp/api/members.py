@@ -42,6 +42,18 @@ class MemberResourceService:
             raise NotFound
         return self._represent(*row)
 
+    def authorize_create(self, caller: Caller, data: object) -> None:
+        """Not offered (see :meth:`create`)."""
+        self.create(caller, data)
+
+    def authorize_update(self, caller: Caller, item_id: int, data: object) -> None:
+        """Not offered (see :meth:`update`)."""
+        self.update(caller, item_id, data)
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """Not offered (see :meth:`delete`)."""
+        self.delete(caller, item_id)
+
     def create(self, caller: Caller, data: object) -> schemas.User:
         """Not offered: accounts come from registration, with its email check."""
         raise Problem(405, "Register on the site to create an account.")

@@ -19,7 +19,7 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     """A member's named credential for the API; only a hash of its secret is kept."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    __table_args__ = (UniqueConstraint("user_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

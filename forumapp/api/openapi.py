@@ -52,6 +52,44 @@ ERROR_HEADERS = {
     },
 }
 
+#: The rate-limit headers answers carry while limits are on (``RATELIMIT_ENABLED``): the
+#: IETF draft's ``RateLimit-*`` and Flask-Limiter's ``X-RateLimit-*``, both describing the
+#: tightest limit of the request.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": ("Requests allowed in the current window.", "integer"),
+    "RateLimit-Remaining": ("Requests left in the current window.", "integer"),
+    "RateLimit-Reset": ("Seconds until the window ends.", "integer"),
+    "RateLimit-Policy": ("The limit and its window in seconds: `300;w=60`.", "string"),
+    "X-RateLimit-Limit": ("As `RateLimit-Limit`.", "integer"),
+    "X-RateLimit-Remaining": ("As `RateLimit-Remaining`.", "integer"),
+    "X-RateLimit-Reset": ("When the window ends, in seconds since the Unix epoch.", "number"),
+}
+#: The cookie a browser session sends (``SESSION_COOKIE_NAME``).
+SESSION_COOKIE = "forumapp_session"
+SECURITY_SCHEMES = {
+    "token": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal access token (`fa_...`); writes need the `write` scope.",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": SESSION_COOKIE,
+        "description": "A browser session of the site, as logging in on its pages makes.",
+    },
+    "csrf": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRFToken",
+        "description": "With a session, every write carries the page's CSRF token.",
+    },
+}
+#: Anyone may read (what guests may see); writes need a token or a session with its
+#: CSRF token.
+READ_SECURITY: list[dict[str, list[str]]] = [{}, {"token": []}, {"session": []}]
+WRITE_SECURITY: list[dict[str, list[str]]] = [{"token": []}, {"session": [], "csrf": []}]
+
 IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
@@ -80,7 +118,8 @@ class Problem(BaseModel):
     """An error, as RFC 9457 problem details."""
 
     type: str = Field(
-        description="Names the kind of problem.", json_schema_extra={"format": "uri-reference"}
+        description="Names the kind of problem; GET it for what the kind means.",
+        json_schema_extra={"format": "uri-reference"},
     )
     title: str
     status: int = Field(ge=400, le=599)
@@ -102,7 +141,12 @@ def _listing(resource: Resource) -> type[BaseModel]:
 
 
 def build_document(
-    resources: Sequence[Resource], *, base_path: str, title: str, version: str
+    resources: Sequence[Resource],
+    *,
+    base_path: str,
+    title: str,
+    version: str,
+    session_cookie: str = SESSION_COOKIE,
 ) -> dict[str, Any]:
     """The whole OpenAPI document for ``resources`` mounted under ``base_path``."""
     listings = {resource.name: _listing(resource) for resource in resources}
@@ -135,6 +179,12 @@ def build_document(
             },
         }
     }
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in ("post", "patch", "delete"):
+                operation["security"] = WRITE_SECURITY
+            if method != "parameters":
+                _declare_rate_limit_headers(operation["responses"])
     return {
         "openapi": "3.1.0",
         "info": {
@@ -142,18 +192,32 @@ def build_document(
             "version": version,
             "description": (
                 "Authenticate with a browser session (send `X-CSRFToken` with writes) or a "
-                "personal access token: `Authorization: Bearer <token>`."
+                "personal access token: `Authorization: Bearer <token>`. While rate limits "
+                "are on, every answer describes the tightest one in `RateLimit-*` and "
+                "`X-RateLimit-*` headers; only `429` carries `Retry-After`."
             ),
         },
         "paths": paths,
         "components": {
             "schemas": definitions.get("$defs", {}),
+            "headers": {
+                name: {"description": description, "schema": {"type": kind}}
+                for name, (description, kind) in RATE_LIMIT_HEADERS.items()
+            },
             "securitySchemes": {
-                "token": {"type": "http", "scheme": "bearer"},
+                **SECURITY_SCHEMES,
+                "session": {**SECURITY_SCHEMES["session"], "name": session_cookie},
             },
         },
-        "security": [{}, {"token": []}],
+        "security": READ_SECURITY,
     }
+
+
+def _declare_rate_limit_headers(responses: dict[str, Any]) -> None:
+    for response in responses.values():
+        headers = response.setdefault("headers", {})
+        for name in RATE_LIMIT_HEADERS:
+            headers[name] = {"$ref": f"#/components/headers/{name}"}
 
 
 def _group_path(resource: Resource, listing: type[BaseModel]) -> dict[str, Any]:
@@ -239,6 +303,7 @@ def _item_path(resource: Resource) -> dict[str, Any]:
             "operationId": f"delete{singular.title()}",
             "tags": [resource.name],
             "summary": f"Delete a {singular}",
+            "description": resource.deletion,
             "parameters": [IF_MATCH],
             "responses": {
                 "204": {"description": "Deleted."},

@@ -8,13 +8,15 @@ from forumapp.api import schemas
 from forumapp.api.callers import Caller
 from forumapp.api.links import WebLinks
 from forumapp.api.pagination import Cursor, Page, keyset_page
-from forumapp.forum.errors import Forbidden
+from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.lookups import topics_visible_to, visible_post
 from forumapp.forum.models import Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.persistence import DbSession
+
+MISSING_TOPIC = "There is no such topic, or you may not see it."
 
 
 class PostResourceService:
@@ -54,23 +56,49 @@ class PostResourceService:
 
     def create(self, caller: Caller, data: schemas.PostCreate) -> schemas.Post:
         """Reply at the end of a topic (``postreply``, topic and forum open)."""
-        post = self._posting.reply(caller.actor, data.topic_id, data.content)
+        try:
+            post = self._posting.reply(caller.actor, data.topic_id, data.content)
+        except NotFound:
+            # As for every parent named in a body: a 422 naming the field.
+            raise InvalidInput("topic_id", MISSING_TOPIC) from None
         return self.get(caller, post.id)
+
+    def authorize_create(self, caller: Caller, data: schemas.PostCreate | None) -> None:
+        """Every member may try; the topic's rules are checked as the reply is written."""
+
+    def authorize_update(
+        self, caller: Caller, item_id: int, data: schemas.PostUpdate | None
+    ) -> None:
+        """New text needs the right to edit the post, hiding a moderator of its forum.
+        Without ``data``: either of them."""
+        actor = caller.actor
+        post, topic, forum = visible_post(self._session, actor, item_id)
+        may_edit = actor.can_edit_post(forum, topic, post)
+        if data is None:
+            if not (may_edit or actor.moderates(forum.id)):
+                raise Forbidden("You cannot edit this post.")
+            return
+        if data.content is not None and data.content != post.content and not may_edit:
+            raise Forbidden("You cannot edit this post.")
+        if data.hidden is not None and data.hidden != post.hidden and not actor.moderates(forum.id):
+            raise Forbidden("Only a moderator of this forum can hide or show posts.")
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """The author (while the topic is open) or a moderator."""
+        actor = caller.actor
+        post, topic, forum = visible_post(self._session, actor, item_id)
+        if not actor.can_delete_post(forum, topic, post):
+            raise Forbidden("You cannot delete this post.")
 
     def update(self, caller: Caller, item_id: int, data: schemas.PostUpdate) -> schemas.Post:
         """New text (author or moderator), or hide/unhide (moderator). Permissions for
         every requested change are checked before any is made."""
+        self.authorize_update(caller, item_id, data)
         actor = caller.actor
-        post, topic, forum = visible_post(self._session, actor, item_id)
-        edit = data.content is not None and data.content != post.content
-        moderate = data.hidden is not None and data.hidden != post.hidden
-        if edit and not actor.can_edit_post(forum, topic, post):
-            raise Forbidden("You cannot edit this post.")
-        if moderate and not actor.moderates(forum.id):
-            raise Forbidden("Only a moderator of this forum can hide or show posts.")
-        if edit and data.content is not None:
+        post = visible_post(self._session, actor, item_id)[0]
+        if data.content is not None and data.content != post.content:
             self._posting.edit_post(actor, post.id, data.content)
-        if moderate:
+        if data.hidden is not None and data.hidden != post.hidden:
             action = PostAction.HIDE if data.hidden else PostAction.UNHIDE
             self._moderation.act_on_post(actor, post.id, action)
         return self.get(caller, item_id)

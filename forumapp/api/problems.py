@@ -46,10 +46,15 @@ class Problem(Exception):
         super().__init__(self.detail)
 
 
+def status_kind(status: HTTPStatus) -> str:
+    """The problem type named after an HTTP status: ``not-found``."""
+    return status.phrase.lower().replace(" ", "-").replace("'", "")
+
+
 def problem_document(problem: Problem) -> dict[str, Any]:
     """The JSON members of a problem."""
     status = HTTPStatus(problem.status)
-    kind = problem.kind or status.phrase.lower().replace(" ", "-").replace("'", "")
+    kind = problem.kind or status_kind(status)
     document: dict[str, Any] = {
         "type": f"/api/v1/problems/{kind}",
         "title": status.phrase,
@@ -81,9 +86,14 @@ HTTP_DETAILS = {
     403: "You are not allowed to do this.",
     404: "There is no such resource, or you may not see it.",
     405: "This method is not allowed here; see the Allow header.",
+    409: "The change conflicts with the current state of the resource.",
+    412: "A precondition of the request (such as If-Match) does not hold.",
     413: "The request body is larger than this server accepts.",
     415: "Send the request body as application/json.",
+    422: "Some fields are invalid; `errors` names each.",
     429: "Too many requests. Wait until the time in Retry-After, then try again.",
+    500: "Something went wrong on our side; it is logged.",
+    503: "The service is unavailable for a moment. Try again after Retry-After.",
 }
 
 

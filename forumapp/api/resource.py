@@ -21,13 +21,29 @@ from forumapp.api.schemas import Input, Output, PageQuery
 class ResourceService(Protocol):
     """The operations behind a resource's URLs. Each checks permissions through the
     caller's actor and raises the forum's domain errors (``NotFound``, ``Forbidden``,
-    ``InvalidInput``) or :class:`~forumapp.api.problems.Problem`."""
+    ``InvalidInput``) or :class:`~forumapp.api.problems.Problem`.
+
+    The ``authorize_*`` methods answer, without changing anything, whether the change
+    would be allowed: the views ask them before reading the body and before evaluating
+    ``If-Match``, so a caller who may not make a change gets 403 (or 404), never the
+    body's validation rules or a 412 (RFC 9110, section 13.2.1)."""
 
     def list(self, caller: Caller, query: Any, cursor: Cursor) -> Page[Output]:
         """One page of the items the caller may see."""
 
     def get(self, caller: Caller, item_id: int, *, lock: bool = False) -> Output:
         """One item; ``lock`` holds it (on databases that can) until the change commits."""
+
+    def authorize_create(self, caller: Caller, data: Any | None) -> None:
+        """Refuse a creation the caller may not make: ``data`` is ``None`` before the
+        body is read, so who may not create at all learns nothing about the body's rules."""
+
+    def authorize_update(self, caller: Caller, item_id: int, data: Any | None) -> None:
+        """Refuse a change the caller may not make (``NotFound`` for an item they may
+        not see): with ``data`` ``None`` any change at all, else the one asked for."""
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """Refuse a deletion the caller may not make."""
 
     def create(self, caller: Caller, data: Any) -> Output:
         """A new item."""
@@ -54,6 +70,8 @@ class Resource:
     update_schema: type[Input] | None = None
     #: Whether items may be deleted.
     deletable: bool = True
+    #: What ``DELETE`` does, for the documentation.
+    deletion: str = "Deletes the item for good."
     #: Order of the list, for the documentation.
     order: str = "by id, oldest first"
     #: What the resource is, for the documentation.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import RouteCallable
 from werkzeug.exceptions import HTTPException
@@ -77,9 +77,12 @@ class LazyView:
 
 def register_api(bp: Blueprint, route: Route) -> None:
     """Register the collection and item URLs of one resource."""
-    bp.add_url_rule(
-        f"/{route.name}/", view_func=LazyView(route.name), methods=list(route.group_methods)
-    )
+    group = LazyView(route.name)
+    # A collection answers without its trailing slash too: routing's redirect would be
+    # Werkzeug's HTML, which no error handler sees. Links are built with the slash, the
+    # first rule.
+    for rule in (f"/{route.name}/", f"/{route.name}"):
+        bp.add_url_rule(rule, view_func=group, methods=list(route.group_methods))
     bp.add_url_rule(
         f"/{route.name}/<id:item_id>",
         view_func=LazyView(route.singular),
@@ -92,22 +95,59 @@ def create_api_blueprint() -> Blueprint:
     bp = Blueprint("api", __name__, url_prefix=URL_PREFIX)
     bp.record_once(install_id_converter)
     bp.record_once(_answer_errors_as_problems)
+    bp.record_once(_keep_retry_after_for_refusals)
     # Sessions prove their writes with the X-CSRFToken header, checked in
     # callers.require_write; token requests carry no cookies to forge.
     csrf.exempt(bp)
     for route in ROUTES:
         register_api(bp, route)
-    for rule, endpoint in (("/me", "me"), ("/openapi.json", "openapi"), ("/docs", "docs")):
+    index = LazyView("index")
+    for rule in ("/", ""):  # "" is the prefix itself, /api/v1
+        bp.add_url_rule(rule, view_func=index, methods=["GET"])
+    for rule, endpoint in (
+        ("/me", "me"),
+        ("/openapi.json", "openapi"),
+        ("/docs", "docs"),
+        ("/problems/<string(maxlength=64):kind>", "problem_type"),
+    ):
         bp.add_url_rule(rule, view_func=LazyView(endpoint), methods=["GET"])
     bp.register_error_handler(Problem, problem_response)
     bp.after_request(add_rate_limit_headers)
+    bp.after_request(_no_media_type_without_content)
     return bp
+
+
+def _no_media_type_without_content(response: Response) -> Response:
+    # Flask labels every response text/html, even one without a body; an API answer
+    # with nothing to say says nothing. OPTIONS is Flask's automatic answer (an empty
+    # 200): 204 with its Allow header is what it means.
+    if request.method == "OPTIONS" and response.status_code == 200 and not response.data:
+        response.status_code = 204
+    if response.status_code in (204, 304) or (
+        response.status_code < 400 and not response.is_streamed and not response.data
+    ):
+        response.headers.pop("Content-Type", None)
+    return response
 
 
 def _answer_errors_as_problems(state: BlueprintSetupState) -> None:
     # Errors raised before routing (an unknown /api/v1 URL, a wrong method) never reach
     # the blueprint's handlers; the app's error pages hand them over by URL prefix.
     errors.register_renderer(state.app, URL_PREFIX + "/", _problem_for_http_error)
+
+
+def _keep_retry_after_for_refusals(state: BlueprintSetupState) -> None:
+    # Flask-Limiter's app-wide after_request puts Retry-After on every answer; in the API
+    # only 429 and 503 carry it (RFC 9110, section 10.2.3). App-wide after_request
+    # functions run last registered first, so this one goes to the front to run last.
+    state.app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_on_refusals)
+
+
+def _retry_after_only_on_refusals(response: Response) -> Response:
+    under_api = request.path == URL_PREFIX or request.path.startswith(URL_PREFIX + "/")
+    if under_api and response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def _problem_for_http_error(error: HTTPException) -> Response:

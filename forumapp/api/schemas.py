@@ -7,17 +7,56 @@ are the web forms' limits, taken from the same constants.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from forumapp.forum.forms import CONTENT_MAX_LENGTH
 from forumapp.forum.ids import MAX_ID
+from forumapp.forum.markdown import shows_nothing
 from forumapp.forum.models import TITLE_MAX_LENGTH
-from forumapp.text import CONTROL_CHARACTERS, MULTILINE_WHITESPACE, has_control_characters
+from forumapp.text import (
+    CONTROL_CHARACTERS,
+    CONTROL_CLASS,
+    MULTILINE_CONTROL_CLASS,
+    MULTILINE_WHITESPACE,
+    NOTHING_VISIBLE,
+    has_control_characters,
+    is_blank,
+    visible_text_pattern,
+)
 
 DESCRIPTION_MAX_LENGTH = 5_000
+
+
+@dataclass(frozen=True)
+class Documented:
+    """Puts in a type's JSON Schema what its validators check, so generated clients and
+    fuzzers know the rules: a ``pattern`` and a sentence for people."""
+
+    pattern: str
+    rule: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The type's own schema with the pattern and the rule added."""
+        schema = handler(core_schema)
+        schema["pattern"] = self.pattern
+        schema["description"] = self.rule
+        return schema
 
 
 def _single_line(value: str) -> str:
@@ -32,19 +71,59 @@ def _multi_line(value: str) -> str:
     return value
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+def _visible(value: str) -> str:
+    if is_blank(value):
+        raise ValueError(NOTHING_VISIBLE)
+    return value
+
+
+def _visible_post(value: str) -> str:
+    if shows_nothing(value):
+        raise ValueError(NOTHING_VISIBLE)
+    return value
+
+
+def _integral(value: object) -> object:
+    # JSON Schema counts 2.0 as an integer, and so do generated clients: take it as 2.
+    # Strings and booleans stay refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True), BeforeValidator(_integral)]
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=TITLE_MAX_LENGTH),
     AfterValidator(_single_line),
+    AfterValidator(_visible),
+    Documented(
+        visible_text_pattern(CONTROL_CLASS),
+        "One line: 3 characters or more once surrounding whitespace is trimmed, no control "
+        "characters, and not only whitespace or invisible characters (zero-width spaces "
+        "and joiners, direction marks and the like).",
+    ),
 ]
 Content = Annotated[
     str,
     StringConstraints(min_length=1, max_length=CONTENT_MAX_LENGTH),
     AfterValidator(_multi_line),
+    AfterValidator(_visible_post),
+    Documented(
+        visible_text_pattern(MULTILINE_CONTROL_CLASS),
+        "Markdown. No control characters except tab and line breaks; it must show "
+        "something: not only whitespace or invisible characters, and not Markdown that "
+        "renders to nothing (such as `&nbsp;` or an empty link).",
+    ),
 ]
 Description = Annotated[
-    str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH), AfterValidator(_multi_line)
+    str,
+    StringConstraints(max_length=DESCRIPTION_MAX_LENGTH),
+    AfterValidator(_multi_line),
+    Documented(
+        f"^[^{MULTILINE_CONTROL_CLASS}]*$",
+        "No control characters except tab and line breaks.",
+    ),
 ]
 Flag = Annotated[bool, Field(strict=True)]
 
@@ -156,7 +235,7 @@ class TopicCreate(Input):
 
     forum_id: Id
     title: Title
-    content: Content = Field(description="Markdown.")
+    content: Content
 
 
 class TopicUpdate(Input):
@@ -196,7 +275,7 @@ class PostCreate(Input):
     """A reply at the end of a topic."""
 
     topic_id: Id
-    content: Content = Field(description="Markdown.")
+    content: Content
 
 
 class PostUpdate(Input):

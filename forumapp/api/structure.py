@@ -63,6 +63,21 @@ class CategoryResourceService:
             raise NotFound
         return self._represent(category)
 
+    def authorize_create(self, caller: Caller, data: schemas.CategoryCreate | None) -> None:
+        """Administrators only."""
+        _require_administrator(caller)
+
+    def authorize_update(
+        self, caller: Caller, item_id: int, data: schemas.CategoryUpdate | None
+    ) -> None:
+        """Administrators only; others cannot change what they may not see either."""
+        self.get(caller, item_id)
+        _require_administrator(caller)
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """As :meth:`authorize_update`."""
+        self.authorize_update(caller, item_id, None)
+
     def create(self, caller: Caller, data: schemas.CategoryCreate) -> schemas.Category:
         """A new category after the others."""
         _require_administrator(caller)
@@ -140,6 +155,21 @@ class ForumResourceService:
         if lock:
             self._session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
         return self._represent(forum)
+
+    def authorize_create(self, caller: Caller, data: schemas.ForumCreate | None) -> None:
+        """Administrators only."""
+        _require_administrator(caller)
+
+    def authorize_update(
+        self, caller: Caller, item_id: int, data: schemas.ForumUpdate | None
+    ) -> None:
+        """Administrators only; others cannot change what they may not see either."""
+        self.get(caller, item_id)
+        _require_administrator(caller)
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """As :meth:`authorize_update`."""
+        self.authorize_update(caller, item_id, None)
 
     def create(self, caller: Caller, data: schemas.ForumCreate) -> schemas.Forum:
         """A new forum, visible to every group, without appointed moderators."""

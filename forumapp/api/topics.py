@@ -10,13 +10,15 @@ from forumapp.api import schemas
 from forumapp.api.callers import Caller
 from forumapp.api.links import WebLinks
 from forumapp.api.pagination import Cursor, Page, keyset_page
-from forumapp.forum.errors import Forbidden, InvalidInput
+from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.lookups import topics_visible_to, visible_topic
 from forumapp.forum.models import Post, Topic
 from forumapp.forum.moderation import ModerationService, TopicAction
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.persistence import DbSession
+
+MISSING_FORUM = "There is no such forum, or you may not see it."
 
 
 class TopicResourceService:
@@ -56,8 +58,46 @@ class TopicResourceService:
 
     def create(self, caller: Caller, data: schemas.TopicCreate) -> schemas.Topic:
         """Start a topic (the forum's rules: ``posttopic``, forum not locked)."""
-        topic = self._posting.create_topic(caller.actor, data.forum_id, data.title, data.content)
+        try:
+            topic = self._posting.create_topic(
+                caller.actor, data.forum_id, data.title, data.content
+            )
+        except NotFound:
+            # A parent named in the body is a field of the request, not the resource at
+            # its URL: like a missing category or move target, it is a 422 naming it.
+            raise InvalidInput("forum_id", MISSING_FORUM) from None
         return self.get(caller, topic.id)
+
+    def authorize_create(self, caller: Caller, data: schemas.TopicCreate | None) -> None:
+        """Every member may try; the forum's rules are checked as the topic is written."""
+
+    def authorize_update(
+        self, caller: Caller, item_id: int, data: schemas.TopicUpdate | None
+    ) -> None:
+        """Retitling needs the right to edit the first post; locking, pinning and moving
+        need a moderator of the forum. Without ``data``: either of them."""
+        actor = caller.actor
+        topic, forum = visible_topic(self._session, actor, item_id)
+        first = self._first_post(topic.id)
+        may_retitle = first is not None and actor.can_edit_post(forum, topic, first)
+        if data is None:
+            if not (may_retitle or actor.moderates(forum.id)):
+                raise Forbidden("You cannot change this topic.")
+            return
+        if (_moderation_actions(topic, data) or data.forum_id is not None) and not (
+            actor.moderates(forum.id)
+        ):
+            raise Forbidden("Only a moderator of this forum can lock, pin or move topics.")
+        if data.title is not None and data.title != topic.title and not may_retitle:
+            raise Forbidden("You cannot change this topic's title.")
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """Deleting a topic is deleting its first post."""
+        actor = caller.actor
+        topic, forum = visible_topic(self._session, actor, item_id)
+        first = self._first_post(topic.id)
+        if first is None or not actor.can_delete_post(forum, topic, first):
+            raise Forbidden("You cannot delete this topic.")
 
     def update(self, caller: Caller, item_id: int, data: schemas.TopicUpdate) -> schemas.Topic:
         """Retitle (as the first post's editor), lock, pin or move (as a moderator).
@@ -65,15 +105,12 @@ class TopicResourceService:
         Every permission is checked before anything changes, so a refused part leaves the
         topic as it was.
         """
+        self.authorize_update(caller, item_id, data)
         actor = caller.actor
         topic, forum = visible_topic(self._session, actor, item_id)
         actions = _moderation_actions(topic, data)
-        if (actions or data.forum_id is not None) and not actor.moderates(forum.id):
-            raise Forbidden("Only a moderator of this forum can lock, pin or move topics.")
         first = self._first_post(topic.id)
         retitle = data.title is not None and data.title != topic.title
-        if retitle and (first is None or not actor.can_edit_post(forum, topic, first)):
-            raise Forbidden("You cannot change this topic's title.")
         # Each service call commits on its own; the move goes first because only it can
         # still be refused (by its target forum), and a refusal must leave nothing done.
         forum_id = forum.id

@@ -73,9 +73,13 @@ class GroupAPI(MethodView):
         caller = current_caller()
         require_write(caller)
         assert self.resource.create_schema is not None
+        service = self.resource.service_factory()
+        with domain_errors():
+            # Who may not create at all is told so before the body is looked at.
+            service.authorize_create(caller, None)
         data = parse_body(request, self.resource.create_schema)
         with domain_errors():
-            item = self.resource.service_factory().create(caller, data)
+            item = service.create(caller, data)
         response = json_response(request, item.model_dump(mode="json"), status=201)
         response.headers["Location"] = item_url(self.resource, item)
         return response
@@ -100,9 +104,14 @@ class ItemAPI(MethodView):
         caller = current_caller()
         require_write(caller)
         assert self.resource.update_schema is not None
-        data = parse_body(request, self.resource.update_schema)
         service = self.resource.service_factory()
         with domain_errors():
+            service.authorize_update(caller, item_id, None)
+        data = parse_body(request, self.resource.update_schema)
+        with domain_errors():
+            # Preconditions come last, once the request would otherwise succeed
+            # (RFC 9110, section 13.2.1): a 412 must not stand in for a 403.
+            service.authorize_update(caller, item_id, data)
             check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
             item = service.update(caller, item_id, data)
         return json_response(request, item.model_dump(mode="json"))
@@ -112,6 +121,7 @@ class ItemAPI(MethodView):
         require_write(caller)
         service = self.resource.service_factory()
         with domain_errors():
+            service.authorize_delete(caller, item_id)
             check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
             service.delete(caller, item_id)
         return Response(status=204)

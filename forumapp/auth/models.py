@@ -15,6 +15,8 @@ class AuthSession(db.Model):  # type: ignore[name-defined,misc]
     """One logged-in browser. Deleting the row logs that browser out, cookies and all."""
 
     __tablename__ = "auth_sessions"
+    # Ids are never reused, on SQLite too (migration 0012).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

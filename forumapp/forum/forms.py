@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from wtforms import (
+    Field,
+    Form,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -11,14 +13,28 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.ids import ids_only
+from forumapp.forum.markdown import shows_nothing
 from forumapp.forum.models import TITLE_MAX_LENGTH
 from forumapp.forum.moderation import PostAction, TopicAction
+from forumapp.text import NOTHING_VISIBLE, is_blank
 
 CONTENT_MAX_LENGTH = 50_000
+
+
+def visible_title(_form: Form, field: Field) -> None:
+    """Refuse a title of whitespace and invisible characters, which would show nothing."""
+    if isinstance(field.data, str) and is_blank(field.data):
+        raise ValidationError(NOTHING_VISIBLE)
+
+
+def visible_post(_form: Form, field: Field) -> None:
+    """Refuse a message that would show nothing once rendered (see ``shows_nothing``)."""
+    if isinstance(field.data, str) and shows_nothing(field.data):
+        raise ValidationError(NOTHING_VISIBLE)
 
 
 def _content_field() -> TextAreaField:
@@ -27,6 +43,7 @@ def _content_field() -> TextAreaField:
         validators=[
             InputRequired("Write a message."),
             Length(max=CONTENT_MAX_LENGTH, message="Keep it under %(max)d characters."),
+            visible_post,
         ],
         description="Markdown: **bold**, *italic*, [link](https://…), lists, `code`, tables.",
     )
@@ -49,6 +66,7 @@ class TopicForm(PostForm):
         validators=[
             InputRequired("Give your topic a title."),
             Length(min=3, max=TITLE_MAX_LENGTH, message="Use 3 to %(max)d characters."),
+            visible_title,
         ],
     )
 

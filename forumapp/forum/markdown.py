@@ -16,6 +16,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from forumapp.text import is_blank
+
 #: Bump whenever the HTML for the same source changes, so stored renderings get redone.
 RENDERER_VERSION = 2
 
@@ -288,6 +290,17 @@ def render_markdown(source: str) -> str:
         url_relative="deny",
         link_rel=_LINK_REL,
     )
+
+
+def shows_nothing(source: str) -> bool:
+    """Whether a post written as ``source`` would show nothing: no visible character
+    once rendered (``&nbsp;`` counts as the space it stands for), no image, no rule."""
+    if is_blank(source):
+        return True
+    rendered = render_markdown(source)
+    if "<img" in rendered or "<hr" in rendered:
+        return False
+    return is_blank(html.unescape(nh3.clean(rendered, tags=set())))
 
 
 def quote_markdown(author: str, source: str) -> str:

@@ -43,6 +43,8 @@ class Category(db.Model):  # type: ignore[name-defined,misc]
     """A heading that groups forums on the index."""
 
     __tablename__ = "categories"
+    # Ids are never reused, on SQLite too (migration 0012).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
@@ -54,6 +56,8 @@ class Forum(db.Model):  # type: ignore[name-defined,misc]
     """A board of topics. Counters and the last post are kept up to date on write."""
 
     __tablename__ = "forums"
+    # Ids are never reused, on SQLite too (migration 0012).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(
@@ -85,6 +89,7 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_topics_user_created", "user_id", "created_at"),
         # Unread tracking looks at recently active topics across forums.
         Index("ix_topics_last_post_at", "last_post_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -119,6 +124,7 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("topic_id", "number"),
         Index("ix_posts_user_created", "user_id", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -171,7 +177,10 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     """A member's report of a post, waiting for a moderator."""
 
     __tablename__ = "reports"
-    __table_args__ = (Index("ix_reports_open", "handled_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_reports_open", "handled_at", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)

@@ -15,7 +15,10 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     """One action: who did what to which target, when and from where. Never edited."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_action_created", "action", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_entries_action_created", "action", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

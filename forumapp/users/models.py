@@ -32,6 +32,8 @@ class Group(db.Model):  # type: ignore[name-defined,misc]
     """A set of permission flags shared by its members (FlaskBB's group model)."""
 
     __tablename__ = "groups"
+    # Ids are never reused, on SQLite too (migration 0012).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: Stable identifier of a built-in group; ``None`` for groups made by admins.
@@ -61,6 +63,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     """A registered member. Flask-Login identifies it by its current login session."""
 
     __tablename__ = "users"
+    # Ids are never reused, on SQLite too (migration 0012).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))

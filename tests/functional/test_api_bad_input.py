@@ -112,7 +112,7 @@ def test_unknown_fields_are_refused_not_ignored(client: FlaskClient, world: Worl
     ("path", "body", "field"),
     [
         ("/topics/", {"forum_id": "1", "title": "Hello", "content": "x"}, "forum_id"),
-        ("/topics/", {"forum_id": 1.0, "title": "Hello", "content": "x"}, "forum_id"),
+        ("/topics/", {"forum_id": 1.5, "title": "Hello", "content": "x"}, "forum_id"),
         ("/topics/", {"forum_id": True, "title": "Hello", "content": "x"}, "forum_id"),
         ("/topics/", {"forum_id": 1, "title": 12345, "content": "x"}, "title"),
         ("/topics/", {"forum_id": 1, "title": "Hello", "content": ["x"]}, "content"),
@@ -221,31 +221,36 @@ def test_ids_beyond_the_database_range_in_urls_are_404(
 
 
 @pytest.mark.parametrize(
-    ("path", "body"),
+    ("role", "path", "body", "field"),
     [
-        ("/topics/", {"forum_id": 999_999, "title": "Hello", "content": "x"}),
-        ("/posts/", {"topic_id": 999_999, "content": "x"}),
+        ("member", "/topics/", {"forum_id": 999_999, "title": "Hello", "content": "x"}, "forum_id"),
+        ("member", "/posts/", {"topic_id": 999_999, "content": "x"}, "topic_id"),
+        ("admin", "/forums/", {"category_id": 999_999, "title": "Orphan"}, "category_id"),
     ],
 )
-def test_references_to_missing_parents_are_404_not_500(
-    client: FlaskClient, world: World, path: str, body: dict[str, Any]
+def test_a_missing_parent_in_a_body_is_a_422_naming_its_field(
+    client: FlaskClient, world: World, role: str, path: str, body: dict[str, Any], field: str
 ) -> None:
-    assert_problem(api_as(world, client, "member").post(path, body), 404)
+    assert field_names(api_as(world, client, role).post(path, body)) == {field}
 
 
-def test_a_reply_to_a_topic_in_a_hidden_forum_is_404(client: FlaskClient, world: World) -> None:
+def test_moving_a_topic_to_a_missing_forum_is_a_422_naming_the_field(
+    client: FlaskClient, world: World
+) -> None:
+    topic = world.topic()
+    response = api_as(world, client, "admin").patch(f"/topics/{topic}", {"forum_id": 999_999})
+    assert field_names(response) == {"forum_id"}
+
+
+def test_a_reply_to_a_topic_in_a_hidden_forum_is_refused_like_a_missing_one(
+    client: FlaskClient, world: World
+) -> None:
     topic = world.topic("admin", forum=world.hidden_forum)
-    body = {"topic_id": topic, "content": "sneaking in"}
-    assert_problem(api_as(world, client, "member").post("/posts/", body), 404)
+    api = api_as(world, client, "member")
+    hidden = api.post("/posts/", {"topic_id": topic, "content": "sneaking in"})
+    missing = api.post("/posts/", {"topic_id": 999_999, "content": "sneaking in"})
+    assert assert_problem(hidden, 422)["errors"] == assert_problem(missing, 422)["errors"]
     assert counts(world.app) == (1, 1)
-
-
-def test_a_forum_in_a_missing_category_is_not_a_500(client: FlaskClient, world: World) -> None:
-    response = api_as(world, client, "admin").post(
-        "/forums/", {"category_id": 999_999, "title": "Orphan"}
-    )
-    assert response.status_code in (404, 422)
-    assert_problem(response, response.status_code)
 
 
 def test_a_body_over_the_size_limit_is_a_413_problem(client: FlaskClient, world: World) -> None:

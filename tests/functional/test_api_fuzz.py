@@ -2,8 +2,10 @@
 
 Schemathesis generates requests from ``/api/v1/openapi.json``, valid and invalid ones,
 and sends them to the app in-process (WSGI) on a forum with data, as a guest and as a
-member and an administrator with write tokens. Every answer must be documented: no
-5xx, and each status, content type, header and body as the document says.
+member and an administrator with write tokens, with every check schemathesis has (as
+``--checks all``): no 5xx, each status, content type, header and body as the document
+says, invalid input refused and valid input not, ``Allow`` on 405s, and no answer that
+ignores authentication.
 
 Each generated case is sent by each caller in turn. Each operation runs against a fresh
 app and data, so a generated ``DELETE`` of a category cannot take the data away from the
@@ -13,6 +15,7 @@ failure reproduces.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -21,30 +24,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, note, settings
 from schemathesis import Case
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from forumapp.api import URL_PREFIX
 from forumapp.api.docs import VERSION
 from forumapp.api.endpoints import RESOURCES
 from forumapp.api.openapi import build_document
-from tests.api_support import NO_RATE_LIMITS, bearer, issue_token
+from tests.api_support import bearer, issue_token
 from tests.forum_world import World
 
 ROLES = ("guest", "member", "admin")
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+GENEROUS_LIMITS = ("API_RATE_LIMIT", "API_ADDRESS_RATE_LIMIT", "FORUM_POST_LIMIT")
+#: Every check schemathesis has (``--checks all``).
+CHECKS = REGISTERED_CHECKS.get_all()
 #: Generated examples per operation in the fuzzing phase; schemathesis adds its own
 #: boundary and invalid-input cases (the coverage phase) and probes other methods.
 MAX_EXAMPLES = 20
@@ -54,7 +47,8 @@ MAX_EXAMPLES = 20
 DOCUMENT = build_document(RESOURCES, base_path=URL_PREFIX, title="forumapp API", version=VERSION)
 
 schema = schemathesis.openapi.from_dict(
-    DOCUMENT,
+    # A copy: the stateful run writes the links it infers into the schema it was given.
+    copy.deepcopy(DOCUMENT),
     config=SchemathesisConfig.from_dict(
         {
             # Valid requests and invalid ones, which must be refused with a 4xx.
@@ -66,8 +60,9 @@ schema = schemathesis.openapi.from_dict(
 
 @pytest.fixture
 def config_overrides() -> dict[str, Any]:
-    """Hundreds of requests a minute: rate limits off."""
-    return NO_RATE_LIMITS
+    """Hundreds of requests a minute: limits on, so that their headers are checked against
+    the document too, but too high to be reached."""
+    return dict.fromkeys(GENEROUS_LIMITS, "100000 per minute")
 
 
 @pytest.fixture
@@ -100,6 +95,39 @@ def test_every_answer_is_documented(
     for role, headers in callers.items():
         note(f"sent as {role}")
         case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+
+
+#: Scenarios and steps of the stateful run (an administrator can walk every link).
+WORKFLOWS, WORKFLOW_STEPS = 20, 6
+
+
+def test_workflows_along_the_documents_links_keep_its_promises(
+    app: Flask, callers: dict[str, dict[str, str]]
+) -> None:
+    # The checks that need a sequence (a created item can be read back, a deleted one is
+    # gone, ...) run here: schemathesis chains operations along the links it infers from
+    # the document, such as a created topic's id into its GET, PATCH and DELETE.
+    headers = callers["admin"]
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def call(self, case: Case, **kwargs: Any) -> Any:
+            return case.call(app=app, headers=headers, **kwargs)
+
+        def validate_response(
+            self, response: Any, case: Case, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=WORKFLOWS,
+            stateful_step_count=WORKFLOW_STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
 
 
 def test_fuzzed_document_is_the_served_one(client: FlaskClient) -> None:

@@ -14,8 +14,9 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from forumapp.api import URL_PREFIX
 
-#: Routes under /api/v1 that are not operations: the description itself.
-SELF_DESCRIPTION = {"api.openapi", "api.docs"}
+#: Routes under /api/v1 that are not operations: the description itself, the root's
+#: links and the pages describing problem types.
+SELF_DESCRIPTION = {"api.openapi", "api.docs", "api.index", "api.problem_type"}
 #: Methods Flask adds to every rule; the document describes the ones views implement.
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 OPERATION_METHODS = ("get", "post", "put", "patch", "delete")
@@ -59,10 +60,15 @@ def test_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
 def test_every_api_route_is_documented_and_nothing_else(
     app: Flask, document: dict[str, Any]
 ) -> None:
+    rules = list(app.url_map.iter_rules())
+    # A collection also answers without its trailing slash, as the same operation.
+    aliases = {(rule.rule[:-1], rule.endpoint) for rule in rules if rule.rule.endswith("/")}
     served = {
         (openapi_path(rule.rule), method.lower())
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(URL_PREFIX + "/") and rule.endpoint not in SELF_DESCRIPTION
+        for rule in rules
+        if rule.rule.startswith(URL_PREFIX + "/")
+        and rule.endpoint not in SELF_DESCRIPTION
+        and (rule.rule, rule.endpoint) not in aliases
         for method in (rule.methods or set()) - AUTOMATIC_METHODS
     }
     documented = {(path, method) for path, method, _ in operations(document)}
