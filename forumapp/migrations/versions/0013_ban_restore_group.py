@@ -1,7 +1,7 @@
 """Bans remember the group to restore when they end
 
 Revision ID: 0013_ban_restore_group
-Revises: 0011_posts_search_vector
+Revises: 0012_autoincrement_ids
 Create Date: 2026-12-04
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0013_ban_restore_group"
-down_revision = "0011_posts_search_vector"
+down_revision = "0012_autoincrement_ids"
 branch_labels = None
 depends_on = None
 
