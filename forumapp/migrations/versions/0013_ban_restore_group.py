@@ -15,11 +15,15 @@ down_revision = "0012_autoincrement_ids"
 branch_labels = None
 depends_on = None
 
+#: Ids of deleted members are never handed out again on SQLite (see 0012).
+_KEEP_IDS = {"sqlite_autoincrement": True}
+
 
 def upgrade():
     # SQLite cannot add a foreign key to an existing table: batch mode copies the table
     # (env.py switches foreign keys off while migrating, so the copy fires no cascades).
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    # Reflection does not see AUTOINCREMENT (0012): the copy has to be told.
+    with op.batch_alter_table("users", schema=None, table_kwargs=_KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column("ban_restore_group_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_users_ban_restore_group_id_groups"),
@@ -39,7 +43,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", schema=None, table_kwargs=_KEEP_IDS) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_users_ban_restore_group_id_groups"), type_="foreignkey"
         )
