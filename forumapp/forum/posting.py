@@ -40,8 +40,9 @@ class PostingService:
         forum = visible_forum(self._session, actor, forum_id)
         if not actor.can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
-        now = self._clock()
         with atomic(self._session):
+            self._counters.lock_forum(forum)
+            now = self._clock()  # after the lock: see Counters.lock_forum
             topic = Topic(
                 forum_id=forum.id,
                 user_id=actor.user_id,
@@ -65,7 +66,6 @@ class PostingService:
         topic, forum = visible_topic(self._session, actor, topic_id)
         if not actor.can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
-        now = self._clock()
         with atomic(self._session):
             # Numbers are handed out by an atomic increment, so concurrent replies never
             # collide (the unique (topic_id, number) constraint is the backstop).
@@ -75,6 +75,8 @@ class PostingService:
                 .values(post_number_seq=Topic.post_number_seq + 1)
             )
             self._session.refresh(topic, ["post_number_seq"])
+            self._counters.lock_forum(forum)
+            now = self._clock()  # after the lock: see Counters.lock_forum
             post = self._new_post(topic, actor, content, now, topic.post_number_seq)
             self._counters.post_added(forum, topic, post, new_topic=False)
         return post
