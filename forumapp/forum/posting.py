@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import update
 
@@ -18,6 +20,22 @@ from forumapp.persistence import DbSession, atomic
 Clock = Callable[[], datetime]
 
 
+class Budget(Protocol):
+    """Flood control: how many posts (or previews) an actor may write in a window.
+
+    ``take`` counts one before the work is done, in one atomic step of a store every worker
+    shares, and raises :class:`~forumapp.forum.errors.Flooded` when none is left; it raises
+    whatever its store raises when the count cannot be kept (the work must not happen then).
+    ``give_back`` returns one taken for work that did not happen.
+    """
+
+    def take(self, actor: Actor) -> None:
+        """Count one action of ``actor``, or refuse it."""
+
+    def give_back(self, actor: Actor) -> None:
+        """Return an action taken for work that was not done."""
+
+
 def without_nul(text: str) -> str:
     """Replace NUL characters by U+FFFD, as CommonMark asks; PostgreSQL refuses NUL in text.
 
@@ -27,12 +45,25 @@ def without_nul(text: str) -> str:
 
 
 class PostingService:
-    """Creates, edits and soft-deletes topics and posts for an actor."""
+    """Creates, edits and soft-deletes topics and posts for an actor.
 
-    def __init__(self, session: DbSession, clock: Clock) -> None:
+    ``posts`` is the flood control shared by new topics, replies and edits, wherever they
+    come from (web forms, the API); ``previews`` bounds previews. Without them nothing is
+    counted (scripts, the demo, tests that are not about flood control).
+    """
+
+    def __init__(
+        self,
+        session: DbSession,
+        clock: Clock,
+        posts: Budget | None = None,
+        previews: Budget | None = None,
+    ) -> None:
         self._session = session
         self._clock = clock
         self._counters = Counters(session)
+        self._posts = posts
+        self._previews = previews
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
         """Start a topic with its first post."""
@@ -40,7 +71,7 @@ class PostingService:
         forum = visible_forum(self._session, actor, forum_id)
         if not actor.can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
-        with atomic(self._session):
+        with self._counted(actor), atomic(self._session):
             self._counters.lock_forum(forum)
             now = self._clock()  # after the lock: see Counters.lock_forum
             topic = Topic(
@@ -66,7 +97,7 @@ class PostingService:
         topic, forum = visible_topic(self._session, actor, topic_id)
         if not actor.can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
-        with atomic(self._session):
+        with self._counted(actor), atomic(self._session):
             # Numbers are handed out by an atomic increment, so concurrent replies never
             # collide (the unique (topic_id, number) constraint is the backstop).
             self._session.execute(
@@ -88,7 +119,7 @@ class PostingService:
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_edit_post(forum, topic, post):
             raise Forbidden("You cannot edit this post.")
-        with atomic(self._session):
+        with self._counted(actor), atomic(self._session):
             post.content = content
             post.html = render_markdown(content)
             post.renderer_version = RENDERER_VERSION
@@ -119,6 +150,13 @@ class PostingService:
                     self._counters.recount_users({post.user_id})
         return post
 
+    def preview(self, actor: Actor, content: str) -> str:
+        """The HTML a post with ``content`` would show; previews are flood-controlled too,
+        as each renders Markdown."""
+        if self._previews is not None:
+            self._previews.take(actor)
+        return render_markdown(without_nul(content))
+
     def find_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic, Forum]:
         """A post the actor may see, with its topic and forum."""
         return visible_post(self._session, actor, post_id)
@@ -130,6 +168,20 @@ class PostingService:
     def find_forum(self, actor: Actor, forum_id: int) -> Forum:
         """A forum the actor may see."""
         return visible_forum(self._session, actor, forum_id)
+
+    @contextmanager
+    def _counted(self, actor: Actor) -> Iterator[None]:
+        # Taken before the transaction starts: when the count cannot be kept or says no,
+        # nothing is written. A write that then fails gives its post back.
+        if self._posts is None:
+            yield
+            return
+        self._posts.take(actor)
+        try:
+            yield
+        except BaseException:
+            self._posts.give_back(actor)
+            raise
 
     def _add_post(self, topic: Topic, actor: Actor, content: str, now: datetime) -> Post:
         topic.post_number_seq += 1
