@@ -23,6 +23,7 @@ TITLES = {
     413: "Too much data",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Temporarily unavailable",
 }
 MESSAGES = {
     400: "The request could not be understood. Go back and try again.",

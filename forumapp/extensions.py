@@ -6,13 +6,14 @@ This module imports third-party packages only, so any module may import it witho
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits.errors import StorageError
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -94,5 +95,27 @@ migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
+#: Methods that only read: they go on unlimited while the limiter's storage is down.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReadsFailOpenLimiter(Limiter):
+    """Flask-Limiter's ``Limiter``, except when its storage cannot be reached: a request
+    that only reads goes on without limits (logged), and any other one raises the
+    storage's ``StorageError``, which forumapp answers with a 503 (see
+    :mod:`forumapp.limit_storage`). Flask-Limiter itself fails every request, or none.
+    """
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        try:
+            super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+        except StorageError:
+            if request.method not in SAFE_METHODS:
+                raise
+            self.logger.warning("Rate-limit storage unavailable: %s served unlimited", request.path)
+
+
 #: Keyed by client address; behind a proxy ProxyFix makes that the real client.
-limiter = Limiter(get_remote_address)
+limiter = ReadsFailOpenLimiter(get_remote_address)

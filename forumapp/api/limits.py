@@ -13,6 +13,7 @@ import time
 
 from flask import Response, current_app
 from flask_limiter.util import get_remote_address
+from limits.errors import StorageError
 
 from forumapp.api.callers import current_caller
 from forumapp.extensions import limiter
@@ -37,7 +38,11 @@ def add_rate_limit_headers(response: Response) -> Response:
     current = limiter.current_limit
     if current is None:
         return response
-    remaining, reset_at = current.remaining, current.reset_at
+    try:
+        remaining, reset_at = current.remaining, current.reset_at
+    except StorageError:
+        # The storage went away after the request was counted: the answer stands.
+        return response
     response.headers["RateLimit-Limit"] = str(current.limit.amount)
     response.headers["RateLimit-Remaining"] = str(max(remaining, 0))
     # Flask-Limiter rounds reset_at up a second; the wait never exceeds the window.

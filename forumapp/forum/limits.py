@@ -7,7 +7,7 @@ transaction starts, in one atomic step of the limiter's storage (an ``INCR`` in 
 and given back if the write then fails. So neither requests sent at the same moment
 through several workers nor a spread over the forms and the API get past the limit, and
 when the storage cannot be reached nothing is written (the app answers 503, see
-:mod:`forumapp.ratelimit`).
+:mod:`forumapp.limit_storage`).
 
 Reports keep their own budget (``FORUM_REPORT_LIMIT``): reporting is how members flag a
 flood, so a member who has posted their fill can still report.

@@ -1,0 +1,218 @@
+"""The rate limiter's Redis stopped, frozen and started again, under the full app.
+
+Each test runs the app on a Redis of its own (``tests/faults/redis_server.py``). While it
+is down or frozen: pages and API reads answer as usual, and quickly; writes and logins get
+a 503 in the site's own words (problem+json under /api/v1) and write nothing at all. Once
+it answers again, so does posting, with every counter exact.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from forumapp.auth.models import AuthSession
+from forumapp.extensions import db
+from forumapp.forum.models import Post, Report, Topic
+from forumapp.limit_storage import UNAVAILABLE_MESSAGE
+from forumapp.users.models import User
+from tests.api_support import ApiClient, assert_problem, issue_token
+from tests.conftest import AuthActions, csrf_token, register
+from tests.faults.redis_server import FaultyRedis, running_redis
+from tests.forum_world import World
+from tests.functional.test_forum_counters import stored_and_recounted
+from tests.functional.test_forum_pages import login_as, post_form
+
+#: What a frozen Redis may cost a request that needs it: one storage timeout, and slack.
+FROZEN_WRITE_SECONDS = 2.0
+#: A page that does not count anything must not wait for Redis at all.
+READ_SECONDS = 1.0
+
+
+@pytest.fixture
+def faulty_redis(tmp_path: Path) -> Iterator[FaultyRedis]:
+    with running_redis(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def config_overrides(faulty_redis: FaultyRedis) -> dict[str, Any]:
+    return {"RATELIMIT_STORAGE_URI": faulty_redis.uri, "RATELIMIT_STORAGE_TIMEOUT": 0.3}
+
+
+def everything_stored(app: Flask) -> dict[str, Any]:
+    """Row counts, every post's text and every counter: what a refused write must not touch."""
+    stored, _ = stored_and_recounted(app)
+    with app.app_context():
+        session = db.session
+        return {
+            "counters": stored,
+            "posts": session.execute(select(Post.id, Post.content).order_by(Post.id)).all(),
+            "topics": session.execute(select(Topic.id, Topic.title).order_by(Topic.id)).all(),
+            "reports": session.scalar(select(func.count()).select_from(Report)),
+            "users": session.scalar(select(func.count()).select_from(User)),
+            "sessions": session.scalar(select(func.count()).select_from(AuthSession)),
+        }
+
+
+def assert_unavailable_page(response: TestResponse) -> None:
+    """The site's own 503 page, saying what happened and that nothing was saved."""
+    assert response.status_code == 503, response.status_code
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "Temporarily unavailable" in page
+    assert UNAVAILABLE_MESSAGE in page
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def write_everything(client: FlaskClient, world: World, topic: int, post: int) -> list[Any]:
+    """Every kind of content write a member makes on the web, once."""
+    return [
+        post_form(
+            client, f"/forum/{world.forum_a}/new-topic", title="New", content="x", submit="1"
+        ),
+        post_form(client, f"/topic/{topic}/reply", content="a reply", submit="1"),
+        post_form(client, f"/post/{post}/edit", title="Changed", content="changed", submit="1"),
+        post_form(client, f"/topic/{topic}/reply", content="a preview", preview="1"),
+        post_form(client, f"/post/{post}/report", reason="spam"),
+    ]
+
+
+def test_web_writes_get_a_clear_503_and_save_nothing_while_redis_is_down(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    topic = world.topic("member2")
+    own_topic = world.topic("member", title="Mine")
+    with world.app.app_context():
+        own_post = db.session.scalar(select(Post.id).where(Post.topic_id == own_topic))
+    login_as(auth, world, "member")
+    before = everything_stored(world.app)
+
+    faulty_redis.stop()
+    for response in write_everything(client, world, topic, own_post or 0):
+        assert_unavailable_page(response)
+    assert everything_stored(world.app) == before
+
+
+def test_signing_up_gets_a_503_and_creates_no_account_while_redis_is_down(
+    client: FlaskClient, world: World, faulty_redis: FaultyRedis
+) -> None:
+    before = everything_stored(world.app)
+    faulty_redis.stop()
+    assert_unavailable_page(register(client, "newcomer", "newcomer@example.org"))
+    assert everything_stored(world.app) == before
+
+
+def test_api_writes_get_a_problem_503_and_save_nothing_while_redis_is_down(
+    client: FlaskClient, world: World, faulty_redis: FaultyRedis
+) -> None:
+    topic = world.topic("member")
+    with world.app.app_context():
+        post = db.session.scalar(select(Post.id).where(Post.topic_id == topic))
+    api = ApiClient(client, issue_token(world.app, world.users["member"]))
+    before = everything_stored(world.app)
+
+    faulty_redis.stop()
+    for response in (
+        api.post("/posts/", {"topic_id": topic, "content": "reply"}),
+        api.post("/topics/", {"forum_id": world.forum_a, "title": "New", "content": "x"}),
+        api.patch(f"/posts/{post}", {"content": "changed"}),
+    ):
+        document = assert_problem(response, 503)
+        assert document["detail"] == UNAVAILABLE_MESSAGE
+        assert int(response.headers["Retry-After"]) > 0
+    assert everything_stored(world.app) == before
+
+
+def test_logins_are_refused_with_a_503_while_redis_is_down(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    # Without the count of failed attempts, password guessing would be unlimited.
+    before = everything_stored(world.app)
+    faulty_redis.stop()
+    assert_unavailable_page(auth.login("alice"))
+    assert everything_stored(world.app) == before  # no login session was started
+    assert "Log in" in client.get("/").get_data(as_text=True)
+
+
+def test_reading_goes_on_while_redis_is_down(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    topic = world.topic("member2")
+    api = ApiClient(client, issue_token(world.app, world.users["member"]))
+    login_as(auth, world, "member")
+
+    faulty_redis.stop()
+    pages = ["/", f"/forum/{world.forum_a}", f"/topic/{topic}", "/search?q=first", "/user/bob"]
+    pages += [f"/topic/{topic}/reply", f"/forum/{world.forum_a}/feed.atom"]
+    for path in pages:
+        assert client.get(path).status_code == 200, path
+    for path in ("/topics/", f"/topics/{topic}", "/me"):
+        assert api.get(path).status_code == 200, path
+    assert ApiClient(client).get("/posts/").status_code == 200
+
+
+def test_posting_works_again_as_soon_as_redis_is_back(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    topic = world.topic("member2")
+    login_as(auth, world, "member")
+    faulty_redis.stop()
+    assert_unavailable_page(post_form(client, f"/topic/{topic}/reply", content="x", submit="1"))
+
+    faulty_redis.start()
+    back = time.monotonic()
+    reply = post_form(client, f"/topic/{topic}/reply", content="back again", submit="1")
+    assert reply.status_code == 302
+    assert time.monotonic() - back < READ_SECONDS
+    stored, recounted = stored_and_recounted(world.app)
+    assert stored == recounted
+    with world.app.app_context():
+        contents = db.session.scalars(select(Post.content).where(Post.topic_id == topic)).all()
+    assert contents == ["First post", "back again"]
+
+
+def test_a_frozen_redis_stalls_no_reader_and_refuses_writes_quickly(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    topic = world.topic("member2")
+    api = ApiClient(client, issue_token(world.app, world.users["member"]))
+    login_as(auth, world, "member")
+    before = everything_stored(world.app)
+
+    faulty_redis.freeze()
+    for path in ("/", f"/topic/{topic}", f"/forum/{world.forum_a}"):
+        started = time.monotonic()
+        assert client.get(path).status_code == 200
+        assert time.monotonic() - started < READ_SECONDS, path
+    started = time.monotonic()
+    assert api.get(f"/topics/{topic}").status_code == 200  # counted in Redis: one timeout
+    assert time.monotonic() - started < FROZEN_WRITE_SECONDS
+    started = time.monotonic()
+    assert_unavailable_page(post_form(client, f"/topic/{topic}/reply", content="x", submit="1"))
+    assert_problem(api.post("/posts/", {"topic_id": topic, "content": "x"}), 503)
+    assert time.monotonic() - started < 2 * FROZEN_WRITE_SECONDS
+    assert everything_stored(world.app) == before
+
+    faulty_redis.thaw()
+    assert post_form(client, f"/topic/{topic}/reply", content="x", submit="1").status_code == 302
+
+
+def test_logging_in_works_again_once_redis_is_back(
+    client: FlaskClient, world: World, faulty_redis: FaultyRedis
+) -> None:
+    # A person who met the 503 logs in with the same form once Redis is back.
+    token = csrf_token(client)
+    faulty_redis.stop()
+    form = {"login": "alice", "password": "correct horse battery staple", "csrf_token": token}
+    assert client.post("/auth/login", data=form).status_code == 503
+    faulty_redis.start()
+    assert client.post("/auth/login", data=form).status_code == 302
