@@ -216,3 +216,18 @@ def test_logging_in_works_again_once_redis_is_back(
     assert client.post("/auth/login", data=form).status_code == 503
     faulty_redis.start()
     assert client.post("/auth/login", data=form).status_code == 302
+
+
+def test_the_api_documents_the_503_its_writes_may_answer(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    writes = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in ("post", "patch", "delete")
+    ]
+    assert writes
+    for path, method, operation in writes:
+        answer = operation["responses"].get("503")
+        assert answer is not None, f"{method.upper()} {path}"
+        assert "Retry-After" in answer["headers"]
