@@ -6,7 +6,7 @@ This module imports third-party packages only, so any module may import it witho
 from typing import Any
 
 import click
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -115,6 +115,19 @@ class ReadsFailOpenLimiter(Limiter):
             if request.method not in SAFE_METHODS:
                 raise
             self.logger.warning("Rate-limit storage unavailable: %s served unlimited", request.path)
+
+    def forget_unreadable_limit(self, response: Response) -> Response:
+        """An ``after_request`` hook that must run before Flask-Limiter's own: when the
+        storage went away after this request was counted, forget the request's limit, so
+        that describing it in headers cannot turn a finished request (a committed write,
+        a login) into a 500."""
+        current = self.current_limit
+        if current is not None:
+            try:
+                _ = current.reset_at
+            except StorageError:
+                self.context.view_rate_limit = None
+        return response
 
 
 #: Keyed by client address; behind a proxy ProxyFix makes that the real client.

@@ -24,6 +24,7 @@ from limits.errors import StorageError
 from werkzeug.exceptions import ServiceUnavailable
 
 from forumapp import settings
+from forumapp.extensions import limiter
 
 #: URI schemes of the Redis (and Valkey) storages, which take socket options.
 _REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+cluster", "redis+sentinel", "valkey")
@@ -50,8 +51,11 @@ def prepare_storage(app: Flask) -> None:
 
 
 def answer_storage_failures(app: Flask) -> None:
-    """Answer a write or login whose count could not be kept with a 503."""
+    """After binding the limiter: answer a write or login whose count could not be kept
+    with a 503, and finish a request the storage failed after it was counted."""
     app.register_error_handler(StorageError, refuse_while_storage_unavailable)
+    # Registered after Flask-Limiter's hooks, so it runs before them.
+    app.after_request(limiter.forget_unreadable_limit)
 
 
 def storage_options(config: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_login import user_logged_in
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
@@ -29,7 +30,7 @@ from tests.conftest import AuthActions, csrf_token, register
 from tests.faults.redis_server import FaultyRedis, running_redis
 from tests.forum_world import World
 from tests.functional.test_forum_counters import stored_and_recounted
-from tests.functional.test_forum_pages import login_as, post_form
+from tests.functional.test_forum_pages import any_csrf_token, login_as, post_form
 
 #: What a frozen Redis may cost a request that needs it: one storage timeout, and slack.
 FROZEN_WRITE_SECONDS = 2.0
@@ -231,3 +232,51 @@ def test_the_api_documents_the_503_its_writes_may_answer(client: FlaskClient) ->
         answer = operation["responses"].get("503")
         assert answer is not None, f"{method.upper()} {path}"
         assert "Retry-After" in answer["headers"]
+
+
+def test_a_write_done_when_redis_dies_is_answered_as_done(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    # Redis stops after the write committed, while the answer is being finished: the
+    # answer must say what happened (saved), not 500 over a saved write.
+    stopping = {"now": False}
+
+    def stop_redis_after_the_view(response: Any) -> Any:
+        if stopping["now"]:
+            stopping["now"] = False
+            faulty_redis.stop()
+        return response
+
+    # Added last, so it runs first among the app's after_request hooks.
+    world.app.after_request(stop_redis_after_the_view)
+    topic = world.topic("member2")
+    reply = world.reply(topic, "member2")
+    api = ApiClient(client, issue_token(world.app, world.users["member"]))
+    login_as(auth, world, "member")
+    stopping["now"] = True
+    created = api.post("/posts/", {"topic_id": topic, "content": "saved once"})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    faulty_redis.start()
+    token = any_csrf_token(client)
+    stopping["now"] = True
+    reported = client.post(f"/post/{reply}/report", data={"csrf_token": token, "reason": "spam"})
+    assert reported.status_code == 302, reported.status_code
+    with world.app.app_context():
+        saved = db.session.scalars(select(Post.content).where(Post.topic_id == topic)).all()
+        reports = db.session.scalar(select(func.count()).select_from(Report))
+    assert saved.count("saved once") == 1
+    assert reports == 1
+
+
+def test_a_login_that_succeeds_as_redis_dies_is_a_login(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    # The attempt was counted before the password check; Redis then goes away before the
+    # successful attempt is given back. The member is logged in all the same.
+    def stop_redis(*_: Any, **__: Any) -> None:
+        faulty_redis.stop()
+
+    with user_logged_in.connected_to(stop_redis, world.app):
+        response = auth.login("alice")
+    assert response.status_code == 302
+    assert "Log out" in client.get("/").get_data(as_text=True)
