@@ -7,6 +7,7 @@ With FORUMAPP_TEST_RATELIMIT_STORAGE_URI the budgets count in Redis.
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,9 +16,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from forumapp.extensions import db
-from forumapp.forum.limits import FLOOD_MESSAGE, PREVIEW_MESSAGE
+from forumapp.forum.errors import Flooded
+from forumapp.forum.limits import FLOOD_MESSAGE, PREVIEW_MESSAGE, posts_per_member
 from forumapp.forum.models import Post
 from forumapp.forum.moderation import ModerationService, TopicAction
+from forumapp.forum.posting import PostingService
 from forumapp.sqltypes import utcnow
 from tests.api_support import ApiClient, assert_problem, issue_token
 from tests.conftest import AuthActions
@@ -157,3 +160,22 @@ def test_posts_sent_at_the_same_moment_cannot_overrun_the_budget(
         thread.join(timeout=60)
     assert sorted(statuses) == [302] * POSTS + [429] * (senders - POSTS)
     assert posts_of(app, world.users["member"]) == POSTS
+
+
+def test_a_write_that_fails_gives_its_post_back(app: Flask, world: World) -> None:
+    app.config["FORUM_POST_LIMIT"] = "1 per minute"
+    topic = world.topic("member2")
+
+    def broken_clock() -> datetime:
+        raise RuntimeError("the write fails after its post was counted")
+
+    with app.app_context():
+        actor = world.actor("member")
+        failing = PostingService(db.session, broken_clock, posts_per_member)
+        with pytest.raises(RuntimeError):
+            failing.reply(actor, topic, "never saved")
+        working = PostingService(db.session, utcnow, posts_per_member)
+        assert working.reply(actor, topic, "saved").content == "saved"
+        with pytest.raises(Flooded):
+            working.reply(actor, topic, "one too many")
+    assert posts_of(app, world.users["member"]) == 1
