@@ -78,6 +78,8 @@ def _check_types(config: Config) -> None:
             continue
         if expected is timedelta and isinstance(value, int | float) and not isinstance(value, bool):
             config[key] = timedelta(seconds=value)
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+            config[key] = float(value)  # "1" in the environment means 1.0 seconds
         else:
             raise ConfigError(
                 f"{key} must be of type {expected.__name__}, got {value!r} "

@@ -24,6 +24,7 @@ from limits.errors import StorageError
 from werkzeug.exceptions import ServiceUnavailable
 
 from forumapp import settings
+from forumapp.config import ConfigError
 from forumapp.extensions import limiter
 
 #: URI schemes of the Redis (and Valkey) storages, which take socket options.
@@ -70,6 +71,10 @@ def storage_options(config: dict[str, Any]) -> dict[str, Any]:
         from redis.retry import Retry
 
         timeout = float(config.get("RATELIMIT_STORAGE_TIMEOUT", settings.RATELIMIT_STORAGE_TIMEOUT))
+        if not timeout > 0:
+            raise ConfigError(
+                f"RATELIMIT_STORAGE_TIMEOUT must be more than 0 seconds, not {timeout}"
+            )
         options |= {
             "socket_timeout": timeout,
             "socket_connect_timeout": timeout,

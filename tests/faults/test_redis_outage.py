@@ -20,13 +20,15 @@ from flask_login import user_logged_in
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+from forumapp import create_app
 from forumapp.auth.models import AuthSession
+from forumapp.config import ConfigError
 from forumapp.extensions import db
 from forumapp.forum.models import Post, Report, Topic
 from forumapp.limit_storage import UNAVAILABLE_MESSAGE
 from forumapp.users.models import User
 from tests.api_support import ApiClient, assert_problem, issue_token
-from tests.conftest import AuthActions, csrf_token, register
+from tests.conftest import AuthActions, base_config, csrf_token, register
 from tests.faults.redis_server import FaultyRedis, running_redis
 from tests.forum_world import World
 from tests.functional.test_forum_counters import stored_and_recounted
@@ -280,3 +282,14 @@ def test_a_login_that_succeeds_as_redis_dies_is_a_login(
         response = auth.login("alice")
     assert response.status_code == 302
     assert "Log out" in client.get("/").get_data(as_text=True)
+
+
+def test_the_storage_timeout_is_checked_when_the_app_starts(
+    tmp_path: Path, faulty_redis: FaultyRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = {**base_config(tmp_path / "db.sqlite3"), "RATELIMIT_STORAGE_URI": faulty_redis.uri}
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_TIMEOUT"):
+        create_app({**config, "RATELIMIT_STORAGE_TIMEOUT": 0.0})
+    # Whole seconds from the environment are seconds too.
+    monkeypatch.setenv("FORUMAPP_RATELIMIT_STORAGE_TIMEOUT", "2")
+    assert create_app(config).config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] == 2.0
