@@ -3,6 +3,7 @@
 This module imports third-party packages only, so any module may import it without cycles.
 """
 
+import time
 from typing import Any
 
 import click
@@ -104,15 +105,31 @@ class ReadsFailOpenLimiter(Limiter):
     that only reads goes on without limits (logged), and any other one raises the
     storage's ``StorageError``, which forumapp answers with a 503 (see
     :mod:`forumapp.limit_storage`). Flask-Limiter itself fails every request, or none.
+
+    Once the storage has failed, reads do not ask it again for
+    :attr:`READS_SKIP_SECONDS`: while it is frozen, each would otherwise hold a worker
+    for a whole timeout. Writes always ask, so they count again as soon as it answers.
     """
+
+    READS_SKIP_SECONDS = 1.0
+    _reads_skip_until = 0.0
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to ``app``; an outage seen by an earlier app of the process is forgotten."""
+        self._reads_skip_until = 0.0
+        super().init_app(app)
 
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True
     ) -> None:
+        reading = request.method in SAFE_METHODS
+        if reading and time.monotonic() < self._reads_skip_until:
+            return
         try:
             super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
         except StorageError:
-            if request.method not in SAFE_METHODS:
+            self._reads_skip_until = time.monotonic() + self.READS_SKIP_SECONDS
+            if not reading:
                 raise
             self.logger.warning("Rate-limit storage unavailable: %s served unlimited", request.path)
 
