@@ -10,8 +10,13 @@ without retrying, and then
   before the work, so nothing was written. Logins are refused too: without the count of
   failed attempts, password guessing would be unlimited.
 
-The next request after Redis is back is counted there again: nothing is cached about the
-outage, so recovery takes no longer than Redis takes to answer.
+Writes and logins ask Redis every time, so they are counted there again as soon as it
+answers; reads skip it for a second after each failure (``ReadsFailOpenLimiter``).
+
+A request that Redis fails after it was counted is answered as done: the limiter forgets
+a limit it can no longer read before Flask-Limiter describes it in headers
+(``ReadsFailOpenLimiter.forget_unreadable_limit``), and budgets give back on a best-effort
+basis.
 """
 
 from __future__ import annotations
