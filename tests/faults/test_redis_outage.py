@@ -34,10 +34,13 @@ from tests.forum_world import World
 from tests.functional.test_forum_counters import stored_and_recounted
 from tests.functional.test_forum_pages import any_csrf_token, login_as, post_form
 
+#: How long the app waits for Redis in these tests.
+STORAGE_TIMEOUT = 0.8
 #: What a frozen Redis may cost a request that needs it: one storage timeout, and slack.
-FROZEN_WRITE_SECONDS = 2.0
-#: A page that does not count anything must not wait for Redis at all.
-READ_SECONDS = 1.0
+FROZEN_WRITE_SECONDS = STORAGE_TIMEOUT + 1.2
+#: A page that does not count anything must not wait for Redis at all: it answers in less
+#: than one storage timeout.
+READ_SECONDS = 0.5
 
 
 @pytest.fixture
@@ -48,7 +51,7 @@ def faulty_redis(tmp_path: Path) -> Iterator[FaultyRedis]:
 
 @pytest.fixture
 def config_overrides(faulty_redis: FaultyRedis) -> dict[str, Any]:
-    return {"RATELIMIT_STORAGE_URI": faulty_redis.uri, "RATELIMIT_STORAGE_TIMEOUT": 0.3}
+    return {"RATELIMIT_STORAGE_URI": faulty_redis.uri, "RATELIMIT_STORAGE_TIMEOUT": STORAGE_TIMEOUT}
 
 
 def everything_stored(app: Flask) -> dict[str, Any]:
@@ -191,10 +194,22 @@ def test_a_frozen_redis_stalls_no_reader_and_refuses_writes_quickly(
     login_as(auth, world, "member")
     before = everything_stored(world.app)
 
+    guest = world.app.test_client()
+    reads = [
+        (client, "/"),
+        (client, f"/topic/{topic}"),
+        (client, f"/forum/{world.forum_a}"),
+        (guest, "/auth/login"),
+        (guest, "/auth/register"),
+        (guest, "/auth/reset-password"),
+    ]
+    for reader, path in reads:  # templates compiled, caches filled
+        reader.get(path)
+
     faulty_redis.freeze()
-    for path in ("/", f"/topic/{topic}", f"/forum/{world.forum_a}"):
+    for reader, path in reads:
         started = time.monotonic()
-        assert client.get(path).status_code == 200
+        assert reader.get(path).status_code == 200, path
         assert time.monotonic() - started < READ_SECONDS, path
     started = time.monotonic()
     assert api.get(f"/topics/{topic}").status_code == 200  # counted in Redis: one timeout
@@ -299,7 +314,7 @@ def test_a_frozen_redis_costs_api_readers_one_timeout_not_one_each(
     client: FlaskClient, world: World, faulty_redis: FaultyRedis
 ) -> None:
     # Each worker waits out one timeout, then reads skip Redis for a second: a burst of
-    # API reads must not hold workers for a timeout apiece (0.3 s here).
+    # API reads must not hold workers for a timeout apiece.
     topic = world.topic("member2")
     api = ApiClient(client, issue_token(world.app, world.users["member"]))
     faulty_redis.freeze()
@@ -307,4 +322,4 @@ def test_a_frozen_redis_costs_api_readers_one_timeout_not_one_each(
     statuses = [api.get(f"/topics/{topic}").status_code for _ in range(8)]
     took = time.monotonic() - started
     assert statuses == [200] * 8
-    assert took < 0.3 * 3, took
+    assert took < 2 * STORAGE_TIMEOUT, took
