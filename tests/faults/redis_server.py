@@ -45,6 +45,7 @@ class FaultyRedis:
 
     @property
     def uri(self) -> str:
+        """The storage URI of this server's database 0."""
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:

@@ -45,12 +45,14 @@ READ_SECONDS = 0.5
 
 @pytest.fixture
 def faulty_redis(tmp_path: Path) -> Iterator[FaultyRedis]:
+    """The app's own Redis (see tests/faults/redis_server.py)."""
     with running_redis(tmp_path) as server:
         yield server
 
 
 @pytest.fixture
 def config_overrides(faulty_redis: FaultyRedis) -> dict[str, Any]:
+    """The app counts in the test's own Redis, and gives up on it quickly."""
     return {"RATELIMIT_STORAGE_URI": faulty_redis.uri, "RATELIMIT_STORAGE_TIMEOUT": STORAGE_TIMEOUT}
 
 

@@ -61,6 +61,7 @@ class Readers:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
+        """Read the pages in turn until told to stop."""
         while not self._stop.is_set():
             for path in self.paths:
                 started = time.monotonic()
@@ -69,6 +70,7 @@ class Readers:
 
     @contextlib.contextmanager
     def browsing(self, threads: int = 2) -> Iterator[None]:
+        """Readers at work in ``threads`` threads for the duration of the block."""
         workers = [threading.Thread(target=self.run, daemon=True) for _ in range(threads)]
         for worker in workers:
             worker.start()
@@ -108,12 +110,14 @@ class Site:
     token: str
 
     def posts(self) -> int:
+        """How many posts are stored."""
         with self.app.app_context():
             return db.session.scalar(select(func.count()).select_from(Post)) or 0
 
 
 @pytest.fixture
 def redis(tmp_path: Path) -> Iterator[FaultyRedis]:
+    """The deployment's own Redis (see tests/faults/redis_server.py)."""
     with running_redis(tmp_path) as server:
         yield server
 
@@ -188,6 +192,7 @@ def site(tmp_path: Path, redis: FaultyRedis) -> Iterator[Site]:
 
 
 def reply(member: Client, site: Site, token: str, text: str) -> tuple[int, float, str]:
+    """Reply through the web form: the status, the seconds it took and the page."""
     started = time.monotonic()
     status, page = member.request(
         f"/topic/{site.topic}/reply", {"csrf_token": token, "content": text, "submit": "1"}

@@ -41,11 +41,13 @@ def config_overrides() -> dict[str, Any]:
 
 
 def posts_of(app: Flask, user_id: int) -> int:
+    """How many posts the member has written, as stored."""
     with app.app_context():
         return db.session.scalar(select(func.count()).where(Post.user_id == user_id)) or 0
 
 
 def own_first_post(world: World, topic: int) -> int:
+    """The id of a topic's first post."""
     with world.app.app_context():
         post = db.session.scalar(select(Post.id).where(Post.topic_id == topic, Post.number == 1))
     assert post is not None

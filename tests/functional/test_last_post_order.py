@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -34,7 +35,23 @@ class TickingClock:
             return self._now
 
 
-def test_the_forums_last_post_is_the_newest_when_replies_race(app: Flask, world: World) -> None:
+def post(service: PostingService, world: World, kind: str, topic: int, text: str) -> int:
+    """Write a reply to ``topic``, or a new topic in its forum; the new post's id."""
+    actor = world.actor("admin")
+    if kind == "reply":
+        return service.reply(actor, topic, text).id
+    new_topic = service.create_topic(actor, world.forum_a, f"Topic {text}", text)
+    assert new_topic.last_post_id is not None
+    return new_topic.last_post_id
+
+
+@pytest.mark.parametrize(
+    ("first_kind", "second_kind"),
+    [("reply", "reply"), ("new topic", "reply"), ("reply", "new topic")],
+)
+def test_the_forums_last_post_is_the_newest_when_writers_race(
+    app: Flask, world: World, first_kind: str, second_kind: str
+) -> None:
     first_topic, second_topic = world.topic("member"), world.topic("member2")
     clock = TickingClock()
     first_read_the_time, second_done = threading.Event(), threading.Event()
@@ -48,21 +65,20 @@ def test_the_forums_last_post_is_the_newest_when_replies_race(app: Flask, world:
         second_done.wait(timeout=HOLD_SECONDS)
         return now
 
-    def write(name: str, topic: int, reader: Clock) -> None:
+    def write(name: str, kind: str, topic: int, reader: Clock) -> None:
         try:
             with app.app_context():
-                service = PostingService(db.session, reader)
-                written[name] = service.reply(world.actor("admin"), topic, name).id
+                written[name] = post(PostingService(db.session, reader), world, kind, topic, name)
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
 
     def second() -> None:
         first_read_the_time.wait(timeout=10)
-        write("second", second_topic, clock)
+        write("second", second_kind, second_topic, clock)
         second_done.set()
 
     threads = [
-        threading.Thread(target=write, args=("first", first_topic, slow_clock)),
+        threading.Thread(target=write, args=("first", first_kind, first_topic, slow_clock)),
         threading.Thread(target=second),
     ]
     for thread in threads:
