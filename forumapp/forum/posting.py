@@ -64,6 +64,7 @@ class PostingService:
         self._counters = Counters(session)
         self._posts = posts
         self._previews = previews
+        self._counting = False
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
         """Start a topic with its first post."""
@@ -170,10 +171,26 @@ class PostingService:
         return visible_forum(self._session, actor, forum_id)
 
     @contextmanager
+    def counting(self, actor: Actor) -> Iterator[None]:
+        """Count one post for a change made in several steps that may include a post (the
+        API moves a topic, then retitles it): taken before the first step, so a spent
+        budget refuses the change before anything is done, and given back if a step
+        fails. The writes inside are not counted again."""
+        if self._counting:
+            yield
+            return
+        with self._counted(actor):
+            self._counting = True
+            try:
+                yield
+            finally:
+                self._counting = False
+
+    @contextmanager
     def _counted(self, actor: Actor) -> Iterator[None]:
         # Taken before the transaction starts: when the count cannot be kept or says no,
         # nothing is written. A write that then fails gives its post back.
-        if self._posts is None:
+        if self._posts is None or self._counting:
             yield
             return
         self._posts.take(actor)

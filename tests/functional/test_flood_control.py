@@ -181,3 +181,18 @@ def test_a_write_that_fails_gives_its_post_back(app: Flask, world: World) -> Non
         with pytest.raises(Flooded):
             working.reply(actor, topic, "one too many")
     assert posts_of(app, world.users["member"]) == 1
+
+
+def test_a_topic_change_refused_by_the_budget_changes_nothing(
+    client: FlaskClient, world: World
+) -> None:
+    # Moving and retitling in one request: a spent budget refuses the whole change, not
+    # just the retitle after the move was made.
+    topic = world.topic("admin", title="Where it was")
+    api = ApiClient(client, issue_token(world.app, world.users["admin"]))
+    for n in range(POSTS):
+        assert api.post("/posts/", {"topic_id": topic, "content": f"#{n}"}).status_code == 201
+    change = {"forum_id": world.forum_b, "title": "Moved and renamed"}
+    assert_problem(api.patch(f"/topics/{topic}", change), 429)
+    stored = api.get(f"/topics/{topic}").get_json()
+    assert (stored["forum_id"], stored["title"]) == (world.forum_a, "Where it was")
