@@ -151,6 +151,18 @@ def test_logins_are_refused_with_a_503_while_redis_is_down(
     assert "Log in" in client.get("/").get_data(as_text=True)
 
 
+def test_password_confirmations_are_refused_with_a_503_while_redis_is_down(
+    client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
+) -> None:
+    login_as(auth, world, "member")
+    token = csrf_token(client, "/auth/reauth")
+    faulty_redis.stop()
+    form = {"password": "correct horse battery staple", "csrf_token": token}
+    assert_unavailable_page(client.post("/auth/reauth", data=form))
+    # The member stays logged in meanwhile.
+    assert "Log out" in client.get("/").get_data(as_text=True)
+
+
 def test_reading_goes_on_while_redis_is_down(
     client: FlaskClient, world: World, auth: AuthActions, faulty_redis: FaultyRedis
 ) -> None:
