@@ -115,6 +115,8 @@ def _type_problems(config: Config) -> list[str]:
             continue
         if expected is timedelta and isinstance(value, int | float) and not isinstance(value, bool):
             config[key] = timedelta(seconds=value)
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+            config[key] = float(value)  # "1" in the environment means 1.0 seconds
         else:
             problems.append(f"{key} must be of type {expected.__name__}, got {value!r}.")
     return problems

@@ -119,7 +119,7 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     # Descriptions set by forumapp's own abort() calls and limits with an error_message
     # are written for people; the limiter's default one is a limit expression.
     limit = getattr(error, "limit", None)
-    written_for_people = code != 429 or getattr(limit, "error_message", None)
+    written_for_people = limit is None or getattr(limit, "error_message", None)
     if written_for_people and error.description and error.description != type(error).description:
         message = error.description
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]

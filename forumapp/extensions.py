@@ -3,16 +3,18 @@
 This module imports third-party packages only, so any module may import it without cycles.
 """
 
+import time
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits.errors import StorageError
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -94,5 +96,56 @@ migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
+#: Methods that only read: they go on unlimited while the limiter's storage is down.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReadsFailOpenLimiter(Limiter):
+    """Flask-Limiter's ``Limiter``, except when its storage cannot be reached: a request
+    that only reads goes on without limits (logged), and any other one raises the
+    storage's ``StorageError``, which forumapp answers with a 503 (see
+    :mod:`forumapp.limit_storage`). Flask-Limiter itself fails every request, or none.
+
+    Once the storage has failed, reads do not ask it again for
+    :attr:`READS_SKIP_SECONDS`: while it is frozen, each would otherwise hold a worker
+    for a whole timeout. Writes always ask, so they count again as soon as it answers.
+    """
+
+    READS_SKIP_SECONDS = 1.0
+    _reads_skip_until = 0.0
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to ``app``; an outage seen by an earlier app of the process is forgotten."""
+        self._reads_skip_until = 0.0
+        super().init_app(app)
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        reading = request.method in SAFE_METHODS
+        if reading and time.monotonic() < self._reads_skip_until:
+            return
+        try:
+            super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+        except StorageError:
+            self._reads_skip_until = time.monotonic() + self.READS_SKIP_SECONDS
+            if not reading:
+                raise
+            self.logger.warning("Rate-limit storage unavailable: %s served unlimited", request.path)
+
+    def forget_unreadable_limit(self, response: Response) -> Response:
+        """An ``after_request`` hook that must run before Flask-Limiter's own: when the
+        storage went away after this request was counted, forget the request's limit, so
+        that describing it in headers cannot turn a finished request (a committed write,
+        a login) into a 500."""
+        current = self.current_limit
+        if current is not None:
+            try:
+                _ = current.reset_at
+            except StorageError:
+                self.context.view_rate_limit = None
+        return response
+
+
 #: Keyed by client address; behind a proxy ProxyFix makes that the real client.
-limiter = Limiter(get_remote_address)
+limiter = ReadsFailOpenLimiter(get_remote_address)

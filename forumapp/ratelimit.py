@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from forumapp.extensions import limiter
+from forumapp.limit_storage import answer_storage_failures, prepare_storage
 
 
 def bind_limiter(app: Flask) -> None:
@@ -15,6 +16,8 @@ def bind_limiter(app: Flask) -> None:
     and application-wide limits of the first app it was bound to; they are cleared before
     each binding so that each app gets exactly what its configuration says.
     """
+    prepare_storage(app)
     limiter.limit_manager.set_default_limits([])
     limiter.limit_manager.set_application_limits([])
     limiter.init_app(app)
+    answer_storage_failures(app)

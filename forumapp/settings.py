@@ -84,6 +84,9 @@ API_ADDRESS_RATE_LIMIT = "600 per minute"
 
 #: Rate limits, in Flask-Limiter's notation.
 RATELIMIT_STORAGE_URI = "memory://"
+#: Seconds a request waits for the rate-limit storage (Redis) before treating it as down:
+#: reads then go on unlimited, writes and logins get a 503 (see forumapp.limit_storage).
+RATELIMIT_STORAGE_TIMEOUT = 0.5
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_ENABLED = True
 AUTH_LOGIN_LIMIT = "10 per 5 minutes"

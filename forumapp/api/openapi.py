@@ -34,6 +34,7 @@ ERRORS = {
     415: "The body is not application/json.",
     422: "Some fields are invalid; `errors` names each.",
     429: "Too many requests; see Retry-After.",
+    503: "The rate-limit storage is not answering: nothing was written; see Retry-After.",
 }
 
 #: Headers that come with some errors and tell the caller what to do next.
@@ -45,6 +46,12 @@ ERROR_HEADERS = {
         }
     },
     429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    503: {
         "Retry-After": {
             "description": "Seconds to wait before trying again.",
             "schema": {"type": "integer", "minimum": 1},
@@ -257,7 +264,7 @@ def _group_path(resource: Resource, listing: type[BaseModel]) -> dict[str, Any]:
                     **_ok(schema_name(resource.schema)),
                     "headers": {"Location": {"schema": {"type": "string"}}, **_etag_header()},
                 },
-                **_errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
+                **_errors(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
             },
         }
     return path
@@ -295,7 +302,7 @@ def _item_path(resource: Resource) -> dict[str, Any]:
             "requestBody": _body(resource.update_schema),
             "responses": {
                 "200": {**_ok(schema_name(resource.schema)), "headers": _etag_header()},
-                **_errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 429),
+                **_errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
             },
         }
     if resource.deletable:
@@ -307,7 +314,7 @@ def _item_path(resource: Resource) -> dict[str, Any]:
             "parameters": [IF_MATCH],
             "responses": {
                 "204": {"description": "Deleted."},
-                **_errors(401, 403, 404, 409, 412, 422, 429),
+                **_errors(401, 403, 404, 409, 412, 422, 429, 503),
             },
         }
     return path

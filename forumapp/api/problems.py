@@ -101,7 +101,7 @@ def from_http_exception(error: HTTPException) -> Problem:
     """Translate a Werkzeug error, keeping headers such as ``Allow`` and ``Retry-After``."""
     status = error.code or 500
     detail = HTTP_DETAILS.get(status, HTTPStatus(status).phrase + ".")
-    if status in (403, 409) and error.description != type(error).description:
+    if status in (403, 409, 503) and error.description != type(error).description:
         detail = error.description or detail  # forumapp's own abort() texts are for people
     if isinstance(error, RateLimitExceeded) and error.limit.error_message:
         detail = error.description or detail  # e.g. the flood control's own sentence

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -113,12 +114,14 @@ class TopicResourceService:
         retitle = data.title is not None and data.title != topic.title
         # Each service call commits on its own; the move goes first because only it can
         # still be refused (by its target forum), and a refusal must leave nothing done.
+        # A retitle is a post for flood control: counted before the move, for the same reason.
         forum_id = forum.id
-        if data.forum_id is not None and data.forum_id != topic.forum_id:
-            self._move(actor, forum_id, topic.id, data.forum_id)
-            forum_id = data.forum_id
-        if retitle and first is not None and data.title is not None:
-            self._posting.edit_post(actor, first.id, first.content, data.title)
+        with self._posting.counting(actor) if retitle else contextlib.nullcontext():
+            if data.forum_id is not None and data.forum_id != topic.forum_id:
+                self._move(actor, forum_id, topic.id, data.forum_id)
+                forum_id = data.forum_id
+            if retitle and first is not None and data.title is not None:
+                self._posting.edit_post(actor, first.id, first.content, data.title)
         for action in actions:
             self._moderation.act_on_topics(actor, forum_id, [topic.id], action)
         return self.get(caller, item_id)

@@ -27,13 +27,13 @@ from forumapp.api.problems import FieldError, Problem
 from forumapp.api.requests import parse_body, parse_query
 from forumapp.api.resource import Resource
 from forumapp.api.schemas import Me, Output
-from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
 from forumapp.http import external_url
 from forumapp.persistence import PersistenceError
 
-#: Every API view is rate limited per caller and per address; writes of posts are also
-#: flood-controlled like the web forms.
-API_DECORATORS: list[Callable[..., Any]] = [limits.posting, limits.per_caller, limits.per_address]
+#: Every API view is rate limited per caller and per address. Writes of topics and posts
+#: also spend the member's flood-control budget, in the posting service as on the web.
+API_DECORATORS: list[Callable[..., Any]] = [limits.per_caller, limits.per_address]
 
 
 @contextmanager
@@ -47,6 +47,8 @@ def domain_errors() -> Iterator[None]:
         raise Problem(403, exc.reason) from None
     except InvalidInput as exc:
         raise Problem(422, exc.reason, errors=[FieldError("body", exc.field, exc.reason)]) from None
+    except Flooded as exc:
+        raise Problem(429, exc.reason, headers={"Retry-After": str(exc.retry_after)}) from None
     except PersistenceError:
         raise Problem(
             409, "The change conflicts with another one made at the same time. Try again."

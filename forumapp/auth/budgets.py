@@ -22,8 +22,9 @@ from typing import Any
 
 from flask import current_app, make_response, request
 from flask.typing import ResponseReturnValue
-from limits import parse
-from limits.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from forumapp.extensions import limiter
@@ -77,7 +78,16 @@ class AttemptBudget:
             # an attempt short of zero: one extra guess for every success timed to straddle.
             can_give_back = not isinstance(strategy, MovingWindowRateLimiter)
             if _succeeded(response.status_code) and can_give_back and time.time() < window_ends:
-                strategy.hit(item, *identifiers, cost=-1)
+                _give_back(strategy, item, identifiers)
             return response
 
         return guarded
+
+
+def _give_back(strategy: RateLimiter, item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
+    # The attempt has succeeded (a session exists): a storage that has gone away since
+    # must not turn that into an error. The attempt then stays counted.
+    try:
+        strategy.hit(item, *identifiers, cost=-1)
+    except StorageError:
+        current_app.logger.warning("Could not give back a %s attempt", identifiers[2])

@@ -8,6 +8,7 @@ from forumapp.extensions import db
 from forumapp.forum import pages, search, views
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
+from forumapp.forum.limits import posts_per_member, previews_per_member
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.posting import PostingService
 from forumapp.http import external_url
@@ -18,8 +19,8 @@ ATOM = "application/atom+xml"
 
 
 def posting_service_factory() -> PostingService:
-    """The posting service over the app's database."""
-    return PostingService(db.session, utcnow)
+    """The posting service over the app's database, with the members' flood control."""
+    return PostingService(db.session, utcnow, posts_per_member, previews_per_member)
 
 
 #: ``app.extensions`` key of the function that records moderation actions, if any.

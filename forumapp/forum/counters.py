@@ -23,6 +23,19 @@ class Counters:
     def __init__(self, session: DbSession) -> None:
         self._session = session
 
+    def lock_forum(self, forum: Forum) -> None:
+        """Wait for every other writer of the forum to finish, and hold them off until the
+        caller's transaction ends.
+
+        A post's time orders the last-post pointers, so it must be read after this: a time
+        read before could be older than one a writer that got the lock first has already
+        stored, and would then point the forum back at an older post. The statement changes
+        nothing; it takes the row's lock on PostgreSQL and the write lock on SQLite.
+        """
+        self._session.execute(
+            update(Forum).where(Forum.id == forum.id).values(post_count=Forum.post_count)
+        )
+
     def post_added(self, forum: Forum, topic: Topic, post: Post, *, new_topic: bool) -> None:
         """A visible post was written (the first one of a new topic, or a reply).
 

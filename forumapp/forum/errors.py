@@ -22,3 +22,13 @@ class InvalidInput(Exception):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class Flooded(Exception):
+    """The actor has used up a flood-control budget (answered as 429); ``reason`` is for
+    people and ``retry_after`` says in how many seconds the budget has room again."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import update
 
@@ -18,6 +20,22 @@ from forumapp.persistence import DbSession, atomic
 Clock = Callable[[], datetime]
 
 
+class Budget(Protocol):
+    """Flood control: how many posts (or previews) an actor may write in a window.
+
+    ``take`` counts one before the work is done, in one atomic step of a store every worker
+    shares, and raises :class:`~forumapp.forum.errors.Flooded` when none is left; it raises
+    whatever its store raises when the count cannot be kept (the work must not happen then).
+    ``give_back`` returns one taken for work that did not happen.
+    """
+
+    def take(self, actor: Actor) -> None:
+        """Count one action of ``actor``, or refuse it."""
+
+    def give_back(self, actor: Actor) -> None:
+        """Return an action taken for work that was not done."""
+
+
 def without_nul(text: str) -> str:
     """Replace NUL characters by U+FFFD, as CommonMark asks; PostgreSQL refuses NUL in text.
 
@@ -27,12 +45,26 @@ def without_nul(text: str) -> str:
 
 
 class PostingService:
-    """Creates, edits and soft-deletes topics and posts for an actor."""
+    """Creates, edits and soft-deletes topics and posts for an actor.
 
-    def __init__(self, session: DbSession, clock: Clock) -> None:
+    ``posts`` is the flood control shared by new topics, replies and edits, wherever they
+    come from (web forms, the API); ``previews`` bounds previews. Without them nothing is
+    counted (scripts, the demo, tests that are not about flood control).
+    """
+
+    def __init__(
+        self,
+        session: DbSession,
+        clock: Clock,
+        posts: Budget | None = None,
+        previews: Budget | None = None,
+    ) -> None:
         self._session = session
         self._clock = clock
         self._counters = Counters(session)
+        self._posts = posts
+        self._previews = previews
+        self._counting = False
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
         """Start a topic with its first post."""
@@ -40,9 +72,10 @@ class PostingService:
         forum = visible_forum(self._session, actor, forum_id)
         if not actor.can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
-        now = self._clock()
         html = render_markdown(content)  # before the write lock: rendering can take a while
-        with atomic(self._session):
+        with self._counted(actor), atomic(self._session):
+            self._counters.lock_forum(forum)
+            now = self._clock()  # after the lock: see Counters.lock_forum
             topic = Topic(
                 forum_id=forum.id,
                 user_id=actor.user_id,
@@ -66,9 +99,8 @@ class PostingService:
         topic, forum = visible_topic(self._session, actor, topic_id)
         if not actor.can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
-        now = self._clock()
         html = render_markdown(content)  # before the write lock: rendering can take a while
-        with atomic(self._session):
+        with self._counted(actor), atomic(self._session):
             # Numbers are handed out by an atomic increment, so concurrent replies never
             # collide (the unique (topic_id, number) constraint is the backstop).
             self._session.execute(
@@ -77,6 +109,8 @@ class PostingService:
                 .values(post_number_seq=Topic.post_number_seq + 1)
             )
             self._session.refresh(topic, ["post_number_seq"])
+            self._counters.lock_forum(forum)
+            now = self._clock()  # after the lock: see Counters.lock_forum
             post = self._new_post(topic, actor, content, html, now, topic.post_number_seq)
             self._counters.post_added(forum, topic, post, new_topic=False)
         return post
@@ -89,7 +123,7 @@ class PostingService:
         if not actor.can_edit_post(forum, topic, post):
             raise Forbidden("You cannot edit this post.")
         html = render_markdown(content)  # before the write lock: rendering can take a while
-        with atomic(self._session):
+        with self._counted(actor), atomic(self._session):
             post.content = content
             post.html = html
             post.renderer_version = RENDERER_VERSION
@@ -120,6 +154,13 @@ class PostingService:
                     self._counters.recount_users({post.user_id})
         return post
 
+    def preview(self, actor: Actor, content: str) -> str:
+        """The HTML a post with ``content`` would show; previews are flood-controlled too,
+        as each renders Markdown."""
+        if self._previews is not None:
+            self._previews.take(actor)
+        return render_markdown(without_nul(content))
+
     def find_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic, Forum]:
         """A post the actor may see, with its topic and forum."""
         return visible_post(self._session, actor, post_id)
@@ -131,6 +172,36 @@ class PostingService:
     def find_forum(self, actor: Actor, forum_id: int) -> Forum:
         """A forum the actor may see."""
         return visible_forum(self._session, actor, forum_id)
+
+    @contextmanager
+    def counting(self, actor: Actor) -> Iterator[None]:
+        """Count one post for a change made in several steps that may include a post (the
+        API moves a topic, then retitles it): taken before the first step, so a spent
+        budget refuses the change before anything is done, and given back if a step
+        fails. The writes inside are not counted again."""
+        if self._counting:
+            yield
+            return
+        with self._counted(actor):
+            self._counting = True
+            try:
+                yield
+            finally:
+                self._counting = False
+
+    @contextmanager
+    def _counted(self, actor: Actor) -> Iterator[None]:
+        # Taken before the transaction starts: when the count cannot be kept or says no,
+        # nothing is written. A write that then fails gives its post back.
+        if self._posts is None or self._counting:
+            yield
+            return
+        self._posts.take(actor)
+        try:
+            yield
+        except BaseException:
+            self._posts.give_back(actor)
+            raise
 
     def _add_post(self, topic: Topic, actor: Actor, content: str, html: str, now: datetime) -> Post:
         topic.post_number_seq += 1

@@ -12,11 +12,12 @@ from contextlib import contextmanager
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView, View
+from werkzeug.exceptions import TooManyRequests
 
 from forumapp.auth.decorators import login_required
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor
-from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
 from forumapp.forum.forms import (
     ConfirmForm,
     PostForm,
@@ -26,9 +27,9 @@ from forumapp.forum.forms import (
     TopicModerationForm,
 )
 from forumapp.forum.ids import id_argument
-from forumapp.forum.limits import posting_per_member, previews_per_member, reports_per_member
+from forumapp.forum.limits import reports_per_member
 from forumapp.forum.lookups import visible_post
-from forumapp.forum.markdown import quote_markdown, render_markdown
+from forumapp.forum.markdown import quote_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
 from forumapp.forum.pages import current_reader, reader_service
@@ -43,13 +44,16 @@ ModerationFactory = Callable[[], ModerationService]
 
 @contextmanager
 def domain_errors() -> Iterator[None]:
-    """404 for what the actor may not see, 403 with the reason for what they may not do."""
+    """404 for what the actor may not see, 403 with the reason for what they may not do,
+    429 with the reason and ``Retry-After`` for a spent flood-control budget."""
     try:
         yield
     except NotFound:
         abort(404)
     except Forbidden as exc:
         abort(403, description=exc.reason)
+    except Flooded as exc:
+        raise TooManyRequests(description=exc.reason, retry_after=exc.retry_after) from None
 
 
 @contextmanager
@@ -69,7 +73,7 @@ def post_url(post_id: int) -> str:
 class NewTopic(MethodView):
     """Start a topic in a forum, with a preview before posting."""
 
-    decorators = [login_required, posting_per_member, previews_per_member]
+    decorators = [login_required]
     init_every_request = False
 
     def __init__(self, posting_service_factory: PostingFactory) -> None:
@@ -90,18 +94,21 @@ class NewTopic(MethodView):
         return redirect(url_for("forum.topic", topic_id=topic.id))
 
     def _render(self, forum_id: int, form: TopicForm, preview: bool = False) -> ResponseReturnValue:
+        service = self.posting_service_factory()
         with domain_errors():
-            forum = self.posting_service_factory().find_forum(current_actor(), forum_id)
+            forum = service.find_forum(current_actor(), forum_id)
             if not current_actor().can_post_topic(forum):
                 raise Forbidden("You cannot start a topic in this forum.")
-        preview_html = render_markdown(form.content.data or "") if preview else None
+            preview_html = (
+                service.preview(current_actor(), form.content.data or "") if preview else None
+            )
         return render_template("forum/new_topic.html", forum=forum, form=form, preview=preview_html)
 
 
 class Reply(MethodView):
     """Reply to a topic; ``?quote=<post id>`` starts the reply with a quotation."""
 
-    decorators = [login_required, posting_per_member, previews_per_member]
+    decorators = [login_required]
     init_every_request = False
 
     def __init__(self, posting_service_factory: PostingFactory) -> None:
@@ -129,11 +136,14 @@ class Reply(MethodView):
         return redirect(post_url(post.id))
 
     def _render(self, topic_id: int, form: PostForm, preview: bool = False) -> ResponseReturnValue:
+        service = self.posting_service_factory()
         with domain_errors():
-            topic, forum = self.posting_service_factory().find_topic(current_actor(), topic_id)
+            topic, forum = service.find_topic(current_actor(), topic_id)
             if not current_actor().can_reply(forum, topic):
                 raise Forbidden("You cannot reply to this topic.")
-        preview_html = render_markdown(form.content.data or "") if preview else None
+            preview_html = (
+                service.preview(current_actor(), form.content.data or "") if preview else None
+            )
         return render_template(
             "forum/reply.html", topic=topic, forum=forum, form=form, preview=preview_html
         )
@@ -142,7 +152,7 @@ class Reply(MethodView):
 class EditPost(MethodView):
     """Edit a post (and the title, for the first post of a topic)."""
 
-    decorators = [login_required, posting_per_member, previews_per_member]
+    decorators = [login_required]
     init_every_request = False
 
     def __init__(self, posting_service_factory: PostingFactory) -> None:
@@ -179,7 +189,11 @@ class EditPost(MethodView):
 
     def _render(self, post_id: int, form: PostForm, preview: bool = False) -> ResponseReturnValue:
         post, topic, forum = self._editable(post_id)
-        preview_html = render_markdown(form.content.data or "") if preview else None
+        with domain_errors():
+            service = self.posting_service_factory()
+            preview_html = (
+                service.preview(current_actor(), form.content.data or "") if preview else None
+            )
         return render_template(
             "forum/edit_post.html",
             post=post,
