@@ -27,6 +27,8 @@ from tests.forum_world import World
 WRITERS = 20
 READERS = 4
 #: Markdown that takes a while to render (tens of milliseconds), as long posts do.
+#: How long the reply's rendering takes at least, in seconds.
+MIN_RENDER_SECONDS = 0.6
 CONTENT = "**Bold** _words_ [a link](https://example.org/x) `code`\n\n- one\n- two\n\n" * 80
 
 
@@ -74,10 +76,14 @@ def test_a_topic_page_never_fails_or_waits_while_a_writer_holds_the_lock(
 
 def test_markdown_is_rendered_before_the_write_lock_is_taken(app: Flask, world: World) -> None:
     topic = world.topic()
-    long_post = CONTENT * 5
-    started = time.monotonic()
-    render_markdown(long_post)
-    render_seconds = time.monotonic() - started
+    # Long enough to render for well over SQLite's busy-handler naps (up to 100 ms), which
+    # the waiting reply may still be in when the lock is released.
+    long_post, render_seconds = CONTENT, 0.0
+    while render_seconds < MIN_RENDER_SECONDS:
+        long_post *= 2
+        started = time.monotonic()
+        render_markdown(long_post)
+        render_seconds = time.monotonic() - started
     with app.app_context():
         url = db.engine.url
     holder = create_engine(url, poolclass=NullPool)
