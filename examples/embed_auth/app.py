@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask.views import MethodView
 from flask_login import LoginManager, current_user
 
 from examples.embed_auth.factories import Accounts, auth_factories
@@ -38,13 +39,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         create_auth_blueprint(auth_factories(accounts), name="accounts", url_prefix="/accounts")
     )
 
-    @app.get("/")
-    def index() -> ResponseReturnValue:
+    app.add_url_rule("/", view_func=Home.as_view("index"))
+    app.add_url_rule("/api/echo", view_func=Echo.as_view("echo"))
+    return app
+
+
+class Home(MethodView):
+    """The host's landing page, in the host's own ``base.html``."""
+
+    def get(self) -> ResponseReturnValue:
+        """Greet the member, or link to the auth pages."""
         return render_template("base.html", member=current_user)
 
-    @app.post("/api/echo")
-    def echo() -> ResponseReturnValue:
-        # The host's own JSON endpoint: the auth blueprint's CSRF checks are not its business.
-        return jsonify(request.get_json(silent=True))
 
-    return app
+class Echo(MethodView):
+    """A JSON endpoint of the host: the auth blueprint's CSRF check is not its business."""
+
+    def post(self) -> ResponseReturnValue:
+        """Answer with the JSON body it was sent."""
+        return jsonify(request.get_json(silent=True))

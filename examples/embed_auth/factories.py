@@ -47,7 +47,7 @@ class Accounts:
     def deliver(self, email: Email) -> None:
         """Keep the email (a real host would send it) and show it on the console."""
         self.outbox.append(email)
-        current_app.logger.info("Mail to %s: %s\n%s", email.to, email.subject, email.text)
+        print(f"To: {email.to}\nSubject: {email.subject}\n\n{email.text}", flush=True)
 
 
 def auth_factories(accounts: Accounts) -> AuthFactories:
