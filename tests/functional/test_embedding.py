@@ -152,6 +152,29 @@ def test_embedding_keeps_the_hosts_user_loader_and_its_own_limiter() -> None:
     assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
 
 
+def test_account_emails_keep_forumapps_layout_in_a_host_with_email_templates_of_its_own(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "email").mkdir()
+    (tmp_path / "email/layout.html").write_text("<p>the host's own email layout</p>")
+    app = create_app(FAST_HASHING)
+    app.template_folder = str(tmp_path)  # before the first render: the host's templates
+    client = app.test_client()
+    form = {
+        "username": "dora",
+        "email": "dora@example.org",
+        "password": PASSWORD,
+        "confirm_password": PASSWORD,
+        "language": "en",
+        "accept_tos": "y",
+        "csrf_token": csrf_token(client, "/accounts/register"),
+    }
+    assert client.post("/accounts/register", data=form).status_code == 302
+    (email,) = accounts_of(app).outbox
+    assert "the host's own email layout" not in email.html
+    assert "/accounts/activate/confirm/" in email.html
+
+
 def test_readme_shows_the_example_host_app_as_it_is() -> None:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Using the auth blueprint in your own app", 1)[1].split("\n## ", 1)[0]
