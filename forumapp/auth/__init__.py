@@ -21,6 +21,7 @@ and the rate limiter it binds keeps its state in this app
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import cast
 
 from flask import Blueprint, Flask, current_app
@@ -47,7 +48,7 @@ TEMPLATE_PREFIX = "forumapp"
 class AuthBlueprint(Blueprint):
     """A blueprint whose templates are also found under :data:`TEMPLATE_PREFIX`."""
 
-    @property
+    @cached_property
     def jinja_loader(self) -> BaseLoader | None:
         """forumapp's templates, by their own names and under ``forumapp/``."""
         folder = FileSystemLoader(template_folder())
