@@ -4,11 +4,15 @@ This module imports third-party packages only, so any module may import it witho
 """
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import click
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, has_app_context, request
 from flask_limiter import Limiter
+from flask_limiter._manager import LimitManager
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
@@ -100,7 +104,130 @@ mail = Mail()
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class ReadsFailOpenLimiter(Limiter):
+#: Where a bound app keeps the state of each :class:`PerAppLimiter` bound to it.
+LIMITER_STATE_KEY = "forumapp.limiter_state"
+
+#: The app that ``PerAppLimiter.init_app`` is binding: its state, whatever context is pushed.
+_binding: ContextVar[Flask | None] = ContextVar("forumapp_limiter_binding", default=None)
+
+#: Flask-Limiter's attributes that come from an app's configuration or count its requests:
+#: every one that ``Limiter.init_app`` (or its fallback set-up) assigns.
+PER_APP_ATTRIBUTES = (
+    "enabled",
+    "initialized",
+    "limit_manager",
+    "_default_limits_per_method",
+    "_default_limits_exempt_when",
+    "_default_limits_deduct_when",
+    "_default_limits_cost",
+    "_application_limits_per_method",
+    "_application_limits_exempt_when",
+    "_application_limits_deduct_when",
+    "_application_limits_cost",
+    "_swallow_errors",
+    "_fail_on_first_breach",
+    "_headers_enabled",
+    "_header_mapping",
+    "_retry_after",
+    "_key_prefix",
+    "_request_identifier",
+    "_storage_options",
+    "_storage",
+    "_strategy",
+    "_limiter",
+    "_meta_limits",
+    "_on_breach",
+    "_on_meta_breach",
+    "_in_memory_fallback",
+    "_in_memory_fallback_enabled",
+    "_fallback_storage",
+    "_fallback_limiter",
+    "_storage_dead",
+    "_reads_skip_until",
+)
+
+
+class _PerAppAttribute:
+    """An attribute of a :class:`PerAppLimiter` whose value belongs to the current app."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, limiter: "PerAppLimiter | None", owner: type | None = None) -> Any:
+        if limiter is None:
+            return self
+        try:
+            return limiter.app_state()[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, limiter: "PerAppLimiter", value: Any) -> None:
+        limiter.app_state()[self.name] = value
+
+
+class PerAppLimiter(Limiter):
+    """Flask-Limiter's ``Limiter``, bindable to several apps of one process.
+
+    Class-level view ``decorators`` need one limiter object at import time, but a
+    ``Limiter`` keeps its storage, its enabled switch and its default limits in itself,
+    so a second app bound to it would take them over from the first (and reset its
+    counters). Here those attributes (:data:`PER_APP_ATTRIBUTES`) live in each app's
+    ``app.extensions``, read from the current app; what the decorators declare (which
+    view has which limit, the exemptions) is code, and stays shared. Outside any bound
+    app the limiter is unbound: it limits nothing.
+    """
+
+    def app_state(self) -> dict[str, Any]:
+        """The per-app attributes of the app being bound, else of the current app, else
+        the unbound ones (those the constructor set)."""
+        app = _binding.get()
+        if app is None and has_app_context():
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if app is not None:
+            state: dict[str, Any] | None = app.extensions.get(LIMITER_STATE_KEY, {}).get(self)
+            if state is not None:
+                return state
+        unbound: dict[str, Any] = self.__dict__.setdefault("_unbound_state", {})
+        return unbound
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to ``app``: it starts from the constructor's settings, with its own storage,
+        default limits and switches, whatever other apps this limiter is bound to."""
+        unbound = self.__dict__.setdefault("_unbound_state", {})
+        manager: LimitManager = unbound["limit_manager"]
+        state = dict(unbound)
+        state["_storage_options"] = dict(unbound["_storage_options"])
+        # The declared limits and exemptions are shared (the same dicts); an app's default
+        # and application-wide limits come from its own configuration.
+        state["limit_manager"] = LimitManager(
+            application_limits=[],
+            default_limits=[],
+            decorated_limits=manager._decorated_limits,
+            blueprint_limits=manager._blueprint_limits,
+            route_exemptions=manager._route_exemptions,
+            blueprint_exemptions=manager._blueprint_exemptions,
+        )
+        app.extensions.setdefault(LIMITER_STATE_KEY, {})[self] = state
+        with self._binding_to(app):
+            super().init_app(app)
+
+    @staticmethod
+    @contextmanager
+    def _binding_to(app: Flask) -> Iterator[None]:
+        token = _binding.set(app)
+        try:
+            yield
+        finally:
+            _binding.reset(token)
+
+
+# Assigned here rather than in the class body: they replace attributes that Limiter's
+# type declares, and are the same descriptor for each name.
+for _name in PER_APP_ATTRIBUTES:
+    setattr(PerAppLimiter, _name, _PerAppAttribute(_name))
+
+
+class ReadsFailOpenLimiter(PerAppLimiter):
     """Flask-Limiter's ``Limiter``, except when its storage cannot be reached: a request
     that only reads goes on without limits (logged), and any other one raises the
     storage's ``StorageError``, which forumapp answers with a 503 (see
@@ -112,12 +239,10 @@ class ReadsFailOpenLimiter(Limiter):
     """
 
     READS_SKIP_SECONDS = 1.0
-    _reads_skip_until = 0.0
 
-    def init_app(self, app: Flask) -> None:
-        """Bind to ``app``; an outage seen by an earlier app of the process is forgotten."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._reads_skip_until = 0.0
-        super().init_app(app)
 
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True

@@ -10,27 +10,49 @@ Mount it in any Flask app::
 
 The app must provide a Flask-Login ``LoginManager`` whose user loader accepts the session
 token the services issue, and name its landing page in ``HOME_ENDPOINT`` (default
-``forum.index``). The blueprint binds forumapp's CSRF protection and rate limiter to the
-app when they are not bound yet.
+``forum.index``). ``examples/embed_auth/`` is a complete host app.
+
+In a host app the blueprint keeps to itself: its pages extend ``forumapp/base.html``
+(never the host's ``base.html``), its stylesheet is served under its own URL prefix,
+its CSRF check covers its own views only (unless the app protects every view itself),
+and the rate limiter it binds keeps its state in this app
+(:class:`forumapp.extensions.PerAppLimiter`) next to whatever limiter the host has.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import cast
 
 from flask import Blueprint, Flask, current_app
 from flask.blueprints import BlueprintSetupState
+from flask_wtf.csrf import generate_csrf
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from forumapp import settings
 from forumapp.auth import limits, views
 from forumapp.auth.factories import AuthFactories, default_factories
-from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url
+from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url, static_url
 from forumapp.extensions import csrf, limiter
 from forumapp.http import home_url
 from forumapp.ratelimit import bind_limiter
-from forumapp.resources import template_folder
+from forumapp.resources import static_folder, template_folder
 
 __all__ = ["AuthFactories", "create_auth_blueprint", "default_factories"]
+
+#: The prefix under which the blueprint's pages find forumapp's layout and macros
+#: (``forumapp/base.html``), so that a host's templates of the same name do not replace them.
+TEMPLATE_PREFIX = "forumapp"
+
+
+class AuthBlueprint(Blueprint):
+    """A blueprint whose templates are also found under :data:`TEMPLATE_PREFIX`."""
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader | None:
+        """forumapp's templates, by their own names and under ``forumapp/``."""
+        folder = FileSystemLoader(template_folder())
+        return ChoiceLoader([folder, PrefixLoader({TEMPLATE_PREFIX: folder})])
 
 
 def create_auth_blueprint(
@@ -41,7 +63,13 @@ def create_auth_blueprint(
 ) -> Blueprint:
     """Build the auth blueprint with ``factories`` (forumapp's own when omitted)."""
     f = factories or default_factories()
-    blueprint = Blueprint(name, __name__, url_prefix=url_prefix, template_folder=template_folder())
+    blueprint = AuthBlueprint(
+        name,
+        __name__,
+        url_prefix=url_prefix,
+        static_folder=static_folder(),
+        static_url_path="/static",
+    )
     rules = [
         (
             "/login",
@@ -96,6 +124,9 @@ def create_auth_blueprint(
         blueprint.add_url_rule(rule, view_func=view_func)
     blueprint.register_error_handler(limits.LoginRefused, views.login_refused)
     blueprint.record_once(_bind_extensions)
+    blueprint.before_request(_check_csrf)
+    blueprint.add_app_template_global(generate_csrf, "csrf_token")
+    blueprint.add_app_template_global(static_url, "forumapp_static_url")
     blueprint.add_app_template_global(home_url)
     blueprint.add_app_template_global(endpoint_exists)
     blueprint.add_app_template_global(auth_url)
@@ -135,7 +166,28 @@ def _bind_extensions(state: BlueprintSetupState) -> None:
     for key in CONFIG_KEYS:
         app.config.setdefault(key, getattr(settings, key))
     app.config.setdefault(BLUEPRINT_NAME_KEY, state.name)
-    if "csrf" not in app.extensions:
-        csrf.init_app(app)
+    # Flask-WTF's settings, without its app-wide check: a host's JSON endpoints and forms
+    # are its own business (see _check_csrf).
+    for key, value in CSRF_DEFAULTS.items():
+        app.config.setdefault(key, value)
     if limiter not in app.extensions.get("limiter", ()):
         bind_limiter(app)
+
+
+#: Flask-WTF's defaults, which ``CSRFProtect.init_app`` would have set.
+CSRF_DEFAULTS = {
+    "WTF_CSRF_ENABLED": True,
+    "WTF_CSRF_CHECK_DEFAULT": True,
+    "WTF_CSRF_METHODS": {"POST", "PUT", "PATCH", "DELETE"},
+    "WTF_CSRF_FIELD_NAME": "csrf_token",
+    "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "WTF_CSRF_SSL_STRICT": True,
+}
+
+
+def _check_csrf() -> None:
+    # An app that protects every view (forumapp's own) has already checked this request.
+    if "csrf" in current_app.extensions or not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    csrf.protect()

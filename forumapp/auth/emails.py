@@ -1,4 +1,8 @@
-"""The account emails, rendered from ``templates/email/auth/`` in text and HTML."""
+"""The account emails, rendered from ``templates/email/auth/`` in text and HTML.
+
+They are named ``forumapp/email/...`` (see :data:`forumapp.auth.TEMPLATE_PREFIX`): an app
+that mounts the auth blueprint may have an ``email/layout.html`` of its own.
+"""
 
 from __future__ import annotations
 
@@ -33,8 +37,8 @@ class TemplateAccountMailer:
             Email(
                 to=user.email,
                 subject=f"[{self._site_name}] {subject}",
-                text=render_template(f"email/auth/{template}.txt", **context),
-                html=render_template(f"email/auth/{template}.html", **context),
+                text=render_template(f"forumapp/email/auth/{template}.txt", **context),
+                html=render_template(f"forumapp/email/auth/{template}.html", **context),
             )
         )
 

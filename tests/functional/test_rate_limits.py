@@ -522,15 +522,7 @@ def test_failed_password_confirmations_are_limited_per_account(
 
 # -- several apps in one process ------------------------------------------------------------
 
-SHARED_LIMITER_BUG = (
-    "BUG: forumapp/extensions.py has one process-wide Limiter and forumapp/ratelimit.py "
-    "bind_limiter() re-runs limiter.init_app() for every new app; Flask-Limiter keeps "
-    "`enabled` and the storage on the Limiter object, so creating a second app switches the "
-    "first app's limits off (RATELIMIT_ENABLED=False) or swaps its counters for fresh ones"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=SHARED_LIMITER_BUG)
 def test_switching_limits_off_in_another_app_leaves_this_app_limited(
     client: FlaskClient, tmp_path: Path
 ) -> None:
@@ -543,8 +535,6 @@ def test_switching_limits_off_in_another_app_leaves_this_app_limited(
     assert post_login(client, token, "u4").status_code == 429
 
 
-# In Redis the counters outlive the storage object that a second app swaps in.
-@pytest.mark.xfail(TEST_RATELIMIT_STORAGE_URI is None, strict=True, reason=SHARED_LIMITER_BUG)
 def test_creating_another_app_does_not_reset_this_apps_counters(
     client: FlaskClient, tmp_path: Path
 ) -> None:
@@ -564,11 +554,12 @@ def test_creating_another_app_does_not_reset_this_apps_counters(
     TEST_RATELIMIT_STORAGE_URI is None,
     reason="Redis only: set FORUMAPP_TEST_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6390/0",
 )
-def test_failed_logins_are_counted_in_the_configured_redis(client: FlaskClient) -> None:
+def test_failed_logins_are_counted_in_the_configured_redis(app: Flask, client: FlaskClient) -> None:
     import redis
 
     assert TEST_RATELIMIT_STORAGE_URI is not None
-    assert type(limiter.storage).__name__ == "RedisStorage"
+    with app.app_context():
+        assert type(limiter.storage).__name__ == "RedisStorage"
     store = redis.Redis.from_url(TEST_RATELIMIT_STORAGE_URI)
     try:
         assert store.dbsize() == 0

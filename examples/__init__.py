@@ -1,0 +1,1 @@
+"""Runnable examples of using forumapp's parts in other applications."""
