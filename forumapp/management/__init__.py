@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
+from forumapp.auth.factories import AuthFactories, default_factories
 from forumapp.forum import MODERATION_OBSERVER
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationEvent
@@ -28,7 +29,6 @@ from forumapp.management.settings_store import LiveSettings
 
 #: Functions that add one area's URL rules; each area lives in its own modules.
 AREA_REGISTRARS: list[Callable[[Blueprint], None]] = [
-    user_views.register,
     report_views.register,
     settings_views.register,
     group_views.register,
@@ -60,8 +60,10 @@ def _follow_settings(state: BlueprintSetupState) -> None:
     )
 
 
-def create_management_blueprint() -> Blueprint:
-    """Build the ``/admin`` blueprint."""
+def create_management_blueprint(auth_factories: AuthFactories | None = None) -> Blueprint:
+    """Build the ``/admin`` blueprint; the emails it sends members (activation, reset)
+    go through ``auth_factories``, the ones given to the auth blueprint (forumapp's own
+    when omitted)."""
     bp = Blueprint("management", __name__, url_prefix="/admin")
     bp.record_once(install_id_converter)
     bp.record_once(_observe_moderation)
@@ -71,16 +73,14 @@ def create_management_blueprint() -> Blueprint:
         "/", view_func=views.Dashboard.as_view("dashboard", stats_factory=dashboard_stats_factory)
     )
     bp.add_url_rule("/users", view_func=views.UserList.as_view("users", **users))
+    bp.add_url_rule("/users/<id:user_id>/ban", view_func=views.BanUser.as_view("ban_user", **users))
     bp.add_url_rule(
-        "/users/<id:user_id>/ban", view_func=views.BanUser.as_view("ban_user", ban=True, **users)
-    )
-    bp.add_url_rule(
-        "/users/<id:user_id>/unban",
-        view_func=views.BanUser.as_view("unban_user", ban=False, **users),
+        "/users/<id:user_id>/unban", view_func=views.UnbanUser.as_view("unban_user", **users)
     )
     bp.add_url_rule(
         "/audit", view_func=views.AuditLogView.as_view("audit", audit_factory=audit_log_factory)
     )
+    user_views.register(bp, auth_factories or default_factories())
     for register in AREA_REGISTRARS:
         register(bp)
     return bp

@@ -8,12 +8,11 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
-from forumapp.auth.factories import account_activator_factory, password_reset_service_factory
-from forumapp.extensions import db
+from forumapp.auth.factories import AuthFactories
+from forumapp.auth.services import AccountActivator, PasswordResetService
 from forumapp.forms import ForumForm
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.views import domain_errors
@@ -22,7 +21,7 @@ from forumapp.management.factories import user_administration_factory
 from forumapp.management.forms import DeleteUserForm, EditUserForm
 from forumapp.management.users import AccountChanges, UserAdministration
 from forumapp.management.views import current_auditor, render_panel
-from forumapp.users.models import Group, User
+from forumapp.users.models import User
 
 UsersFactory = Callable[[], UserAdministration]
 ADMINS_ONLY = [fresh_login_required, admins_only]
@@ -68,10 +67,9 @@ class EditUser(MethodView):
             "management/user_edit.html", target=user, form=form, returns_to=returns_to
         )
 
-    @staticmethod
-    def _form(**kwargs: object) -> EditUserForm:
+    def _form(self, **kwargs: object) -> EditUserForm:
         form = EditUserForm(**kwargs)
-        groups = db.session.scalars(select(Group).order_by(Group.id))
+        groups = self.users_factory().groups()
         form.group_id.choices = [SelectChoice(group.id, group.name) for group in groups]
         return form
 
@@ -102,17 +100,18 @@ class DeleteUser(MethodView):
 
 
 class EmailUser(MethodView):
-    """Send a member a new activation link or a password reset link (registered twice).
+    """Email a member a link (see the subclasses); the audit log records who asked.
 
     Admins never choose a member's password: the member picks it from the emailed link.
     """
 
     decorators = ADMINS_ONLY
     init_every_request = False
+    #: The audit log's action for this email.
+    action = ""
 
-    def __init__(self, users_factory: UsersFactory, kind: str) -> None:
+    def __init__(self, users_factory: UsersFactory) -> None:
         self.users_factory = users_factory
-        self.kind = kind
 
     def post(self, user_id: int) -> ResponseReturnValue:
         if not ForumForm().validate_on_submit():
@@ -120,23 +119,57 @@ class EmailUser(MethodView):
         service = self.users_factory()
         with domain_errors():
             user = service.get(user_id)
-        if self.kind == "activation":
-            account_activator_factory().request_activation(user.email)
-            message = (
-                "A new activation link is on its way."
-                if not user.activated
-                else ("The account is already activated; no email was sent.")
-            )
-        else:
-            password_reset_service_factory().request_reset(user.email)
-            message = "A password reset link is on its way."
-        service.audit(current_auditor(), f"user.email_{self.kind}", user)
+        message = self.send(user)
+        service.audit(current_auditor(), self.action, user)
         flash(message, "success")
         return redirect(url_for(".edit_user", user_id=user_id))
 
+    def send(self, user: User) -> str:
+        """Send the email to ``user``; returns what to tell the admin."""
+        raise NotImplementedError
 
-def register(bp: Blueprint) -> None:
-    """Add the member editing views to the panel."""
+
+class SendActivation(EmailUser):
+    """Send a member a new activation link, through the host's activation service."""
+
+    action = "user.email_activation"
+
+    def __init__(
+        self, users_factory: UsersFactory, account_activator_factory: Callable[[], AccountActivator]
+    ) -> None:
+        super().__init__(users_factory)
+        self.account_activator_factory = account_activator_factory
+
+    def send(self, user: User) -> str:
+        """Ask the activation service for a new link (it sends none to active accounts)."""
+        self.account_activator_factory().request_activation(user.email)
+        if user.activated:
+            return "The account is already activated; no email was sent."
+        return "A new activation link is on its way."
+
+
+class SendReset(EmailUser):
+    """Send a member a password reset link, through the host's reset service."""
+
+    action = "user.email_reset"
+
+    def __init__(
+        self,
+        users_factory: UsersFactory,
+        password_reset_service_factory: Callable[[], PasswordResetService],
+    ) -> None:
+        super().__init__(users_factory)
+        self.password_reset_service_factory = password_reset_service_factory
+
+    def send(self, user: User) -> str:
+        """Ask the reset service for a link."""
+        self.password_reset_service_factory().request_reset(user.email)
+        return "A password reset link is on its way."
+
+
+def register(bp: Blueprint, auth: AuthFactories) -> None:
+    """Add the member editing views to the panel; the emails go through ``auth``, the
+    services the host's auth blueprint uses."""
     users = {"users_factory": user_administration_factory}
     bp.add_url_rule("/users/<id:user_id>/edit", view_func=EditUser.as_view("edit_user", **users))
     bp.add_url_rule(
@@ -144,9 +177,13 @@ def register(bp: Blueprint) -> None:
     )
     bp.add_url_rule(
         "/users/<id:user_id>/send-activation",
-        view_func=EmailUser.as_view("send_activation", kind="activation", **users),
+        view_func=SendActivation.as_view(
+            "send_activation", account_activator_factory=auth.account_activator, **users
+        ),
     )
     bp.add_url_rule(
         "/users/<id:user_id>/send-reset",
-        view_func=EmailUser.as_view("send_reset", kind="reset", **users),
+        view_func=SendReset.as_view(
+            "send_reset", password_reset_service_factory=auth.password_reset_service, **users
+        ),
     )

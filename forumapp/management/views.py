@@ -67,16 +67,16 @@ class UserList(View):
         return render_panel("management/users.html", page=page, form=BanForm())
 
 
-class BanUser(MethodView):
-    """Ban or unban a member (registered twice, with ``ban=True`` and ``ban=False``);
-    GET asks for confirmation."""
+class BanPage(MethodView):
+    """Ban or unban a member (see the two subclasses); GET asks for confirmation."""
 
     decorators = [fresh_login_required, staff_only(Area.USERS)]
     init_every_request = False
+    #: Whether the page bans (its template words the confirmation accordingly).
+    bans = True
 
-    def __init__(self, users_factory: Callable[[], UserAdministration], ban: bool) -> None:
+    def __init__(self, users_factory: Callable[[], UserAdministration]) -> None:
         self.users_factory = users_factory
-        self.ban = ban
 
     def get(self, user_id: int) -> ResponseReturnValue:
         service = self.users_factory()
@@ -93,32 +93,49 @@ class BanUser(MethodView):
             target = service.get(user_id)
             if form.validate_on_submit():
                 try:
-                    return self._apply(service, user_id, form)
+                    user = self.apply(service, user_id, form)
                 except InvalidInput as exc:
                     form.add_errors([(exc.field, exc.reason)])
+                else:
+                    return redirect(url_for(".users", q=user.username))
         return self._page(service, target, form)
 
     def _page(self, service: UserAdministration, target: User, form: BanForm) -> str:
         returns_to = service.restore_group(target) if target.is_banned else target.group
         return render_panel(
-            "management/ban.html", target=target, ban=self.ban, form=form, returns_to=returns_to
+            "management/ban.html", target=target, ban=self.bans, form=form, returns_to=returns_to
         )
 
-    def _apply(
-        self, service: UserAdministration, user_id: int, form: BanForm
-    ) -> ResponseReturnValue:
-        if self.ban:
-            until = (
-                datetime.combine(form.until.data, time(), tzinfo=UTC) if form.until.data else None
-            )
-            user = service.ban(
-                current_auditor(), current_user.group, user_id, form.reason.data or "", until
-            )
-            flash(f"{user.username} is banned and logged out everywhere.", "success")
-        else:
-            user = service.unban(current_auditor(), current_user.group, user_id)
-            flash(f"{user.username} is no longer banned.", "success")
-        return redirect(url_for(".users", q=user.username))
+    def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
+        """Carry out the change for the current member; returns the member changed."""
+        raise NotImplementedError
+
+
+class BanUser(BanPage):
+    """Ban a member, for good or until a date, with a reason."""
+
+    bans = True
+
+    def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
+        """Ban the member; their sessions end."""
+        until = datetime.combine(form.until.data, time(), tzinfo=UTC) if form.until.data else None
+        user = service.ban(
+            current_auditor(), current_user.group, user_id, form.reason.data or "", until
+        )
+        flash(f"{user.username} is banned and logged out everywhere.", "success")
+        return user
+
+
+class UnbanUser(BanPage):
+    """Lift a member's ban, putting them back in the group they came from."""
+
+    bans = False
+
+    def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
+        """Lift the ban."""
+        user = service.unban(current_auditor(), current_user.group, user_id)
+        flash(f"{user.username} is no longer banned.", "success")
+        return user
 
 
 class AuditLogView(View):
