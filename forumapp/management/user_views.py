@@ -17,7 +17,7 @@ from forumapp.forms import ForumForm
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.views import domain_errors
 from forumapp.management.access import admins_only
-from forumapp.management.factories import user_administration_factory
+from forumapp.management.factories import ManagementFactories
 from forumapp.management.forms import DeleteUserForm, EditUserForm
 from forumapp.management.users import AccountChanges, UserAdministration
 from forumapp.management.views import current_auditor, render_panel
@@ -167,10 +167,10 @@ class SendReset(EmailUser):
         return "A password reset link is on its way."
 
 
-def register(bp: Blueprint, auth: AuthFactories) -> None:
+def register(bp: Blueprint, factories: ManagementFactories, auth: AuthFactories) -> None:
     """Add the member editing views to the panel; the emails go through ``auth``, the
     services the host's auth blueprint uses."""
-    users = {"users_factory": user_administration_factory}
+    users = {"users_factory": factories.user_administration}
     bp.add_url_rule("/users/<id:user_id>/edit", view_func=EditUser.as_view("edit_user", **users))
     bp.add_url_rule(
         "/users/<id:user_id>/delete", view_func=DeleteUser.as_view("delete_user", **users)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView, View
 from flask_login import current_user
@@ -19,6 +19,7 @@ from forumapp.forum.views import domain_errors
 from forumapp.http import text_argument
 from forumapp.management.access import Area, areas_for, staff_only
 from forumapp.management.audit import AuditLog, Auditor
+from forumapp.management.factories import ManagementFactories
 from forumapp.management.forms import BanForm
 from forumapp.management.stats import DashboardStats
 from forumapp.management.users import UserAdministration
@@ -155,3 +156,17 @@ class AuditLogView(View):
             page_argument(), current_app.config.get("AUDIT_PER_PAGE", PER_PAGE), action, actor
         )
         return render_panel("management/audit.html", page=page, action=action, actor=actor)
+
+
+def register(bp: Blueprint, factories: ManagementFactories) -> None:
+    """Add the dashboard, the member list, bans and the audit log to the panel."""
+    users = {"users_factory": factories.user_administration}
+    bp.add_url_rule(
+        "/", view_func=Dashboard.as_view("dashboard", stats_factory=factories.dashboard_stats)
+    )
+    bp.add_url_rule("/users", view_func=UserList.as_view("users", **users))
+    bp.add_url_rule("/users/<id:user_id>/ban", view_func=BanUser.as_view("ban_user", **users))
+    bp.add_url_rule("/users/<id:user_id>/unban", view_func=UnbanUser.as_view("unban_user", **users))
+    bp.add_url_rule(
+        "/audit", view_func=AuditLogView.as_view("audit", audit_factory=factories.audit_log)
+    )
