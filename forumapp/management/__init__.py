@@ -1,5 +1,7 @@
-"""The management panel at ``/admin``: dashboard, members, bans, reports, settings,
-groups, forums and the audit log.
+"""The management panel at ``/admin``: one sub-package per thing it manages
+(``dashboard``, ``users``, ``groups``, ``forums``, ``settings``, ``reports``, ``audit``),
+each with its services, forms and views; ``factories`` wires the services and
+``panel`` holds what the pages share.
 
 Mount it in any Flask app that also mounts the auth blueprint::
 
@@ -21,22 +23,24 @@ from forumapp.auth.factories import default_factories as default_auth_factories
 from forumapp.forum import MODERATION_OBSERVER
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationEvent
-from forumapp.management import (
-    forum_views,
-    group_views,
-    report_views,
-    settings_views,
-    user_views,
-    views,
-)
+from forumapp.management.audit import views as audit_views
+from forumapp.management.dashboard import views as dashboard_views
 from forumapp.management.factories import ManagementFactories, default_factories
-from forumapp.management.settings_store import LiveSettings
+from forumapp.management.forums import views as forum_views
+from forumapp.management.groups import views as group_views
+from forumapp.management.panel import current_auditor
+from forumapp.management.reports import views as report_views
+from forumapp.management.settings import views as settings_views
+from forumapp.management.settings.store import LiveSettings
+from forumapp.management.users import views as user_views
 
 __all__ = ["ManagementFactories", "create_management_blueprint", "default_factories"]
 
-#: Functions that add one area's URL rules; each area lives in its own modules.
+#: Functions that add one area's URL rules; each area is a sub-package with its
+#: services, forms and views (the Users area's also needs the auth factories).
 AREA_REGISTRARS: list[Callable[[Blueprint, ManagementFactories], None]] = [
-    views.register,
+    dashboard_views.register,
+    audit_views.register,
     report_views.register,
     settings_views.register,
     group_views.register,
@@ -67,7 +71,7 @@ def _moderation_recorder(factories: ManagementFactories) -> Callable[[BlueprintS
     def record_moderation(event: ModerationEvent) -> None:
         # Inside the moderation action's transaction, so both are kept or neither.
         factories.audit_log().record(
-            views.current_auditor(),
+            current_auditor(),
             event.action,
             event.target_type,
             event.target_id,

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from forumapp.extensions import db
 from forumapp.forum import moderation_service_factory
 from forumapp.forum.moderation import ModerationService
-from forumapp.management.audit import AuditLog
-from forumapp.management.forums import ForumAdministration
-from forumapp.management.groups import GroupAdministration
-from forumapp.management.settings_store import SettingsStore
-from forumapp.management.stats import DashboardStats
-from forumapp.management.users import UserAdministration
+from forumapp.management.audit.log import AuditLog
+from forumapp.management.dashboard.stats import DashboardStats
+from forumapp.management.forums.services import ForumAdministration
+from forumapp.management.groups.services import GroupAdministration
+from forumapp.management.settings.store import SettingsStore
+from forumapp.management.users.services import UserAdministration
 from forumapp.sqltypes import utcnow
 
 

@@ -14,11 +14,12 @@ from flask import Blueprint, Flask
 from flask.testing import FlaskClient
 
 from forumapp.auth.factories import AuthFactories
-from forumapp.management import AREA_REGISTRARS, user_views
-from forumapp.management.audit import Auditor
+from forumapp.management import AREA_REGISTRARS
+from forumapp.management.audit.log import Auditor
 from forumapp.management.factories import ManagementFactories, default_factories
-from forumapp.management.users import AccountChanges
-from forumapp.management.views import BanPage, BanUser, UnbanUser
+from forumapp.management.users import views as user_views
+from forumapp.management.users.services import AccountChanges
+from forumapp.management.users.views import BanPage, BanUser, UnbanUser
 from tests.conftest import AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
@@ -228,3 +229,29 @@ def test_ban_and_unban_each_reach_their_own_service_call(
         ("ban", "root", True, MEMBER_ID, "spam"),
         ("unban", "root", True, MEMBER_ID),
     ]
+
+
+#: The area (sub-package of forumapp.management) each first segment of a panel URL
+#: belongs to.
+AREA_OF_SEGMENT = {
+    "": "dashboard",
+    "users": "users",
+    "groups": "groups",
+    "forums": "forums",
+    "categories": "forums",
+    "settings": "settings",
+    "reports": "reports",
+    "audit": "audit",
+}
+
+
+def test_each_panel_page_is_served_from_the_sub_package_named_after_what_it_manages(
+    app: Flask,
+) -> None:
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("management.")]
+    assert len(rules) > 20
+    for rule in rules:
+        segment = rule.rule.removeprefix("/admin/").split("/")[0]
+        view_class = app.view_functions[rule.endpoint].view_class  # type: ignore[attr-defined]
+        expected = f"forumapp.management.{AREA_OF_SEGMENT[segment]}.views"
+        assert view_class.__module__ == expected, rule.rule

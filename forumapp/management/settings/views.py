@@ -13,13 +13,13 @@ from forumapp.auth.decorators import fresh_login_required
 from forumapp.forms import ForumForm
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
-from forumapp.management.settings_store import (
+from forumapp.management.panel import current_auditor, render_panel
+from forumapp.management.settings.store import (
     EDITABLE,
     EDITABLE_KEYS,
     SettingsError,
     SettingsStore,
 )
-from forumapp.management.views import current_auditor, render_panel
 
 StoreFactory = Callable[[], SettingsStore]
 

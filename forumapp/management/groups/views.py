@@ -17,9 +17,9 @@ from forumapp.auth.decorators import fresh_login_required
 from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
-from forumapp.management.group_forms import DeleteGroupForm, GroupForm, NewGroupForm
-from forumapp.management.groups import GroupAdministration, InvalidGroup, flags_of
-from forumapp.management.views import current_auditor, render_panel
+from forumapp.management.groups.forms import DeleteGroupForm, GroupForm, NewGroupForm
+from forumapp.management.groups.services import GroupAdministration, InvalidGroup, flags_of
+from forumapp.management.panel import current_auditor, render_panel
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group
 

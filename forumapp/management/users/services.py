@@ -14,7 +14,7 @@ from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.reading import Pagination, page_count
-from forumapp.management.audit import AuditLog, Auditor
+from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key

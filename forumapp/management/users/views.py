@@ -1,12 +1,14 @@
-"""Editing, deleting and emailing a member from the panel (admins only)."""
+"""Members in the panel: the list, bans (staff with the Users area), and editing,
+deleting and emailing a member (admins only)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from flask.views import MethodView
+from flask.views import MethodView, View
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -14,17 +16,108 @@ from forumapp.auth.decorators import fresh_login_required
 from forumapp.auth.factories import AuthFactories
 from forumapp.auth.services import AccountActivator, PasswordResetService
 from forumapp.forms import ForumForm
-from forumapp.forum.errors import InvalidInput
+from forumapp.forum.errors import InvalidInput, NotFound
+from forumapp.forum.pages import page_argument
 from forumapp.forum.views import domain_errors
-from forumapp.management.access import admins_only
+from forumapp.http import text_argument
+from forumapp.management.access import Area, admins_only, staff_only
 from forumapp.management.factories import ManagementFactories
-from forumapp.management.forms import DeleteUserForm, EditUserForm
-from forumapp.management.users import AccountChanges, UserAdministration
-from forumapp.management.views import current_auditor, render_panel
+from forumapp.management.panel import current_auditor, render_panel
+from forumapp.management.users.forms import BanForm, DeleteUserForm, EditUserForm
+from forumapp.management.users.services import AccountChanges, UserAdministration
 from forumapp.users.models import User
 
 UsersFactory = Callable[[], UserAdministration]
 ADMINS_ONLY = [fresh_login_required, admins_only]
+#: Members per page of the list.
+PER_PAGE = 50
+
+
+class UserList(View):
+    """Members, searchable by name or email, newest first."""
+
+    decorators = [fresh_login_required, staff_only(Area.USERS)]
+    methods = ["GET"]
+    init_every_request = False
+
+    def __init__(self, users_factory: Callable[[], UserAdministration]) -> None:
+        self.users_factory = users_factory
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        query = text_argument(request.args, "q", 100)
+        page = self.users_factory().list(query, page_argument(), PER_PAGE)
+        return render_panel("management/users.html", page=page, form=BanForm())
+
+
+class BanPage(MethodView):
+    """Ban or unban a member (see the two subclasses); GET asks for confirmation."""
+
+    decorators = [fresh_login_required, staff_only(Area.USERS)]
+    init_every_request = False
+    #: Whether the page bans (its template words the confirmation accordingly).
+    bans = True
+
+    def __init__(self, users_factory: Callable[[], UserAdministration]) -> None:
+        self.users_factory = users_factory
+
+    def get(self, user_id: int) -> ResponseReturnValue:
+        service = self.users_factory()
+        try:
+            target = service.get(user_id)
+        except NotFound:
+            abort(404)
+        return self._page(service, target, BanForm())
+
+    def post(self, user_id: int) -> ResponseReturnValue:
+        form = BanForm()
+        service = self.users_factory()
+        with domain_errors():
+            target = service.get(user_id)
+            if form.validate_on_submit():
+                try:
+                    user = self.apply(service, user_id, form)
+                except InvalidInput as exc:
+                    form.add_errors([(exc.field, exc.reason)])
+                else:
+                    return redirect(url_for(".users", q=user.username))
+        return self._page(service, target, form)
+
+    def _page(self, service: UserAdministration, target: User, form: BanForm) -> str:
+        returns_to = service.restore_group(target) if target.is_banned else target.group
+        return render_panel(
+            "management/ban.html", target=target, ban=self.bans, form=form, returns_to=returns_to
+        )
+
+    def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
+        """Carry out the change for the current member; returns the member changed."""
+        raise NotImplementedError
+
+
+class BanUser(BanPage):
+    """Ban a member, for good or until a date, with a reason."""
+
+    bans = True
+
+    def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
+        """Ban the member; their sessions end."""
+        until = datetime.combine(form.until.data, time(), tzinfo=UTC) if form.until.data else None
+        user = service.ban(
+            current_auditor(), current_user.group, user_id, form.reason.data or "", until
+        )
+        flash(f"{user.username} is banned and logged out everywhere.", "success")
+        return user
+
+
+class UnbanUser(BanPage):
+    """Lift a member's ban, putting them back in the group they came from."""
+
+    bans = False
+
+    def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
+        """Lift the ban."""
+        user = service.unban(current_auditor(), current_user.group, user_id)
+        flash(f"{user.username} is no longer banned.", "success")
+        return user
 
 
 class EditUser(MethodView):
@@ -168,9 +261,12 @@ class SendReset(EmailUser):
 
 
 def register(bp: Blueprint, factories: ManagementFactories, auth: AuthFactories) -> None:
-    """Add the member editing views to the panel; the emails go through ``auth``, the
+    """Add the member views to the panel; the emails go through ``auth``, the
     services the host's auth blueprint uses."""
     users = {"users_factory": factories.user_administration}
+    bp.add_url_rule("/users", view_func=UserList.as_view("users", **users))
+    bp.add_url_rule("/users/<id:user_id>/ban", view_func=BanUser.as_view("ban_user", **users))
+    bp.add_url_rule("/users/<id:user_id>/unban", view_func=UnbanUser.as_view("unban_user", **users))
     bp.add_url_rule("/users/<id:user_id>/edit", view_func=EditUser.as_view("edit_user", **users))
     bp.add_url_rule(
         "/users/<id:user_id>/delete", view_func=DeleteUser.as_view("delete_user", **users)

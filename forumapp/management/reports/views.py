@@ -16,7 +16,7 @@ from forumapp.forum.ids import id_argument
 from forumapp.forum.moderation import ModerationService
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
-from forumapp.management.views import render_panel
+from forumapp.management.panel import render_panel
 
 
 class ReportsView(MethodView):

@@ -21,7 +21,7 @@ from forumapp.forum.ids import id_argument
 from forumapp.forum.models import Category, Forum
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
-from forumapp.management.forum_forms import (
+from forumapp.management.forums.forms import (
     CategoryForm,
     DeleteCategoryForm,
     DeleteForumForm,
@@ -29,8 +29,13 @@ from forumapp.management.forum_forms import (
     MoveForm,
     usernames,
 )
-from forumapp.management.forums import Direction, ForumAdministration, ForumDraft, TopicDisposal
-from forumapp.management.views import current_auditor, render_panel
+from forumapp.management.forums.services import (
+    Direction,
+    ForumAdministration,
+    ForumDraft,
+    TopicDisposal,
+)
+from forumapp.management.panel import current_auditor, render_panel
 
 AdministrationFactory = Callable[[], ForumAdministration]
 ADMINS_ONLY = [fresh_login_required, staff_only(Area.FORUMS)]
