@@ -3,6 +3,7 @@ deleting and emailing a member (admins only)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 
@@ -49,7 +50,7 @@ class UserList(View):
         return render_panel("management/users.html", page=page, form=BanForm())
 
 
-class BanPage(MethodView):
+class BanPage(MethodView, ABC):
     """Ban or unban a member (see the two subclasses); GET asks for confirmation."""
 
     decorators = [fresh_login_required, staff_only(Area.USERS)]
@@ -88,9 +89,9 @@ class BanPage(MethodView):
             "management/ban.html", target=target, ban=self.bans, form=form, returns_to=returns_to
         )
 
+    @abstractmethod
     def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
         """Carry out the change for the current member; returns the member changed."""
-        raise NotImplementedError
 
 
 class BanUser(BanPage):
@@ -192,7 +193,7 @@ class DeleteUser(MethodView):
         return redirect(url_for(".users"))
 
 
-class EmailUser(MethodView):
+class EmailUser(MethodView, ABC):
     """Email a member a link (see the subclasses); the audit log records who asked.
 
     Admins never choose a member's password: the member picks it from the emailed link.
@@ -217,9 +218,9 @@ class EmailUser(MethodView):
         flash(message, "success")
         return redirect(url_for(".edit_user", user_id=user_id))
 
+    @abstractmethod
     def send(self, user: User) -> str:
         """Send the email to ``user``; returns what to tell the admin."""
-        raise NotImplementedError
 
 
 class SendActivation(EmailUser):
