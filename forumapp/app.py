@@ -28,8 +28,8 @@ from forumapp.home import create_home_blueprint
 from forumapp.http import install_text_converter
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
-from forumapp.management.models import AuditEntry
-from forumapp.management.settings_store import SettingsRevision, SiteSetting
+from forumapp.management.audit.models import AuditEntry
+from forumapp.management.settings.store import SettingsRevision, SiteSetting
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
 from forumapp.sqltypes import utcnow

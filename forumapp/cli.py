@@ -17,7 +17,7 @@ from waitress import serve
 from forumapp.app import create_app
 from forumapp.config import ConfigError
 from forumapp.database import upgrade_schema
-from forumapp.users.cli import admin_accounts
+from forumapp.users.factories import admin_accounts
 
 FIRST_ADMIN_HINT = """\
 This forum has no administrator yet. Create one with:

@@ -4,7 +4,7 @@ A value of the right type can still do the wrong thing without a word: ``0`` top
 page fails every forum page, ``"0 per minute"`` locks everyone out, a rate limit in quotes
 makes login fail, a newline in the site name stops every email. Each rule says why a value
 is refused; :func:`configuration_problems` gives one line per problem, naming the key.
-The admin panel's settings use the same checks (:mod:`forumapp.management.settings_store`).
+The admin panel's settings use the same checks (:mod:`forumapp.management.settings.store`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 from forumapp.api.tokens import TokenScope, TokenService
 from forumapp.extensions import db
 from forumapp.forum.models import Post, Topic
-from forumapp.management.models import AuditEntry
+from forumapp.management.audit.models import AuditEntry
 from forumapp.sqltypes import utcnow
 from tests.forum_world import World, ban
 

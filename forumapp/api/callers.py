@@ -21,7 +21,7 @@ from forumapp.api.tokens import TokenScope
 from forumapp.extensions import csrf, db
 from forumapp.forum.actor import current_actor, load_actor
 from forumapp.forum.permissions import Actor
-from forumapp.management.audit import Auditor
+from forumapp.management.audit.log import Auditor
 from forumapp.users.models import User
 
 _CHALLENGE = 'Bearer realm="forumapp"'

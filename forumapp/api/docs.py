@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
@@ -16,28 +17,52 @@ from forumapp.api.openapi import build_document
 from forumapp.api.resource import Resource
 
 VERSION = "1.0.0"
+_CACHE_KEY = "forumapp.api.docs"
+
+
+@dataclass(frozen=True)
+class _DocumentInputs:
+    """What the document depends on besides the code: where it is mounted and the
+    configuration it quotes."""
+
+    base_path: str
+    title: str
+    session_cookie: str
 
 
 class OpenApiDocument(View):
-    """``GET /api/v1/openapi.json``: built once per view, served with an ETag."""
+    """``GET /api/v1/openapi.json``: built per app and per inputs, served with an ETag."""
 
     init_every_request = False
 
     def __init__(self, resources: Sequence[Resource]) -> None:
         self.resources = resources
-        self._document: dict[str, Any] | None = None
 
     def document(self) -> dict[str, Any]:
-        """The document for this app (the site name is its title)."""
-        if self._document is None:
-            self._document = build_document(
+        """The document for the current app as it is configured now (the site name,
+        which an admin may change at any time, is its title)."""
+        inputs = _DocumentInputs(
+            base_path=(request.blueprint and _base_path()) or "",
+            title=f"{current_app.config['SITE_NAME']} API",
+            session_cookie=current_app.config["SESSION_COOKIE_NAME"],
+        )
+        # The view object is shared by every app of the process, so the built document
+        # lives with the app; keyed by what it is made of, a renamed site gets a new one.
+        built: dict[str, tuple[_DocumentInputs, dict[str, Any]]] = (
+            current_app.extensions.setdefault(_CACHE_KEY, {})
+        )
+        cached = built.get(inputs.base_path)
+        if cached is None or cached[0] != inputs:
+            document = build_document(
                 self.resources,
-                base_path=(request.blueprint and _base_path()) or "",
-                title=f"{current_app.config['SITE_NAME']} API",
+                base_path=inputs.base_path,
+                title=inputs.title,
                 version=VERSION,
-                session_cookie=current_app.config["SESSION_COOKIE_NAME"],
+                session_cookie=inputs.session_cookie,
             )
-        return self._document
+            # One document per mount point: older names are dropped, not kept forever.
+            built[inputs.base_path] = cached = (inputs, document)
+        return cached[1]
 
     def dispatch_request(self) -> ResponseReturnValue:
         response = json_response(request, self.document())

@@ -13,8 +13,7 @@ from forumapp.api.topics import TopicResourceService
 from forumapp.extensions import db
 from forumapp.forum import MODERATION_OBSERVER, posting_service_factory
 from forumapp.forum.moderation import ModerationEvent, ModerationService
-from forumapp.management.factories import audit_log_factory
-from forumapp.management.forum_views import forum_administration_factory
+from forumapp.management.factories import audit_log_factory, forum_administration_factory
 from forumapp.sqltypes import utcnow
 
 

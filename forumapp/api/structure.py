@@ -16,7 +16,7 @@ from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.forum.lookups import visible_forum
 from forumapp.forum.models import Category, Forum, Topic
 from forumapp.management.access import Area, may_enter
-from forumapp.management.forums import ForumAdministration, ForumDraft, TopicDisposal
+from forumapp.management.forums.services import ForumAdministration, ForumDraft, TopicDisposal
 from forumapp.persistence import DbSession
 
 AdministrationFactory = Callable[[], ForumAdministration]

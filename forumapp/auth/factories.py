@@ -28,9 +28,8 @@ from forumapp.extensions import db
 from forumapp.http import external_url
 from forumapp.mail import MailDelivery
 from forumapp.sqltypes import utcnow
-from forumapp.users.passwords import Argon2Hasher, PasswordPolicy
+from forumapp.users.factories import password_hasher, password_policy
 
-_HASHER_KEY = "forumapp.password_hasher"
 #: ``app.extensions`` key of a factory of the app's :class:`AccessTokenStore` (forumapp's
 #: JSON API tokens), which a password reset revokes. The app sets it: the API depends on
 #: auth, not the other way round.
@@ -57,29 +56,6 @@ def auth_settings() -> AuthSettings:
         remember_lifetime=config["REMEMBER_COOKIE_DURATION"],
         reset_token_max_age=config["PASSWORD_RESET_TOKEN_MAX_AGE"],
         activation_token_max_age=config["ACTIVATION_TOKEN_MAX_AGE"],
-    )
-
-
-def password_hasher() -> Argon2Hasher:
-    """The app's hasher, built once so its timing-equalizing dummy hashes are computed once;
-    they take the parameters most of the stored hashes have."""
-    hasher = current_app.extensions.get(_HASHER_KEY)
-    if hasher is None:
-        config = current_app.config
-        hasher = current_app.extensions[_HASHER_KEY] = Argon2Hasher(
-            config["ARGON2_TIME_COST"],
-            config["ARGON2_MEMORY_COST"],
-            config["ARGON2_PARALLELISM"],
-            stored_sample=lambda: user_store().password_hash_sample(),
-        )
-    assert isinstance(hasher, Argon2Hasher)
-    return hasher
-
-
-def password_policy() -> PasswordPolicy:
-    """The password rules of the current app."""
-    return PasswordPolicy(
-        current_app.config["PASSWORD_MIN_LENGTH"], current_app.config["PASSWORD_MAX_LENGTH"]
     )
 
 

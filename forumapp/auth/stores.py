@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 
 from forumapp.auth.models import AuthSession
 from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount
@@ -40,12 +40,6 @@ class SqlUserStore:
 
     def find_by_email(self, email: str) -> User | None:
         return self._session.scalar(select(User).where(User.email_key == email_key(email)))
-
-    def password_hash_sample(self, size: int = 200) -> list[str]:
-        """Stored password hashes of up to ``size`` accounts picked at random."""
-        return list(
-            self._session.scalars(select(User.password_hash).order_by(func.random()).limit(size))
-        )
 
     def username_taken(self, username: str) -> bool:
         return bool(

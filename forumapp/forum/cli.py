@@ -12,11 +12,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from forumapp.auth.factories import password_hasher
 from forumapp.database import upgrade_schema
 from forumapp.extensions import db
 from forumapp.forum.demo import SCALES, DemoBuilder, DemoRefused, DemoSummary
 from forumapp.sqltypes import utcnow
+from forumapp.users.factories import password_hasher
 from forumapp.users.groups import GroupKey
 
 _ROLE_LABELS = {

@@ -1,13 +1,39 @@
-"""The factories that wire the panel's services to the app's database."""
+"""The one place that wires the panel's services to the app's database.
+
+Each factory is called by a view, inside a request, and returns a ready service.
+:func:`default_factories` bundles them for
+:func:`forumapp.management.create_management_blueprint`, the way
+:mod:`forumapp.auth.factories` does for the auth blueprint.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from forumapp.extensions import db
-from forumapp.management.audit import AuditLog
-from forumapp.management.settings_store import SettingsStore
-from forumapp.management.stats import DashboardStats
-from forumapp.management.users import UserAdministration
+from forumapp.forum import moderation_service_factory
+from forumapp.forum.moderation import ModerationService
+from forumapp.management.audit.log import AuditLog
+from forumapp.management.dashboard.stats import DashboardStats
+from forumapp.management.forums.services import ForumAdministration
+from forumapp.management.groups.services import GroupAdministration
+from forumapp.management.settings.store import SettingsStore
+from forumapp.management.users.services import UserAdministration
 from forumapp.sqltypes import utcnow
+
+
+@dataclass(frozen=True)
+class ManagementFactories:
+    """Service factories for the panel's views, one per service."""
+
+    audit_log: Callable[[], AuditLog]
+    dashboard_stats: Callable[[], DashboardStats]
+    user_administration: Callable[[], UserAdministration]
+    group_administration: Callable[[], GroupAdministration]
+    forum_administration: Callable[[], ForumAdministration]
+    settings_store: Callable[[], SettingsStore]
+    moderation_service: Callable[[], ModerationService]
 
 
 def audit_log_factory() -> AuditLog:
@@ -25,6 +51,29 @@ def user_administration_factory() -> UserAdministration:
     return UserAdministration(db.session, audit_log_factory(), utcnow)
 
 
+def group_administration_factory() -> GroupAdministration:
+    """Group administration over the app's database, recording into the audit log."""
+    return GroupAdministration(db.session, audit_log_factory())
+
+
+def forum_administration_factory() -> ForumAdministration:
+    """The structure service over the app's database, recording into the audit log."""
+    return ForumAdministration(db.session, audit_log_factory())
+
+
 def settings_store_factory() -> SettingsStore:
     """The stored site settings, recording saves into the audit log."""
     return SettingsStore(db.session, audit_log_factory(), utcnow)
+
+
+def default_factories() -> ManagementFactories:
+    """forumapp's own panel services over its SQLAlchemy tables."""
+    return ManagementFactories(
+        audit_log=audit_log_factory,
+        dashboard_stats=dashboard_stats_factory,
+        user_administration=user_administration_factory,
+        group_administration=group_administration_factory,
+        forum_administration=forum_administration_factory,
+        settings_store=settings_store_factory,
+        moderation_service=moderation_service_factory,
+    )

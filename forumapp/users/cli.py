@@ -6,16 +6,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from forumapp.auth.factories import password_hasher, password_policy
 from forumapp.database import upgrade_schema
-from forumapp.extensions import db
-from forumapp.sqltypes import utcnow
-from forumapp.users.services import AccountError, AdminAccounts
-
-
-def admin_accounts() -> AdminAccounts:
-    """The admin account service over the app's database."""
-    return AdminAccounts(db.session, password_hasher(), password_policy(), utcnow)
+from forumapp.users.factories import admin_accounts
+from forumapp.users.services import AccountError
 
 
 @click.command("create-admin")

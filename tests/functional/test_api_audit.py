@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from forumapp.extensions import db
-from forumapp.management.models import AuditEntry
+from forumapp.management.audit.models import AuditEntry
 from tests.api_support import NO_RATE_LIMITS, api_as, audit_actions
 from tests.forum_world import World
 

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from forumapp.extensions import db
-from forumapp.management.audit import AuditLog
-from forumapp.management.models import AuditEntry
-from forumapp.management.users import UserAdministration
+from forumapp.management.audit.log import AuditLog
+from forumapp.management.audit.models import AuditEntry
+from forumapp.management.users.services import UserAdministration
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User
 from tests.conftest import AuthActions

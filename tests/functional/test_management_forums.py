@@ -13,9 +13,9 @@ from sqlalchemy import select, text
 from forumapp.extensions import db
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.models import Category, Forum, Topic, forum_groups, forum_moderators
-from forumapp.management.audit import AuditLog, Auditor
-from forumapp.management.forums import ForumAdministration, ForumDraft
-from forumapp.management.models import AuditEntry
+from forumapp.management.audit.log import AuditLog, Auditor
+from forumapp.management.audit.models import AuditEntry
+from forumapp.management.forums.services import ForumAdministration, ForumDraft
 from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User

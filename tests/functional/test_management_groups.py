@@ -16,15 +16,15 @@ from sqlalchemy import select
 from forumapp.auth.models import AuthSession
 from forumapp.extensions import db
 from forumapp.forum.models import forum_groups
-from forumapp.management.audit import AuditLog, Auditor
-from forumapp.management.group_forms import FLAG_SECTIONS
-from forumapp.management.groups import (
+from forumapp.management.audit.log import AuditLog, Auditor
+from forumapp.management.audit.models import AuditEntry
+from forumapp.management.groups.forms import FLAG_SECTIONS
+from forumapp.management.groups.services import (
     GROUP_FLAGS,
     GroupAdministration,
     GroupDraft,
     InvalidGroup,
 )
-from forumapp.management.models import AuditEntry
 from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User

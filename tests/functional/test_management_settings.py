@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from forumapp import create_app
 from forumapp.extensions import db
-from forumapp.management.settings_store import SettingsRevision, SiteSetting
+from forumapp.management.settings.store import SettingsRevision, SiteSetting
 from forumapp.sqltypes import utcnow
 from tests.conftest import AuthActions, base_config
 from tests.forum_world import World

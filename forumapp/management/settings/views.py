@@ -12,14 +12,14 @@ from flask.views import MethodView
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.forms import ForumForm
 from forumapp.management.access import Area, staff_only
-from forumapp.management.factories import settings_store_factory
-from forumapp.management.settings_store import (
+from forumapp.management.factories import ManagementFactories
+from forumapp.management.panel import current_auditor, render_panel
+from forumapp.management.settings.store import (
     EDITABLE,
     EDITABLE_KEYS,
     SettingsError,
     SettingsStore,
 )
-from forumapp.management.views import current_auditor, render_panel
 
 StoreFactory = Callable[[], SettingsStore]
 
@@ -89,9 +89,9 @@ class SettingsView(MethodView):
         )
 
 
-def register(bp: Blueprint) -> None:
+def register(bp: Blueprint, factories: ManagementFactories) -> None:
     """Add the settings page to the panel."""
     bp.add_url_rule(
         "/settings",
-        view_func=SettingsView.as_view("settings", store_factory=settings_store_factory),
+        view_func=SettingsView.as_view("settings", store_factory=factories.settings_store),
     )

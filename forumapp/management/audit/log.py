@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from forumapp.forum.reading import Pagination, page_count
-from forumapp.management.models import AuditEntry
+from forumapp.management.audit.models import AuditEntry
 from forumapp.persistence import DbSession
 
 

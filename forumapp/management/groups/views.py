@@ -14,23 +14,16 @@ from flask.views import MethodView, View
 from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
-from forumapp.extensions import db
 from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.management.access import Area, staff_only
-from forumapp.management.audit import AuditLog
-from forumapp.management.group_forms import DeleteGroupForm, GroupForm, NewGroupForm
-from forumapp.management.groups import GroupAdministration, InvalidGroup, flags_of
-from forumapp.management.views import current_auditor, render_panel
-from forumapp.sqltypes import utcnow
+from forumapp.management.factories import ManagementFactories
+from forumapp.management.groups.forms import DeleteGroupForm, GroupForm, NewGroupForm
+from forumapp.management.groups.services import GroupAdministration, InvalidGroup, flags_of
+from forumapp.management.panel import current_auditor, render_panel
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group
 
 GroupsFactory = Callable[[], GroupAdministration]
-
-
-def group_administration_factory() -> GroupAdministration:
-    """Group administration over the app's database, recording into the audit log."""
-    return GroupAdministration(db.session, AuditLog(db.session, utcnow))
 
 
 def _find(groups: GroupAdministration, group_id: int) -> Group:
@@ -181,9 +174,9 @@ class DeleteGroup(MethodView):
         )
 
 
-def register(bp: Blueprint, groups_factory: GroupsFactory = group_administration_factory) -> None:
+def register(bp: Blueprint, factories: ManagementFactories) -> None:
     """Add the Groups area's URL rules to the management blueprint."""
-    groups = {"groups_factory": groups_factory}
+    groups = {"groups_factory": factories.group_administration}
     bp.add_url_rule("/groups", view_func=GroupList.as_view("groups", **groups))
     bp.add_url_rule("/groups/new", view_func=NewGroup.as_view("new_group", **groups))
     bp.add_url_rule(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -14,7 +14,7 @@ from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.reading import Pagination, page_count
-from forumapp.management.audit import AuditLog, Auditor
+from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
@@ -293,6 +293,10 @@ class UserAdministration:
             )
         )
         counters.recount_users({author for author in authors if author is not None})
+
+    def groups(self) -> Sequence[Group]:
+        """Every group a member can be put in, in the order they were made."""
+        return list(self._session.scalars(select(Group).order_by(Group.id)))
 
     def get(self, user_id: int) -> User:
         """A member by id; :class:`NotFound` otherwise."""

@@ -20,8 +20,8 @@ from forumapp.forum.counters import Counters
 from forumapp.forum.errors import InvalidInput, NotFound
 from forumapp.forum.models import Category, Forum, Post, Topic
 from forumapp.forum.structure import ForumStructure
-from forumapp.management.audit import AuditLog, Auditor
-from forumapp.management.forum_access import ForumAccess
+from forumapp.management.audit.log import AuditLog, Auditor
+from forumapp.management.forums.access import ForumAccess
 from forumapp.persistence import DbSession, PersistenceError, atomic
 from forumapp.users.models import Group
 

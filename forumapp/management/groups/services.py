@@ -14,7 +14,7 @@ from sqlalchemy import CursorResult, delete, func, insert, literal, select, upda
 from forumapp.auth.models import AuthSession
 from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.forum.models import forum_groups
-from forumapp.management.audit import AuditLog, Auditor
+from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, PersistenceError, atomic
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User

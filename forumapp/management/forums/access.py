@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select
 
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.models import Forum, forum_groups, forum_moderators
-from forumapp.management.audit import AuditLog, Auditor
+from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession
 from forumapp.users.models import Group, User, username_key
 

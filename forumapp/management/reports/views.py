@@ -9,14 +9,14 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from forumapp.auth.decorators import fresh_login_required
-from forumapp.forum import moderation_service_factory
 from forumapp.forum.actor import current_actor
 from forumapp.forum.errors import NotFound
 from forumapp.forum.forms import HandleReportForm
 from forumapp.forum.ids import id_argument
 from forumapp.forum.moderation import ModerationService
 from forumapp.management.access import Area, staff_only
-from forumapp.management.views import render_panel
+from forumapp.management.factories import ManagementFactories
+from forumapp.management.panel import render_panel
 
 
 class ReportsView(MethodView):
@@ -50,11 +50,11 @@ class ReportsView(MethodView):
         return redirect(url_for(".reports"))
 
 
-def register(bp: Blueprint) -> None:
+def register(bp: Blueprint, factories: ManagementFactories) -> None:
     """Add the reports queue to the panel."""
     bp.add_url_rule(
         "/reports",
         view_func=ReportsView.as_view(
-            "reports", moderation_service_factory=moderation_service_factory
+            "reports", moderation_service_factory=factories.moderation_service
         ),
     )

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.models import TITLE_MAX_LENGTH
-from forumapp.management.forums import Direction, TopicDisposal
+from forumapp.management.forums.services import Direction, TopicDisposal
 from forumapp.users.models import USERNAME_MAX_LENGTH
 
 DESCRIPTION_MAX_LENGTH = 2000

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.ids import ids_only
-from forumapp.management.groups import NAME_MAX_LENGTH, GroupDraft
+from forumapp.management.groups.services import NAME_MAX_LENGTH, GroupDraft
 
 DESCRIPTION_MAX_LENGTH = 1000
 

@@ -16,13 +16,12 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
-from forumapp.extensions import db
 from forumapp.forum.errors import InvalidInput, NotFound
 from forumapp.forum.ids import id_argument
 from forumapp.forum.models import Category, Forum
 from forumapp.management.access import Area, staff_only
-from forumapp.management.audit import AuditLog
-from forumapp.management.forum_forms import (
+from forumapp.management.factories import ManagementFactories
+from forumapp.management.forums.forms import (
     CategoryForm,
     DeleteCategoryForm,
     DeleteForumForm,
@@ -30,17 +29,16 @@ from forumapp.management.forum_forms import (
     MoveForm,
     usernames,
 )
-from forumapp.management.forums import Direction, ForumAdministration, ForumDraft, TopicDisposal
-from forumapp.management.views import current_auditor, render_panel
-from forumapp.sqltypes import utcnow
+from forumapp.management.forums.services import (
+    Direction,
+    ForumAdministration,
+    ForumDraft,
+    TopicDisposal,
+)
+from forumapp.management.panel import current_auditor, render_panel
 
 AdministrationFactory = Callable[[], ForumAdministration]
 ADMINS_ONLY = [fresh_login_required, staff_only(Area.FORUMS)]
-
-
-def forum_administration_factory() -> ForumAdministration:
-    """The structure service over the app's database, recording into the audit log."""
-    return ForumAdministration(db.session, AuditLog(db.session, utcnow))
 
 
 @contextmanager
@@ -324,9 +322,9 @@ class DeleteForum(MethodView):
         return render_panel("management/forums_delete.html", forum=forum, form=form)
 
 
-def register(bp: Blueprint) -> None:
+def register(bp: Blueprint, factories: ManagementFactories) -> None:
     """Add the area's URL rules to the management blueprint."""
-    service = {"administration_factory": forum_administration_factory}
+    service = {"administration_factory": factories.forum_administration}
     bp.add_url_rule("/forums", view_func=StructureOverview.as_view("forums", **service))
     bp.add_url_rule("/categories/new", view_func=CategoryEditor.as_view("new_category", **service))
     bp.add_url_rule(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forumapp.config_rules import control_character_problem, rate_limit_problem
 from forumapp.extensions import db
-from forumapp.management.audit import AuditLog, Auditor
+from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic, upsert
 from forumapp.sqltypes import UTCDateTime
 

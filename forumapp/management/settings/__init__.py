@@ -1,0 +1,1 @@
+"""The site settings edited in the panel and applied to every worker."""

@@ -1,0 +1,1 @@
+"""Members: the list, bans, editing, deleting and emailing a member."""
