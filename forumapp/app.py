@@ -20,9 +20,9 @@ from forumapp.auth.models import AuthSession
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.config import check_production, ensure_secret_key, load_config
 from forumapp.database import default_uri, tune_engine
+from forumapp.demo.cli import demo_command
 from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.forum import create_forum_blueprint
-from forumapp.forum.cli import demo_command
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.home import create_home_blueprint
 from forumapp.http import install_text_converter

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from forumapp.auth.factories import password_hasher
 from forumapp.database import upgrade_schema
+from forumapp.demo.builder import SCALES, DemoBuilder, DemoRefused, DemoSummary
 from forumapp.extensions import db
-from forumapp.forum.demo import SCALES, DemoBuilder, DemoRefused, DemoSummary
 from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey
 
