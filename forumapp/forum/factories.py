@@ -22,7 +22,7 @@ from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.search import SearchService
-from forumapp.forum.tracking import ReadTracker, ViewCounter
+from forumapp.forum.tracking import ReadTracker, TopicVisits, ViewCounter
 from forumapp.sqltypes import utcnow
 
 #: ``app.extensions`` key of the function that records moderation actions, if any.
@@ -41,7 +41,7 @@ class ForumFactories:
     reader: Callable[[], Reader | None]
     forum_reader: Callable[[], ForumReader]
     read_tracker: Callable[[], ReadTracker]
-    view_counter: Callable[[], ViewCounter]
+    topic_visits: Callable[[], TopicVisits]
     posting_service: Callable[[], PostingService]
     moderation_service: Callable[[], ModerationService]
     search_service: Callable[[], SearchService]
@@ -68,6 +68,16 @@ def view_counter_factory() -> ViewCounter:
         )
     assert isinstance(counter, ViewCounter)
     return counter
+
+
+def topic_visits_factory() -> TopicVisits:
+    """What a topic page records (views, reading position) over the app's database."""
+    return TopicVisits(
+        db.session,
+        view_counter_factory(),
+        read_tracker_factory(),
+        current_app.config["PAGE_WRITE_WAIT_MS"],
+    )
 
 
 def posting_service_factory() -> PostingService:
@@ -98,7 +108,7 @@ def default_factories() -> ForumFactories:
         reader=current_reader,
         forum_reader=forum_reader_factory,
         read_tracker=read_tracker_factory,
-        view_counter=view_counter_factory,
+        topic_visits=topic_visits_factory,
         posting_service=posting_service_factory,
         moderation_service=moderation_service_factory,
         search_service=search_service_factory,

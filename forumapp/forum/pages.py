@@ -16,12 +16,10 @@ from typing import Any
 from flask import abort, current_app, request
 
 from forumapp.caching import Snapshot
-from forumapp.extensions import db
 from forumapp.forum.community import CommunitySummary
 from forumapp.forum.errors import NotFound
 from forumapp.forum.factories import ForumFactories
 from forumapp.forum.forms import PostForm, SearchForm
-from forumapp.persistence import best_effort
 from forumapp.users.models import User, username_key
 
 #: Everyone sees the same member figures on the index: one copy per worker, read again
@@ -86,19 +84,8 @@ class ForumPages:
             view = self.f.forum_reader().topic_page(
                 actor, topic_id, page_argument(), current_app.config["POSTS_PER_PAGE"]
             )
-        # Reading the page must not wait for writers, nor fail because of them: these writes
-        # give up after PAGE_WRITE_WAIT_MS (the views stay counted in memory).
-        wait_ms = current_app.config["PAGE_WRITE_WAIT_MS"]
-        counter = self.f.view_counter()
-        counter.seen(topic_id)
-        if counter.due():
-            with best_effort(db.session, wait_ms, "writing view counts"):
-                counter.flush(db.session)
-        if actor.user_id is not None and view.posts:
-            with best_effort(db.session, wait_ms, "recording the reading position"):
-                self.f.read_tracker().topic_seen(
-                    actor.user_id, topic_id, view.posts[-1].post.number
-                )
+        last_number = view.posts[-1].post.number if view.posts else None
+        self.f.topic_visits().record(topic_id, actor.user_id, last_number)
         can_reply = actor.can_reply(view.forum, view.topic)
         return {
             "view": view,

@@ -19,7 +19,6 @@ from forumapp.forum.errors import NotFound
 from forumapp.forum.pages import ForumPages
 from forumapp.forum.permissions import Actor, GroupFlags
 from forumapp.forum.reading import Reader
-from forumapp.forum.tracking import ViewCounter
 from forumapp.forum.views import MarkAllRead, MarkForumRead
 from tests.fakes import FakeUser
 
@@ -68,7 +67,7 @@ def factories(**given: Callable[[], Any]) -> ForumFactories:
         "reader": lambda: READER,
         "forum_reader": unused,
         "read_tracker": unused,
-        "view_counter": unused,
+        "topic_visits": unused,
         "posting_service": unused,
         "moderation_service": unused,
         "search_service": unused,
@@ -151,27 +150,21 @@ def test_forum_page_loader_passes_actor_reader_and_page_to_the_injected_reader()
     assert reader.calls == [("forum_page", (ACTOR, READER, 3, 2, 20))]
 
 
-def test_topic_page_records_the_reading_position_through_the_injected_tracker() -> None:
+def test_topic_page_records_the_visit_through_the_injected_service() -> None:
     shown = SimpleNamespace(
         posts=[SimpleNamespace(post=SimpleNamespace(number=n)) for n in (11, 12)],
         forum=SimpleNamespace(id=3),
         topic=SimpleNamespace(id=9),
     )
     reader = Recorder(topic_page=shown)
-    tracker = Recorder()
-    counter = ViewCounter(flush_every=1000, flush_seconds=3600)
-    pages = ForumPages(
-        factories(
-            forum_reader=lambda: reader,
-            read_tracker=lambda: tracker,
-            view_counter=lambda: counter,
-        )
-    )
+    visits = Recorder()
+    pages = ForumPages(factories(forum_reader=lambda: reader, topic_visits=lambda: visits))
     with bare_app(factories()).test_request_context("/topic/9"):
         context = pages.topic(topic_id=9)
     assert context["view"] is shown
     assert reader.calls == [("topic_page", (ACTOR, 9, 1, 10))]
-    assert tracker.calls == [("topic_seen", (8, 9, 12))]
+    # The member who read the page, as the injected actor names them, up to its last post.
+    assert visits.calls == [("record", (9, 8, 12))]
 
 
 @pytest.mark.parametrize(
