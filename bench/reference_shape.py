@@ -2,10 +2,10 @@
 
 50 accounts, one category with 3 forums, 200 topics, 2,000 posts, one of them a
 1,000-post topic. ``forumapp demo`` only knows its fixed scales and its 11-forum layout,
-so this module gives :class:`~forumapp.forum.demo.DemoBuilder` a custom
-:class:`~forumapp.forum.demo_plan.DemoScale` (which ``build`` accepts as it is) and a
+so this module gives :class:`~forumapp.demo.builder.DemoBuilder` a custom
+:class:`~forumapp.demo.plan.DemoScale` (which ``build`` accepts as it is) and a
 3-forum layout (through its one forum-creating step; see bench/README.md for the small
-change to ``demo.py`` that would make this a constructor argument).
+change to ``forumapp/demo/builder.py`` that would make this a constructor argument).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from forumapp import create_app
 from forumapp.auth.factories import password_hasher
 from forumapp.database import upgrade_schema
+from forumapp.demo.builder import DemoBuilder
+from forumapp.demo.cli import bulk_load_pragmas
+from forumapp.demo.layout import LAYOUT, Cast, CategorySpec, ForumSpec
+from forumapp.demo.plan import DemoScale
+from forumapp.demo.posts import Board
 from forumapp.extensions import db
-from forumapp.forum.cli import bulk_load_pragmas
-from forumapp.forum.demo import DemoBuilder
-from forumapp.forum.demo_layout import LAYOUT, Cast, CategorySpec, ForumSpec
-from forumapp.forum.demo_plan import DemoScale
-from forumapp.forum.demo_posts import Board
 from forumapp.forum.models import Category, Forum, Post, Topic
 from forumapp.forum.structure import ForumStructure
 from forumapp.sqltypes import utcnow

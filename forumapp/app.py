@@ -20,16 +20,16 @@ from forumapp.auth.models import AuthSession
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.config import check_production, ensure_secret_key, load_config
 from forumapp.database import default_uri, tune_engine
+from forumapp.demo.cli import demo_command
 from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.forum import create_forum_blueprint
-from forumapp.forum.cli import demo_command
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
-from forumapp.home import create_home_blueprint
 from forumapp.http import install_text_converter
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
 from forumapp.management.settings.store import SettingsRevision, SiteSetting
+from forumapp.policies import create_policies_blueprint
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
 from forumapp.sqltypes import utcnow
@@ -144,7 +144,7 @@ def resolve_account_id(login: str) -> int | None:
 def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
     app.register_blueprint(create_forum_blueprint())
-    app.register_blueprint(create_home_blueprint())
+    app.register_blueprint(create_policies_blueprint())
     app.register_blueprint(create_management_blueprint())
     app.register_blueprint(create_auth_blueprint())
     app.register_blueprint(create_tokens_blueprint())

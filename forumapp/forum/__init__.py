@@ -1,55 +1,65 @@
-"""The forum: categories, forums, topics and posts, reading state and moderation."""
+"""The forum: categories, forums, topics and posts, reading state and moderation.
+
+Mount it with forumapp's own services, or with factories of your own::
+
+    app.register_blueprint(create_forum_blueprint())
+    app.register_blueprint(create_forum_blueprint(my_factories))
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
-from forumapp.extensions import db
-from forumapp.forum import pages, search, views
+from forumapp.forum import views
+from forumapp.forum.factories import (
+    MODERATION_OBSERVER,
+    ForumFactories,
+    default_factories,
+    moderation_service_factory,
+    posting_service_factory,
+)
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
-from forumapp.forum.limits import posts_per_member, previews_per_member
-from forumapp.forum.moderation import ModerationService
-from forumapp.forum.posting import PostingService
+from forumapp.forum.pages import ForumPages
 from forumapp.http import external_url
-from forumapp.sqltypes import utcnow
 from forumapp.views import PageView
+
+__all__ = [
+    "MODERATION_OBSERVER",
+    "ForumFactories",
+    "create_forum_blueprint",
+    "default_factories",
+    "moderation_service_factory",
+    "posting_service_factory",
+]
 
 ATOM = "application/atom+xml"
 
 
-def posting_service_factory() -> PostingService:
-    """The posting service over the app's database, with the members' flood control."""
-    return PostingService(db.session, utcnow, posts_per_member, previews_per_member)
-
-
-#: ``app.extensions`` key of the function that records moderation actions, if any.
-MODERATION_OBSERVER = "forumapp.moderation_observer"
-
-
-def moderation_service_factory() -> ModerationService:
-    """The moderation service over the app's database, reporting to the app's observer."""
-    return ModerationService(db.session, utcnow, current_app.extensions.get(MODERATION_OBSERVER))
-
-
-def create_forum_blueprint() -> Blueprint:
-    """Build the forum blueprint (URLs as in DESIGN.md, "Forum URLs")."""
+def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint:
+    """Build the forum blueprint (URLs as in DESIGN.md, "Forum URLs") with ``factories``
+    (forumapp's own when omitted)."""
+    f = factories or default_factories()
+    pages = ForumPages(f)
     bp = Blueprint("forum", __name__)
     bp.record_once(install_id_converter)
     bp.add_app_template_global(id_url)
     # Feeds link to the site on its public base, whatever Host the request named.
     bp.add_app_template_global(external_url)
-    posting = {"posting_service_factory": posting_service_factory}
-    moderation = {"moderation_service_factory": moderation_service_factory}
+    actor = {"actor_factory": f.actor}
+    posting = {**actor, "posting_service_factory": f.posting_service}
+    moderation = {**actor, "moderation_service_factory": f.moderation_service}
+    reading = {**actor, "reader_factory": f.forum_reader}
+    tracking = {**actor, "read_tracker_factory": f.read_tracker}
 
     bp.add_url_rule(
         "/",
-        view_func=PageView.as_view("index", template="forum/index.html", loader=pages.index_page),
+        view_func=PageView.as_view("index", template="forum/index.html", loader=pages.index),
     )
-    forum_view = PageView.as_view("forum", template="forum/forum.html", loader=pages.forum_page)
-    topic_view = PageView.as_view("topic", template="forum/topic.html", loader=pages.topic_page)
+    forum_view = PageView.as_view("forum", template="forum/forum.html", loader=pages.forum)
+    topic_view = PageView.as_view("topic", template="forum/topic.html", loader=pages.topic)
     category_view = PageView.as_view(
-        "category", template="forum/category.html", loader=pages.category_page
+        "category", template="forum/category.html", loader=pages.category
     )
     # Slugs may follow ids ("/topic/12-hello-world"); the id alone decides.
     for rule in ("/category/<id:category_id>", "/category/<id:category_id>-<slug>"):
@@ -60,9 +70,7 @@ def create_forum_blueprint() -> Blueprint:
         bp.add_url_rule(rule, view_func=topic_view)
     bp.add_url_rule(
         "/user/<username>",
-        view_func=PageView.as_view(
-            "profile", template="forum/profile.html", loader=pages.profile_page
-        ),
+        view_func=PageView.as_view("profile", template="forum/profile.html", loader=pages.profile),
     )
     bp.add_url_rule(
         "/forum/<id:forum_id>/feed.atom",
@@ -76,15 +84,16 @@ def create_forum_blueprint() -> Blueprint:
             "topic_feed", template="forum/topic_feed.xml", loader=pages.topic_feed, mimetype=ATOM
         ),
     )
-    bp.add_url_rule("/post/<id:post_id>", view_func=views.Permalink.as_view("post"))
+    bp.add_url_rule("/post/<id:post_id>", view_func=views.Permalink.as_view("post", **reading))
     bp.add_url_rule(
-        "/topic/<id:topic_id>/unread", view_func=views.FirstUnread.as_view("first_unread")
+        "/topic/<id:topic_id>/unread",
+        view_func=views.FirstUnread.as_view(
+            "first_unread", **reading, unread_reader_factory=f.reader
+        ),
     )
     bp.add_url_rule(
         "/search",
-        view_func=PageView.as_view(
-            "search", template="forum/search.html", loader=search.search_page
-        ),
+        view_func=PageView.as_view("search", template="forum/search.html", loader=pages.search),
     )
     bp.add_url_rule(
         "/forum/<id:forum_id>/new-topic", view_func=views.NewTopic.as_view("new_topic", **posting)
@@ -110,9 +119,9 @@ def create_forum_blueprint() -> Blueprint:
     )
     bp.add_url_rule(
         "/forum/<id:forum_id>/mark-read",
-        view_func=views.MarkRead.as_view("mark_forum_read", scope="forum"),
+        view_func=views.MarkForumRead.as_view("mark_forum_read", **tracking),
     )
     bp.add_url_rule(
-        "/mark-all-read", view_func=views.MarkRead.as_view("mark_all_read", scope="all")
+        "/mark-all-read", view_func=views.MarkAllRead.as_view("mark_all_read", **tracking)
     )
     return bp

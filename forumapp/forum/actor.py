@@ -1,4 +1,8 @@
-"""Builds the :class:`Actor` of the current request, once per request.
+"""Who is asking: the :class:`Actor` of the current request (built once per request) and
+its unread-tracking :class:`~forumapp.forum.reading.Reader`.
+
+These are the only forum functions that read ``current_user``; views hand what they
+return to the services as arguments.
 
 Members' actors are read per request. Every guest has the same one, so each worker keeps
 it as a :class:`~forumapp.caching.Snapshot`: a change of the Guest group's flags or of
@@ -8,7 +12,9 @@ which forums it sees shows at once in the worker that made it, and in the others
 
 from __future__ import annotations
 
-from flask import g
+from datetime import timedelta
+
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import literal, select, union_all
 
@@ -16,6 +22,8 @@ from forumapp.caching import Snapshot
 from forumapp.extensions import db
 from forumapp.forum.models import forum_groups, forum_moderators
 from forumapp.forum.permissions import Actor, GroupFlags
+from forumapp.forum.reading import Reader
+from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group
 
@@ -74,3 +82,12 @@ def load_guest_actor() -> Actor:
     if guest is None:
         raise LookupError("The built-in Guest group is missing; run `forumapp db upgrade`.")
     return load_actor(None, "", guest)
+
+
+def current_reader() -> Reader | None:
+    """The unread-tracking identity of a logged-in member; ``None`` for guests."""
+    if not current_user.is_authenticated:
+        return None
+    window_start = utcnow() - timedelta(days=current_app.config["UNREAD_WINDOW_DAYS"])
+    moments = [current_user.date_joined, current_user.all_read_at, window_start]
+    return Reader(current_user.id, max(moment for moment in moments if moment is not None))

@@ -137,6 +137,13 @@ class ModerationService:
                 )
         return len(topics)
 
+    def reportable_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic]:
+        """A post the actor may see and report, with its topic; deleted ones are gone."""
+        post, topic, _ = visible_post(self._session, actor, post_id)
+        if post.deleted:
+            raise NotFound
+        return post, topic
+
     def act_on_post(self, actor: Actor, post_id: int, action: PostAction) -> Post:
         """Delete, restore, hide or unhide one reply (the first post stands for its topic)."""
         post, topic, forum = visible_post(self._session, actor, post_id)

@@ -19,13 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request
 from sqlalchemy import Integer, Select, bindparam, func, or_, select
 
 from forumapp import settings
-from forumapp.extensions import db
-from forumapp.forum.actor import current_actor
-from forumapp.forum.forms import SearchForm
 from forumapp.forum.fulltext import (
     SearchQuery,
     has_control_characters,
@@ -34,7 +30,6 @@ from forumapp.forum.fulltext import (
 )
 from forumapp.forum.markdown import text_of_html
 from forumapp.forum.models import Category, Forum, Post, Topic
-from forumapp.forum.pages import page_argument
 from forumapp.forum.permissions import Actor
 from forumapp.forum.reading import Pagination, page_count
 from forumapp.persistence import DbSession
@@ -278,27 +273,3 @@ def excerpt(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> str:
     if rest[len(head)] != " ":
         head = head.rpartition(" ")[0] or head
     return prefix + head.rstrip() + "…"
-
-
-def search_service() -> SearchService:
-    """The search service over the app's database."""
-    # At least one, or every search would say "0+ results".
-    return SearchService(db.session, max(current_app.config["SEARCH_RANKED_MATCHES"], 1))
-
-
-def search_page() -> dict[str, Any]:
-    """The search form and, once something was asked, a page of results."""
-    form = SearchForm(request.args)
-    actor = current_actor()
-    service = search_service()
-    results = None
-    if form.q.data and form.validate():
-        results = service.search(
-            actor,
-            form.q.data,
-            forum_id=form.forum.data,
-            author=form.author.data or None,
-            page=page_argument(),
-            per_page=current_app.config["SEARCH_RESULTS_PER_PAGE"],
-        )
-    return {"form": form, "results": results, "forums": service.searchable_forums(actor)}

@@ -1,4 +1,5 @@
-"""Reading state (what a member has read) and buffered topic view counts."""
+"""Reading state (what a member has read), buffered topic view counts, and what a visit
+to a topic page records of both."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import case, update
 
 from forumapp.forum.models import ForumRead, Topic, TopicRead
-from forumapp.persistence import DbSession, atomic, upsert
+from forumapp.persistence import DbSession, atomic, best_effort, upsert
 from forumapp.users.models import User
 
 Clock = Callable[[], datetime]
@@ -117,3 +118,30 @@ class ViewCounter:
             with self._lock:
                 self._pending.update(pending)
             raise
+
+
+class TopicVisits:
+    """Records a visit to a topic page: one view (written in batches) and, for a member,
+    how far they have read.
+
+    The page must not wait for writers, nor fail because of them: both writes give up
+    after ``wait_ms`` (the views stay counted in memory) and a failure is logged.
+    """
+
+    def __init__(
+        self, session: DbSession, counter: ViewCounter, tracker: ReadTracker, wait_ms: int
+    ) -> None:
+        self._session = session
+        self._counter = counter
+        self._tracker = tracker
+        self._wait_ms = wait_ms
+
+    def record(self, topic_id: int, user_id: int | None, last_number: int | None) -> None:
+        """Count a view of the topic; for a member, mark posts up to ``last_number`` read."""
+        self._counter.seen(topic_id)
+        if self._counter.due():
+            with best_effort(self._session, self._wait_ms, "writing view counts"):
+                self._counter.flush(self._session)
+        if user_id is not None and last_number is not None:
+            with best_effort(self._session, self._wait_ms, "recording the reading position"):
+                self._tracker.topic_seen(user_id, topic_id, last_number)

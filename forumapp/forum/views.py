@@ -1,7 +1,9 @@
 """The forum's form and action views: ``MethodView`` classes with injected services.
 
 The read-only pages are :class:`forumapp.views.PageView` with loaders from
-:mod:`forumapp.forum.pages`.
+:mod:`forumapp.forum.pages`. Every view receives, through ``as_view(...)``, the factories
+it calls (see :mod:`forumapp.forum.factories`), among them ``actor_factory``: who is
+asking reaches the services as an argument.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from contextlib import contextmanager
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask.views import MethodView, View
+from flask.views import MethodView
 from werkzeug.exceptions import TooManyRequests
 
 from forumapp.auth.decorators import login_required
-from forumapp.extensions import db
-from forumapp.forum.actor import current_actor
 from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
 from forumapp.forum.forms import (
     ConfirmForm,
@@ -28,16 +28,19 @@ from forumapp.forum.forms import (
 )
 from forumapp.forum.ids import id_argument
 from forumapp.forum.limits import reports_per_member
-from forumapp.forum.lookups import visible_post
 from forumapp.forum.markdown import quote_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
-from forumapp.forum.pages import current_reader, reader_service
+from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
+from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.tracking import ReadTracker
 from forumapp.http import safe_redirect_target
-from forumapp.sqltypes import utcnow
 
+ActorFactory = Callable[[], Actor]
+ReaderFactory = Callable[[], Reader | None]
+ForumReaderFactory = Callable[[], ForumReader]
+ReadTrackerFactory = Callable[[], ReadTracker]
 PostingFactory = Callable[[], PostingService]
 ModerationFactory = Callable[[], ModerationService]
 
@@ -70,13 +73,24 @@ def post_url(post_id: int) -> str:
     return url_for("forum.post", post_id=post_id)
 
 
-class NewTopic(MethodView):
+class ForumView(MethodView):
+    """A forum view: it keeps only its factories, and knows who is asking through one."""
+
+    init_every_request = False
+
+    def __init__(self, actor_factory: ActorFactory) -> None:
+        self.actor_factory = actor_factory
+
+
+class NewTopic(ForumView):
     """Start a topic in a forum, with a preview before posting."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def __init__(self, posting_service_factory: PostingFactory) -> None:
+    def __init__(
+        self, actor_factory: ActorFactory, posting_service_factory: PostingFactory
+    ) -> None:
+        super().__init__(actor_factory)
         self.posting_service_factory = posting_service_factory
 
     def get(self, forum_id: int) -> ResponseReturnValue:
@@ -88,7 +102,7 @@ class NewTopic(MethodView):
             return self._render(forum_id, form, preview=form.preview.data and not form.errors)
         with domain_errors():
             topic = self.posting_service_factory().create_topic(
-                current_actor(), forum_id, form.title.data, form.content.data
+                self.actor_factory(), forum_id, form.title.data, form.content.data
             )
         flash("Your topic is posted.", "success")
         return redirect(url_for("forum.topic", topic_id=topic.id))
@@ -96,22 +110,24 @@ class NewTopic(MethodView):
     def _render(self, forum_id: int, form: TopicForm, preview: bool = False) -> ResponseReturnValue:
         service = self.posting_service_factory()
         with domain_errors():
-            forum = service.find_forum(current_actor(), forum_id)
-            if not current_actor().can_post_topic(forum):
+            forum = service.find_forum(self.actor_factory(), forum_id)
+            if not self.actor_factory().can_post_topic(forum):
                 raise Forbidden("You cannot start a topic in this forum.")
             preview_html = (
-                service.preview(current_actor(), form.content.data or "") if preview else None
+                service.preview(self.actor_factory(), form.content.data or "") if preview else None
             )
         return render_template("forum/new_topic.html", forum=forum, form=form, preview=preview_html)
 
 
-class Reply(MethodView):
+class Reply(ForumView):
     """Reply to a topic; ``?quote=<post id>`` starts the reply with a quotation."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def __init__(self, posting_service_factory: PostingFactory) -> None:
+    def __init__(
+        self, actor_factory: ActorFactory, posting_service_factory: PostingFactory
+    ) -> None:
+        super().__init__(actor_factory)
         self.posting_service_factory = posting_service_factory
 
     def get(self, topic_id: int) -> ResponseReturnValue:
@@ -119,7 +135,9 @@ class Reply(MethodView):
         quote_id = id_argument(request.args, "quote")
         if quote_id is not None:
             with domain_errors():
-                post, topic, _ = self.posting_service_factory().find_post(current_actor(), quote_id)
+                post, topic, _ = self.posting_service_factory().find_post(
+                    self.actor_factory(), quote_id
+                )
             if topic.id == topic_id and not (post.deleted or post.hidden):
                 form.content.data = quote_markdown(post.author_name, post.content)
         return self._render(topic_id, form)
@@ -130,7 +148,7 @@ class Reply(MethodView):
             return self._render(topic_id, form, preview=form.preview.data and not form.errors)
         with domain_errors():
             post = self.posting_service_factory().reply(
-                current_actor(), topic_id, form.content.data
+                self.actor_factory(), topic_id, form.content.data
             )
         flash("Your reply is posted.", "success")
         return redirect(post_url(post.id))
@@ -138,24 +156,26 @@ class Reply(MethodView):
     def _render(self, topic_id: int, form: PostForm, preview: bool = False) -> ResponseReturnValue:
         service = self.posting_service_factory()
         with domain_errors():
-            topic, forum = service.find_topic(current_actor(), topic_id)
-            if not current_actor().can_reply(forum, topic):
+            topic, forum = service.find_topic(self.actor_factory(), topic_id)
+            if not self.actor_factory().can_reply(forum, topic):
                 raise Forbidden("You cannot reply to this topic.")
             preview_html = (
-                service.preview(current_actor(), form.content.data or "") if preview else None
+                service.preview(self.actor_factory(), form.content.data or "") if preview else None
             )
         return render_template(
             "forum/reply.html", topic=topic, forum=forum, form=form, preview=preview_html
         )
 
 
-class EditPost(MethodView):
+class EditPost(ForumView):
     """Edit a post (and the title, for the first post of a topic)."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def __init__(self, posting_service_factory: PostingFactory) -> None:
+    def __init__(
+        self, actor_factory: ActorFactory, posting_service_factory: PostingFactory
+    ) -> None:
+        super().__init__(actor_factory)
         self.posting_service_factory = posting_service_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
@@ -174,7 +194,7 @@ class EditPost(MethodView):
         title = form.title.data if isinstance(form, TopicForm) else None
         with domain_errors():
             self.posting_service_factory().edit_post(
-                current_actor(), post_id, form.content.data, title
+                self.actor_factory(), post_id, form.content.data, title
             )
         flash("Your changes are saved.", "success")
         return redirect(post_url(post_id))
@@ -182,8 +202,8 @@ class EditPost(MethodView):
     def _editable(self, post_id: int) -> tuple[Post, Topic, Forum]:
         service = self.posting_service_factory()
         with domain_errors():
-            post, topic, forum = service.find_post(current_actor(), post_id)
-            if not current_actor().can_edit_post(forum, topic, post):
+            post, topic, forum = service.find_post(self.actor_factory(), post_id)
+            if not self.actor_factory().can_edit_post(forum, topic, post):
                 raise Forbidden("You cannot edit this post.")
         return post, topic, forum
 
@@ -192,7 +212,7 @@ class EditPost(MethodView):
         with domain_errors():
             service = self.posting_service_factory()
             preview_html = (
-                service.preview(current_actor(), form.content.data or "") if preview else None
+                service.preview(self.actor_factory(), form.content.data or "") if preview else None
             )
         return render_template(
             "forum/edit_post.html",
@@ -204,19 +224,23 @@ class EditPost(MethodView):
         )
 
 
-class DeletePost(MethodView):
+class DeletePost(ForumView):
     """Soft-delete a post after a confirmation; the first post deletes the topic."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def __init__(self, posting_service_factory: PostingFactory) -> None:
+    def __init__(
+        self, actor_factory: ActorFactory, posting_service_factory: PostingFactory
+    ) -> None:
+        super().__init__(actor_factory)
         self.posting_service_factory = posting_service_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
         with domain_errors():
-            post, topic, forum = self.posting_service_factory().find_post(current_actor(), post_id)
-            if not current_actor().can_delete_post(forum, topic, post):
+            post, topic, forum = self.posting_service_factory().find_post(
+                self.actor_factory(), post_id
+            )
+            if not self.actor_factory().can_delete_post(forum, topic, post):
                 raise Forbidden("You cannot delete this post.")
         return render_template("forum/delete_post.html", post=post, topic=topic, form=ConfirmForm())
 
@@ -224,7 +248,7 @@ class DeletePost(MethodView):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         with domain_errors():
-            post = self.posting_service_factory().delete_post(current_actor(), post_id)
+            post = self.posting_service_factory().delete_post(self.actor_factory(), post_id)
         if post.number == 1:
             flash("The topic is deleted.", "success")
             return redirect(url_for("forum.index"))
@@ -232,13 +256,15 @@ class DeletePost(MethodView):
         return redirect(post_url(post_id))
 
 
-class ReportPost(MethodView):
+class ReportPost(ForumView):
     """Report a post to the moderators."""
 
     decorators = [login_required, reports_per_member]
-    init_every_request = False
 
-    def __init__(self, moderation_service_factory: ModerationFactory) -> None:
+    def __init__(
+        self, actor_factory: ActorFactory, moderation_service_factory: ModerationFactory
+    ) -> None:
+        super().__init__(actor_factory)
         self.moderation_service_factory = moderation_service_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
@@ -249,82 +275,113 @@ class ReportPost(MethodView):
         if not form.validate_on_submit():
             return self._render(post_id, form)
         with domain_errors():
-            self.moderation_service_factory().report(current_actor(), post_id, form.reason.data)
+            self.moderation_service_factory().report(
+                self.actor_factory(), post_id, form.reason.data
+            )
         flash("Thank you. The moderators will look at this post.", "success")
         return redirect(post_url(post_id))
 
     def _render(self, post_id: int, form: ReportForm) -> ResponseReturnValue:
         with domain_errors():
-            post, topic, _ = visible_post(db.session, current_actor(), post_id)
-            if post.deleted:
-                raise NotFound
+            post, topic = self.moderation_service_factory().reportable_post(
+                self.actor_factory(), post_id
+            )
         return render_template("forum/report.html", post=post, topic=topic, form=form)
 
 
-class Permalink(View):
+class Permalink(ForumView):
     """``/post/<id>``: redirect to the page and anchor of the post."""
 
-    init_every_request = False
+    def __init__(self, actor_factory: ActorFactory, reader_factory: ForumReaderFactory) -> None:
+        super().__init__(actor_factory)
+        self.reader_factory = reader_factory
 
-    def dispatch_request(self, **url_values: int) -> ResponseReturnValue:
-        post_id = url_values["post_id"]
+    def get(self, post_id: int) -> ResponseReturnValue:
         with domain_errors():
-            topic_id, page = reader_service().post_location(
-                current_actor(), post_id, current_app.config["POSTS_PER_PAGE"]
+            topic_id, page = self.reader_factory().post_location(
+                self.actor_factory(), post_id, current_app.config["POSTS_PER_PAGE"]
             )
         target = url_for("forum.topic", topic_id=topic_id, page=page if page > 1 else None)
         return redirect(f"{target}#post-{post_id}")
 
 
-class FirstUnread(View):
+class FirstUnread(ForumView):
     """``/topic/<id>/unread``: jump to the first post the member has not read."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def dispatch_request(self, **url_values: int) -> ResponseReturnValue:
-        reader = current_reader()
-        assert reader is not None
+    def __init__(
+        self,
+        actor_factory: ActorFactory,
+        reader_factory: ForumReaderFactory,
+        unread_reader_factory: ReaderFactory,
+    ) -> None:
+        super().__init__(actor_factory)
+        self.reader_factory = reader_factory
+        self.unread_reader_factory = unread_reader_factory
+
+    def get(self, topic_id: int) -> ResponseReturnValue:
+        reader = self.unread_reader_factory()
+        if reader is None:  # login_required lets members only; a fake may say otherwise
+            abort(404)
         with domain_errors():
-            post_id = reader_service().first_unread_post(
-                current_actor(), reader, url_values["topic_id"]
+            post_id = self.reader_factory().first_unread_post(
+                self.actor_factory(), reader, topic_id
             )
         return redirect(post_url(post_id))
 
 
-class MarkRead(MethodView):
-    """Mark one forum, or everything, as read."""
+class MarkReadView(ForumView):
+    """Common ground of the "mark as read" actions: a confirmed POST by a member."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
+    def __init__(
+        self, actor_factory: ActorFactory, read_tracker_factory: ReadTrackerFactory
+    ) -> None:
+        super().__init__(actor_factory)
+        self.read_tracker_factory = read_tracker_factory
 
-    def post(self, forum_id: int | None = None) -> ResponseReturnValue:
+    def member_id(self) -> int:
+        """The id of the member asking, once the confirmation checks out (else 400)."""
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        actor = current_actor()
-        assert actor.user_id is not None
-        tracker = ReadTracker(db.session, utcnow)
-        if self.scope == "forum" and forum_id is not None:
-            if not actor.can_view_forum(forum_id):
-                abort(404)
-            tracker.mark_forum_read(actor.user_id, forum_id)
-            flash("The forum is marked as read.", "success")
-            return redirect(url_for("forum.forum", forum_id=forum_id))
-        tracker.mark_all_read(actor.user_id)
+        user_id = self.actor_factory().user_id
+        if user_id is None:  # login_required lets members only
+            abort(403)
+        return user_id
+
+
+class MarkForumRead(MarkReadView):
+    """``/forum/<id>/mark-read``: mark every topic of one forum as read."""
+
+    def post(self, forum_id: int) -> ResponseReturnValue:
+        user_id = self.member_id()
+        if not self.actor_factory().can_view_forum(forum_id):
+            abort(404)
+        self.read_tracker_factory().mark_forum_read(user_id, forum_id)
+        flash("The forum is marked as read.", "success")
+        return redirect(url_for("forum.forum", forum_id=forum_id))
+
+
+class MarkAllRead(MarkReadView):
+    """``/mark-all-read``: mark everything as read."""
+
+    def post(self) -> ResponseReturnValue:
+        self.read_tracker_factory().mark_all_read(self.member_id())
         flash("Everything is marked as read.", "success")
         return redirect(url_for("forum.index"))
 
 
-class ModerateTopics(MethodView):
+class ModerateTopics(ForumView):
     """Apply a moderation action to topics of one forum (bulk or single)."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def __init__(self, moderation_service_factory: ModerationFactory) -> None:
+    def __init__(
+        self, actor_factory: ActorFactory, moderation_service_factory: ModerationFactory
+    ) -> None:
+        super().__init__(actor_factory)
         self.moderation_service_factory = moderation_service_factory
 
     def post(self, forum_id: int) -> ResponseReturnValue:
@@ -333,7 +390,7 @@ class ModerateTopics(MethodView):
             abort(400, description="Choose an action and at least one topic.")
         with domain_errors(), refusals_flashed():
             count = self.moderation_service_factory().act_on_topics(
-                current_actor(),
+                self.actor_factory(),
                 forum_id,
                 form.topic_ids.data or [],
                 TopicAction(form.action.data),
@@ -344,13 +401,15 @@ class ModerateTopics(MethodView):
         return redirect(safe_redirect_target(request.form.get("next"), back))
 
 
-class ModeratePost(MethodView):
+class ModeratePost(ForumView):
     """Delete, restore, hide or unhide one post."""
 
     decorators = [login_required]
-    init_every_request = False
 
-    def __init__(self, moderation_service_factory: ModerationFactory) -> None:
+    def __init__(
+        self, actor_factory: ActorFactory, moderation_service_factory: ModerationFactory
+    ) -> None:
+        super().__init__(actor_factory)
         self.moderation_service_factory = moderation_service_factory
 
     def post(self, post_id: int) -> ResponseReturnValue:
@@ -359,7 +418,7 @@ class ModeratePost(MethodView):
             abort(400)
         with domain_errors(), refusals_flashed():
             self.moderation_service_factory().act_on_post(
-                current_actor(), post_id, PostAction(form.action.data)
+                self.actor_factory(), post_id, PostAction(form.action.data)
             )
             flash(f"{form.action.data.title()}: done.", "success")
         return redirect(post_url(post_id))

@@ -21,9 +21,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from forumapp.auth.factories import password_hasher
+from forumapp.demo.builder import DEMO_PASSWORD, SCALES, DemoBuilder
 from forumapp.extensions import db
 from forumapp.forum.actor import load_actor
-from forumapp.forum.demo import DEMO_PASSWORD, SCALES, DemoBuilder
 from forumapp.forum.models import Forum
 from forumapp.forum.posting import PostingService
 from forumapp.sqltypes import utcnow

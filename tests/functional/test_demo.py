@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from forumapp import create_app
 from forumapp.auth.factories import password_hasher
 from forumapp.cli import cli
+from forumapp.demo.builder import DEMO_PASSWORD, SCALES, DemoBuilder
 from forumapp.extensions import db
 from forumapp.forum.counters import Counters
-from forumapp.forum.demo import DEMO_PASSWORD, SCALES, DemoBuilder
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey

@@ -1,4 +1,4 @@
-"""Figures about the community shown on the home page."""
+"""Figures about the community shown on the forum index."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from forumapp.extensions import db
 from forumapp.persistence import DbSession
 from forumapp.users.models import User
 
@@ -29,7 +28,7 @@ class CommunitySummary:
 
 
 class CommunityStats:
-    """Reads the home page figures in two indexed queries."""
+    """Reads the index's member figures in two indexed queries."""
 
     def __init__(self, session: DbSession, newest_count: int = 5) -> None:
         self._session = session
@@ -45,8 +44,3 @@ class CommunityStats:
             .limit(self._newest_count)
         )
         return CommunitySummary(members or 0, [NewMember(name, joined) for name, joined in rows])
-
-
-def community_stats_factory() -> CommunityStats:
-    """The stats service over the app's database."""
-    return CommunityStats(db.session)

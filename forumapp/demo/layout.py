@@ -23,7 +23,7 @@ class ForumSpec:
 
     title: str
     description: str
-    #: Key of the forum's vocabulary in :data:`forumapp.forum.demo_text.THEMES`.
+    #: Key of the forum's vocabulary in :data:`forumapp.demo.text.THEMES`.
     theme: str
     #: Share of the topics that go here.
     weight: float

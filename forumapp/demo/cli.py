@@ -13,8 +13,8 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from forumapp.database import upgrade_schema
+from forumapp.demo.builder import SCALES, DemoBuilder, DemoRefused, DemoSummary
 from forumapp.extensions import db
-from forumapp.forum.demo import SCALES, DemoBuilder, DemoRefused, DemoSummary
 from forumapp.sqltypes import utcnow
 from forumapp.users.factories import password_hasher
 from forumapp.users.groups import GroupKey

@@ -1,9 +1,9 @@
 """Demo content: a realistic forum, written fast enough for a million posts.
 
 :class:`DemoBuilder` creates members of every built-in group, the categories and forums of
-:data:`~forumapp.forum.demo_layout.LAYOUT`, and topics and posts whose denormalized
+:data:`~forumapp.demo.layout.LAYOUT`, and topics and posts whose denormalized
 counters are exactly what :class:`~forumapp.forum.counters.Counters` would compute.
-``forumapp demo`` (:mod:`forumapp.forum.cli`) runs it.
+``forumapp demo`` (:mod:`forumapp.demo.cli`) runs it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from forumapp.forum.demo_layout import DAY, HISTORY, HOUR, LAYOUT, MINUTE, Cast, make_person
-from forumapp.forum.demo_plan import DemoScale, Mark, mark_posts, plan_topics
-from forumapp.forum.demo_posts import Board, ContentWriter, MarkedPost, Progress, render_pools
-from forumapp.forum.demo_text import TextGenerator
+from forumapp.demo.layout import DAY, HISTORY, HOUR, LAYOUT, MINUTE, Cast, make_person
+from forumapp.demo.plan import DemoScale, Mark, mark_posts, plan_topics
+from forumapp.demo.posts import Board, ContentWriter, MarkedPost, Progress, render_pools
+from forumapp.demo.text import TextGenerator
 from forumapp.forum.models import Category, Forum, Post, Report, Topic
 from forumapp.forum.structure import ForumStructure
 from forumapp.persistence import DbSession, atomic

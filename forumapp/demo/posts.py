@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 
-from forumapp.forum.demo_layout import HISTORY, HOUR, MINUTE, Cast, ForumSpec, Person
-from forumapp.forum.demo_plan import REMOVED, Mark, TopicPlan, post_key
-from forumapp.forum.demo_text import TextGenerator
+from forumapp.demo.layout import HISTORY, HOUR, MINUTE, Cast, ForumSpec, Person
+from forumapp.demo.plan import REMOVED, Mark, TopicPlan, post_key
+from forumapp.demo.text import TextGenerator
 from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
 from forumapp.forum.models import Post, Topic
 from forumapp.persistence import DbSession, atomic
@@ -53,7 +53,7 @@ class Board:
 
 @dataclass(frozen=True)
 class MarkedPost:
-    """A post a moderator deals with (see :class:`forumapp.forum.demo_plan.Mark`)."""
+    """A post a moderator deals with (see :class:`forumapp.demo.plan.Mark`)."""
 
     post_id: int
     author: Person

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from enum import StrEnum
 
-from forumapp.forum.demo_layout import DAY, HISTORY, ForumSpec
+from forumapp.demo.layout import DAY, HISTORY, ForumSpec
 
 
 class Mark(StrEnum):

@@ -1,0 +1,116 @@
+"""The one place that wires the forum's services from the app's configuration.
+
+Each factory is called by a view, inside a request, and returns a ready service (or, for
+:attr:`ForumFactories.actor` and :attr:`ForumFactories.reader`, who is asking).
+:func:`default_factories` bundles them for :func:`forumapp.forum.create_forum_blueprint`;
+pass other ones to mount the views over services of your own (or fakes, in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+from forumapp.extensions import db
+from forumapp.forum.actor import current_actor, current_reader
+from forumapp.forum.community import CommunityStats
+from forumapp.forum.limits import posts_per_member, previews_per_member
+from forumapp.forum.moderation import ModerationService
+from forumapp.forum.permissions import Actor
+from forumapp.forum.posting import PostingService
+from forumapp.forum.reading import ForumReader, Reader
+from forumapp.forum.search import SearchService
+from forumapp.forum.tracking import ReadTracker, TopicVisits, ViewCounter
+from forumapp.sqltypes import utcnow
+
+#: ``app.extensions`` key of the function that records moderation actions, if any.
+MODERATION_OBSERVER = "forumapp.moderation_observer"
+#: ``app.extensions`` key of the process's buffered topic view counter.
+VIEW_COUNTER_KEY = "forumapp.view_counter"
+
+
+@dataclass(frozen=True)
+class ForumFactories:
+    """What the forum views are built with: one factory per service, and who is asking."""
+
+    #: The actor of the request (permissions: what they may see and do).
+    actor: Callable[[], Actor]
+    #: The unread-tracking identity of the request's member; ``None`` for guests.
+    reader: Callable[[], Reader | None]
+    forum_reader: Callable[[], ForumReader]
+    read_tracker: Callable[[], ReadTracker]
+    topic_visits: Callable[[], TopicVisits]
+    posting_service: Callable[[], PostingService]
+    moderation_service: Callable[[], ModerationService]
+    search_service: Callable[[], SearchService]
+    community_stats: Callable[[], CommunityStats]
+
+
+def forum_reader_factory() -> ForumReader:
+    """The forum read service over the app's database."""
+    return ForumReader(db.session, utcnow)
+
+
+def read_tracker_factory() -> ReadTracker:
+    """The reading-position writer over the app's database."""
+    return ReadTracker(db.session, utcnow)
+
+
+def view_counter_factory() -> ViewCounter:
+    """The process's buffered topic view counter (one per app, built on first use)."""
+    counter = current_app.extensions.get(VIEW_COUNTER_KEY)
+    if counter is None:
+        config = current_app.config
+        counter = current_app.extensions[VIEW_COUNTER_KEY] = ViewCounter(
+            config["VIEW_COUNT_FLUSH_EVERY"], config["VIEW_COUNT_FLUSH_SECONDS"]
+        )
+    assert isinstance(counter, ViewCounter)
+    return counter
+
+
+def topic_visits_factory() -> TopicVisits:
+    """What a topic page records (views, reading position) over the app's database."""
+    return TopicVisits(
+        db.session,
+        view_counter_factory(),
+        read_tracker_factory(),
+        current_app.config["PAGE_WRITE_WAIT_MS"],
+    )
+
+
+def posting_service_factory() -> PostingService:
+    """The posting service over the app's database, with the members' flood control."""
+    return PostingService(db.session, utcnow, posts_per_member, previews_per_member)
+
+
+def moderation_service_factory() -> ModerationService:
+    """The moderation service over the app's database, reporting to the app's observer."""
+    return ModerationService(db.session, utcnow, current_app.extensions.get(MODERATION_OBSERVER))
+
+
+def search_service_factory() -> SearchService:
+    """The search service over the app's database."""
+    # At least one, or every search would say "0+ results".
+    return SearchService(db.session, max(current_app.config["SEARCH_RANKED_MATCHES"], 1))
+
+
+def community_stats_factory() -> CommunityStats:
+    """The member figures of the index over the app's database."""
+    return CommunityStats(db.session)
+
+
+def default_factories() -> ForumFactories:
+    """forumapp's own services over its SQLAlchemy tables."""
+    return ForumFactories(
+        actor=current_actor,
+        reader=current_reader,
+        forum_reader=forum_reader_factory,
+        read_tracker=read_tracker_factory,
+        topic_visits=topic_visits_factory,
+        posting_service=posting_service_factory,
+        moderation_service=moderation_service_factory,
+        search_service=search_service_factory,
+        community_stats=community_stats_factory,
+    )
