@@ -36,12 +36,12 @@ from tests.faults.redis_server import FaultyRedis, running_redis
 from tests.forum_world import World, build_world
 from tests.functional.test_forum_counters import stored_and_recounted
 from tests.production.backends import IN_CI
-from tests.production.conftest import GUNICORN, Client, Deployment, free_port, stop
+from tests.production.conftest import GUNICORN, Client, Deployment, wait_until_serving
+from tests.servers import free_port, stop
 
 pytestmark = pytest.mark.slow
 
 WORKERS = 3
-START_TIMEOUT = 60.0
 #: A reader never waits for Redis; a write waits one storage timeout at most, plus slack.
 READ_SECONDS = 1.0
 WRITE_SECONDS = 2.0
@@ -175,18 +175,10 @@ def site(tmp_path: Path, redis: FaultyRedis) -> Iterator[Site]:
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert process.poll() is None, f"gunicorn exited early:\n{deployment.logs()}"
-            with contextlib.suppress(OSError):
-                booted = deployment.error_log.read_text().count("Booting worker")
-                if booted >= WORKERS and Client(deployment).get("/")[0] == 200:
-                    break
-            assert time.monotonic() < deadline, f"gunicorn did not answer:\n{deployment.logs()}"
-            time.sleep(0.2)
+        wait_until_serving(process, deployment, WORKERS)
         yield Site(deployment, app, world, topic, token)
     finally:
-        stop(process)
+        stop(process, timeout=30)
         with app.app_context():
             db.engine.dispose()
 

@@ -18,7 +18,8 @@ from forumapp.mail import MailFailure
 from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, register
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as
-from tests.smtp import MAIL_WAIT_SECONDS, ReceivedMail, SmtpSink, free_port
+from tests.servers import free_port
+from tests.smtp import MAIL_WAIT_SECONDS, ReceivedMail, SmtpSink
 
 EXTERNAL_URL = "http://forum.test"
 NEW_PASSWORD = "a brand new passphrase for alice"

@@ -28,7 +28,7 @@ from forumapp import create_app
 from forumapp.extensions import db
 from tests.conftest import base_config, migrate, user_maker
 from tests.production.backends import IN_CI
-from tests.smtp import free_port
+from tests.servers import free_port, stop, wait_until_serving
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 KNOWN = "known@example.org"
@@ -72,19 +72,6 @@ class Server:
         finally:
             connection.close()
         return elapsed, response, content
-
-
-def _wait_until_serving(process: subprocess.Popen[bytes], server: Server, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, f"gunicorn exited:\n{log.read_text(errors='replace')}"
-        try:
-            if server.request("GET", "/auth/login")[1].status == 200:
-                return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"gunicorn did not answer:\n{log.read_text()}"
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -140,15 +127,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stderr=output,
     )  # fmt: skip
     try:
-        _wait_until_serving(process, server, log)
+        wait_until_serving(
+            lambda: server.request("GET", "/auth/login")[1].status == 200,
+            [process],
+            lambda: log.read_text(errors="replace"),
+            60,
+        )
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, timeout=30)
         output.close()
 
 

@@ -12,11 +12,9 @@ import contextlib
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,6 +36,7 @@ from forumapp.forum.posting import PostingService
 from forumapp.forum.structure import ForumStructure
 from forumapp.sqltypes import utcnow
 from forumapp.users.models import User
+from tests import servers
 from tests.conftest import FAST_HASHING, PASSWORD, base_config, user_maker
 from tests.production.backends import (
     IN_CI,
@@ -108,12 +107,6 @@ def production_tools() -> None:
     if IN_CI:
         pytest.skip("runs in the PostgreSQL + Redis pass of .ci/run (this is the SQLite pass)")
     pytest.skip(f"the production profile tests need {'; '.join(missing)}: {HOW_TO}")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # -- the deployment ----------------------------------------------------------------------------
@@ -230,7 +223,7 @@ def deployment(
         )
         assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
         seeded = seed(database)
-        port = free_port()
+        port = servers.free_port()
         deployment = Deployment(
             f"http://127.0.0.1:{port}",
             database,
@@ -260,32 +253,22 @@ def deployment(
         yield deployment
     finally:
         if process is not None:
-            stop(process)
+            # The gunicorn master stops its workers first.
+            servers.stop(process, timeout=30)
         server.drop_database(name)
         server.dispose()
 
 
-def wait_until_serving(process: subprocess.Popen[bytes], deployment: Deployment) -> None:
-    """Until every worker has booted and the app answers."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        assert process.poll() is None, f"gunicorn exited early:\n{deployment.logs()}"
-        with contextlib.suppress(OSError):
-            booted = deployment.error_log.read_text().count("Booting worker")
-            if booted >= WORKERS and Client(deployment).get("/")[0] == 200:
-                return
-        assert time.monotonic() < deadline, f"gunicorn did not answer:\n{deployment.logs()}"
-        time.sleep(0.2)
+def wait_until_serving(
+    process: subprocess.Popen[bytes], deployment: Deployment, workers: int = WORKERS
+) -> None:
+    """Until all ``workers`` have booted and the app answers."""
 
+    def answer() -> bool:
+        booted = deployment.error_log.read_text().count("Booting worker")
+        return booted >= workers and Client(deployment).get("/")[0] == 200
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask the gunicorn master to shut down (it stops its workers), kill it if it will not."""
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    servers.wait_until_serving(answer, [process], deployment.logs, START_TIMEOUT)
 
 
 @contextlib.contextmanager
