@@ -3,10 +3,11 @@ a port to give them, waiting until they serve, and stopping them."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -58,3 +59,12 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+def environment_with(settings: Mapping[str, object]) -> dict[str, str]:
+    """This process's environment without its forumapp or Flask settings, plus ``settings``
+    as ``FORUMAPP_<KEY>`` variables: a server started with it sees only what its test set,
+    whatever the suite was run with."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FORUMAPP_", "FLASK_"))}
+    env.update({f"FORUMAPP_{key}": str(value) for key, value in settings.items()})
+    return env

@@ -45,7 +45,7 @@ from forumapp.sqltypes import utcnow
 from forumapp.users.models import User
 from tests.conftest import FAST_HASHING, PASSWORD, base_config, migrate, user_maker
 from tests.production.backends import IN_CI
-from tests.servers import free_port, stop, wait_until_serving
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 BIN = Path(sys.executable).parent
 GUNICORN = BIN / "gunicorn"
@@ -205,11 +205,6 @@ class Gunicorn:
         return self.workdir / "app.log"
 
     def environment(self) -> dict[str, str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("FORUMAPP_", "FLASK_"))
-        }
         settings = {
             "SQLALCHEMY_DATABASE_URI": self.database_uri,
             "SECRET_KEY": "fault-test-secret-key-0123456789abcdef",
@@ -222,8 +217,7 @@ class Gunicorn:
             **{key: str(value) for key, value in FAST_HASHING.items()},
             **self.extra_settings,
         }
-        env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
-        return env
+        return environment_with(settings)
 
     def start(self) -> None:
         port = free_port()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import threading
 import time
@@ -36,8 +35,14 @@ from tests.faults.redis_server import FaultyRedis, running_redis
 from tests.forum_world import World, build_world
 from tests.functional.test_forum_counters import stored_and_recounted
 from tests.production.backends import IN_CI
-from tests.production.conftest import GUNICORN, Client, Deployment, wait_until_serving
-from tests.servers import free_port, stop
+from tests.production.conftest import (
+    GUNICORN,
+    Client,
+    Deployment,
+    gunicorn_command,
+    wait_until_serving,
+)
+from tests.servers import environment_with, free_port, stop
 
 pytestmark = pytest.mark.slow
 
@@ -146,12 +151,7 @@ def site(tmp_path: Path, redis: FaultyRedis) -> Iterator[Site]:
         "FORUM_POST_LIMIT": "1000 per minute",
         **{key: str(value) for key, value in FAST_HASHING.items()},
     }
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
-    env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
+    env = environment_with(settings)
     port = free_port()
     deployment = Deployment(
         f"http://127.0.0.1:{port}",
@@ -160,20 +160,12 @@ def site(tmp_path: Path, redis: FaultyRedis) -> Iterator[Site]:
         tmp_path / "error.log",
     )
     process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "--workers", str(WORKERS),
-            "--bind", f"127.0.0.1:{port}",
-            "--access-logfile", str(deployment.access_log),
-            "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-            "--error-logfile", str(deployment.error_log),
-            "forumapp:create_app()",
-        ],
+        gunicorn_command(deployment, port, WORKERS),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
         wait_until_serving(process, deployment, WORKERS)
         yield Site(deployment, app, world, topic, token)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import sqlite3
 import stat
@@ -34,7 +33,7 @@ from forumapp.extensions import db
 from forumapp.resources import migrations_folder
 from tests.conftest import FAST_HASHING, PASSWORD, AuthActions, base_config, skip_on_postgresql
 from tests.production.backends import ON_POSTGRESQL
-from tests.servers import free_port, stop, wait_until_serving
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 FORUMAPP_SCRIPT = Path(sys.executable).parent / "forumapp"
 #: Tests of the embedded profile: the SQLite file forumapp makes in its instance folder.
@@ -237,13 +236,7 @@ class Server:
 
 def server_environment(instance: Path) -> dict[str, str]:
     """This environment without forumapp or Flask settings, plus the instance folder."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
-    env["FORUMAPP_INSTANCE_PATH"] = str(instance)
-    return env
+    return environment_with({"INSTANCE_PATH": str(instance)})
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], str]:

@@ -10,7 +10,6 @@ both alike, and compares how long the answers took to arrive.
 from __future__ import annotations
 
 import http.client
-import os
 import random
 import re
 import statistics
@@ -28,7 +27,7 @@ from forumapp import create_app
 from forumapp.extensions import db
 from tests.conftest import base_config, migrate, user_maker
 from tests.production.backends import IN_CI
-from tests.servers import free_port, stop, wait_until_serving
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 KNOWN = "known@example.org"
@@ -103,12 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MAIL_SEND_ASYNC": "true",
         "RATELIMIT_ENABLED": "false",
     }
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
-    env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
+    env = environment_with(settings)
     log = workdir / "gunicorn.log"
     server = Server(free_port(), outbox)
     output = log.open("ab")

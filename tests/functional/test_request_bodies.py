@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import socket
 import subprocess
@@ -31,7 +30,7 @@ from tests.api_support import API, NO_RATE_LIMITS, bearer, issue_token
 from tests.conftest import PASSWORD, csrf_token, skip_on_postgresql
 from tests.forum_world import World
 from tests.production.backends import IN_CI
-from tests.servers import free_port, stop, wait_until_serving
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 LIMIT = 64 * 1024
 FORM = "application/x-www-form-urlencoded"
@@ -240,8 +239,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
             pytest.fail(message)
         pytest.skip(message)
     workdir = tmp_path_factory.mktemp("bodies")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FORUMAPP_", "FLASK_"))}
-    env["FORUMAPP_INSTANCE_PATH"] = str(workdir / "instance")
+    env = environment_with({"INSTANCE_PATH": str(workdir / "instance")})
     waitress_port, gunicorn_port = free_port(), free_port()
     waitress = [str(BIN / "forumapp"), "run", "--port", str(waitress_port)]
     gunicorn = [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
-import os
 import re
 import subprocess
 import sys
@@ -155,11 +154,6 @@ class Deployment:
 
 def server_environment(database: URL, instance: Path) -> dict[str, str]:
     """This environment without forumapp or Flask settings, plus the production profile."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
     assert TEST_RATELIMIT_STORAGE_URI is not None
     settings: Mapping[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database.render_as_string(hide_password=False),
@@ -174,8 +168,7 @@ def server_environment(database: URL, instance: Path) -> dict[str, str]:
         # Argon2 at its real cost: a login takes as long as in production.
         **SERVER_SETTINGS,
     }
-    env.update({f"FORUMAPP_{key}": str(value) for key, value in settings.items()})
-    return env
+    return servers.environment_with(settings)
 
 
 def seed(database: URL) -> dict[str, int]:
@@ -234,21 +227,12 @@ def deployment(
             users=seeded,
         )
         process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "--workers", str(WORKERS),
-                "--bind", f"127.0.0.1:{port}",
-                "--timeout", "120",
-                "--access-logfile", str(deployment.access_log),
-                "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-                "--error-logfile", str(deployment.error_log),
-                "forumapp:create_app()",
-            ],
+            gunicorn_command(deployment, port, WORKERS, "--timeout", "120"),
             cwd=workdir,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         wait_until_serving(process, deployment)
         yield deployment
     finally:
@@ -257,6 +241,24 @@ def deployment(
             servers.stop(process, timeout=30)
         server.drop_database(name)
         server.dispose()
+
+
+def gunicorn_command(
+    deployment: Deployment, port: int, workers: int = WORKERS, *options: str
+) -> list[str]:
+    """``gunicorn`` with ``workers`` serving forumapp on ``port`` (and ``options``), logging
+    where ``deployment`` reads: each access log line starts with the pid of the worker that
+    served it (see :meth:`Deployment.worker_pids`)."""
+    return [
+        str(GUNICORN),
+        "--workers", str(workers),
+        "--bind", f"127.0.0.1:{port}",
+        *options,
+        "--access-logfile", str(deployment.access_log),
+        "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
+        "--error-logfile", str(deployment.error_log),
+        "forumapp:create_app()",
+    ]  # fmt: skip
 
 
 def wait_until_serving(

@@ -29,7 +29,7 @@ import pytest
 
 from tests.conftest import FAST_HASHING
 from tests.production.backends import IN_CI
-from tests.servers import free_port, stop, wait_until_serving
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 BIN = Path(sys.executable).parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -51,11 +51,6 @@ def nginx() -> str:
 
 def server_environment(instance: Path) -> dict[str, str]:
     """The embedded profile with one trusted proxy and a small login budget."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
     settings = {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "reverse-proxy-test-secret-key-0123456789",
@@ -65,8 +60,7 @@ def server_environment(instance: Path) -> dict[str, str]:
         "AUTH_LOGIN_ACCOUNT_LIMIT": "100 per 10 minutes",
         **{key: str(value) for key, value in FAST_HASHING.items()},
     }
-    env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
-    return env
+    return environment_with(settings)
 
 
 def waitress_command(port: int) -> list[str]:
