@@ -31,8 +31,8 @@ def _require_administrator(caller: Caller) -> None:
         raise Forbidden("Only administrators can change categories and forums.")
 
 
-class CategoryResourceService:
-    """Categories that hold a forum the caller may see (administrators see all)."""
+class _AdministeredResourceService:
+    """What categories and forums share: only administrators create, change and delete them."""
 
     def __init__(
         self, session: DbSession, administration: AdministrationFactory, links: WebLinks
@@ -40,6 +40,27 @@ class CategoryResourceService:
         self._session = session
         self._administration = administration
         self._links = links
+
+    def get(self, caller: Caller, item_id: int, *, lock: bool = False) -> object:
+        """One item the caller may see (:class:`NotFound` otherwise)."""
+        raise NotImplementedError
+
+    def authorize_create(self, caller: Caller, data: object | None) -> None:
+        """Administrators only."""
+        _require_administrator(caller)
+
+    def authorize_update(self, caller: Caller, item_id: int, data: object | None) -> None:
+        """Administrators only; others cannot change what they may not see either."""
+        self.get(caller, item_id)
+        _require_administrator(caller)
+
+    def authorize_delete(self, caller: Caller, item_id: int) -> None:
+        """As :meth:`authorize_update`."""
+        self.authorize_update(caller, item_id, None)
+
+
+class CategoryResourceService(_AdministeredResourceService):
+    """Categories that hold a forum the caller may see (administrators see all)."""
 
     def list(
         self, caller: Caller, query: schemas.PageQuery, cursor: Cursor
@@ -62,21 +83,6 @@ class CategoryResourceService:
         if category is None:
             raise NotFound
         return self._represent(category)
-
-    def authorize_create(self, caller: Caller, data: schemas.CategoryCreate | None) -> None:
-        """Administrators only."""
-        _require_administrator(caller)
-
-    def authorize_update(
-        self, caller: Caller, item_id: int, data: schemas.CategoryUpdate | None
-    ) -> None:
-        """Administrators only; others cannot change what they may not see either."""
-        self.get(caller, item_id)
-        _require_administrator(caller)
-
-    def authorize_delete(self, caller: Caller, item_id: int) -> None:
-        """As :meth:`authorize_update`."""
-        self.authorize_update(caller, item_id, None)
 
     def create(self, caller: Caller, data: schemas.CategoryCreate) -> schemas.Category:
         """A new category after the others."""
@@ -129,15 +135,8 @@ class CategoryResourceService:
         )
 
 
-class ForumResourceService:
+class ForumResourceService(_AdministeredResourceService):
     """Forums the caller may see; administrators create, change and delete them."""
-
-    def __init__(
-        self, session: DbSession, administration: AdministrationFactory, links: WebLinks
-    ) -> None:
-        self._session = session
-        self._administration = administration
-        self._links = links
 
     def list(
         self, caller: Caller, query: schemas.ForumQuery, cursor: Cursor
@@ -155,21 +154,6 @@ class ForumResourceService:
         if lock:
             self._session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
         return self._represent(forum)
-
-    def authorize_create(self, caller: Caller, data: schemas.ForumCreate | None) -> None:
-        """Administrators only."""
-        _require_administrator(caller)
-
-    def authorize_update(
-        self, caller: Caller, item_id: int, data: schemas.ForumUpdate | None
-    ) -> None:
-        """Administrators only; others cannot change what they may not see either."""
-        self.get(caller, item_id)
-        _require_administrator(caller)
-
-    def authorize_delete(self, caller: Caller, item_id: int) -> None:
-        """As :meth:`authorize_update`."""
-        self.authorize_update(caller, item_id, None)
 
     def create(self, caller: Caller, data: schemas.ForumCreate) -> schemas.Forum:
         """A new forum, visible to every group, without appointed moderators."""

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from forumapp.sqltypes import utcnow
 from forumapp.users.models import User
 from tests.conftest import FAST_HASHING, PASSWORD, base_config, migrate, user_maker
 from tests.production.backends import IN_CI
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 BIN = Path(sys.executable).parent
 GUNICORN = BIN / "gunicorn"
@@ -64,13 +64,6 @@ def require(tool: Path | str, what: str) -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(condition: Any, timeout: float, what: str) -> Any:
@@ -212,11 +205,6 @@ class Gunicorn:
         return self.workdir / "app.log"
 
     def environment(self) -> dict[str, str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("FORUMAPP_", "FLASK_"))
-        }
         settings = {
             "SQLALCHEMY_DATABASE_URI": self.database_uri,
             "SECRET_KEY": "fault-test-secret-key-0123456789abcdef",
@@ -229,8 +217,7 @@ class Gunicorn:
             **{key: str(value) for key, value in FAST_HASHING.items()},
             **self.extra_settings,
         }
-        env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
-        return env
+        return environment_with(settings)
 
     def start(self) -> None:
         port = free_port()
@@ -269,14 +256,10 @@ class Gunicorn:
 
     def _wait_for_workers(self, total: int) -> None:
         def serving() -> bool:
-            assert self.process is not None and self.process.poll() is None, self.logs()
-            if self.booted() < total:
-                return False
-            with contextlib.suppress(OSError):
-                return Client(self.base_url).get("/auth/login").status == 200
-            return False
+            return self.booted() >= total and Client(self.base_url).get("/auth/login").status == 200
 
-        wait_for(serving, START_TIMEOUT, f"gunicorn to serve:\n{self.logs()}")
+        assert self.process is not None
+        wait_until_serving(serving, [self.process], self.logs, START_TIMEOUT, interval=0.05)
 
     def restart_workers(self) -> None:
         """New workers (gunicorn's reload on SIGHUP); returns once they have booted."""
@@ -288,12 +271,7 @@ class Gunicorn:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop(self.process, timeout=20)
         self.process = None
 
     def logs(self) -> str:

@@ -14,22 +14,16 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.production.backends import IN_CI
+from tests.servers import free_port, stop, wait_until_serving
 
 REDIS_SERVER = shutil.which("redis-server")
 START_TIMEOUT = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class FaultyRedis:
@@ -39,7 +33,7 @@ class FaultyRedis:
     def __init__(self, binary: str, workdir: Path) -> None:
         self.binary = binary
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.frozen = False
 
@@ -63,11 +57,13 @@ class FaultyRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self.answers():
-            assert self.process.poll() is None, "redis-server exited at start"
-            assert time.monotonic() < deadline, "redis-server did not answer"
-            time.sleep(0.05)
+        wait_until_serving(
+            self.answers,
+            [self.process],
+            lambda: "(its output is not kept)",
+            START_TIMEOUT,
+            interval=0.05,
+        )
 
     def stop(self) -> None:
         """Stop the server; what it counted is gone, as after a crash without persistence."""
@@ -75,12 +71,7 @@ class FaultyRedis:
             return
         if self.frozen:
             self.thaw()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop(self.process)
         self.process = None
 
     def freeze(self) -> None:

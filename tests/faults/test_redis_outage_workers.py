@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import threading
 import time
@@ -36,12 +35,18 @@ from tests.faults.redis_server import FaultyRedis, running_redis
 from tests.forum_world import World, build_world
 from tests.functional.test_forum_counters import stored_and_recounted
 from tests.production.backends import IN_CI
-from tests.production.conftest import GUNICORN, Client, Deployment, free_port, stop
+from tests.production.conftest import (
+    GUNICORN,
+    Client,
+    Deployment,
+    gunicorn_command,
+    wait_until_serving,
+)
+from tests.servers import environment_with, free_port, stop
 
 pytestmark = pytest.mark.slow
 
 WORKERS = 3
-START_TIMEOUT = 60.0
 #: A reader never waits for Redis; a write waits one storage timeout at most, plus slack.
 READ_SECONDS = 1.0
 WRITE_SECONDS = 2.0
@@ -146,12 +151,7 @@ def site(tmp_path: Path, redis: FaultyRedis) -> Iterator[Site]:
         "FORUM_POST_LIMIT": "1000 per minute",
         **{key: str(value) for key, value in FAST_HASHING.items()},
     }
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
-    env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
+    env = environment_with(settings)
     port = free_port()
     deployment = Deployment(
         f"http://127.0.0.1:{port}",
@@ -160,33 +160,17 @@ def site(tmp_path: Path, redis: FaultyRedis) -> Iterator[Site]:
         tmp_path / "error.log",
     )
     process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "--workers", str(WORKERS),
-            "--bind", f"127.0.0.1:{port}",
-            "--access-logfile", str(deployment.access_log),
-            "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-            "--error-logfile", str(deployment.error_log),
-            "forumapp:create_app()",
-        ],
+        gunicorn_command(deployment, port, WORKERS),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert process.poll() is None, f"gunicorn exited early:\n{deployment.logs()}"
-            with contextlib.suppress(OSError):
-                booted = deployment.error_log.read_text().count("Booting worker")
-                if booted >= WORKERS and Client(deployment).get("/")[0] == 200:
-                    break
-            assert time.monotonic() < deadline, f"gunicorn did not answer:\n{deployment.logs()}"
-            time.sleep(0.2)
+        wait_until_serving(process, deployment, WORKERS)
         yield Site(deployment, app, world, topic, token)
     finally:
-        stop(process)
+        stop(process, timeout=30)
         with app.app_context():
             db.engine.dispose()
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -35,18 +33,12 @@ from forumapp.extensions import db
 from forumapp.resources import migrations_folder
 from tests.conftest import FAST_HASHING, PASSWORD, AuthActions, base_config, skip_on_postgresql
 from tests.production.backends import ON_POSTGRESQL
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 FORUMAPP_SCRIPT = Path(sys.executable).parent / "forumapp"
 #: Tests of the embedded profile: the SQLite file forumapp makes in its instance folder.
 INSTANCE_SQLITE = skip_on_postgresql("the embedded profile's SQLite file in the instance folder")
 SERVER_START_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def invoke(*args: str, stdin: str | None = None) -> Result:
@@ -244,13 +236,7 @@ class Server:
 
 def server_environment(instance: Path) -> dict[str, str]:
     """This environment without forumapp or Flask settings, plus the instance folder."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
-    env["FORUMAPP_INSTANCE_PATH"] = str(instance)
-    return env
+    return environment_with({"INSTANCE_PATH": str(instance)})
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], str]:
@@ -279,22 +265,16 @@ def forumapp_run(instance: Path, workdir: Path) -> Iterator[Server]:
         )
     server = Server(process, log, f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            assert process.poll() is None, f"forumapp run exited early:\n{server.output()}"
-            with contextlib.suppress(OSError):
-                if fetch(server.base_url + "/")[0] == 200:
-                    break
-            assert time.monotonic() < deadline, f"no answer in time:\n{server.output()}"
-            time.sleep(0.1)
+        wait_until_serving(
+            lambda: fetch(server.base_url + "/")[0] == 200,
+            [process],
+            server.output,
+            SERVER_START_TIMEOUT,
+            interval=0.1,
+        )
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 @pytest.mark.slow

@@ -18,7 +18,8 @@ from forumapp.mail import MailFailure
 from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, register
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as
-from tests.smtp import MAIL_WAIT_SECONDS, ReceivedMail, SmtpSink, free_port
+from tests.servers import free_port
+from tests.smtp import MAIL_WAIT_SECONDS, ReceivedMail, SmtpSink
 
 EXTERNAL_URL = "http://forum.test"
 NEW_PASSWORD = "a brand new passphrase for alice"
@@ -49,6 +50,14 @@ def config_overrides(mail_port: int, extra_config: dict[str, Any]) -> dict[str, 
 def forgot_password(client: FlaskClient, email: str) -> Any:
     data = {"email": email, "csrf_token": csrf_token(client, "/auth/reset-password")}
     return client.post("/auth/reset-password", data=data)
+
+
+def forgot_password_served(client: FlaskClient, email: str) -> Any:
+    """:func:`forgot_password`, its response then closed as a server closes it once sent:
+    the deferred work (the address lookup, the email) runs then."""
+    response = forgot_password(client, email)
+    response.close()
+    return response
 
 
 def path_of(link: str) -> str:
@@ -173,9 +182,7 @@ def test_async_delivery_arrives_and_forgot_password_answers_alike(
     answers = []
     for address in ("alice@example.org", "nobody@example.org"):
         client = app.test_client()
-        response = forgot_password(client, address)
-        # A server closes the response once sent: the lookup and the email come then.
-        response.close()
+        response = forgot_password_served(client, address)
         follow_up = client.get(response.location)
         answers.append(
             (
@@ -244,8 +251,7 @@ class TestSmtpServerDown:
         caplog.set_level(logging.ERROR, logger="forumapp")
         make_user("alice")
 
-        response = forgot_password(client, "alice@example.org")
-        response.close()  # as a server does once it has sent the answer
+        response = forgot_password_served(client, "alice@example.org")
 
         assert response.status_code == 302
         assert response.location == "/auth/login"
@@ -261,8 +267,7 @@ class TestSmtpServerDown:
     ) -> None:
         caplog.set_level(logging.ERROR, logger="forumapp")
 
-        response = forgot_password(client, "mod_b@example.org")
-        response.close()  # as a server does once it has sent the answer
+        response = forgot_password_served(client, "mod_b@example.org")
         assert response.status_code == 302
 
         wait_for_log(caplog, "Connection refused")
@@ -300,8 +305,7 @@ def test_an_email_the_backend_refuses_to_write_is_never_silently_lost(
     caplog.set_level(logging.ERROR, logger="forumapp")
     make_user("carol")
 
-    response = forgot_password(client, "carol@example.org")
-    response.close()  # as a server does once it has sent the answer
+    response = forgot_password_served(client, "carol@example.org")
 
     assert response.status_code == 302
     wait_for_log(caplog, "Could not send email")

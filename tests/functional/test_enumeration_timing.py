@@ -10,7 +10,6 @@ both alike, and compares how long the answers took to arrive.
 from __future__ import annotations
 
 import http.client
-import os
 import random
 import re
 import statistics
@@ -28,7 +27,7 @@ from forumapp import create_app
 from forumapp.extensions import db
 from tests.conftest import base_config, migrate, user_maker
 from tests.production.backends import IN_CI
-from tests.smtp import free_port
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 KNOWN = "known@example.org"
@@ -74,19 +73,6 @@ class Server:
         return elapsed, response, content
 
 
-def _wait_until_serving(process: subprocess.Popen[bytes], server: Server, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, f"gunicorn exited:\n{log.read_text(errors='replace')}"
-        try:
-            if server.request("GET", "/auth/login")[1].status == 200:
-                return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"gunicorn did not answer:\n{log.read_text()}"
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One gunicorn worker on its own SQLite database, mailing a real SMTP sink."""
@@ -116,12 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MAIL_SEND_ASYNC": "true",
         "RATELIMIT_ENABLED": "false",
     }
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
-    env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
+    env = environment_with(settings)
     log = workdir / "gunicorn.log"
     server = Server(free_port(), outbox)
     output = log.open("ab")
@@ -140,15 +121,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stderr=output,
     )  # fmt: skip
     try:
-        _wait_until_serving(process, server, log)
+        wait_until_serving(
+            lambda: server.request("GET", "/auth/login")[1].status == 200,
+            [process],
+            lambda: log.read_text(errors="replace"),
+            60,
+        )
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, timeout=30)
         output.close()
 
 

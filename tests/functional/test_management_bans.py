@@ -70,12 +70,17 @@ def edit_group(client: FlaskClient, app: Flask, user_id: int, group: int) -> Non
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def ban(client: FlaskClient, user_id: int, **form: str) -> None:
+    """Ban ``user_id`` through the admin form (``until``, ``reason``)."""
+    assert post_form(client, f"/admin/users/{user_id}/ban", **form).status_code == 302
+
+
 def test_a_timed_ban_returns_a_moderator_to_the_moderator_group(
     app: Flask, client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
     login_as(auth, world, "admin")
     moderator = world.users["moderator"]
-    assert post_form(client, f"/admin/users/{moderator}/ban", until="2999-01-01").status_code == 302
+    ban(client, moderator, until="2999-01-01")
     assert member(app, moderator).group_id == group_id(app, GroupKey.BANNED)
     assert lift_bans_at(app, LATER) == 1
     lifted = member(app, moderator)
@@ -90,7 +95,7 @@ def test_a_group_change_ends_a_timed_ban_so_it_never_demotes_later(
 ) -> None:
     login_as(auth, world, "admin")
     alice = world.users["member"]
-    assert post_form(client, f"/admin/users/{alice}/ban", until="2999-01-01").status_code == 302
+    ban(client, alice, until="2999-01-01")
     edit_group(client, app, alice, group_id(app, GroupKey.MOD))
     assert member(app, alice).banned_until is None
     assert lift_bans_at(app, LATER) == 0
@@ -104,7 +109,7 @@ def test_unbanning_returns_the_member_to_the_group_they_were_banned_from(
 ) -> None:
     login_as(auth, world, "admin")
     moderator = world.users["moderator"]
-    assert post_form(client, f"/admin/users/{moderator}/ban", reason="cool down").status_code == 302
+    ban(client, moderator, reason="cool down")
     edit_page = client.get(f"/admin/users/{moderator}/edit").get_data(as_text=True)
     assert "Banned for good; returns to the group Moderator" in edit_page
     unban_page = client.get(f"/admin/users/{moderator}/unban").get_data(as_text=True)
@@ -119,8 +124,8 @@ def test_banning_again_changes_the_end_but_keeps_the_group_to_return_to(
 ) -> None:
     login_as(auth, world, "admin")
     moderator = world.users["moderator"]
-    assert post_form(client, f"/admin/users/{moderator}/ban", until="2998-01-01").status_code == 302
-    assert post_form(client, f"/admin/users/{moderator}/ban", until="2999-01-01").status_code == 302
+    ban(client, moderator, until="2998-01-01")
+    ban(client, moderator, until="2999-01-01")
     assert lift_bans_at(app, LATER) == 1
     assert member(app, moderator).group_id == group_id(app, GroupKey.MOD)
 
@@ -149,7 +154,7 @@ def test_a_ban_whose_group_to_return_to_was_deleted_returns_to_the_members_new_g
         testers_id, veterans_id = testers.id, veterans.id
     bob = world.users["member2"]
     edit_group(client, app, bob, testers_id)
-    assert post_form(client, f"/admin/users/{bob}/ban", until="2999-01-01").status_code == 302
+    ban(client, bob, until="2999-01-01")
     deleted = post_form(client, f"/admin/groups/{testers_id}/delete", target_id=str(veterans_id))
     assert deleted.status_code == 302, deleted.get_data(as_text=True)
     assert lift_bans_at(app, LATER) == 1
@@ -161,6 +166,6 @@ def test_a_lifted_ban_is_not_lifted_again(
 ) -> None:
     login_as(auth, world, "admin")
     alice = world.users["member"]
-    assert post_form(client, f"/admin/users/{alice}/ban", until="2999-01-01").status_code == 302
+    ban(client, alice, until="2999-01-01")
     assert [lift_bans_at(app, LATER), lift_bans_at(app, LATER)] == [1, 0]
     assert len(audit_details(app, "user.ban_expired")) == 1

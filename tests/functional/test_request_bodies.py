@@ -8,13 +8,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ from tests.api_support import API, NO_RATE_LIMITS, bearer, issue_token
 from tests.conftest import PASSWORD, csrf_token, skip_on_postgresql
 from tests.forum_world import World
 from tests.production.backends import IN_CI
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 LIMIT = 64 * 1024
 FORM = "application/x-www-form-urlencoded"
@@ -144,12 +143,6 @@ class Answer:
     body: str
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def raw_post(port: int, path: str, headers: dict[str, str], body: bytes, chunked: bool) -> Answer:
     """POST ``body`` over a socket, reading the answer while still sending, as browsers and
     curl do: a server may answer 413 and close before the body is all sent."""
@@ -210,22 +203,14 @@ def serving(command: list[str], port: int, env: dict[str, str], log: Path) -> It
     with log.open("wb") as sink:
         process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            with contextlib.suppress(OSError):
-                site = open_session(port)
-                break
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
-        yield site
+        yield wait_until_serving(
+            lambda: open_session(port),
+            [process],
+            lambda: log.read_text(errors="replace"),
+            SERVER_START_TIMEOUT,
+        )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 def open_session(port: int) -> Site:
@@ -254,8 +239,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
             pytest.fail(message)
         pytest.skip(message)
     workdir = tmp_path_factory.mktemp("bodies")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FORUMAPP_", "FLASK_"))}
-    env["FORUMAPP_INSTANCE_PATH"] = str(workdir / "instance")
+    env = environment_with({"INSTANCE_PATH": str(workdir / "instance")})
     waitress_port, gunicorn_port = free_port(), free_port()
     waitress = [str(BIN / "forumapp"), "run", "--port", str(waitress_port)]
     gunicorn = [

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,6 +35,7 @@ from forumapp.forum.posting import PostingService
 from forumapp.forum.structure import ForumStructure
 from forumapp.sqltypes import utcnow
 from forumapp.users.models import User
+from tests import servers
 from tests.conftest import FAST_HASHING, PASSWORD, base_config, user_maker
 from tests.production.backends import (
     IN_CI,
@@ -110,12 +108,6 @@ def production_tools() -> None:
     pytest.skip(f"the production profile tests need {'; '.join(missing)}: {HOW_TO}")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 # -- the deployment ----------------------------------------------------------------------------
 
 
@@ -162,11 +154,6 @@ class Deployment:
 
 def server_environment(database: URL, instance: Path) -> dict[str, str]:
     """This environment without forumapp or Flask settings, plus the production profile."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
     assert TEST_RATELIMIT_STORAGE_URI is not None
     settings: Mapping[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database.render_as_string(hide_password=False),
@@ -181,8 +168,7 @@ def server_environment(database: URL, instance: Path) -> dict[str, str]:
         # Argon2 at its real cost: a login takes as long as in production.
         **SERVER_SETTINGS,
     }
-    env.update({f"FORUMAPP_{key}": str(value) for key, value in settings.items()})
-    return env
+    return servers.environment_with(settings)
 
 
 def seed(database: URL) -> dict[str, int]:
@@ -230,7 +216,7 @@ def deployment(
         )
         assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
         seeded = seed(database)
-        port = free_port()
+        port = servers.free_port()
         deployment = Deployment(
             f"http://127.0.0.1:{port}",
             database,
@@ -241,51 +227,50 @@ def deployment(
             users=seeded,
         )
         process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "--workers", str(WORKERS),
-                "--bind", f"127.0.0.1:{port}",
-                "--timeout", "120",
-                "--access-logfile", str(deployment.access_log),
-                "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-                "--error-logfile", str(deployment.error_log),
-                "forumapp:create_app()",
-            ],
+            gunicorn_command(deployment, port, WORKERS, "--timeout", "120"),
             cwd=workdir,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         wait_until_serving(process, deployment)
         yield deployment
     finally:
         if process is not None:
-            stop(process)
+            # The gunicorn master stops its workers first.
+            servers.stop(process, timeout=30)
         server.drop_database(name)
         server.dispose()
 
 
-def wait_until_serving(process: subprocess.Popen[bytes], deployment: Deployment) -> None:
-    """Until every worker has booted and the app answers."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        assert process.poll() is None, f"gunicorn exited early:\n{deployment.logs()}"
-        with contextlib.suppress(OSError):
-            booted = deployment.error_log.read_text().count("Booting worker")
-            if booted >= WORKERS and Client(deployment).get("/")[0] == 200:
-                return
-        assert time.monotonic() < deadline, f"gunicorn did not answer:\n{deployment.logs()}"
-        time.sleep(0.2)
+def gunicorn_command(
+    deployment: Deployment, port: int, workers: int = WORKERS, *options: str
+) -> list[str]:
+    """``gunicorn`` with ``workers`` serving forumapp on ``port`` (and ``options``), logging
+    where ``deployment`` reads: each access log line starts with the pid of the worker that
+    served it (see :meth:`Deployment.worker_pids`)."""
+    return [
+        str(GUNICORN),
+        "--workers", str(workers),
+        "--bind", f"127.0.0.1:{port}",
+        *options,
+        "--access-logfile", str(deployment.access_log),
+        "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
+        "--error-logfile", str(deployment.error_log),
+        "forumapp:create_app()",
+    ]  # fmt: skip
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask the gunicorn master to shut down (it stops its workers), kill it if it will not."""
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+def wait_until_serving(
+    process: subprocess.Popen[bytes], deployment: Deployment, workers: int = WORKERS
+) -> None:
+    """Until all ``workers`` have booted and the app answers."""
+
+    def answer() -> bool:
+        booted = deployment.error_log.read_text().count("Booting worker")
+        return booted >= workers and Client(deployment).get("/")[0] == 200
+
+    servers.wait_until_serving(answer, [process], deployment.logs, START_TIMEOUT)
 
 
 @contextlib.contextmanager

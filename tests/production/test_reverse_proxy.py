@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ import pytest
 
 from tests.conftest import FAST_HASHING
 from tests.production.backends import IN_CI
-from tests.smtp import free_port
+from tests.servers import environment_with, free_port, stop, wait_until_serving
 
 BIN = Path(sys.executable).parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -52,11 +51,6 @@ def nginx() -> str:
 
 def server_environment(instance: Path) -> dict[str, str]:
     """The embedded profile with one trusted proxy and a small login budget."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FORUMAPP_", "FLASK_"))
-    }
     settings = {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "reverse-proxy-test-secret-key-0123456789",
@@ -66,8 +60,7 @@ def server_environment(instance: Path) -> dict[str, str]:
         "AUTH_LOGIN_ACCOUNT_LIMIT": "100 per 10 minutes",
         **{key: str(value) for key, value in FAST_HASHING.items()},
     }
-    env.update({f"FORUMAPP_{key}": value for key, value in settings.items()})
-    return env
+    return environment_with(settings)
 
 
 def waitress_command(port: int) -> list[str]:
@@ -128,25 +121,19 @@ def started(command: list[str], log: Path, env: dict[str, str] | None = None) ->
     try:
         yield Process(process, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, timeout=20)
 
 
 def wait_until_answering(port: int, *processes: Process) -> None:
     """Until ``GET /`` on ``port`` answers 200, failing early if a process exited."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        for server in processes:
-            assert server.process.poll() is None, f"exited early:\n{server.output()}"
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            if Client(port, "127.0.0.1").request("GET", "/")[0] == 200:
-                return
-        assert time.monotonic() < deadline, "\n".join(server.output() for server in processes)
-        time.sleep(0.1)
+    wait_until_serving(
+        lambda: Client(port, "127.0.0.1").request("GET", "/")[0] == 200,
+        [server.process for server in processes],
+        lambda: "\n".join(server.output() for server in processes),
+        START_TIMEOUT,
+        interval=0.1,
+        errors=(OSError, http.client.HTTPException),
+    )
 
 
 @dataclass
