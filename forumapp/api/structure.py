@@ -3,6 +3,7 @@ change the structure through the management panel's own service (audit log inclu
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from sqlalchemy import Exists, exists, func, select
@@ -31,7 +32,7 @@ def _require_administrator(caller: Caller) -> None:
         raise Forbidden("Only administrators can change categories and forums.")
 
 
-class _AdministeredResourceService:
+class _AdministeredResourceService(ABC):
     """What categories and forums share: only administrators create, change and delete them."""
 
     def __init__(
@@ -41,9 +42,9 @@ class _AdministeredResourceService:
         self._administration = administration
         self._links = links
 
+    @abstractmethod
     def get(self, caller: Caller, item_id: int, *, lock: bool = False) -> object:
         """One item the caller may see (:class:`NotFound` otherwise)."""
-        raise NotImplementedError
 
     def authorize_create(self, caller: Caller, data: object | None) -> None:
         """Administrators only."""
