@@ -9,6 +9,8 @@ migrations left (see :class:`MigratedBaseline`).
 
 ``FORUMAPP_TEST_RATELIMIT_STORAGE_URI`` (``redis://host:port/N``) puts every test app's rate
 limit counters in that Redis database, which is emptied before each test: the suite owns it.
+Under pytest-xdist each worker owns the database after it instead (``gw0`` N + 1, ``gw1``
+N + 2, ...), so that one worker's flush never empties another's counters mid-test.
 
 Both are read once, here, before the suite's autouse fixture clears every ``FORUMAPP_*``
 variable from the environment of the tests.
@@ -27,7 +29,20 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 TEST_DATABASE_URL = os.environ.get("FORUMAPP_TEST_DATABASE_URL", "").strip() or None
-TEST_RATELIMIT_STORAGE_URI = (
+
+
+def _redis_database_of_this_worker(uri: str | None) -> str | None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if uri is None or not worker.startswith("gw"):
+        return uri
+    scheme, _, rest = uri.partition("://")
+    address, _, path = rest.partition("/")
+    database, mark, query = path.partition("?")
+    number = int(database or "0") + int(worker[2:]) + 1
+    return f"{scheme}://{address}/{number}{mark}{query}"
+
+
+TEST_RATELIMIT_STORAGE_URI = _redis_database_of_this_worker(
     os.environ.get("FORUMAPP_TEST_RATELIMIT_STORAGE_URI", "").strip() or None
 )
 ON_POSTGRESQL = TEST_DATABASE_URL is not None
