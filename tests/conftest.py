@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from jinja2 import BytecodeCache
-from jinja2.bccache import Bucket
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import select
 from sqlalchemy.engine import URL
 
