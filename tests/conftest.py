@@ -44,7 +44,6 @@ from tests.smtp import smtp_sink  # noqa: F401  (a fixture shared by the SMTP an
 PASSWORD = "correct horse battery staple"
 
 
-
 class _CompiledTemplates(BytecodeCache):
     """Templates compiled once for the whole run rather than once per test app.
 
