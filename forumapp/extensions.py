@@ -4,7 +4,7 @@ This module imports third-party packages only, so any module may import it witho
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -131,6 +131,7 @@ PER_APP_ATTRIBUTES = (
     "_retry_after",
     "_key_prefix",
     "_request_identifier",
+    "_storage_uri",
     "_storage_options",
     "_storage",
     "_strategy",
@@ -190,13 +191,19 @@ class PerAppLimiter(Limiter):
         unbound: dict[str, Any] = self.__dict__.setdefault("_unbound_state", {})
         return unbound
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, defaults: Mapping[str, Any] | None = None) -> None:
         """Bind to ``app``: it starts from the constructor's settings, with its own storage,
-        default limits and switches, whatever other apps this limiter is bound to."""
+        default limits and switches, whatever other apps this limiter is bound to.
+
+        ``defaults`` stand in for constructor arguments for this app alone (``"_storage_uri"``,
+        ``"_storage_options"``, ``"_headers_enabled"``, ...): the app's ``RATELIMIT_*``
+        configuration still wins, and nothing is written into that configuration, which a
+        host app's own limiter reads too.
+        """
         unbound = self.__dict__.setdefault("_unbound_state", {})
         manager: LimitManager = unbound["limit_manager"]
-        state = dict(unbound)
-        state["_storage_options"] = dict(unbound["_storage_options"])
+        state = dict(unbound) | dict(defaults or {})
+        state["_storage_options"] = dict(state["_storage_options"])
         # The declared limits and exemptions are shared (the same dicts); an app's default
         # and application-wide limits come from its own configuration.
         state["limit_manager"] = LimitManager(

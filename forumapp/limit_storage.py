@@ -50,12 +50,6 @@ class LimitStorageUnavailable(ServiceUnavailable):
         super().__init__(description=UNAVAILABLE_MESSAGE, retry_after=RETRY_AFTER_SECONDS)
 
 
-def prepare_storage(app: Flask) -> None:
-    """Before binding the limiter: set ``app``'s storage options (see
-    :func:`storage_options`)."""
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = storage_options(app.config)
-
-
 def answer_storage_failures(app: Flask) -> None:
     """After binding the limiter: answer a write or login whose count could not be kept
     with a 503, and finish a request the storage failed after it was counted."""
@@ -66,7 +60,8 @@ def answer_storage_failures(app: Flask) -> None:
 
 def storage_options(config: dict[str, Any]) -> dict[str, Any]:
     """Flask-Limiter's storage options: errors of every storage as ``StorageError``, and
-    for Redis short timeouts and no retries; ``RATELIMIT_STORAGE_OPTIONS`` wins."""
+    for Redis short timeouts and no retries. Flask-Limiter lays ``RATELIMIT_STORAGE_OPTIONS``
+    over them when it binds."""
     options: dict[str, Any] = {"wrap_exceptions": True}
     scheme = str(config.get("RATELIMIT_STORAGE_URI") or "").partition("://")[0]
     if scheme in _REDIS_SCHEMES:
@@ -85,7 +80,7 @@ def storage_options(config: dict[str, Any]) -> dict[str, Any]:
             "socket_connect_timeout": timeout,
             "retry": Retry(NoBackoff(), 0),
         }
-    return options | dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    return options
 
 
 def refuse_while_storage_unavailable(error: StorageError) -> ResponseReturnValue:

@@ -23,7 +23,7 @@ from werkzeug.test import TestResponse
 from forumapp import create_app
 from forumapp.auth.models import AuthSession
 from forumapp.config import ConfigError
-from forumapp.extensions import db
+from forumapp.extensions import LIMITER_STATE_KEY, db, limiter
 from forumapp.forum.models import Post, Report, Topic
 from forumapp.limit_storage import UNAVAILABLE_MESSAGE
 from forumapp.users.models import User
@@ -321,7 +321,8 @@ def test_the_storage_timeout_is_checked_when_the_app_starts(
         create_app({**config, "RATELIMIT_STORAGE_TIMEOUT": 0.0})
     # Whole seconds from the environment are seconds too.
     monkeypatch.setenv("FORUMAPP_RATELIMIT_STORAGE_TIMEOUT", "2")
-    assert create_app(config).config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] == 2.0
+    state = create_app(config).extensions[LIMITER_STATE_KEY][limiter]
+    assert state["_storage_options"]["socket_timeout"] == 2.0
 
 
 def test_a_frozen_redis_costs_api_readers_one_timeout_not_one_each(

@@ -152,6 +152,44 @@ def test_embedding_keeps_the_hosts_user_loader_and_its_own_limiter() -> None:
     assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
 
 
+def test_embedding_leaves_the_hosts_rate_limit_configuration_as_the_host_wrote_it() -> None:
+    # Flask-Limiter reads RATELIMIT_* from app.config: forumapp's own defaults (headers on,
+    # short Redis timeouts) written there would change the host's limiter too.
+    app = Flask("configured_host")
+    app.config.update(
+        SECRET_KEY="host secret", HOME_ENDPOINT="home", RATELIMIT_STORAGE_URI="memory://"
+    )
+    host_limiter = Limiter(get_remote_address, app=app, default_limits=["1 per minute"])
+
+    @app.get("/")
+    def home() -> str:
+        return "home"
+
+    from flask_login import LoginManager
+
+    from examples.embed_auth.factories import auth_factories
+    from forumapp.auth import create_auth_blueprint
+    from forumapp.users.passwords import Argon2Hasher
+
+    before = {key: value for key, value in app.config.items() if key.startswith("RATELIMIT_")}
+    accounts = Accounts(Argon2Hasher(1, 8, 1))
+    LoginManager(app).user_loader(accounts.load_member)
+    app.register_blueprint(create_auth_blueprint(auth_factories(accounts), name="accounts"))
+
+    after = {key: value for key, value in app.config.items() if key.startswith("RATELIMIT_")}
+    assert after == before
+    client = app.test_client()
+    client.get("/")
+    refused = client.get("/")
+    assert refused.status_code == 429
+    # The host's limiter sends no X-RateLimit headers: it was never told to.
+    assert host_limiter.enabled and "X-RateLimit-Limit" not in refused.headers
+    # The blueprint's own limiter still has forumapp's defaults, for this app alone.
+    from forumapp.extensions import LIMITER_STATE_KEY, limiter
+
+    assert app.extensions[LIMITER_STATE_KEY][limiter]["_headers_enabled"] is True
+
+
 def test_account_emails_keep_forumapps_layout_in_a_host_with_email_templates_of_its_own(
     tmp_path: Path,
 ) -> None:
