@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from forumapp.extensions import db
+from forumapp.forum import posting
 from forumapp.forum.markdown import render_markdown
 from forumapp.forum.models import Topic, TopicRead
 from tests.conftest import AuthActions, skip_on_postgresql
@@ -28,7 +29,6 @@ WRITERS = 20
 READERS = 4
 #: Markdown that takes a while to render (tens of milliseconds), as long posts do.
 #: How long the reply's rendering takes at least, in seconds.
-MIN_RENDER_SECONDS = 0.6
 CONTENT = "**Bold** _words_ [a link](https://example.org/x) `code`\n\n- one\n- two\n\n" * 80
 
 
@@ -74,40 +74,46 @@ def test_a_topic_page_never_fails_or_waits_while_a_writer_holds_the_lock(
         assert db.session.get(TopicRead, (world.users["member"], topic)) is not None
 
 
-def test_markdown_is_rendered_before_the_write_lock_is_taken(app: Flask, world: World) -> None:
+def test_markdown_is_rendered_before_the_write_lock_is_taken(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rendering can take a while; a writer that rendered under the lock would hold every
+    # other writer up for that long. So while another connection holds the lock, the reply
+    # must get all the way through rendering; it may only wait for the lock afterwards.
+    # Events, not timings: a loaded machine makes this slower, never wrong.
     topic = world.topic()
-    # Long enough to render for well over SQLite's busy-handler naps (up to 100 ms), which
-    # the waiting reply may still be in when the lock is released.
-    long_post, render_seconds = CONTENT, 0.0
-    while render_seconds < MIN_RENDER_SECONDS:
-        long_post *= 2
-        started = time.monotonic()
-        render_markdown(long_post)
-        render_seconds = time.monotonic() - started
+    rendered = threading.Event()
+
+    def recording_render(source: str) -> str:
+        html = render_markdown(source)
+        rendered.set()
+        return html
+
+    monkeypatch.setattr(posting, "render_markdown", recording_render)
     with app.app_context():
         url = db.engine.url
     holder = create_engine(url, poolclass=NullPool)
-    finished: list[float] = []
+    finished = threading.Event()
 
     def reply() -> None:
-        world.reply(topic, content=long_post)
-        finished.append(time.monotonic())
+        world.reply(topic, content=CONTENT)
+        finished.set()
 
     with holder.connect() as connection:
         hold_write_lock(connection, topic)
         try:
             replier = threading.Thread(target=reply)
             replier.start()
-            # Time enough to render the post while another writer holds the lock.
-            time.sleep(max(1.0, 2 * render_seconds))
+            rendered_under_the_lock = rendered.wait(timeout=10)
+            # Nor did it write anything while the lock was held.
+            written_under_the_lock = finished.is_set()
         finally:
             connection.rollback()
-            released = time.monotonic()
     replier.join(timeout=15)
     holder.dispose()
-    assert finished, "the reply never finished"
-    # Once the lock is free only the writes are left to do, not the rendering.
-    assert finished[0] - released < render_seconds / 2, (finished[0] - released, render_seconds)
+    assert finished.is_set(), "the reply never finished"
+    assert rendered_under_the_lock, "the reply waited for the write lock before rendering"
+    assert not written_under_the_lock
 
 
 def hold_write_lock(connection: Connection, topic_id: int) -> None:
