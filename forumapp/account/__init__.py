@@ -13,11 +13,12 @@ mounts the auth blueprint::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, abort
 from flask.typing import RouteCallable
 
-from forumapp.account import menu
+from forumapp.account import leaving_views, menu
 from forumapp.account.factories import AccountFactories, default_factories
+from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
@@ -36,14 +37,31 @@ def create_account_blueprint(
     blueprint.after_request(_no_store)
     blueprint.add_app_template_global(menu.settings_menu)
     blueprint.add_app_template_global(menu.first_settings_url)
+    blueprint.register_error_handler(NotFound, _not_found)
     for rule, view_func in _rules(f):
         blueprint.add_url_rule(rule, view_func=view_func)
     return blueprint
 
 
-def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:  # noqa: ARG001
+def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     # One entry per page, in the order of the settings menu.
-    return []
+    return [
+        (
+            "/export",
+            leaving_views.ExportData.as_view("export", data_exporter_factory=f.data_exporter),
+        ),
+        (
+            "/delete",
+            leaving_views.DeleteAccount.as_view(
+                "delete", account_deleter_factory=f.account_deleter
+            ),
+        ),
+    ]
+
+
+def _not_found(error: NotFound) -> Response:  # noqa: ARG001
+    # A service's NotFound (an account gone since the page was loaded) is a plain 404.
+    abort(404)
 
 
 def _no_store(response: Response) -> Response:
