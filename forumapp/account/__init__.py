@@ -13,11 +13,13 @@ mounts the auth blueprint::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
-from flask.typing import RouteCallable
+from flask import Blueprint, Response
+from flask.typing import ResponseReturnValue, RouteCallable
+from werkzeug.exceptions import NotFound as HttpNotFound
 
 from forumapp.account import leaving_views, menu
 from forumapp.account.factories import AccountFactories, default_factories
+from forumapp.errors import handle_http_error
 from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 
@@ -59,9 +61,9 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     ]
 
 
-def _not_found(error: NotFound) -> Response:  # noqa: ARG001
-    # A service's NotFound (an account gone since the page was loaded) is a plain 404.
-    abort(404)
+def _not_found(error: NotFound) -> ResponseReturnValue:  # noqa: ARG001
+    # A service's NotFound (an account gone since the page was loaded) is the site's 404.
+    return handle_http_error(HttpNotFound())
 
 
 def _no_store(response: Response) -> Response:

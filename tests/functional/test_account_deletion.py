@@ -14,10 +14,17 @@ from forumapp.auth.models import AuthSession
 from forumapp.extensions import db
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.management.audit.models import AuditEntry
+from forumapp.users.groups import GroupKey
 from forumapp.users.models import User
 from tests.conftest import AuthActions, csrf_token, register
 from tests.forum_world import World
 from tests.functional.test_account_export import issue_token
+from tests.functional.test_auth_security import (
+    REMEMBER_COOKIE,
+    SESSION_COOKIE,
+    copy_cookie,
+    is_logged_in,
+)
 from tests.functional.test_forum_counters import stored_and_recounted
 
 ALLOW_REMOVAL = {"ACCOUNT_DELETE_POSTS_ALLOWED": True}
@@ -165,24 +172,22 @@ def test_last_admin_cannot_delete_their_account(
 def test_an_admin_can_leave_when_another_admin_remains(
     app: Flask, client: FlaskClient, world: World, auth: AuthActions, make_user: Any
 ) -> None:
-    from forumapp.users.groups import GroupKey
-
     make_user("second_admin", group=GroupKey.ADMIN)
     auth.login("root")
     assert delete_account(client, "root").status_code == 302
 
 
+@pytest.mark.parametrize("cookie", [SESSION_COOKIE, REMEMBER_COOKIE])
 def test_copied_session_cookie_is_dead_after_deletion(
-    app: Flask, client: FlaskClient, world: World, auth: AuthActions
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions, cookie: str
 ) -> None:
     auth.login("alice", remember_me="y")
     thief = app.test_client()
-    for cookie in client._cookies.values():  # noqa: SLF001 - copying the browser's cookies
-        thief.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
-    assert thief.get("/settings/delete").status_code == 200
+    copy_cookie(client, thief, cookie)
+    assert is_logged_in(thief)
     assert delete_account(client).status_code == 302
-    assert thief.get("/settings/delete").status_code == 302
-    assert client.get("/settings/delete").status_code == 302
+    assert not is_logged_in(thief)
+    assert not is_logged_in(client)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuthSession)) == 0
 
