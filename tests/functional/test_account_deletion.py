@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from forumapp.api.models import ApiToken
 from forumapp.auth.models import AuthSession
+from forumapp.config_rules import configuration_problems
 from forumapp.extensions import db
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.management.audit.models import AuditEntry
@@ -26,6 +27,8 @@ from tests.functional.test_auth_security import (
     is_logged_in,
 )
 from tests.functional.test_forum_counters import stored_and_recounted
+from tests.functional.test_forum_pages import login_as
+from tests.functional.test_management_settings import save
 
 ALLOW_REMOVAL = {"ACCOUNT_DELETE_POSTS_ALLOWED": True}
 
@@ -228,3 +231,20 @@ def test_username_is_free_again_after_deletion(
     assert register(client, "alice", "alice@example.org").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(User.id).where(User.username == "alice")) is not None
+
+
+def test_admins_allow_removing_posts_in_the_settings_panel(
+    client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    login_as(auth, world, "admin")
+    assert save(client, ACCOUNT_DELETE_POSTS_ALLOWED="y").status_code == 302  # type: ignore[attr-defined]
+    auth.logout()
+    auth.login("alice")
+    assert 'value="remove"' in client.get("/settings/delete").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["yes", 1, "false"])
+def test_the_posts_setting_must_be_true_or_false(value: object) -> None:
+    problems = configuration_problems({"ACCOUNT_DELETE_POSTS_ALLOWED": value})
+    assert any(problem.startswith("ACCOUNT_DELETE_POSTS_ALLOWED ") for problem in problems)
+    assert configuration_problems({"ACCOUNT_DELETE_POSTS_ALLOWED": True}) == []
