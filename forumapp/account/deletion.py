@@ -134,7 +134,8 @@ class AccountDeleter:
     def _other_admins(self, user_id: int) -> int:
         # Locked until the commit (on PostgreSQL): two admins deleting themselves at once
         # must not both see the other one and leave the forum without an administrator.
-        # SQLite lets one writer through at a time, and the slower one fails to commit.
+        # On SQLite the slower one read before the other's commit, so its first write
+        # fails (a stale snapshot may not write) and it saves nothing.
         others = self._session.scalars(
             select(User.id)
             .join(Group, Group.id == User.group_id)

@@ -29,6 +29,7 @@ from tests.functional.test_auth_security import (
 from tests.functional.test_forum_counters import stored_and_recounted
 from tests.functional.test_forum_pages import login_as
 from tests.functional.test_management_settings import save
+from tests.functional.test_page_structure import check_page
 
 ALLOW_REMOVAL = {"ACCOUNT_DELETE_POSTS_ALLOWED": True}
 
@@ -248,3 +249,16 @@ def test_the_posts_setting_must_be_true_or_false(value: object) -> None:
     problems = configuration_problems({"ACCOUNT_DELETE_POSTS_ALLOWED": value})
     assert any(problem.startswith("ACCOUNT_DELETE_POSTS_ALLOWED ") for problem in problems)
     assert configuration_problems({"ACCOUNT_DELETE_POSTS_ALLOWED": True}) == []
+
+
+@pytest.mark.parametrize("config_overrides", [{}, ALLOW_REMOVAL])
+def test_export_and_delete_pages_are_well_formed_and_accessible(
+    client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    auth.login("alice")
+    for path in ("/settings/export", "/settings/delete"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        check_page(response.get_data(as_text=True), path)
+    with_errors = delete_account(client, "nobody", posts="remove")
+    check_page(with_errors.get_data(as_text=True), "/settings/delete (errors)")
