@@ -32,7 +32,7 @@ class DeleteAccountForm(ForumForm):
     posts = RadioField(
         "Your posts",
         choices=[
-            SelectChoice(KEEP_POSTS, "Keep them in their topics, shown as by “deleted user”"),
+            SelectChoice(KEEP_POSTS, "Keep them, shown as written by “deleted user”"),
             SelectChoice(REMOVE_POSTS, "Delete them, and the topics I started"),
         ],
         # Left out of the page when the site keeps all posts: keeping is then implied.

@@ -55,16 +55,29 @@ def counters_are_right(app: Flask) -> None:
     assert stored == fresh
 
 
-def test_delete_page_needs_a_fresh_login(
-    client: FlaskClient, world: World, auth: AuthActions
+@pytest.mark.parametrize("path", ["/settings/delete", "/settings/export"])
+def test_export_and_deletion_need_a_fresh_login(
+    client: FlaskClient, world: World, auth: AuthActions, path: str
 ) -> None:
-    assert client.get("/settings/delete").status_code == 302
+    assert client.get(path).status_code == 302
     auth.login("alice")
     with client.session_transaction() as session:
         session.pop("_fresh_at")
-    response = client.get("/settings/delete")
-    assert response.status_code == 302
-    assert "/auth/reauth" in response.headers["Location"]
+    token = csrf_token(client, "/auth/reauth")
+    data = {"csrf_token": token, "confirmation": "alice"}
+    for response in (client.get(path), client.post(path, data=data)):
+        assert response.status_code == 302
+        assert "/auth/reauth" in response.headers["Location"]
+
+
+def test_deletion_without_csrf_token_changes_nothing(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    auth.login("alice")
+    response = client.post("/settings/delete", data={"confirmation": "alice"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.get(User, world.users["member"]) is not None
 
 
 def test_deletion_keeping_posts_shows_them_as_deleted_user_with_counts_right(
