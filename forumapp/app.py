@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forumapp import bodies, errors, headers
+from forumapp.account import create_account_blueprint
 from forumapp.api import create_api_blueprint
 from forumapp.api.models import ApiToken
 from forumapp.api.token_views import create_tokens_blueprint, token_service_factory
@@ -148,6 +149,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_management_blueprint())
     app.register_blueprint(create_auth_blueprint())
     app.register_blueprint(create_tokens_blueprint())
+    app.register_blueprint(create_account_blueprint())
     app.register_blueprint(create_api_blueprint())
 
 

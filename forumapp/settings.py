@@ -82,6 +82,12 @@ API_TOKENS_PER_MEMBER = 20
 API_RATE_LIMIT = "300 per minute"
 API_ADDRESS_RATE_LIMIT = "600 per minute"
 
+#: Members may have their posts deleted with their account (otherwise the posts stay,
+#: shown as written by "deleted user").
+ACCOUNT_DELETE_POSTS_ALLOWED = False
+#: Downloads of a member's data export (each reads everything they wrote).
+ACCOUNT_EXPORT_LIMIT = "3 per hour"
+
 #: Rate limits, in Flask-Limiter's notation.
 RATELIMIT_STORAGE_URI = "memory://"
 #: Seconds a request waits for the rate-limit storage (Redis) before treating it as down:

@@ -86,6 +86,9 @@ EDITABLE: tuple[Setting, ...] = (
     Setting("AUTH_LOGIN_LIMIT", "Failed logins per client", str, 1, 50),
     Setting("AUTH_REGISTER_LIMIT", "Registrations per client", str, 1, 50),
     Setting("FORUM_POST_LIMIT", "Posts per member", str, 1, 50),
+    Setting(
+        "ACCOUNT_DELETE_POSTS_ALLOWED", "Members may delete their posts with their account", bool
+    ),
 )
 EDITABLE_KEYS = {setting.key: setting for setting in EDITABLE}
 

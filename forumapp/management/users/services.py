@@ -10,16 +10,14 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from forumapp.auth.models import AuthSession
-from forumapp.forum.counters import Counters
+from forumapp.forum.authorship import release_posts
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
-from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.reading import Pagination, page_count
 from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
 
-DELETED_USER = "deleted user"
 #: The audit log's name for what forumapp does by itself.
 SYSTEM = Auditor(None, "forumapp", "")
 
@@ -238,29 +236,8 @@ class UserAdministration:
             raise Forbidden("Only administrators can delete members.")
         name = user.username
         with atomic(self._session):
-            topic_ids = set(
-                self._session.scalars(
-                    select(Post.topic_id).where(Post.user_id == user.id).distinct()
-                )
-            )
-            if keep_posts:
-                self._session.execute(
-                    update(Post).where(Post.user_id == user.id).values(author_name=DELETED_USER)
-                )
-                self._session.execute(
-                    update(Topic).where(Topic.user_id == user.id).values(author_name=DELETED_USER)
-                )
-            else:
-                self._session.execute(
-                    update(Post)
-                    .where(Post.user_id == user.id, Post.number > 1)
-                    .values(deleted=True)
-                )
-                self._session.execute(
-                    update(Topic).where(Topic.user_id == user.id).values(deleted=True)
-                )
+            release_posts(self._session, user.id, keep_posts=keep_posts)
             self._session.execute(delete(User).where(User.id == user.id))
-            self._recount(topic_ids)
             self._audit.record(
                 auditor,
                 "user.delete",
@@ -275,24 +252,6 @@ class UserAdministration:
         """Record an action taken through another service (emails sent for the member)."""
         with atomic(self._session):
             self._audit.record(auditor, action, "user", user.id, user.username)
-
-    def _recount(self, topic_ids: set[int]) -> None:
-        counters = Counters(self._session)
-        forums: set[int] = set()
-        authors: set[int] = set()
-        for topic in self._session.scalars(select(Topic).where(Topic.id.in_(topic_ids))):
-            counters.recount_topic(topic)
-            forums.add(topic.forum_id)
-        for forum in self._session.scalars(select(Forum).where(Forum.id.in_(forums))):
-            counters.recount_forum(forum)
-        authors.update(
-            self._session.scalars(
-                select(Post.user_id)
-                .where(Post.topic_id.in_(topic_ids), Post.user_id.is_not(None))
-                .distinct()
-            )
-        )
-        counters.recount_users({author for author in authors if author is not None})
 
     def groups(self) -> Sequence[Group]:
         """Every group a member can be put in, in the order they were made."""

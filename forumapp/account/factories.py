@@ -1,0 +1,54 @@
+"""The one place that wires the account services from the app's configuration.
+
+Each factory is called by a view, inside a request, and returns a ready service.
+:func:`default_factories` bundles them for :func:`forumapp.account.create_account_blueprint`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+from forumapp.account.deletion import AccountDeleter, DeletionSettings
+from forumapp.account.export import DataExporter
+from forumapp.account.farewell import TemplateGoodbyeMailer
+from forumapp.extensions import db
+from forumapp.http import external_url
+from forumapp.mail import MailDelivery
+from forumapp.management.audit.log import AuditLog
+from forumapp.sqltypes import utcnow
+
+
+@dataclass(frozen=True)
+class AccountFactories:
+    """Service factories for the account pages, one per service."""
+
+    data_exporter: Callable[[], DataExporter]
+    account_deleter: Callable[[], AccountDeleter]
+
+
+def data_exporter_factory() -> DataExporter:
+    """A member's data export from forumapp's tables."""
+    return DataExporter(db.session, utcnow)
+
+
+def account_deleter_factory() -> AccountDeleter:
+    """Account deletion over forumapp's tables, recorded in the audit log."""
+    config = current_app.config
+    mailer = TemplateGoodbyeMailer(
+        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        link=external_url,
+        site_name=config["SITE_NAME"],
+    )
+    settings = DeletionSettings(posts_removal_allowed=config["ACCOUNT_DELETE_POSTS_ALLOWED"])
+    return AccountDeleter(db.session, AuditLog(db.session, utcnow), mailer, settings, utcnow)
+
+
+def default_factories() -> AccountFactories:
+    """forumapp's own services over its SQLAlchemy tables."""
+    return AccountFactories(
+        data_exporter=data_exporter_factory,
+        account_deleter=account_deleter_factory,
+    )

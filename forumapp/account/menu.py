@@ -1,0 +1,48 @@
+"""The settings menu: every account page the app serves, in one order, on every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One link of the settings menu."""
+
+    label: str
+    url: str
+    current: bool
+
+
+#: Endpoint and label of each settings page. Pages of other blueprints (the API tokens)
+#: belong here too: the member sees one settings area whoever serves each page.
+PAGES: tuple[tuple[str, str], ...] = (
+    ("account.profile", "Profile"),
+    ("account.avatar", "Avatar"),
+    ("account.preferences", "Preferences"),
+    ("account.password", "Password"),
+    ("account.email", "Email address"),
+    ("account.sessions", "Sessions"),
+    ("account.security", "Security"),
+    ("tokens.tokens", "API tokens"),
+    ("account.export", "Export your data"),
+    ("account.delete", "Delete account"),
+)
+
+
+def settings_menu() -> list[MenuEntry]:
+    """The settings pages this app serves; the one being shown is marked current."""
+    served = current_app.view_functions
+    return [
+        MenuEntry(label, url_for(endpoint), endpoint == request.endpoint)
+        for endpoint, label in PAGES
+        if endpoint in served
+    ]
+
+
+def first_settings_url() -> str | None:
+    """Where the header's "Settings" link goes: the first page of the menu, if any."""
+    entries = settings_menu()
+    return entries[0].url if entries else None
