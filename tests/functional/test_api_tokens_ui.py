@@ -77,9 +77,13 @@ def test_a_stale_login_confirms_the_password_first(
     assert client.get(PAGE).status_code == 200
 
 
-def test_members_find_the_page_in_the_account_menu(client: FlaskClient, alice: int) -> None:
-    assert f'href="{PAGE}">API tokens</a>' in client.get("/").text
+def test_members_find_the_page_in_the_settings_menu(client: FlaskClient, alice: int) -> None:
+    # The header links to the settings area, whose menu lists the tokens page.
+    settings = re.search(r'<a href="([^"]+)">Settings</a>', client.get("/").text)
+    assert settings is not None
+    assert re.search(f'href="{PAGE}"[^>]*>API tokens</a>', client.get(settings.group(1)).text)
     page = client.get(PAGE)
+    assert f'<a href="{PAGE}" aria-current="page">API tokens</a>' in page.text
     assert page.status_code == 200
     assert "You have no tokens yet." in page.text
     assert page.headers["Cache-Control"] == "no-store"
