@@ -13,11 +13,15 @@ mounts the auth blueprint::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
-from flask.typing import RouteCallable
+from flask import Blueprint, Response, current_app
+from flask.typing import ResponseReturnValue, RouteCallable
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from forumapp.account import menu
 from forumapp.account.factories import AccountFactories, default_factories
+from forumapp.account.preferences.views import PreferencesSettings
+from forumapp.account.profile.views import ProfileSettings
+from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
@@ -36,14 +40,28 @@ def create_account_blueprint(
     blueprint.after_request(_no_store)
     blueprint.add_app_template_global(menu.settings_menu)
     blueprint.add_app_template_global(menu.first_settings_url)
+    blueprint.register_error_handler(NotFound, _not_found)
     for rule, view_func in _rules(f):
         blueprint.add_url_rule(rule, view_func=view_func)
     return blueprint
 
 
-def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:  # noqa: ARG001
+def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     # One entry per page, in the order of the settings menu.
-    return []
+    return [
+        ("/profile", ProfileSettings.as_view("profile", profile_service_factory=f.profile_service)),
+        (
+            "/preferences",
+            PreferencesSettings.as_view(
+                "preferences", preferences_service_factory=f.preferences_service
+            ),
+        ),
+    ]
+
+
+def _not_found(_error: NotFound) -> ResponseReturnValue:
+    # A service's NotFound (the account is gone) is the app's own 404 page.
+    return current_app.handle_http_exception(HTTPNotFound())
 
 
 def _no_store(response: Response) -> Response:
