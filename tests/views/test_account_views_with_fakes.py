@@ -183,8 +183,10 @@ def test_guests_never_reach_the_services() -> None:
     # The factories refuse: a view that reached for its service would answer 500.
     client = bare_app(member=None).test_client()
     for path in ("/settings/profile", "/settings/preferences"):
-        assert client.get(path).status_code == 401
-        assert client.post(path, data=PROFILE_FORM).status_code == 401
+        # forumapp's login_required asks its own login manager: a 401 here, or the way to
+        # its login page once a full forumapp app of the same process has set one.
+        assert client.get(path).status_code in (302, 401)
+        assert client.post(path, data=PROFILE_FORM).status_code in (302, 401)
 
 
 def test_the_preferences_form_offers_the_services_choices_with_the_members_selected() -> None:
