@@ -21,6 +21,7 @@ from forumapp.account.profile.services import (
     ProfileText,
     profile_problems,
 )
+from forumapp.config_rules import configuration_problems
 from forumapp.forum.errors import InvalidInput, NotFound
 from forumapp.forum.markdown import render_markdown
 from forumapp.text import CONTROL_CHARACTERS
@@ -221,3 +222,15 @@ def test_values_outside_the_choices_are_refused_and_nothing_is_written(
     assert (refused.value.field, refused.value.reason) == (field, reason)
     assert (ann.language, ann.timezone, ann.posts_per_page) == ("en", None, None)
     assert session.commits == 0
+
+
+# -- configuration --------------------------------------------------------------------------
+
+
+def test_a_default_time_zone_that_is_no_iana_name_stops_the_start_naming_the_key() -> None:
+    [problem] = configuration_problems({"DEFAULT_TIMEZONE": "Mars/Olympus_Mons"})
+    assert problem.startswith("DEFAULT_TIMEZONE must be an IANA time zone name")
+    assert configuration_problems({"DEFAULT_TIMEZONE": "Europe/Paris"}) == []
+    assert configuration_problems({"SIGNATURES_ENABLED": "yes"})[0].startswith(
+        "SIGNATURES_ENABLED must be one of"
+    )
