@@ -15,6 +15,7 @@ from datetime import timedelta
 from importlib.util import find_spec
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 import limits.storage
 from limits import parse_many
@@ -86,6 +87,13 @@ def true_or_false(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     return f"must be true or false, got {value!r}."
+
+
+def timezone_problem(value: Any) -> str | None:
+    """A rule: an IANA time zone name this system knows (``Europe/Paris``, ``UTC``)."""
+    if isinstance(value, str) and value in available_timezones():
+        return None
+    return f"must be an IANA time zone name such as 'UTC' or 'Europe/Paris', got {value!r}."
 
 
 def positive_duration(value: Any) -> str | None:
@@ -222,6 +230,8 @@ RULES: dict[str, Rule] = {
     "PAGE_WRITE_WAIT_MS": whole_number(1, 60_000),
     "AUTH_TRUSTED_DEVICE_DAYS": whole_number(1, 3650),
     "ACCOUNT_DELETE_POSTS_ALLOWED": true_or_false,
+    "DEFAULT_TIMEZONE": timezone_problem,
+    "SIGNATURES_ENABLED": one_of(True, False),
 }
 
 

@@ -41,6 +41,8 @@ ACCOUNT_ACTIVATION_REQUIRED = True
 REAUTH_WINDOW_SECONDS = 600
 LANGUAGES = {"en": "English"}
 DEFAULT_LANGUAGE = "en"
+#: The IANA time zone times are shown in for guests and for members who chose none.
+DEFAULT_TIMEZONE = "UTC"
 
 #: Token lifetimes, in seconds.
 PASSWORD_RESET_TOKEN_MAX_AGE = 3600
@@ -75,6 +77,10 @@ FORUM_POST_LIMIT = "6 per minute"
 FORUM_PREVIEW_LIMIT = "30 per minute"
 #: Reports of posts per member.
 FORUM_REPORT_LIMIT = "20 per hour"
+#: Members' signatures under their posts (also a switch in the admin panel).
+SIGNATURES_ENABLED = True
+#: Saves of the profile and preferences pages per member (each renders Markdown).
+ACCOUNT_SETTINGS_LIMIT = "30 per hour"
 
 #: Personal access tokens for the JSON API one member may hold at once.
 API_TOKENS_PER_MEMBER = 20

@@ -13,17 +13,30 @@ mounts the auth blueprint::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue, RouteCallable
-from werkzeug.exceptions import NotFound as HttpNotFound
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from forumapp import settings
 from forumapp.account import leaving_views, menu
 from forumapp.account.factories import AccountFactories, default_factories
-from forumapp.errors import handle_http_error
+from forumapp.account.preferences.views import PreferencesSettings
+from forumapp.account.profile.views import ProfileSettings
 from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
+
+#: Settings the account pages read: a host app that sets none of them gets forumapp's.
+CONFIG_KEYS = (
+    "ACCOUNT_SETTINGS_LIMIT",
+    "ACCOUNT_EXPORT_LIMIT",
+    "ACCOUNT_DELETE_POSTS_ALLOWED",
+    "DEFAULT_TIMEZONE",
+    "LANGUAGES",
+    "POSTS_PER_PAGE",
+)
 
 
 def create_account_blueprint(
@@ -36,6 +49,7 @@ def create_account_blueprint(
     f = factories or default_factories()
     blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
     blueprint.record_once(install_id_converter)
+    blueprint.record_once(_default_settings)
     blueprint.after_request(_no_store)
     blueprint.add_app_template_global(menu.settings_menu)
     blueprint.add_app_template_global(menu.first_settings_url)
@@ -48,6 +62,13 @@ def create_account_blueprint(
 def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     # One entry per page, in the order of the settings menu.
     return [
+        ("/profile", ProfileSettings.as_view("profile", profile_service_factory=f.profile_service)),
+        (
+            "/preferences",
+            PreferencesSettings.as_view(
+                "preferences", preferences_service_factory=f.preferences_service
+            ),
+        ),
         (
             "/export",
             leaving_views.ExportData.as_view("export", data_exporter_factory=f.data_exporter),
@@ -61,9 +82,14 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     ]
 
 
-def _not_found(error: NotFound) -> ResponseReturnValue:  # noqa: ARG001
-    # A service's NotFound (an account gone since the page was loaded) is the site's 404.
-    return handle_http_error(HttpNotFound())
+def _not_found(_error: NotFound) -> ResponseReturnValue:
+    # A service's NotFound (the account is gone) is the app's own 404 page.
+    return current_app.handle_http_exception(HTTPNotFound())
+
+
+def _default_settings(state: BlueprintSetupState) -> None:
+    for key in CONFIG_KEYS:
+        state.app.config.setdefault(key, getattr(settings, key))
 
 
 def _no_store(response: Response) -> Response:

@@ -14,8 +14,11 @@ from flask import current_app
 from forumapp.account.deletion import AccountDeleter, DeletionSettings
 from forumapp.account.export import DataExporter
 from forumapp.account.farewell import TemplateGoodbyeMailer
+from forumapp.account.preferences.services import PreferenceChoices, PreferencesService
+from forumapp.account.profile.services import ProfileService
 from forumapp.extensions import db
 from forumapp.http import external_url
+from forumapp.localtime import known_timezones
 from forumapp.mail import MailDelivery
 from forumapp.management.audit.log import AuditLog
 from forumapp.sqltypes import utcnow
@@ -25,8 +28,27 @@ from forumapp.sqltypes import utcnow
 class AccountFactories:
     """Service factories for the account pages, one per service."""
 
+    profile_service: Callable[[], ProfileService]
+    preferences_service: Callable[[], PreferencesService]
     data_exporter: Callable[[], DataExporter]
     account_deleter: Callable[[], AccountDeleter]
+
+
+def profile_service_factory() -> ProfileService:
+    """The profile service over the app's database."""
+    return ProfileService(db.session)
+
+
+def preferences_service_factory() -> PreferencesService:
+    """The preferences service over the app's database, with the configured choices."""
+    config = current_app.config
+    choices = PreferenceChoices(
+        languages=config["LANGUAGES"],
+        timezones=known_timezones(),
+        default_timezone=config["DEFAULT_TIMEZONE"],
+        default_page_size=config["POSTS_PER_PAGE"],
+    )
+    return PreferencesService(db.session, choices)
 
 
 def data_exporter_factory() -> DataExporter:
@@ -49,6 +71,8 @@ def account_deleter_factory() -> AccountDeleter:
 def default_factories() -> AccountFactories:
     """forumapp's own services over its SQLAlchemy tables."""
     return AccountFactories(
+        profile_service=profile_service_factory,
+        preferences_service=preferences_service_factory,
         data_exporter=data_exporter_factory,
         account_deleter=account_deleter_factory,
     )

@@ -22,6 +22,7 @@ from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.pages import ForumPages
 from forumapp.http import external_url
+from forumapp.localtime import local_time
 from forumapp.views import PageView
 
 __all__ = [
@@ -46,6 +47,8 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     bp.add_app_template_global(id_url)
     # Feeds link to the site on its public base, whatever Host the request named.
     bp.add_app_template_global(external_url)
+    # Every page prints times through the when() macro, in the reader's zone.
+    bp.add_app_template_global(local_time)
     actor = {"actor_factory": f.actor}
     posting = {**actor, "posting_service_factory": f.posting_service}
     moderation = {**actor, "moderation_service_factory": f.moderation_service}
@@ -84,7 +87,10 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
             "topic_feed", template="forum/topic_feed.xml", loader=pages.topic_feed, mimetype=ATOM
         ),
     )
-    bp.add_url_rule("/post/<id:post_id>", view_func=views.Permalink.as_view("post", **reading))
+    bp.add_url_rule(
+        "/post/<id:post_id>",
+        view_func=views.Permalink.as_view("post", **reading, page_size_factory=f.posts_per_page),
+    )
     bp.add_url_rule(
         "/topic/<id:topic_id>/unread",
         view_func=views.FirstUnread.as_view(

@@ -84,6 +84,17 @@ def load_guest_actor() -> Actor:
     return load_actor(None, "", guest)
 
 
+def current_posts_per_page() -> int:
+    """Posts on a topic page for this request: the member's choice, else the site's."""
+    # Guests, and the members of a host app whose user model has no such column, get
+    # the site's page size.
+    chosen = getattr(current_user, "posts_per_page", None)
+    if isinstance(chosen, int) and chosen > 0:
+        return chosen
+    size: int = current_app.config["POSTS_PER_PAGE"]
+    return size
+
+
 def current_reader() -> Reader | None:
     """The unread-tracking identity of a logged-in member; ``None`` for guests."""
     if not current_user.is_authenticated:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from forumapp.extensions import db
-from forumapp.forum.actor import current_actor, current_reader
+from forumapp.forum.actor import current_actor, current_posts_per_page, current_reader
 from forumapp.forum.community import CommunityStats
 from forumapp.forum.limits import posts_per_member, previews_per_member
 from forumapp.forum.moderation import ModerationService
@@ -46,6 +46,8 @@ class ForumFactories:
     moderation_service: Callable[[], ModerationService]
     search_service: Callable[[], SearchService]
     community_stats: Callable[[], CommunityStats]
+    #: Posts per topic page for who is asking (their preference, or the site's).
+    posts_per_page: Callable[[], int] = current_posts_per_page
 
 
 def forum_reader_factory() -> ForumReader:

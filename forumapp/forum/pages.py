@@ -82,7 +82,7 @@ class ForumPages:
         actor = self.f.actor()
         with not_found_as_404():
             view = self.f.forum_reader().topic_page(
-                actor, topic_id, page_argument(), current_app.config["POSTS_PER_PAGE"]
+                actor, topic_id, page_argument(), self.f.posts_per_page()
             )
         last_number = view.posts[-1].post.number if view.posts else None
         self.f.topic_visits().record(topic_id, actor.user_id, last_number)
@@ -91,6 +91,7 @@ class ForumPages:
             "view": view,
             "actor": actor,
             "reply_form": PostForm() if can_reply else None,
+            "signatures": current_app.config["SIGNATURES_ENABLED"],
         }
 
     def profile(self, username: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, undefer
 
 from forumapp.forum.errors import NotFound
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Topic, TopicRead
@@ -118,6 +118,8 @@ class PostAuthor:
     post_count: int
     joined: datetime | None
     exists: bool
+    #: The author's signature, rendered when they saved it ("" for none).
+    signature_html: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,14 @@ class ForumReader:
         page = min(max(page, 1), pagination.pages)
         first = (page - 1) * per_page + 1
         rows = self._session.execute(
-            select(Post, User.username, User.post_count, User.date_joined, Group.name)
+            select(
+                Post,
+                User.username,
+                User.post_count,
+                User.date_joined,
+                Group.name,
+                User.signature_html,
+            )
             # The page shows each post's stored HTML: its Markdown source can stay behind.
             .options(defer(Post.content, raiseload=True))
             .outerjoin(User, User.id == Post.user_id)
@@ -265,10 +274,10 @@ class ForumReader:
         posts = [
             PostRow(
                 post,
-                _author(post, username, group_name, post_count, joined),
+                _author(post, username, group_name, post_count, joined, signature),
                 actor.can_see_post_body(post, forum.id),
             )
-            for post, username, post_count, joined, group_name in rows
+            for post, username, post_count, joined, group_name, signature in rows
         ]
         return TopicView(
             topic,
@@ -332,6 +341,8 @@ class ForumReader:
         """A member's profile with their latest visible topics and posts."""
         row = self._session.execute(
             select(User, Group.name)
+            # The page shows the rendered "about"; its Markdown source can stay behind.
+            .options(undefer(User.about_html))
             .join(Group, Group.id == User.group_id)
             .where(User.username_key == username_key, User.activated.is_(True))
         ).first()
@@ -453,7 +464,10 @@ def _author(
     group_name: str | None,
     post_count: int | None,
     joined: datetime | None,
+    signature_html: str | None,
 ) -> PostAuthor:
     if username is None:  # the account was deleted
         return PostAuthor(post.author_name, "Deleted user", 0, None, exists=False)
-    return PostAuthor(username, group_name or "", post_count or 0, joined, True)
+    return PostAuthor(
+        username, group_name or "", post_count or 0, joined, True, signature_html or ""
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.exceptions import TooManyRequests
@@ -292,14 +292,21 @@ class ReportPost(ForumView):
 class Permalink(ForumView):
     """``/post/<id>``: redirect to the page and anchor of the post."""
 
-    def __init__(self, actor_factory: ActorFactory, reader_factory: ForumReaderFactory) -> None:
+    def __init__(
+        self,
+        actor_factory: ActorFactory,
+        reader_factory: ForumReaderFactory,
+        page_size_factory: Callable[[], int],
+    ) -> None:
         super().__init__(actor_factory)
         self.reader_factory = reader_factory
+        # The page the post is on depends on the reader's page size.
+        self.page_size_factory = page_size_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
         with domain_errors():
             topic_id, page = self.reader_factory().post_location(
-                self.actor_factory(), post_id, current_app.config["POSTS_PER_PAGE"]
+                self.actor_factory(), post_id, self.page_size_factory()
             )
         target = url_for("forum.topic", topic_id=topic_id, page=page if page > 1 else None)
         return redirect(f"{target}#post-{post_id}")

@@ -14,6 +14,10 @@ from forumapp.sqltypes import UTCDateTime, utcnow
 
 USERNAME_MAX_LENGTH = 32
 EMAIL_MAX_LENGTH = 254
+DISPLAY_NAME_MAX_LENGTH = 64
+LOCATION_MAX_LENGTH = 64
+WEBSITE_MAX_LENGTH = 200
+TIMEZONE_MAX_LENGTH = 64
 #: ASCII only, so that look-alike letters from other scripts cannot imitate a member.
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -92,6 +96,26 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     )
     #: "Mark all read": everything older than this counts as read.
     all_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The profile (``/settings/profile``). Markdown is stored with its rendered HTML,
+    # written once on save; the long texts are deferred so that loading the member on
+    # every request stays small.
+    display_name: Mapped[str] = mapped_column(
+        String(DISPLAY_NAME_MAX_LENGTH), default="", server_default=""
+    )
+    about: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    about_html: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    location: Mapped[str] = mapped_column(
+        String(LOCATION_MAX_LENGTH), default="", server_default=""
+    )
+    website: Mapped[str] = mapped_column(String(WEBSITE_MAX_LENGTH), default="", server_default="")
+    signature: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    signature_html: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    # The preferences (``/settings/preferences``); ``None`` follows the site's setting.
+    #: An IANA time zone name (``DEFAULT_TIMEZONE`` when unset).
+    timezone: Mapped[str | None] = mapped_column(String(TIMEZONE_MAX_LENGTH))
+    #: Posts on a topic page (``POSTS_PER_PAGE`` when unset).
+    posts_per_page: Mapped[int | None] = mapped_column(Integer)
 
     group: Mapped[Group] = relationship(lazy="joined", innerjoin=True, foreign_keys=[group_id])
 

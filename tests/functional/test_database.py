@@ -211,6 +211,60 @@ def test_the_mail_failures_migration_creates_and_drops_its_table(scratch_app: Fl
             assert schema_differences(connection) == []
 
 
+#: The columns migration 0015 adds to ``users``.
+_PROFILE_COLUMNS = {
+    "display_name",
+    "about",
+    "about_html",
+    "location",
+    "website",
+    "signature",
+    "signature_html",
+    "timezone",
+    "posts_per_page",
+}
+
+
+def _user_columns() -> set[str]:
+    with db.engine.connect() as connection:
+        return {column["name"] for column in inspect(connection).get_columns("users")}
+
+
+def test_the_profile_migration_adds_and_drops_its_columns_and_keeps_members(
+    scratch_app: Flask,
+) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0014_mail_failures")
+        assert not _PROFILE_COLUMNS & _user_columns()
+        # The model has the new columns already: a member as 0014 knew them.
+        db.session.execute(
+            text(
+                "INSERT INTO users (username, username_key, email, email_key, password_hash,"
+                " activated, group_id, language, date_joined, login_attempts, post_count)"
+                " SELECT 'walrus', 'walrus', 'w@example.org', 'w@example.org', 'x', :yes, id,"
+                " 'en', CURRENT_TIMESTAMP, 0, 0 FROM groups WHERE key = 'member'"
+            ).bindparams(yes=True)
+        )
+        db.session.commit()
+        upgrade(directory=migrations_folder(), revision="0015_profile_fields")
+        assert _user_columns() >= _PROFILE_COLUMNS
+        row = db.session.execute(
+            text("SELECT username, display_name, signature_html, timezone FROM users")
+        ).one()
+        # Existing members start with an empty profile and the site's preferences.
+        assert tuple(row) == ("walrus", "", "", None)
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="0014_mail_failures")
+        assert not _PROFILE_COLUMNS & _user_columns()
+        assert db.session.scalar(text("SELECT username FROM users")) == "walrus"
+        db.session.remove()
+        upgrade(directory=migrations_folder())
+        assert _user_columns() >= _PROFILE_COLUMNS
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 

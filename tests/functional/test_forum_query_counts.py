@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from forumapp.account.profile.services import ProfileService, ProfileText
 from forumapp.extensions import db
 from forumapp.forum.structure import ForumStructure
 from tests.conftest import AuthActions
@@ -47,6 +48,12 @@ def grow(world: World, topics: int, replies: int) -> int:
     return topic
 
 
+def give_signature(app: Flask, user_id: int) -> None:
+    """Give a member a signature, shown under each of their posts."""
+    with app.app_context():
+        ProfileService(db.session).save(user_id, ProfileText(signature="*signature of bob*"))
+
+
 def queries_for(app: Flask, client: FlaskClient, path: str) -> int:
     client.get(path)  # warm-up: the first request loads things once per process
     with counted_queries(app) as statements:
@@ -61,7 +68,10 @@ def test_page_query_counts_do_not_grow_with_data(
     app.config.update(POSTS_PER_PAGE=10, TOPICS_PER_PAGE=10, VIEW_COUNT_FLUSH_EVERY=10**9)
     if role == "member":
         login_as(auth, world, role)
+    # Signatures come with the posts' own query, so they cost nothing.
+    give_signature(app, world.users["member2"])
     topic = grow(world, topics=2, replies=2)
+    assert "signature of bob" in client.get(f"/topic/{topic}").get_data(as_text=True)
     small = {
         "index": queries_for(app, client, "/"),
         "forum": queries_for(app, client, f"/forum/{world.forum_a}"),

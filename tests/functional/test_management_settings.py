@@ -25,6 +25,7 @@ DEFAULTS = {
     "ACCOUNT_ACTIVATION_REQUIRED": "y",
     "TOPICS_PER_PAGE": "20",
     "POSTS_PER_PAGE": "20",
+    "SIGNATURES_ENABLED": "y",
     "AUTH_LOGIN_LIMIT": "10 per 5 minutes",
     "AUTH_REGISTER_LIMIT": "10 per hour",
     "FORUM_POST_LIMIT": "6 per minute",

@@ -86,6 +86,8 @@ def bare_app(forum_factories: ForumFactories, member: FakeUser | None = MEMBER) 
         POSTS_PER_PAGE=10,
         TOPICS_PER_PAGE=20,
         PAGE_WRITE_WAIT_MS=100,
+        SIGNATURES_ENABLED=True,
+        DEFAULT_TIMEZONE="UTC",
     )
     LoginManager(app).request_loader(lambda request: member)
     app.register_blueprint(create_forum_blueprint(forum_factories))

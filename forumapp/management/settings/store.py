@@ -83,6 +83,7 @@ EDITABLE: tuple[Setting, ...] = (
     Setting("ACCOUNT_ACTIVATION_REQUIRED", "New accounts confirm their email", bool),
     Setting("TOPICS_PER_PAGE", "Topics per page", int, 5, 100),
     Setting("POSTS_PER_PAGE", "Posts per page", int, 5, 100),
+    Setting("SIGNATURES_ENABLED", "Members' signatures are shown under their posts", bool),
     Setting("AUTH_LOGIN_LIMIT", "Failed logins per client", str, 1, 50),
     Setting("AUTH_REGISTER_LIMIT", "Registrations per client", str, 1, 50),
     Setting("FORUM_POST_LIMIT", "Posts per member", str, 1, 50),

@@ -4,13 +4,13 @@ what the pages do comes from the fakes alone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from forumapp.account import AccountFactories, create_account_blueprint
+from forumapp.account import create_account_blueprint, default_factories
 from forumapp.account.deletion import DeletedAccount, DeletionRequest
 from forumapp.account.export import Export
 from forumapp.account.leaving_views import DeleteAccount, ExportData, exports_per_member
@@ -64,7 +64,8 @@ class Fakes:
 def fakes(app: Flask) -> Fakes:
     """A second account blueprint over fake services."""
     fakes = Fakes(FakeExporter(), FakeDeleter())
-    factories = AccountFactories(
+    factories = replace(
+        default_factories(),
         data_exporter=lambda: fakes.exporter,  # type: ignore[arg-type,return-value]
         account_deleter=lambda: fakes.deleter,  # type: ignore[arg-type,return-value]
     )

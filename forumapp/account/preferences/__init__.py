@@ -1,0 +1,1 @@
+"""The preferences page, ``/settings/preferences``: language, time zone, page size."""

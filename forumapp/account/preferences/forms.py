@@ -1,0 +1,59 @@
+"""The preferences form; its choices come from the service's :class:`PreferenceChoices`.
+
+The fields do not check the submitted value against their choices: the service does,
+and its reasons become the fields' errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import SelectField
+
+from forumapp.account.preferences.services import PreferenceChoices, Preferences
+from forumapp.forms import ForumForm
+
+#: The value of the page-size option that follows the site's setting.
+SITE_DEFAULT = ""
+
+
+def page_size(value: object) -> int | None:
+    """A submitted page size as a number, ``None`` for the site's default."""
+    if value is None or value == SITE_DEFAULT:
+        return None
+    if isinstance(value, int):
+        return value
+    # A short run of digits, or WTForms reports "could not coerce" on the field.
+    if isinstance(value, str) and value.isdecimal() and len(value) <= 4:
+        return int(value)
+    raise ValueError(value)
+
+
+class PreferencesForm(ForumForm):
+    """Language, time zone and posts per page, each a choice from a list."""
+
+    language = SelectField("Language", validate_choice=False)
+    timezone = SelectField(
+        "Time zone",
+        validate_choice=False,
+        description="Times on every page are shown in this zone.",
+    )
+    posts_per_page = SelectField(
+        "Posts per page",
+        coerce=page_size,
+        validate_choice=False,
+        description="How many posts a topic page shows.",
+    )
+
+    def __init__(self, choices: PreferenceChoices, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.language.choices = list(choices.languages.items())
+        self.timezone.choices = sorted(choices.timezones)
+        self.posts_per_page.choices = [
+            (SITE_DEFAULT, f"The site's default ({choices.default_page_size})"),
+            *((str(size), str(size)) for size in choices.page_sizes),
+        ]
+
+    def preferences(self) -> Preferences:
+        """The submitted preferences."""
+        return Preferences(self.language.data, self.timezone.data, self.posts_per_page.data)

@@ -1,0 +1,75 @@
+"""Reading and saving a member's preferences (language, time zone, posts per page), free
+of any request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from forumapp.account.members import member
+from forumapp.forum.errors import InvalidInput
+from forumapp.persistence import DbSession, atomic
+
+#: The page sizes a member may choose for topic pages.
+PAGE_SIZES = (10, 20, 30, 50)
+UNKNOWN_LANGUAGE = "Choose one of the languages in the list."
+UNKNOWN_TIMEZONE = "Choose a time zone from the list, such as Europe/Paris."
+UNKNOWN_PAGE_SIZE = "Choose one of the page sizes in the list."
+
+
+@dataclass(frozen=True)
+class PreferenceChoices:
+    """What a member may choose from, and what applies when they choose nothing."""
+
+    #: Language codes and their names (``LANGUAGES``).
+    languages: Mapping[str, str]
+    #: IANA time zone names.
+    timezones: frozenset[str]
+    #: ``DEFAULT_TIMEZONE``.
+    default_timezone: str
+    #: ``POSTS_PER_PAGE``: the page size of members who keep the site's.
+    default_page_size: int
+    page_sizes: tuple[int, ...] = PAGE_SIZES
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """A member's choices; ``posts_per_page`` is ``None`` to follow the site's setting."""
+
+    language: str
+    timezone: str
+    posts_per_page: int | None
+
+
+class PreferencesService:
+    """Reads and saves the preferences of a member, given by id, among ``choices``."""
+
+    def __init__(self, session: DbSession, choices: PreferenceChoices) -> None:
+        self._session = session
+        self.choices = choices
+
+    def preferences_of(self, user_id: int) -> Preferences:
+        """The member's preferences, with the site's time zone where they chose none."""
+        user = member(self._session, user_id)
+        return Preferences(
+            user.language, user.timezone or self.choices.default_timezone, user.posts_per_page
+        )
+
+    def save(self, user_id: int, preferences: Preferences) -> None:
+        """Store ``preferences``; :class:`InvalidInput` names a value not among the
+        choices, and nothing is written then."""
+        self._check(preferences)
+        user = member(self._session, user_id)
+        with atomic(self._session):
+            user.language = preferences.language
+            user.timezone = preferences.timezone
+            user.posts_per_page = preferences.posts_per_page
+
+    def _check(self, preferences: Preferences) -> None:
+        if preferences.language not in self.choices.languages:
+            raise InvalidInput("language", UNKNOWN_LANGUAGE)
+        if preferences.timezone not in self.choices.timezones:
+            raise InvalidInput("timezone", UNKNOWN_TIMEZONE)
+        size = preferences.posts_per_page
+        if size is not None and size not in self.choices.page_sizes:
+            raise InvalidInput("posts_per_page", UNKNOWN_PAGE_SIZE)

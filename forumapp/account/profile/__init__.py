@@ -1,0 +1,1 @@
+"""The profile page, ``/settings/profile``: what other members see about a member."""
