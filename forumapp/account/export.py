@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import undefer
 
 from forumapp.api.models import ApiToken
 from forumapp.auth.models import AuthSession
@@ -61,21 +62,29 @@ class DataExporter:
         The profile is read now (it names the file); the rest is read while the caller
         consumes ``chunks``, in the same session, which must stay open until then.
         """
-        user = self._session.get(User, member_id)
+        # Every column in one query, deferred ones (the long profile texts) included, and
+        # read now: the member's row may be the one the request loaded, detached by the
+        # time the body is streamed.
+        user = self._session.scalars(
+            select(User)
+            .where(User.id == member_id)
+            .options(undefer("*"))
+            .execution_options(populate_existing=True)
+        ).one_or_none()
         if user is None:
             raise NotFound
         now = self._clock()
         filename = f"forumapp-{user.username}-{now:%Y-%m-%d}.json"
-        return Export(filename, self._document(user, now))
+        return Export(filename, self._document(user.id, profile_of(user), now))
 
-    def _document(self, user: User, now: datetime) -> Iterator[str]:
-        header = {"format": FORMAT, "exported_at": now, "profile": profile_of(user)}
+    def _document(self, user_id: int, profile: dict[str, Any], now: datetime) -> Iterator[str]:
+        header = {"format": FORMAT, "exported_at": now, "profile": profile}
         yield _dumps(header)[:-1]  # left open: the lists follow
         sections: dict[str, Iterable[Mapping[str, Any]]] = {
-            "topics": self._rows(_topics_of(user.id)),
-            "posts": self._rows(_posts_of(user.id)),
-            "api_tokens": self._rows(_tokens_of(user.id)),
-            "sessions": self._rows(_sessions_of(user.id)),
+            "topics": self._rows(_topics_of(user_id)),
+            "posts": self._rows(_posts_of(user_id)),
+            "api_tokens": self._rows(_tokens_of(user_id)),
+            "sessions": self._rows(_sessions_of(user_id)),
         }
         for name, rows in sections.items():
             yield f", {json.dumps(name)}: ["
