@@ -14,10 +14,14 @@ mounts the auth blueprint::
 from __future__ import annotations
 
 from flask import Blueprint, Response
-from flask.typing import RouteCallable
+from flask.typing import ResponseReturnValue, RouteCallable
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from forumapp.account import menu
+from forumapp.account.credential_rules import credential_rules
 from forumapp.account.factories import AccountFactories, default_factories
+from forumapp.errors import handle_http_error
+from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
@@ -38,12 +42,20 @@ def create_account_blueprint(
     blueprint.add_app_template_global(menu.first_settings_url)
     for rule, view_func in _rules(f):
         blueprint.add_url_rule(rule, view_func=view_func)
+    blueprint.register_error_handler(NotFound, _not_found)
     return blueprint
 
 
-def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:  # noqa: ARG001
+def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     # One entry per page, in the order of the settings menu.
-    return []
+    return [
+        *credential_rules(f),
+    ]
+
+
+def _not_found(_error: NotFound) -> ResponseReturnValue:
+    # The services' NotFound (someone else's session, say) is answered here, once.
+    return handle_http_error(HTTPNotFound())
 
 
 def _no_store(response: Response) -> Response:
