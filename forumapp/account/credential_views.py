@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_login import current_user, login_user, logout_user
@@ -36,9 +46,7 @@ def _remembered() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
-def _link_page(
-    template: str, status: int = 200, **context: object
-) -> ResponseReturnValue:
+def _link_page(template: str, status: int = 200, **context: object) -> ResponseReturnValue:
     # The token is in the URL: it must not travel on in a Referer header.
     response = make_response(render_template(template, **context), status)
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -137,9 +145,7 @@ class ConfirmEmail(MethodView):
             new_email = self.email_changer_factory().check_confirmation(token)
         except TokenError as exc:
             return _token_problem(exc)
-        return _link_page(
-            "account/confirm_email.html", form=ConfirmForm(), new_email=new_email
-        )
+        return _link_page("account/confirm_email.html", form=ConfirmForm(), new_email=new_email)
 
     def post(self, token: str) -> ResponseReturnValue:
         form = ConfirmForm()
@@ -147,9 +153,7 @@ class ConfirmEmail(MethodView):
         try:
             if not form.validate_on_submit():
                 new_email = service.check_confirmation(token)
-                return _link_page(
-                    "account/confirm_email.html", 400, form=form, new_email=new_email
-                )
+                return _link_page("account/confirm_email.html", 400, form=form, new_email=new_email)
             service.confirm(token, _client())
         except TokenError as exc:
             return _token_problem(exc)
@@ -180,9 +184,7 @@ class CancelEmailChange(MethodView):
         try:
             if not form.validate_on_submit():
                 new_email = service.check_cancellation(token)
-                return _link_page(
-                    "account/cancel_email.html", 400, form=form, new_email=new_email
-                )
+                return _link_page("account/cancel_email.html", 400, form=form, new_email=new_email)
             user = service.cancel(token)
         except TokenError as exc:
             return _token_problem(exc)
@@ -207,9 +209,7 @@ class Sessions(MethodView):
         self.session_manager_factory = session_manager_factory
 
     def get(self) -> ResponseReturnValue:
-        devices = self.session_manager_factory().sessions_of(
-            current_user.id, current_user.get_id()
-        )
+        devices = self.session_manager_factory().sessions_of(current_user.id, current_user.get_id())
         return render_template("account/sessions.html", devices=devices, form=ConfirmForm())
 
 

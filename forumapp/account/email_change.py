@@ -73,11 +73,11 @@ class EmailChanger:
             user.id, new_email, email_key(user.email), now, now + self._max_age
         )
         with atomic(self._transaction):
-            self._changes.replace(user.id, change, hash_link_token(confirm), hash_link_token(cancel))
+            self._changes.replace(
+                user.id, change, hash_link_token(confirm), hash_link_token(cancel)
+            )
         self._notices.send_email_confirmation(user, new_email, confirm)
-        self._notices.send_email_change_requested(
-            user, new_email, cancel, notice_for(client, now)
-        )
+        self._notices.send_email_change_requested(user, new_email, cancel, notice_for(client, now))
 
     def check_confirmation(self, token: str) -> str:
         """The address a confirmation link would set; :class:`TokenError` if it cannot."""

@@ -37,9 +37,7 @@ class TemplateSecurityNotices:
         self._auth_link = auth_link
         self._site_name = site_name
 
-    def _send(
-        self, to: str, user: AuthUser, template: str, subject: str, **context: Any
-    ) -> None:
+    def _send(self, to: str, user: AuthUser, template: str, subject: str, **context: Any) -> None:
         context.update(user=user, site_name=self._site_name)
         self._deliver(
             Email(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import cast
+
 from sqlalchemy import delete, select
 
 from forumapp.account.models import EmailChange
@@ -40,9 +41,7 @@ class SqlDeviceSessions:
 
     def end(self, user_id: int, session_id: int) -> bool:
         result = self._session.execute(
-            delete(AuthSession).where(
-                AuthSession.id == session_id, AuthSession.user_id == user_id
-            )
+            delete(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user_id)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

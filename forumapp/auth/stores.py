@@ -149,7 +149,7 @@ class SqlSessionStore:
         if last_seen_at is None or last_seen_at < cutoff:
             self._touch(session_id, now, cutoff)
         user.attach_session(token)
-        return cast(User, user)
+        return user
 
     def _touch(self, session_id: int, now: datetime, cutoff: datetime) -> None:
         # The condition is repeated in SQL: of simultaneous requests, one writes.
