@@ -211,6 +211,26 @@ def test_the_mail_failures_migration_creates_and_drops_its_table(scratch_app: Fl
             assert schema_differences(connection) == []
 
 
+def test_the_credentials_migration_adds_and_removes_its_column_and_table(
+    scratch_app: Flask,
+) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0015_credentials")
+        with db.engine.connect() as connection:
+            inspector = inspect(connection)
+            assert "email_changes" in inspector.get_table_names()
+            assert "last_seen_at" in {c["name"] for c in inspector.get_columns("auth_sessions")}
+
+        downgrade(directory=migrations_folder(), revision="0014_mail_failures")
+        with db.engine.connect() as connection:
+            inspector = inspect(connection)
+            assert "email_changes" not in inspector.get_table_names()
+            assert "last_seen_at" not in {c["name"] for c in inspector.get_columns("auth_sessions")}
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 
