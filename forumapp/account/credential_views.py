@@ -132,62 +132,71 @@ class ChangeEmail(MethodView):
         return redirect(url_for(".email"))
 
 
-class ConfirmEmail(MethodView):
-    """The link sent to the new address: a page with a button that makes the change."""
+class _EmailChangeLink(MethodView):
+    """A link from an email about a change of address: GET shows what its button does (a
+    mail scanner that follows links changes nothing), POST does it."""
 
     init_every_request = False
+    #: The page with the button.
+    template: str
 
     def __init__(self, email_changer_factory: Callable[[], EmailChanger]) -> None:
         self.email_changer_factory = email_changer_factory
 
     def get(self, token: str) -> ResponseReturnValue:
         try:
-            new_email = self.email_changer_factory().check_confirmation(token)
+            new_email = self.check(self.email_changer_factory(), token)
         except TokenError as exc:
             return _token_problem(exc)
-        return _link_page("account/confirm_email.html", form=ConfirmForm(), new_email=new_email)
+        return _link_page(self.template, form=ConfirmForm(), new_email=new_email)
 
     def post(self, token: str) -> ResponseReturnValue:
         form = ConfirmForm()
         service = self.email_changer_factory()
         try:
             if not form.validate_on_submit():
-                new_email = service.check_confirmation(token)
-                return _link_page("account/confirm_email.html", 400, form=form, new_email=new_email)
-            service.confirm(token, _client())
+                new_email = self.check(service, token)
+                return _link_page(self.template, 400, form=form, new_email=new_email)
+            return self.act(service, token)
         except TokenError as exc:
             return _token_problem(exc)
+
+    def check(self, service: EmailChanger, token: str) -> str:
+        """The new address the link is about; :class:`TokenError` when it is not usable."""
+        raise NotImplementedError
+
+    def act(self, service: EmailChanger, token: str) -> ResponseReturnValue:
+        """Use the link, and answer."""
+        raise NotImplementedError
+
+
+class ConfirmEmail(_EmailChangeLink):
+    """The link sent to the new address: its button makes the change."""
+
+    template = "account/confirm_email.html"
+
+    def check(self, service: EmailChanger, token: str) -> str:
+        return service.check_confirmation(token)
+
+    def act(self, service: EmailChanger, token: str) -> ResponseReturnValue:
+        service.confirm(token, _client())
         flash("Your email address is changed.", "success")
         if current_user.is_authenticated:
             return redirect(url_for(".email"))
         return redirect(auth_url("login"))
 
 
-class CancelEmailChange(MethodView):
-    """The link sent to the old address: cancel the change and log out every device."""
+class CancelEmailChange(_EmailChangeLink):
+    """The link sent to the old address: its button cancels the change and logs out every
+    device of the account."""
 
-    init_every_request = False
+    template = "account/cancel_email.html"
 
-    def __init__(self, email_changer_factory: Callable[[], EmailChanger]) -> None:
-        self.email_changer_factory = email_changer_factory
+    def check(self, service: EmailChanger, token: str) -> str:
+        return service.check_cancellation(token)
 
-    def get(self, token: str) -> ResponseReturnValue:
-        try:
-            new_email = self.email_changer_factory().check_cancellation(token)
-        except TokenError as exc:
-            return _token_problem(exc)
-        return _link_page("account/cancel_email.html", form=ConfirmForm(), new_email=new_email)
-
-    def post(self, token: str) -> ResponseReturnValue:
-        form = ConfirmForm()
-        service = self.email_changer_factory()
-        try:
-            if not form.validate_on_submit():
-                new_email = service.check_cancellation(token)
-                return _link_page("account/cancel_email.html", 400, form=form, new_email=new_email)
-            user = service.cancel(token)
-        except TokenError as exc:
-            return _token_problem(exc)
+    def act(self, service: EmailChanger, token: str) -> ResponseReturnValue:
+        user = service.cancel(token)
         if current_user.is_authenticated and current_user.id == user.id:
             logout_user()
             session.clear()
