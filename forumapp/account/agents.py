@@ -17,13 +17,16 @@ from forumapp.account.ports import Notice
 from forumapp.auth.ports import ClientInfo
 
 UNKNOWN_BROWSER = "Unknown browser"
+#: As much of a ``User-Agent`` header as is parsed (and stored with a session): the rules
+#: are regular expressions, and a header can be as long as the server allows.
+USER_AGENT_MAX = 255
 
 
 @lru_cache(maxsize=256)
 def describe_user_agent(user_agent: str) -> str:
     """``"Firefox 128 on Ubuntu"``-style words for a ``User-Agent`` header."""
     # The rules are regular expressions: cached, since a member's few browsers repeat.
-    result = parse(user_agent)
+    result = parse(user_agent[:USER_AGENT_MAX])
     browser = result.user_agent
     system = result.os
     name = UNKNOWN_BROWSER

@@ -345,3 +345,40 @@ def test_the_sessions_page_costs_the_same_queries_for_many_devices(
     for _ in range(5):
         logged_in(app)
     assert queries_for(app, me, "/settings/sessions") == few
+
+
+def test_the_email_page_needs_a_fresh_login(app: Flask, make_user: MakeUser) -> None:
+    make_user()
+    me = logged_in(app)
+    with me.session_transaction() as state:
+        state.pop("_fresh_at")
+    response = me.get("/settings/email")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/reauth")
+
+
+def test_ending_a_session_needs_a_csrf_token(app: Flask, make_user: MakeUser) -> None:
+    alice = make_user()
+    other, me = logged_in(app), logged_in(app)
+    with app.app_context():
+        first = db.session.scalar(select(AuthSession.id).where(AuthSession.user_id == alice.id))
+    assert me.post(f"/settings/sessions/{first}/end").status_code == 400
+    assert me.post("/settings/sessions/end-others").status_code == 400
+    assert other.get("/settings/sessions").status_code == 200
+
+
+@pytest.mark.parametrize("config_overrides", [{"ACCOUNT_EMAIL_CHANGE_LIMIT": "1 per hour"}])
+def test_email_change_requests_are_rate_limited_per_member(
+    app: Flask, make_user: MakeUser, outbox: list[Any]
+) -> None:
+    make_user()
+    assert request_email_change(logged_in(app), "one@example.org").status_code == 302
+    assert request_email_change(logged_in(app), "two@example.org").status_code == 429
+    assert len(outbox) == 2
+
+
+def test_a_huge_user_agent_header_does_not_break_the_pages(app: Flask, make_user: MakeUser) -> None:
+    make_user()
+    me = logged_in(app, user_agent="Mozilla/5.0 (" + "x; " * 3000 + ")")
+    assert me.get("/settings/sessions").status_code == 200
+    assert change_password(me).status_code == 302
