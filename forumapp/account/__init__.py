@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue, RouteCallable
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from forumapp.account import menu
-from forumapp.account.credential_rules import credential_rules
+from forumapp.account.credential_rules import credential_rules, default_credential_settings
 from forumapp.account.factories import AccountFactories, default_factories
 from forumapp.errors import handle_http_error
 from forumapp.forum.errors import NotFound
@@ -43,6 +43,7 @@ def create_account_blueprint(
     for rule, view_func in _rules(f):
         blueprint.add_url_rule(rule, view_func=view_func)
     blueprint.register_error_handler(NotFound, _not_found)
+    blueprint.record_once(default_credential_settings)
     return blueprint
 
 

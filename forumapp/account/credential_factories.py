@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import current_app, request
 
-from forumapp import settings
 from forumapp.account.device_sessions import SessionManager
 from forumapp.account.email_change import EmailChanger
 from forumapp.account.notices import TemplateSecurityNotices
@@ -58,9 +57,7 @@ def password_changer_factory() -> PasswordChanger:
 
 def email_changer_factory() -> EmailChanger:
     """Build the email change service."""
-    max_age = current_app.config.get(
-        "EMAIL_CHANGE_TOKEN_MAX_AGE", settings.EMAIL_CHANGE_TOKEN_MAX_AGE
-    )
+    max_age = current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"]
     return EmailChanger(
         SqlEmailAccounts(db.session),
         SqlEmailChanges(db.session),

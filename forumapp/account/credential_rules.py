@@ -1,9 +1,11 @@
-"""The URL rules of the password, email address and sessions pages."""
+"""The URL rules and settings of the password, email address and sessions pages."""
 
 from __future__ import annotations
 
+from flask.blueprints import BlueprintSetupState
 from flask.typing import RouteCallable
 
+from forumapp import settings
 from forumapp.account import credential_views as views
 from forumapp.account.factories import AccountFactories
 
@@ -27,3 +29,13 @@ def credential_rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
             views.EndOtherSessions.as_view("end_other_sessions", **sessions),
         ),
     ]
+
+
+#: Settings the credentials pages read, given forumapp's defaults in apps that lack them.
+CONFIG_KEYS = ("EMAIL_CHANGE_TOKEN_MAX_AGE", "ACCOUNT_EMAIL_CHANGE_LIMIT")
+
+
+def default_credential_settings(state: BlueprintSetupState) -> None:
+    """Give an app that mounts the account blueprint forumapp's defaults of its settings."""
+    for key in CONFIG_KEYS:
+        state.app.config.setdefault(key, getattr(settings, key))

@@ -35,7 +35,7 @@ class SqlDeviceSessions:
                 AuthSession.user_agent,
             )
             .where(AuthSession.user_id == user_id, AuthSession.expires_at > self._clock())
-            .order_by(AuthSession.last_seen_at.desc(), AuthSession.id.desc())
+            .order_by(AuthSession.last_seen_at.desc().nulls_last(), AuthSession.id.desc())
         )
         return [StoredSession(*row) for row in rows]
 

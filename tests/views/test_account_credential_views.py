@@ -13,7 +13,7 @@ from forumapp.account import AccountFactories, create_account_blueprint
 from forumapp.account.credential_views import ChangePassword, EndSession
 from forumapp.auth import create_auth_blueprint
 from forumapp.auth.decorators import FRESH_AT_KEY, fresh_login_required, login_required
-from forumapp.auth.exceptions import StopValidation, ValidationError
+from forumapp.auth.exceptions import StopValidation, TokenError, ValidationError
 from forumapp.auth.limits import reauth_per_account, reauth_per_client
 from forumapp.forum.errors import NotFound
 from tests.fakes import FakeUser
@@ -35,8 +35,14 @@ class MissingSessions:
         raise NotFound
 
 
-def unused() -> Any:
-    raise AssertionError("this service is not used here")
+class RefusingEmailChanger:
+    """Refuses every address and knows no link."""
+
+    def request_change(self, user: Any, new_email: str, client: Any) -> None:
+        raise StopValidation([ValidationError("email", "Refused by the fake.")])
+
+    def check_confirmation(self, token: str) -> str:
+        raise TokenError("The fake knows no link.")
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def client() -> FlaskClient:
         create_account_blueprint(
             AccountFactories(
                 password_changer=RefusingPasswordChanger,  # type: ignore[arg-type]
-                email_changer=unused,
+                email_changer=RefusingEmailChanger,  # type: ignore[arg-type]
                 session_manager=MissingSessions,  # type: ignore[arg-type]
             )
         )
@@ -85,3 +91,16 @@ def test_the_password_view_shows_the_services_reason_on_its_field(client: FlaskC
 
 def test_the_blueprint_answers_a_services_not_found_with_404(client: FlaskClient) -> None:
     assert client.post("/settings/sessions/7/end").status_code == 404
+
+
+def test_the_email_view_shows_the_services_reason_on_its_field(client: FlaskClient) -> None:
+    response = client.post("/settings/email", data={"email": "new@example.org"})
+    assert response.status_code == 200
+    assert "Refused by the fake." in response.get_data(as_text=True)
+
+
+def test_an_unusable_link_shows_the_services_reason(client: FlaskClient) -> None:
+    response = client.get("/settings/email/confirm/anything")
+    assert response.status_code == 400
+    assert "The fake knows no link." in response.get_data(as_text=True)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
