@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from wtforms import PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
-from forumapp.auth.forms import PASSWORD_INPUT_MAX
+from forumapp.auth.forms import PASSWORD_INPUT_MAX, ResetPasswordForm
 from forumapp.forms import EmailAddress, ForumForm, strip_filter
 from forumapp.users.models import EMAIL_MAX_LENGTH
 
 
-class ChangePasswordForm(ForumForm):
-    """The current password, and the new one twice."""
+class ChangePasswordForm(ResetPasswordForm):
+    """The current password, and the new one twice (the fields of the reset form)."""
 
     current_password = PasswordField(
         "Current password",
         validators=[InputRequired("Enter your current password."), Length(max=PASSWORD_INPUT_MAX)],
         render_kw={"autocomplete": "current-password"},
-    )
-    password = PasswordField(
-        "New password",
-        validators=[InputRequired("Choose a new password."), Length(max=PASSWORD_INPUT_MAX)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm_password = PasswordField(
-        "Repeat new password",
-        validators=[
-            InputRequired("Repeat your new password."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-        render_kw={"autocomplete": "new-password"},
     )
 
 

@@ -135,12 +135,13 @@ def test_a_reset_link_issued_before_a_password_change_no_longer_works(
     assert "cannot be used" in response.get_data(as_text=True)
 
 
-def test_the_password_page_needs_a_fresh_login(app: Flask, make_user: MakeUser) -> None:
+@pytest.mark.parametrize("page", ["/settings/password", "/settings/email"])
+def test_credential_pages_need_a_fresh_login(app: Flask, make_user: MakeUser, page: str) -> None:
     make_user()
     me = logged_in(app)
     with me.session_transaction() as state:
         state.pop("_fresh_at")
-    response = me.get("/settings/password")
+    response = me.get(page)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/reauth")
 
@@ -345,16 +346,6 @@ def test_the_sessions_page_costs_the_same_queries_for_many_devices(
     for _ in range(5):
         logged_in(app)
     assert queries_for(app, me, "/settings/sessions") == few
-
-
-def test_the_email_page_needs_a_fresh_login(app: Flask, make_user: MakeUser) -> None:
-    make_user()
-    me = logged_in(app)
-    with me.session_transaction() as state:
-        state.pop("_fresh_at")
-    response = me.get("/settings/email")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/auth/reauth")
 
 
 def test_ending_a_session_needs_a_csrf_token(app: Flask, make_user: MakeUser) -> None:
