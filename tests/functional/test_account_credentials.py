@@ -373,3 +373,20 @@ def test_a_huge_user_agent_header_does_not_break_the_pages(app: Flask, make_user
     me = logged_in(app, user_agent="Mozilla/5.0 (" + "x; " * 3000 + ")")
     assert me.get("/settings/sessions").status_code == 200
     assert change_password(me).status_code == 302
+
+
+def test_a_remembered_browser_stays_remembered_and_its_old_remember_cookie_dies(
+    app: Flask, make_user: MakeUser
+) -> None:
+    make_user()
+    me = app.test_client()
+    AuthActions(me).login(remember_me="y")
+    old = me.get_cookie("forumapp_remember")
+    assert old is not None
+    assert change_password(me).status_code == 302
+    new = me.get_cookie("forumapp_remember")
+    assert new is not None and new.value != old.value
+    for value, status in ((old.value, 302), (new.value, 200)):
+        browser = app.test_client()
+        browser.set_cookie("forumapp_remember", value)
+        assert browser.get("/settings/sessions").status_code == status
