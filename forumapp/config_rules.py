@@ -207,6 +207,7 @@ RULES: dict[str, Rule] = {
     "REAUTH_WINDOW_SECONDS": whole_number(1, 30 * 86400),
     "PASSWORD_RESET_TOKEN_MAX_AGE": whole_number(60, 30 * 86400),
     "ACTIVATION_TOKEN_MAX_AGE": whole_number(60, 365 * 86400),
+    "EMAIL_CHANGE_TOKEN_MAX_AGE": whole_number(60, 30 * 86400),
     "PASSWORD_MIN_LENGTH": whole_number(1, 1024),
     "PASSWORD_MAX_LENGTH": whole_number(8, 1024),
     "ARGON2_TIME_COST": whole_number(1, 100),

@@ -47,6 +47,8 @@ DEFAULT_TIMEZONE = "UTC"
 #: Token lifetimes, in seconds.
 PASSWORD_RESET_TOKEN_MAX_AGE = 3600
 ACTIVATION_TOKEN_MAX_AGE = 86400 * 2
+#: How long the link that confirms a new email address (and the one that cancels the change) works.
+EMAIL_CHANGE_TOKEN_MAX_AGE = 86400
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 1024
@@ -108,6 +110,8 @@ AUTH_LOGIN_ACCOUNT_LIMIT = "5 per 5 minutes"
 AUTH_TRUSTED_DEVICE_DAYS = 365
 AUTH_REGISTER_LIMIT = "10 per hour"
 AUTH_FORGOT_PASSWORD_LIMIT = "5 per 15 minutes"
+#: Requests to change the email address per member: each one sends two emails.
+ACCOUNT_EMAIL_CHANGE_LIMIT = "5 per hour"
 AUTH_ACTIVATION_LIMIT = "5 per 15 minutes"
 #: Number of trusted proxies in front of the app setting X-Forwarded-For.
 PROXY_FIX_X_FOR = 0

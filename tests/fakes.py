@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from forumapp.account.ports import Notice, PendingEmailChange, StoredSession
 from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount
+from forumapp.auth.stores import hash_session_token
 
 
 @dataclass
@@ -203,3 +205,103 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class InMemoryEmailAccounts(InMemoryUserStore):
+    """A user store whose addresses can change (the email change service's port)."""
+
+    def set_email(self, user: AuthUser, email: str) -> None:
+        self.users[user.id].email = email
+
+
+@dataclass
+class SentNotice:
+    """One credentials email the recording notices were asked to send."""
+
+    kind: str
+    to: str
+    token: str | None = None
+    notice: Notice | None = None
+
+
+class RecordingNotices:
+    """Records the credentials emails instead of sending them."""
+
+    def __init__(self) -> None:
+        self.sent: list[SentNotice] = []
+
+    def send_password_changed(
+        self, user: AuthUser, notice: Notice, revoked_tokens: Sequence[str]
+    ) -> None:
+        self.sent.append(
+            SentNotice("password_changed", user.email, ",".join(revoked_tokens), notice)
+        )
+
+    def send_email_confirmation(self, user: AuthUser, new_email: str, token: str) -> None:
+        self.sent.append(SentNotice("confirm_email", new_email, token))
+
+    def send_email_change_requested(
+        self, user: AuthUser, new_email: str, cancel_token: str, notice: Notice
+    ) -> None:
+        self.sent.append(SentNotice("email_change_requested", user.email, cancel_token, notice))
+
+    def send_address_in_use(self, owner: AuthUser, notice: Notice) -> None:
+        self.sent.append(SentNotice("address_in_use", owner.email, None, notice))
+
+    def send_email_changed(self, user: AuthUser, old_email: str, notice: Notice) -> None:
+        self.sent.append(SentNotice("email_changed", old_email, None, notice))
+
+
+class InMemoryEmailChanges:
+    """Pending email changes by member id, with the digests of their link tokens."""
+
+    def __init__(self) -> None:
+        self.changes: dict[int, tuple[PendingEmailChange, str, str]] = {}
+
+    def replace(
+        self, user_id: int, change: PendingEmailChange, confirm_hash: str, cancel_hash: str
+    ) -> None:
+        self.changes[user_id] = (change, confirm_hash, cancel_hash)
+
+    def find(self, *, confirm_hash: str = "", cancel_hash: str = "") -> PendingEmailChange | None:
+        for change, confirm, cancel in self.changes.values():
+            if (confirm_hash and confirm == confirm_hash) or (
+                cancel_hash and cancel == cancel_hash
+            ):
+                return change
+        return None
+
+    def delete(self, user_id: int) -> None:
+        self.changes.pop(user_id, None)
+
+
+class InMemoryDeviceSessions:
+    """Stored login sessions in a list, as the sessions page's port sees them."""
+
+    def __init__(self) -> None:
+        self.sessions: list[tuple[int, StoredSession]] = []
+
+    def add(self, user_id: int, token: str, user_agent: str = "", ip_address: str = "") -> int:
+        session_id = len(self.sessions) + 1
+        when = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+        stored = StoredSession(
+            session_id, hash_session_token(token), when, when, ip_address, user_agent
+        )
+        self.sessions.append((user_id, stored))
+        return session_id
+
+    def live_sessions(self, user_id: int) -> list[StoredSession]:
+        return [stored for owner, stored in self.sessions if owner == user_id]
+
+    def end(self, user_id: int, session_id: int) -> bool:
+        kept = [(o, s) for o, s in self.sessions if not (o == user_id and s.id == session_id)]
+        ended = len(kept) < len(self.sessions)
+        self.sessions = kept
+        return ended
+
+    def end_all_except(self, user_id: int, token: str) -> int:
+        keep = hash_session_token(token)
+        kept = [(o, s) for o, s in self.sessions if o != user_id or s.token_hash == keep]
+        ended = len(self.sessions) - len(kept)
+        self.sessions = kept
+        return ended

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from forumapp import settings
 from forumapp.account import leaving_views, menu
+from forumapp.account.credential_rules import credential_rules
 from forumapp.account.factories import AccountFactories, default_factories
 from forumapp.account.preferences.views import PreferencesSettings
 from forumapp.account.profile.views import ProfileSettings
@@ -33,6 +34,8 @@ CONFIG_KEYS = (
     "ACCOUNT_SETTINGS_LIMIT",
     "ACCOUNT_EXPORT_LIMIT",
     "ACCOUNT_DELETE_POSTS_ALLOWED",
+    "ACCOUNT_EMAIL_CHANGE_LIMIT",
+    "EMAIL_CHANGE_TOKEN_MAX_AGE",
     "DEFAULT_TIMEZONE",
     "LANGUAGES",
     "POSTS_PER_PAGE",
@@ -79,6 +82,7 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
                 "delete", account_deleter_factory=f.account_deleter
             ),
         ),
+        *credential_rules(f),
     ]
 
 

@@ -11,9 +11,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from forumapp.account import credential_factories
 from forumapp.account.deletion import AccountDeleter, DeletionSettings
+from forumapp.account.device_sessions import SessionManager
+from forumapp.account.email_change import EmailChanger
 from forumapp.account.export import DataExporter
 from forumapp.account.farewell import TemplateGoodbyeMailer
+from forumapp.account.password_change import PasswordChanger
 from forumapp.account.preferences.services import PreferenceChoices, PreferencesService
 from forumapp.account.profile.services import ProfileService
 from forumapp.extensions import db
@@ -32,6 +36,9 @@ class AccountFactories:
     preferences_service: Callable[[], PreferencesService]
     data_exporter: Callable[[], DataExporter]
     account_deleter: Callable[[], AccountDeleter]
+    password_changer: Callable[[], PasswordChanger]
+    email_changer: Callable[[], EmailChanger]
+    session_manager: Callable[[], SessionManager]
 
 
 def profile_service_factory() -> ProfileService:
@@ -75,4 +82,7 @@ def default_factories() -> AccountFactories:
         preferences_service=preferences_service_factory,
         data_exporter=data_exporter_factory,
         account_deleter=account_deleter_factory,
+        password_changer=credential_factories.password_changer_factory,
+        email_changer=credential_factories.email_changer_factory,
+        session_manager=credential_factories.session_manager_factory,
     )

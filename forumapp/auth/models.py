@@ -26,3 +26,5 @@ class AuthSession(db.Model):  # type: ignore[name-defined,misc]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ip_address: Mapped[str] = mapped_column(String(45), default="")
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    #: When the browser last used the session, to within ``stores.LAST_SEEN_RESOLUTION``.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

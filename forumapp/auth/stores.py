@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, or_, select, update
 
 from forumapp.auth.models import AuthSession
 from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount
-from forumapp.persistence import DbSession
+from forumapp.persistence import DbSession, atomic
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
 
@@ -87,6 +87,11 @@ class SqlUserStore:
         )
 
 
+#: How stale a session's ``last_seen_at`` may get before a request writes it again: the
+#: sessions page needs "recently", and a write per request would serialise every page view.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
 def hash_session_token(token: str) -> str:
     """The form in which a session token is stored."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -107,6 +112,7 @@ class SqlSessionStore:
                 user_id=user.id,
                 token_hash=hash_session_token(token),
                 created_at=now,
+                last_seen_at=now,
                 expires_at=now + lifetime,
                 ip_address=client.ip_address[:45],
                 user_agent=client.user_agent[:255],
@@ -123,15 +129,37 @@ class SqlSessionStore:
         self._session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
     def load_user(self, token: str) -> User | None:
-        """The user of a live session, with the token attached; ``None`` when it ended."""
-        user = self._session.scalar(
-            select(User)
+        """The user of a live session, with the token attached; ``None`` when it ended.
+
+        Notes when the session was last used, at most once per :data:`LAST_SEEN_RESOLUTION`.
+        """
+        now = self._clock()
+        row = self._session.execute(
+            select(User, AuthSession.id, AuthSession.last_seen_at)
             .join(AuthSession, AuthSession.user_id == User.id)
             .where(
                 AuthSession.token_hash == hash_session_token(token),
-                AuthSession.expires_at > self._clock(),
+                AuthSession.expires_at > now,
             )
-        )
-        if user is not None:
-            user.attach_session(token)
+        ).first()
+        if row is None:
+            return None
+        user, session_id, last_seen_at = row
+        cutoff = now - LAST_SEEN_RESOLUTION
+        if last_seen_at is None or last_seen_at < cutoff:
+            self._touch(session_id, now, cutoff)
+        user.attach_session(token)
         return user
+
+    def _touch(self, session_id: int, now: datetime, cutoff: datetime) -> None:
+        # The condition is repeated in SQL: of simultaneous requests, one writes.
+        with atomic(self._session):
+            self._session.execute(
+                update(AuthSession)
+                .where(
+                    AuthSession.id == session_id,
+                    or_(AuthSession.last_seen_at.is_(None), AuthSession.last_seen_at < cutoff),
+                )
+                .values(last_seen_at=now)
+                .execution_options(synchronize_session=False)
+            )

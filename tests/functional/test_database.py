@@ -261,6 +261,24 @@ def test_the_profile_migration_adds_and_drops_its_columns_and_keeps_members(
         db.session.remove()
         upgrade(directory=migrations_folder())
         assert _user_columns() >= _PROFILE_COLUMNS
+
+
+def test_the_credentials_migration_adds_and_removes_its_column_and_table(
+    scratch_app: Flask,
+) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0016_credentials")
+        with db.engine.connect() as connection:
+            inspector = inspect(connection)
+            assert "email_changes" in inspector.get_table_names()
+            assert "last_seen_at" in {c["name"] for c in inspector.get_columns("auth_sessions")}
+
+        downgrade(directory=migrations_folder(), revision="0015_profile_fields")
+        with db.engine.connect() as connection:
+            inspector = inspect(connection)
+            assert "email_changes" not in inspector.get_table_names()
+            assert "last_seen_at" not in {c["name"] for c in inspector.get_columns("auth_sessions")}
+        upgrade(directory=migrations_folder())
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []
 

@@ -1,0 +1,30 @@
+"""Rate limits of the credentials pages, read from configuration at request time.
+
+Guesses of the current password on the password page share the budgets of the reauth
+form (``forumapp.auth.limits``): both forms check the same secret, so one budget bounds
+the guesses whichever form they come through.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from forumapp.extensions import limiter
+
+
+def _member_key() -> str:
+    # Every session of one member shares the budget; the address is a fallback for a
+    # request the login check is about to turn away.
+    if current_user.is_authenticated:
+        return f"account-id:{current_user.id}"
+    return "client:" + get_remote_address()
+
+
+email_change_per_member = limiter.limit(
+    lambda: str(current_app.config["ACCOUNT_EMAIL_CHANGE_LIMIT"]),
+    key_func=_member_key,
+    methods=["POST"],
+    scope="account-email-change",
+)
