@@ -81,6 +81,13 @@ def one_of(*choices: object) -> Rule:
     return check
 
 
+def boolean(value: Any) -> str | None:
+    """A rule: ``true`` or ``false`` (not a string such as ``"no"``, which would be true)."""
+    if isinstance(value, bool):
+        return None
+    return f"must be true or false, got {value!r}."
+
+
 def positive_duration(value: Any) -> str | None:
     """A rule: a length of time longer than zero."""
     if isinstance(value, timedelta) and value > timedelta(0):
@@ -214,6 +221,7 @@ RULES: dict[str, Rule] = {
     "SQLITE_BUSY_TIMEOUT_MS": whole_number(1, 600_000),
     "PAGE_WRITE_WAIT_MS": whole_number(1, 60_000),
     "AUTH_TRUSTED_DEVICE_DAYS": whole_number(1, 3650),
+    "TWO_FACTOR_REQUIRED_FOR_STAFF": boolean,
 }
 
 

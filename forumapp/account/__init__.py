@@ -18,6 +18,7 @@ from flask.typing import RouteCallable
 
 from forumapp.account import menu
 from forumapp.account.factories import AccountFactories, default_factories
+from forumapp.account.security import urls as security
 from forumapp.forum.ids import install_id_converter
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
@@ -41,9 +42,9 @@ def create_account_blueprint(
     return blueprint
 
 
-def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:  # noqa: ARG001
+def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     # One entry per page, in the order of the settings menu.
-    return []
+    return [*security.rules(f.security_report, f.two_factor)]
 
 
 def _no_store(response: Response) -> Response:

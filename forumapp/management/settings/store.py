@@ -86,6 +86,7 @@ EDITABLE: tuple[Setting, ...] = (
     Setting("AUTH_LOGIN_LIMIT", "Failed logins per client", str, 1, 50),
     Setting("AUTH_REGISTER_LIMIT", "Registrations per client", str, 1, 50),
     Setting("FORUM_POST_LIMIT", "Posts per member", str, 1, 50),
+    Setting("TWO_FACTOR_REQUIRED_FOR_STAFF", "Staff must use two-factor login", bool),
 )
 EDITABLE_KEYS = {setting.key: setting for setting in EDITABLE}
 
