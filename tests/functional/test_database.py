@@ -211,6 +211,22 @@ def test_the_mail_failures_migration_creates_and_drops_its_table(scratch_app: Fl
             assert schema_differences(connection) == []
 
 
+def test_the_two_factor_migration_upgrades_downgrades_and_upgrades_again(
+    scratch_app: Flask,
+) -> None:
+    tables = {"totp_credentials", "recovery_codes", "login_challenges", "login_events"}
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0015_two_factor")
+        with db.engine.connect() as connection:
+            assert tables <= set(inspect(connection).get_table_names())
+        downgrade(directory=migrations_folder(), revision="0014_mail_failures")
+        with db.engine.connect() as connection:
+            assert not tables & set(inspect(connection).get_table_names())
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 
