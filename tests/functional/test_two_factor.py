@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,194 +74,165 @@ def logged_in(client: FlaskClient) -> bool:
     return client.get("/settings/security").status_code == 200
 
 
+@dataclass
+class Alice:
+    """Alice, with an authenticator app, and her browser (logged out to begin with)."""
+
+    client: FlaskClient
+    auth: AuthActions
+    clock: FixedClock
+    secret: str
+    codes: list[str]
+
+    def code(self) -> str:
+        """The code her app shows now."""
+        return code(self.secret, self.clock())
+
+    def login(self, value: str | None = None) -> Any:
+        """Log in with her password, then with ``value`` (the current code by default)."""
+        self.auth.login()
+        return second_step(self.client, self.code() if value is None else value)
+
+
 @pytest.fixture
-def enrolled(
-    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser, clock: FixedClock
-) -> tuple[str, list[str]]:
-    """Alice, with an authenticator app, logged out."""
+def alice(client: FlaskClient, auth: AuthActions, make_user: MakeUser, clock: FixedClock) -> Alice:
     make_user("alice")
     assert auth.login().status_code == 302
-    secret_and_codes = enrol(client, clock)
+    secret, codes = enrol(client, clock)
     auth.logout()
-    return secret_and_codes
+    return Alice(client, auth, clock, secret, codes)
 
 
 def test_enrol_logout_login_needs_code_wrong_refused_right_works_replay_refused(
-    client: FlaskClient, auth: AuthActions, enrolled: tuple[str, list[str]], clock: FixedClock
+    alice: Alice,
 ) -> None:
-    secret, _ = enrolled
-    answer = auth.login()
+    answer = alice.auth.login()
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith(SECOND_STEP)
-    assert not logged_in(client), "no session before the second step"
+    assert not logged_in(alice.client), "no session before the second step"
 
-    wrong = second_step(client, "000000")
+    wrong = second_step(alice.client, "000000")
     assert wrong.status_code == 200
     assert "That code is not right" in wrong.get_data(as_text=True)
-    assert not logged_in(client)
+    assert not logged_in(alice.client)
 
-    right = code(secret, clock())
-    assert second_step(client, right).status_code == 302
-    assert logged_in(client)
+    right = alice.code()
+    assert second_step(alice.client, right).status_code == 302
+    assert logged_in(alice.client)
 
-    auth.logout()
-    auth.login()
-    replayed = second_step(client, right)
-    assert replayed.status_code == 200
-    assert not logged_in(client)
+    alice.auth.logout()
+    assert alice.login(right).status_code == 200, "the same code, replayed"
+    assert not logged_in(alice.client)
 
 
-def test_a_pending_login_is_single_use(
-    app: Flask,
-    client: FlaskClient,
-    auth: AuthActions,
-    enrolled: tuple[str, list[str]],
-    clock: FixedClock,
-) -> None:
-    secret, _ = enrolled
-    auth.login()
-    with client.session_transaction() as session:
+def test_a_pending_login_is_single_use(alice: Alice) -> None:
+    alice.auth.login()
+    with alice.client.session_transaction() as session:
         pending = dict(session["_pending_login"])
-    assert second_step(client, code(secret, clock())).status_code == 302
-    auth.logout()
+    assert second_step(alice.client, alice.code()).status_code == 302
+    alice.auth.logout()
     # Someone replays the browser's earlier pending state, with a fresh code.
-    with client.session_transaction() as session:
+    with alice.client.session_transaction() as session:
         session["_pending_login"] = pending
-    clock.advance(seconds=30)
-    answer = second_step(client, code(secret, clock()))
-    assert answer.status_code == 302
+    alice.clock.advance(seconds=30)
+    answer = second_step(alice.client, alice.code())
     assert answer.headers["Location"].startswith("/auth/login")
-    assert not logged_in(client)
+    assert not logged_in(alice.client)
 
 
-def test_a_pending_login_expires(
-    client: FlaskClient, auth: AuthActions, enrolled: tuple[str, list[str]], clock: FixedClock
-) -> None:
-    secret, _ = enrolled
-    auth.login()
-    clock.advance(minutes=5, seconds=30)
-    answer = second_step(client, code(secret, clock()))
+def test_a_pending_login_expires(alice: Alice) -> None:
+    alice.auth.login()
+    alice.clock.advance(minutes=5, seconds=30)
+    answer = second_step(alice.client, alice.code())
     assert answer.headers["Location"].startswith("/auth/login")
-    assert not logged_in(client)
+    assert not logged_in(alice.client)
 
 
 def test_the_second_step_without_a_pending_login_goes_to_the_login(client: FlaskClient) -> None:
     assert client.get(SECOND_STEP).headers["Location"].startswith("/auth/login")
 
 
-def test_a_recovery_code_works_once_and_mails_a_notice(
-    client: FlaskClient,
-    auth: AuthActions,
-    enrolled: tuple[str, list[str]],
-    outbox: list[Any],
-) -> None:
-    _, codes = enrolled
-    auth.login()
-    assert second_step(client, codes[0]).status_code == 302
-    assert logged_in(client)
+def test_a_recovery_code_works_once_and_mails_a_notice(alice: Alice, outbox: list[Any]) -> None:
+    assert alice.login(alice.codes[0]).status_code == 302
+    assert logged_in(alice.client)
     [notice] = outbox
     assert notice.to == ["alice@example.org"]
     assert "recovery code" in notice.subject
     assert "9 unused recovery codes left" in notice.body
-    auth.logout()
-    auth.login()
-    assert second_step(client, codes[0]).status_code == 200
-    assert not logged_in(client)
+    alice.auth.logout()
+    assert alice.login(alice.codes[0]).status_code == 200
+    assert not logged_in(alice.client)
 
 
-def test_remember_me_and_next_survive_the_second_step(
-    app: Flask, client: FlaskClient, enrolled: tuple[str, list[str]], clock: FixedClock
-) -> None:
-    secret, _ = enrolled
+def test_remember_me_and_next_survive_the_second_step(alice: Alice) -> None:
+    client = alice.client
     data = {"login": "alice", "password": PASSWORD, "remember_me": "y"}
     answer = client.post(
         "/auth/login?next=/members", data={**data, "csrf_token": csrf_token(client)}
     )
     path = answer.headers["Location"]
     assert path == f"{SECOND_STEP}?next=/members"
-    done = second_step(client, code(secret, clock()), path)
+    done = second_step(client, alice.code(), path)
     assert done.headers["Location"] == "/members"
     assert "forumapp_remember=" in "; ".join(done.headers.getlist("Set-Cookie"))
 
 
-def test_wrong_second_step_codes_are_rate_limited_per_account(
-    client: FlaskClient, auth: AuthActions, enrolled: tuple[str, list[str]]
-) -> None:
+def test_wrong_second_step_codes_are_rate_limited_per_account(alice: Alice) -> None:
     statuses = []
     for _ in range(3):
-        auth.login()
-        statuses += [second_step(client, "000000").status_code for _ in range(3)]
+        alice.auth.login()
+        statuses += [second_step(alice.client, "000000").status_code for _ in range(3)]
     assert statuses[:5] == [200] * 5
     assert 429 in statuses[5:]
 
 
 def test_disabling_needs_reauth_with_the_code_and_mails_a_notice(
-    client: FlaskClient,
-    auth: AuthActions,
-    enrolled: tuple[str, list[str]],
-    clock: FixedClock,
-    outbox: list[Any],
+    alice: Alice, outbox: list[Any]
 ) -> None:
-    secret, _ = enrolled
-    auth.login()
-    second_step(client, code(secret, clock()))
+    client = alice.client
+    alice.login()
     with client.session_transaction() as session:
         session[FRESH_AT_KEY] = time.time() - 3600
     disable = "/settings/security/two-factor/disable"
-    answer = client.get(disable)
-    assert answer.headers["Location"].startswith("/auth/reauth")
-    reauth_page = client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert 'name="code"' in reauth_page
-    reauth = answer.headers["Location"]
+    reauth = client.get(disable).headers["Location"]
+    assert reauth.startswith("/auth/reauth")
+    assert 'name="code"' in client.get(reauth).get_data(as_text=True)
     token = csrf_token(client, reauth)
     refused = client.post(reauth, data={"password": PASSWORD, "csrf_token": token})
     assert refused.status_code == 200
     assert client.get(disable).status_code == 302, "still not fresh"
-    clock.advance(seconds=30)
+    alice.clock.advance(seconds=30)
     confirmed = client.post(
-        reauth, data={"password": PASSWORD, "code": code(secret, clock()), "csrf_token": token}
+        reauth, data={"password": PASSWORD, "code": alice.code(), "csrf_token": token}
     )
     assert confirmed.headers["Location"] == disable
     assert client.post(disable, data={"csrf_token": csrf_token(client, disable)}).status_code == 302
     [notice] = outbox
     assert "turned off" in notice.subject
-    auth.logout()
-    assert auth.login().headers["Location"] == "/", "the password alone logs in again"
+    alice.auth.logout()
+    assert alice.auth.login().headers["Location"] == "/", "the password alone logs in again"
 
 
-def test_recovery_codes_can_be_made_anew_and_the_old_ones_stop_working(
-    client: FlaskClient, auth: AuthActions, enrolled: tuple[str, list[str]], clock: FixedClock
-) -> None:
-    secret, old = enrolled
-    auth.login()
-    second_step(client, code(secret, clock()))
+def test_recovery_codes_can_be_made_anew_and_the_old_ones_stop_working(alice: Alice) -> None:
+    alice.login()
     page = "/settings/security/recovery-codes"
-    answer = client.post(page, data={"csrf_token": csrf_token(client, page)})
+    answer = alice.client.post(page, data={"csrf_token": csrf_token(alice.client, page)})
     new = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", answer.get_data(as_text=True))
-    assert len(new) == 10 and not set(new) & set(old)
-    auth.logout()
-    auth.login()
-    assert second_step(client, old[1]).status_code == 200
-    assert second_step(client, new[1]).status_code == 302
+    assert len(new) == 10 and not set(new) & set(alice.codes)
+    alice.auth.logout()
+    assert alice.login(alice.codes[1]).status_code == 200
+    assert second_step(alice.client, new[1]).status_code == 302
 
 
-def test_the_totp_secret_is_never_shown_again_nor_stored_in_clear(
-    app: Flask,
-    client: FlaskClient,
-    auth: AuthActions,
-    enrolled: tuple[str, list[str]],
-    clock: FixedClock,
-) -> None:
-    secret, _ = enrolled
+def test_the_totp_secret_is_never_shown_again_nor_stored_in_clear(app: Flask, alice: Alice) -> None:
     with app.app_context():
         stored = db.session.scalar(select(TotpCredential.secret))
-    assert stored and secret not in stored
-    auth.login()
-    second_step(client, code(secret, clock()))
-    assert secret not in client.get("/settings/security").get_data(as_text=True)
-    answer = client.get(ENROL)
+    assert stored and alice.secret not in stored
+    alice.login()
+    assert alice.secret not in alice.client.get("/settings/security").get_data(as_text=True)
+    answer = alice.client.get(ENROL)
     assert answer.headers["Location"].endswith("/settings/security")
-    assert secret not in client.get("/settings/security").get_data(as_text=True)
+    assert alice.secret not in alice.client.get("/settings/security").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("config_overrides", [{"TWO_FACTOR_REQUIRED_FOR_STAFF": True}])
@@ -290,20 +262,12 @@ def test_staff_without_a_second_factor_use_the_panel_unless_it_is_required(
     assert client.get("/admin/").status_code == 200
 
 
-def test_the_login_history_lists_attempts(
-    app: Flask,
-    client: FlaskClient,
-    auth: AuthActions,
-    enrolled: tuple[str, list[str]],
-    clock: FixedClock,
-) -> None:
-    secret, _ = enrolled
-    client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"
-    auth.login(password="wrong password")
-    auth.login()
-    second_step(client, "000000")
-    second_step(client, code(secret, clock()))
-    page = client.get("/settings/security").get_data(as_text=True)
+def test_the_login_history_lists_attempts(alice: Alice) -> None:
+    alice.client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"
+    alice.auth.login(password="wrong password")
+    alice.login("000000")
+    second_step(alice.client, alice.code())
+    page = alice.client.get("/settings/security").get_data(as_text=True)
     rows = re.findall(r"<tr>\s*<td><time.*?</tr>", page, re.S)
     assert len(rows) == 4  # and the login before the enrolment, last
     assert "Authenticator app" in rows[0] and "Logged in" in rows[0]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_login import LoginManager
 
 from forumapp.account import AccountFactories, create_account_blueprint
@@ -111,47 +112,41 @@ def fake_app(app: Flask, two_factor: FakeTwoFactor) -> Flask:
     return app
 
 
-def test_the_security_page_shows_what_its_service_gives(
-    fake_app: Flask, auth: AuthActions, make_user: MakeUser
-) -> None:
+@pytest.fixture
+def member(fake_app: Flask, auth: AuthActions, make_user: MakeUser) -> FlaskClient:
+    """A browser logged in to a real account, on the app with the fake pages."""
     make_user("alice")
     auth.login()
-    page = auth.client.get("/fake-settings/security").get_data(as_text=True)
+    return auth.client
+
+
+def test_the_security_page_shows_what_its_service_gives(member: FlaskClient) -> None:
+    page = member.get("/fake-settings/security").get_data(as_text=True)
     assert "Lynx on Plan 9" in page and "203.0.113.9" in page
     assert "7 unused recovery codes" in page
 
 
 def test_turning_off_calls_the_service_once_and_a_refusal_is_flashed(
-    fake_app: Flask, auth: AuthActions, make_user: MakeUser, two_factor: FakeTwoFactor
+    member: FlaskClient, two_factor: FakeTwoFactor
 ) -> None:
-    make_user("alice")
-    auth.login()
     path = "/fake-settings/security/two-factor/disable"
-    answer = auth.client.post(path, data={"csrf_token": csrf_token(auth.client, path)})
+    answer = member.post(path, data={"csrf_token": csrf_token(member, path)})
     assert answer.headers["Location"] == "/fake-settings/security"
     assert two_factor.calls == ["disable"]
     two_factor.refuse.add("disable")
-    auth.client.post(path, data={"csrf_token": csrf_token(auth.client, path)})
-    assert NOT_ON in auth.client.get("/fake-settings/security").get_data(as_text=True)
+    member.post(path, data={"csrf_token": csrf_token(member, path)})
+    assert NOT_ON in member.get("/fake-settings/security").get_data(as_text=True)
 
 
-def test_new_recovery_codes_are_shown_once_in_the_answer(
-    fake_app: Flask, auth: AuthActions, make_user: MakeUser, two_factor: FakeTwoFactor
-) -> None:
-    make_user("alice")
-    auth.login()
+def test_new_recovery_codes_are_shown_once_in_the_answer(member: FlaskClient) -> None:
     path = "/fake-settings/security/recovery-codes"
-    answer = auth.client.post(path, data={"csrf_token": csrf_token(auth.client, path)})
+    answer = member.post(path, data={"csrf_token": csrf_token(member, path)})
     assert "<code>fake1-codes</code>" in answer.get_data(as_text=True)
-    assert "fake1-codes" not in auth.client.get("/fake-settings/security").get_data(as_text=True)
+    assert "fake1-codes" not in member.get("/fake-settings/security").get_data(as_text=True)
 
 
-def test_the_enrolment_page_shows_the_qr_code_and_the_secret(
-    fake_app: Flask, auth: AuthActions, make_user: MakeUser
-) -> None:
-    make_user("alice")
-    auth.login()
-    page = auth.client.get("/fake-settings/security/authenticator").get_data(as_text=True)
+def test_the_enrolment_page_shows_the_qr_code_and_the_secret(member: FlaskClient) -> None:
+    page = member.get("/fake-settings/security/authenticator").get_data(as_text=True)
     assert "<svg><title>QR</title></svg>" in page
     assert 'value="FAKESECRET"' in page
     assert re.search(r'<label for="code">Code from the app</label>', page)

@@ -89,49 +89,51 @@ class EnrolAuthenticator(MethodView):
         return render_template("account/enrol_authenticator.html", enrolment=enrolment, form=form)
 
 
-class RecoveryCodes(MethodView):
-    """Replace the recovery codes with ten new ones, shown once."""
+class _TwoFactorChange(MethodView):
+    """A change of the second factor behind a button: GET shows it, POST makes it."""
 
     decorators = [fresh_login_required]
     init_every_request = False
+    #: The page with the button.
+    template: str
 
     def __init__(self, two_factor_factory: TwoFactorFactory) -> None:
         self.two_factor_factory = two_factor_factory
 
     def get(self) -> ResponseReturnValue:
-        return render_template("account/new_recovery_codes.html", form=ConfirmForm())
+        return render_template(self.template, form=ConfirmForm())
 
     def post(self) -> ResponseReturnValue:
         form = ConfirmForm()
         if not form.validate_on_submit():
-            return render_template("account/new_recovery_codes.html", form=form), 400
+            return render_template(self.template, form=form), 400
         try:
-            codes = self.two_factor_factory().regenerate_recovery_codes(_member())
+            return self.change(self.two_factor_factory())
         except TwoFactorError as exc:
             return _refused(exc)
+
+    def change(self, service: TwoFactorService) -> ResponseReturnValue:
+        """Make the change for the current member; the answer to the POST."""
+        raise NotImplementedError
+
+
+class RecoveryCodes(_TwoFactorChange):
+    """Replace the recovery codes with ten new ones, shown once."""
+
+    template = "account/new_recovery_codes.html"
+
+    def change(self, service: TwoFactorService) -> ResponseReturnValue:
+        codes = service.regenerate_recovery_codes(_member())
         flash("Your earlier recovery codes no longer work.", "success")
         return render_template("account/recovery_codes.html", codes=codes)
 
 
-class DisableTwoFactor(MethodView):
+class DisableTwoFactor(_TwoFactorChange):
     """Turn two-factor login off; the owner gets an email about it."""
 
-    decorators = [fresh_login_required]
-    init_every_request = False
+    template = "account/disable_two_factor.html"
 
-    def __init__(self, two_factor_factory: TwoFactorFactory) -> None:
-        self.two_factor_factory = two_factor_factory
-
-    def get(self) -> ResponseReturnValue:
-        return render_template("account/disable_two_factor.html", form=ConfirmForm())
-
-    def post(self) -> ResponseReturnValue:
-        form = ConfirmForm()
-        if not form.validate_on_submit():
-            return render_template("account/disable_two_factor.html", form=form), 400
-        try:
-            self.two_factor_factory().disable(_member())
-        except TwoFactorError as exc:
-            return _refused(exc)
+    def change(self, service: TwoFactorService) -> ResponseReturnValue:
+        service.disable(_member())
         flash("Two-factor login is off: your password alone logs you in now.", "success")
         return redirect(url_for(".security"))
