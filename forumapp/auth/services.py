@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import NoReturn
 
 from forumapp.auth.exceptions import (
     SecondStepExpired,
@@ -154,9 +155,9 @@ class AuthenticationManager:
         if not self._passwords.check(user, password, on_failure=failed):
             raise StopAuthentication(WRONG_CREDENTIALS)
         if self._settings.activation_required and not user.activated:
-            raise StopAuthentication(NOT_ACTIVATED)
+            self._refuse(user, client, NOT_ACTIVATED)
         if user.is_banned:
-            raise StopAuthentication(BANNED)
+            self._refuse(user, client, BANNED)
         if self._challenges is not None and self._second_step_due(user):
             expires = self._clock() + self._settings.second_step_lifetime
             with atomic(self._transaction):
@@ -203,6 +204,13 @@ class AuthenticationManager:
             return
         with atomic(self._transaction):
             self._sessions.revoke(session_token)
+
+    def _refuse(self, user: AuthUser, client: ClientInfo, reason: str) -> NoReturn:
+        # The password was right, yet no login: the owner sees it as a failed attempt.
+        if self._history is not None:
+            with atomic(self._transaction):
+                self._record(user, client, LoginOutcome.FAILURE)
+        raise StopAuthentication(reason)
 
     def _second_step_due(self, user: AuthUser) -> bool:
         return self._second_factor is not None and self._second_factor.enabled_for(user)

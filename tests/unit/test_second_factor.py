@@ -377,3 +377,10 @@ def test_reauthentication_asks_for_the_code_where_a_second_factor_is_on(kit: Kit
 )
 def test_browser_names(agent: str, name: str) -> None:
     assert browser_name(agent) == name
+
+
+def test_a_refused_login_with_the_right_password_is_recorded_as_a_failure(kit: Kit) -> None:
+    kit.user.activated = False
+    with pytest.raises(StopAuthentication):
+        kit.manager().login("alice", PASSWORD, remember=False, client=CLIENT)
+    assert [a.outcome for a in kit.history.attempts] == [LoginOutcome.FAILURE]
