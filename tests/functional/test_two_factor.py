@@ -20,6 +20,7 @@ from forumapp.auth.ports import ClientInfo
 from forumapp.auth.second_factor.models import TotpCredential
 from forumapp.auth.second_factor.ports import LoginAttempt, LoginOutcome
 from forumapp.auth.second_factor.stores import SqlLoginHistory
+from forumapp.config_rules import configuration_problems
 from forumapp.extensions import db
 from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey
@@ -307,3 +308,42 @@ def test_the_security_page_costs_the_same_queries_whatever_the_history_holds(
         intruder.login(password="wrong password")
     assert "Wrong password" in client.get("/settings/security").get_data(as_text=True)
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"enrolment": "not sealed", "code": "123456"},
+        {"enrolment": "é" * 40, "code": "123456"},
+        {"enrolment": "x" * 5000, "code": "1" * 5000},
+        {"code": "12\x003456"},
+    ],
+)
+def test_bad_enrolment_input_gives_an_answer_never_a_500(
+    client: FlaskClient, auth: AuthActions, make_user: MakeUser, data: dict[str, str]
+) -> None:
+    make_user("alice")
+    auth.login()
+    answer = client.post(ENROL, data={**data, "csrf_token": csrf_token(client, ENROL)})
+    assert answer.status_code in (200, 302)
+    with client.application.app_context():
+        assert db.session.scalar(select(TotpCredential.user_id)) is None
+
+
+#: Full-width digits look like a code and are not one.
+WIDE_DIGITS = "\uff11\uff12\uff13\uff14\uff15\uff16"
+
+
+@pytest.mark.parametrize("value", ["", "x" * 5000, "12\x003456", WIDE_DIGITS])
+def test_bad_second_step_input_gives_field_errors(alice: Alice, value: str) -> None:
+    answer = alice.login(value)
+    assert answer.status_code == 200
+    assert 'class="field-errors"' in answer.get_data(as_text=True)
+    assert not logged_in(alice.client)
+
+
+def test_the_staff_requirement_is_a_boolean_setting() -> None:
+    problems = configuration_problems({"TWO_FACTOR_REQUIRED_FOR_STAFF": "no"})
+    assert problems == ["TWO_FACTOR_REQUIRED_FOR_STAFF must be true or false, got 'no'."]
+    assert configuration_problems({"TWO_FACTOR_REQUIRED_FOR_STAFF": True}) == []

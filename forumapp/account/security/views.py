@@ -83,7 +83,7 @@ class EnrolAuthenticator(MethodView):
                 return render_template("account/recovery_codes.html", codes=codes)
         # The same secret again: the app has already scanned it.
         try:
-            enrolment = service.reopen_enrolment(_member(), form.enrolment.data)
+            enrolment = service.reopen_enrolment(_member(), form.enrolment.data or "")
         except TwoFactorError as exc:
             return _refused(exc)
         return render_template("account/enrol_authenticator.html", enrolment=enrolment, form=form)
