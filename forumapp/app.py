@@ -18,6 +18,12 @@ from forumapp.auth import create_auth_blueprint
 from forumapp.auth.factories import ACCESS_TOKENS
 from forumapp.auth.limits import ACCOUNT_RESOLVER
 from forumapp.auth.models import AuthSession
+from forumapp.auth.second_factor.models import (
+    LoginChallenge,
+    LoginEvent,
+    RecoveryCode,
+    TotpCredential,
+)
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.config import check_production, ensure_secret_key, load_config
 from forumapp.database import default_uri, tune_engine
@@ -54,6 +60,10 @@ MODELS = (
     SettingsRevision,
     ApiToken,
     MailFailure,
+    TotpCredential,
+    RecoveryCode,
+    LoginChallenge,
+    LoginEvent,
 )
 
 

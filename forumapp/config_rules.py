@@ -232,7 +232,8 @@ RULES: dict[str, Rule] = {
     "AUTH_TRUSTED_DEVICE_DAYS": whole_number(1, 3650),
     "ACCOUNT_DELETE_POSTS_ALLOWED": true_or_false,
     "DEFAULT_TIMEZONE": timezone_problem,
-    "SIGNATURES_ENABLED": one_of(True, False),
+    "SIGNATURES_ENABLED": true_or_false,
+    "TWO_FACTOR_REQUIRED_FOR_STAFF": true_or_false,
 }
 
 

@@ -39,6 +39,9 @@ TRUSTED_HOSTS: list[str] | None = None
 REGISTRATION_ENABLED = True
 ACCOUNT_ACTIVATION_REQUIRED = True
 REAUTH_WINDOW_SECONDS = 600
+#: Admins and moderators without a second factor (an authenticator app) are sent to set
+#: one up before they can use the management panel.
+TWO_FACTOR_REQUIRED_FOR_STAFF = False
 LANGUAGES = {"en": "English"}
 DEFAULT_LANGUAGE = "en"
 #: The IANA time zone times are shown in for guests and for members who chose none.

@@ -24,6 +24,7 @@ from forumapp.account.credential_rules import credential_rules
 from forumapp.account.factories import AccountFactories, default_factories
 from forumapp.account.preferences.views import PreferencesSettings
 from forumapp.account.profile.views import ProfileSettings
+from forumapp.account.security import urls as security
 from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 
@@ -83,6 +84,7 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
             ),
         ),
         *credential_rules(f),
+        *security.rules(f.security_report, f.two_factor),
     ]
 
 

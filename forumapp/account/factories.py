@@ -20,6 +20,10 @@ from forumapp.account.farewell import TemplateGoodbyeMailer
 from forumapp.account.password_change import PasswordChanger
 from forumapp.account.preferences.services import PreferenceChoices, PreferencesService
 from forumapp.account.profile.services import ProfileService
+from forumapp.account.security.factories import security_report_factory
+from forumapp.account.security.services import SecurityReport
+from forumapp.auth.second_factor.factories import two_factor_service
+from forumapp.auth.second_factor.service import TwoFactorService
 from forumapp.extensions import db
 from forumapp.http import external_url
 from forumapp.localtime import known_timezones
@@ -39,6 +43,9 @@ class AccountFactories:
     password_changer: Callable[[], PasswordChanger]
     email_changer: Callable[[], EmailChanger]
     session_manager: Callable[[], SessionManager]
+    #: The security page: login history and second factor (``/settings/security``).
+    security_report: Callable[[], SecurityReport]
+    two_factor: Callable[[], TwoFactorService]
 
 
 def profile_service_factory() -> ProfileService:
@@ -85,4 +92,6 @@ def default_factories() -> AccountFactories:
         password_changer=credential_factories.password_changer_factory,
         email_changer=credential_factories.email_changer_factory,
         session_manager=credential_factories.session_manager_factory,
+        security_report=security_report_factory,
+        two_factor=two_factor_service,
     )

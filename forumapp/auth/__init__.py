@@ -76,6 +76,12 @@ def create_auth_blueprint(
             views.Login.as_view("login", authentication_manager_factory=f.authentication_manager),
         ),
         (
+            "/two-factor",
+            views.TwoFactor.as_view(
+                "two_factor", authentication_manager_factory=f.authentication_manager
+            ),
+        ),
+        (
             "/logout",
             views.Logout.as_view("logout", authentication_manager_factory=f.authentication_manager),
         ),

@@ -11,6 +11,11 @@ class StopAuthentication(Exception):
         self.reason = reason
 
 
+class SecondStepExpired(StopAuthentication):
+    """A pending login ran out of time or attempts, or was completed already: the
+    password has to be given again."""
+
+
 class ValidationError(Exception):
     """One field is unacceptable: ``attribute`` names the form field."""
 

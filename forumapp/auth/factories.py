@@ -13,6 +13,11 @@ from flask import current_app
 
 from forumapp.auth.emails import TemplateAccountMailer
 from forumapp.auth.ports import AccessTokenStore
+from forumapp.auth.second_factor.factories import (
+    challenge_store,
+    login_history,
+    two_factor_service,
+)
 from forumapp.auth.services import (
     AccountActivator,
     AuthenticationManager,
@@ -91,15 +96,25 @@ def session_store() -> SqlSessionStore:
 
 
 def authentication_manager_factory() -> AuthenticationManager:
-    """Build the login/logout service."""
+    """Build the login/logout service, with two-factor login and the login history."""
     return AuthenticationManager(
-        user_store(), session_store(), password_hasher(), db.session, auth_settings(), utcnow
+        user_store(),
+        session_store(),
+        password_hasher(),
+        db.session,
+        auth_settings(),
+        utcnow,
+        second_factor=two_factor_service(),
+        challenges=challenge_store(),
+        history=login_history(),
     )
 
 
 def reauthentication_manager_factory() -> ReauthenticationManager:
-    """Build the password confirmation service."""
-    return ReauthenticationManager(user_store(), password_hasher(), db.session, utcnow)
+    """Build the password (and second factor) confirmation service."""
+    return ReauthenticationManager(
+        user_store(), password_hasher(), db.session, utcnow, second_factor=two_factor_service()
+    )
 
 
 def registration_service_factory() -> RegistrationService:

@@ -8,6 +8,7 @@ from flask import current_app
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
+from forumapp.auth.second_factor.forms import code_field
 from forumapp.forms import EmailAddress, ForumForm, strip_filter
 from forumapp.users.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN
 
@@ -64,9 +65,11 @@ class LoginForm(ForumForm):
 
 
 class ReauthForm(ForumForm):
-    """Confirm the password of the logged-in account."""
+    """Confirm the password of the logged-in account (and its second factor, if on)."""
 
     password = _password_field("Password", "current-password")
+    #: Shown and checked only where the account has a second factor.
+    code = code_field(required=False)
 
 
 class LogoutForm(ForumForm):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
@@ -64,6 +64,17 @@ def _current_account_key() -> str:
     return f"account-id:{current_user.id}"
 
 
+#: Session key of a login waiting for its second step (see ``views.TwoFactor``).
+PENDING_LOGIN_KEY = "_pending_login"
+
+
+def _pending_account_key() -> str:
+    # The session is signed: the account id in it is the one the password step named.
+    state = session.get(PENDING_LOGIN_KEY)
+    account = state.get("account") if isinstance(state, dict) else None
+    return f"account-id:{account}" if isinstance(account, int) else "account:"
+
+
 class LoginRefused(TooManyRequests):
     """Too many failed logins from this client or for this account: the login form answers
     with a page of its own (``views.login_refused``) that shows the owner the way in."""
@@ -71,6 +82,12 @@ class LoginRefused(TooManyRequests):
 
 login_per_client = AttemptBudget("login", "AUTH_LOGIN_LIMIT", _client_key, LoginRefused)
 login_per_account = AttemptBudget("login", "AUTH_LOGIN_ACCOUNT_LIMIT", _account_key, LoginRefused)
+#: Wrong second-step codes count on the account's budget of failed logins, so a stolen
+#: password buys no more guesses at the code than at the password.
+second_step_per_account = AttemptBudget(
+    "two-factor", "AUTH_LOGIN_ACCOUNT_LIMIT", _pending_account_key, LoginRefused
+)
+second_step_per_client = AttemptBudget("two-factor", "AUTH_LOGIN_LIMIT", _client_key, LoginRefused)
 reauth_per_client = AttemptBudget("reauth", "AUTH_LOGIN_LIMIT", _client_key)
 reauth_per_account = AttemptBudget("reauth", "AUTH_LOGIN_ACCOUNT_LIMIT", _current_account_key)
 register_per_client = limiter.limit(

@@ -9,8 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import NoReturn
 
-from forumapp.auth.exceptions import StopAuthentication, StopValidation, TokenError, ValidationError
+from forumapp.auth.exceptions import (
+    SecondStepExpired,
+    StopAuthentication,
+    StopValidation,
+    TokenError,
+    ValidationError,
+)
 from forumapp.auth.ports import (
     AccessTokenStore,
     AccountMailer,
@@ -21,6 +29,15 @@ from forumapp.auth.ports import (
     PasswordRules,
     SessionStore,
     UserStore,
+)
+from forumapp.auth.second_factor.ports import (
+    ChallengeStore,
+    CodeProof,
+    LoginAttempt,
+    LoginHistory,
+    LoginOutcome,
+    PendingLogin,
+    SecondFactor,
 )
 from forumapp.auth.tokens import TokenPurpose, TokenService
 from forumapp.persistence import PersistenceError, Transaction, atomic
@@ -34,6 +51,9 @@ NOT_ACTIVATED = (
 BANNED = "This account is banned."
 USERNAME_TAKEN = "This username is already taken."
 ALREADY_ACTIVE = "This account is already activated."
+WRONG_CODE = "That code is not right. Enter the current code from your app, or a recovery code."
+LOGIN_EXPIRED = "Your login has expired or was already completed. Please log in again."
+CODE_NEEDED = "Enter the code from your authenticator app, or a recovery code."
 
 Clock = Callable[[], datetime]
 
@@ -47,6 +67,10 @@ class AuthSettings:
     remember_lifetime: timedelta
     reset_token_max_age: int
     activation_token_max_age: int
+    #: How long a login may wait for its second step.
+    second_step_lifetime: timedelta = timedelta(minutes=5)
+    #: Wrong codes one pending login takes before it ends (the password is asked again).
+    second_step_attempts: int = 5
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,8 @@ class LoginResult:
 
     user: AuthUser
     session_token: str
+    #: Whether the session outlives the browser ("keep me logged in").
+    remember: bool = False
 
 
 class _PasswordChecker:
@@ -68,18 +94,28 @@ class _PasswordChecker:
         self._transaction = transaction
         self._clock = clock
 
-    def check(self, user: AuthUser, password: str) -> bool:
+    def check(
+        self, user: AuthUser, password: str, on_failure: Callable[[], None] | None = None
+    ) -> bool:
         ok = self._hasher.verify(user.password_hash, password)
         with atomic(self._transaction):
             if not ok:
                 self._users.record_failed_login(user, self._clock())
+                if on_failure is not None:
+                    on_failure()
             elif self._hasher.needs_rehash(user.password_hash):
                 self._users.set_password_hash(user, self._hasher.hash(password))
         return ok
 
 
 class AuthenticationManager:
-    """Checks credentials and opens and closes server-side login sessions."""
+    """Checks credentials and opens and closes server-side login sessions.
+
+    With a ``second_factor``, an account that has one logs in in two steps: the password
+    opens a pending login in ``challenges`` (no session yet), and
+    :meth:`complete_second_step` opens the session. With a ``history``, every attempt on
+    an existing account is recorded for its owner.
+    """
 
     def __init__(
         self,
@@ -89,6 +125,10 @@ class AuthenticationManager:
         transaction: Transaction,
         settings: AuthSettings,
         clock: Clock,
+        *,
+        second_factor: SecondFactor | None = None,
+        challenges: ChallengeStore | None = None,
+        history: LoginHistory | None = None,
     ) -> None:
         self._users = users
         self._sessions = sessions
@@ -97,27 +137,66 @@ class AuthenticationManager:
         self._settings = settings
         self._clock = clock
         self._passwords = _PasswordChecker(users, hasher, transaction, clock)
+        self._second_factor = second_factor
+        self._challenges = challenges
+        self._history = history
 
     def login(
         self, login: str, password: str, *, remember: bool, client: ClientInfo
-    ) -> LoginResult:
-        """Open a session for the account named by username or email, or raise
-        :class:`StopAuthentication` with one message for every kind of wrong credential."""
+    ) -> LoginResult | PendingLogin:
+        """Open a session for the account named by username or email, or a pending login
+        when its second step is due; or raise :class:`StopAuthentication` with one message
+        for every kind of wrong credential."""
         user = self._users.find_by_login(login)
         if user is None:
             self._hasher.dummy_verify(password)
             raise StopAuthentication(WRONG_CREDENTIALS)
-        if not self._passwords.check(user, password):
+        failed = partial(self._record, user, client, LoginOutcome.FAILURE)
+        if not self._passwords.check(user, password, on_failure=failed):
             raise StopAuthentication(WRONG_CREDENTIALS)
         if self._settings.activation_required and not user.activated:
-            raise StopAuthentication(NOT_ACTIVATED)
+            self._refuse(user, client, NOT_ACTIVATED)
         if user.is_banned:
-            raise StopAuthentication(BANNED)
-        lifetime = self._settings.remember_lifetime if remember else self._settings.session_lifetime
+            self._refuse(user, client, BANNED)
+        if self._challenges is not None and self._second_step_due(user):
+            expires = self._clock() + self._settings.second_step_lifetime
+            with atomic(self._transaction):
+                token = self._challenges.open(user.id, remember, expires)
+            return PendingLogin(token, user.id)
         with atomic(self._transaction):
-            self._users.record_login(user, self._clock())
-            token = self._sessions.create(user, lifetime, client)
-        return LoginResult(user, token)
+            token = self._open_session(user, remember, client, None)
+        return LoginResult(user, token, remember)
+
+    def complete_second_step(self, pending: str, code: str, *, client: ClientInfo) -> LoginResult:
+        """Open the session of a pending login once ``code`` proves the second factor.
+
+        The pending login works once, for ``second_step_lifetime``, and for at most
+        ``second_step_attempts`` wrong codes; :class:`StopAuthentication` otherwise.
+        """
+        if self._challenges is None or self._second_factor is None:
+            raise SecondStepExpired(LOGIN_EXPIRED)
+        challenge = self._challenges.find(pending, self._clock())
+        user = self._users.get(challenge.user_id) if challenge is not None else None
+        if challenge is None or user is None:
+            raise SecondStepExpired(LOGIN_EXPIRED)
+        token = ""
+        with atomic(self._transaction):
+            method = self._second_factor.check(user, CodeProof(code))
+            if method is None:
+                self._record(user, client, LoginOutcome.SECOND_FACTOR_FAILED)
+                if challenge.failures + 1 >= self._settings.second_step_attempts:
+                    self._challenges.close(challenge)
+                else:
+                    self._challenges.count_failure(challenge)
+            elif self._challenges.close(challenge):
+                token = self._open_session(user, challenge.remember, client, method)
+            else:
+                # Another request completed this login first: its code spent nothing here.
+                raise SecondStepExpired(LOGIN_EXPIRED)
+        if method is None:
+            raise StopAuthentication(WRONG_CODE)
+        self._second_factor.after_use(user, method)
+        return LoginResult(user, token, challenge.remember)
 
     def logout(self, session_token: str | None) -> None:
         """End one server-side session; copies of its cookies stop working."""
@@ -126,19 +205,72 @@ class AuthenticationManager:
         with atomic(self._transaction):
             self._sessions.revoke(session_token)
 
+    def _refuse(self, user: AuthUser, client: ClientInfo, reason: str) -> NoReturn:
+        # The password was right, yet no login: the owner sees it as a failed attempt.
+        if self._history is not None:
+            with atomic(self._transaction):
+                self._record(user, client, LoginOutcome.FAILURE)
+        raise StopAuthentication(reason)
+
+    def _second_step_due(self, user: AuthUser) -> bool:
+        return self._second_factor is not None and self._second_factor.enabled_for(user)
+
+    def _open_session(
+        self, user: AuthUser, remember: bool, client: ClientInfo, second_factor: str | None
+    ) -> str:
+        lifetime = self._settings.remember_lifetime if remember else self._settings.session_lifetime
+        self._users.record_login(user, self._clock())
+        self._record(user, client, LoginOutcome.SUCCESS, second_factor)
+        return self._sessions.create(user, lifetime, client)
+
+    def _record(
+        self,
+        user: AuthUser,
+        client: ClientInfo,
+        outcome: LoginOutcome,
+        second_factor: str | None = None,
+    ) -> None:
+        if self._history is not None:
+            self._history.record(
+                LoginAttempt(user.id, self._clock(), client, outcome, second_factor)
+            )
+
 
 class ReauthenticationManager:
-    """Confirms the password of someone already logged in, before sensitive actions."""
+    """Confirms the password of someone already logged in, before sensitive actions, and
+    the second factor too where the account has one."""
 
     def __init__(
-        self, users: UserStore, hasher: PasswordHasher, transaction: Transaction, clock: Clock
+        self,
+        users: UserStore,
+        hasher: PasswordHasher,
+        transaction: Transaction,
+        clock: Clock,
+        *,
+        second_factor: SecondFactor | None = None,
     ) -> None:
         self._passwords = _PasswordChecker(users, hasher, transaction, clock)
+        self._transaction = transaction
+        self._second_factor = second_factor
 
-    def reauthenticate(self, user: AuthUser, password: str) -> None:
-        """Return when ``password`` is the user's; raise :class:`StopAuthentication` otherwise."""
+    def needs_code(self, user: AuthUser) -> bool:
+        """Whether the confirmation asks for a second-factor code as well."""
+        return self._second_factor is not None and self._second_factor.enabled_for(user)
+
+    def reauthenticate(self, user: AuthUser, password: str, code: str = "") -> None:
+        """Return when ``password`` (and ``code``, where a second factor is on) are the
+        user's; raise :class:`StopAuthentication` otherwise."""
         if not self._passwords.check(user, password):
             raise StopAuthentication(WRONG_PASSWORD)
+        if self._second_factor is None or not self._second_factor.enabled_for(user):
+            return
+        if not code:
+            raise StopAuthentication(CODE_NEEDED)
+        with atomic(self._transaction):
+            method = self._second_factor.check(user, CodeProof(code))
+        if method is None:
+            raise StopAuthentication(WRONG_CODE)
+        self._second_factor.after_use(user, method)
 
 
 @dataclass(frozen=True)

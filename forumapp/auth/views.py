@@ -1,4 +1,4 @@
-"""The nine auth views. Each is a ``MethodView`` whose service factory arrives through
+"""The auth views. Each is a ``MethodView`` whose service factory arrives through
 ``as_view(...)`` and whose access checks and rate limits are class-level ``decorators``
 (the first decorator in the list is the innermost)."""
 
@@ -33,7 +33,12 @@ from forumapp.auth.decorators import (
     requires_unactivated,
 )
 from forumapp.auth.devices import trust_device
-from forumapp.auth.exceptions import StopAuthentication, StopValidation, TokenError
+from forumapp.auth.exceptions import (
+    SecondStepExpired,
+    StopAuthentication,
+    StopValidation,
+    TokenError,
+)
 from forumapp.auth.forms import (
     ActivateAccountForm,
     EmailForm,
@@ -44,9 +49,13 @@ from forumapp.auth.forms import (
     ResetPasswordForm,
 )
 from forumapp.auth.ports import ClientInfo
+from forumapp.auth.second_factor.forms import SecondStepForm
+from forumapp.auth.second_factor.ports import PendingLogin
 from forumapp.auth.services import (
+    WRONG_PASSWORD,
     AccountActivator,
     AuthenticationManager,
+    LoginResult,
     PasswordResetService,
     ReauthenticationManager,
     Registration,
@@ -121,15 +130,12 @@ class Login(MethodView):
         except StopAuthentication as exc:
             form.form_errors.append(exc.reason)
             return render_template("auth/login.html", form=form)
-        # A new login starts from an empty session: nothing from before survives it.
-        session.clear()
-        result.user.attach_session(result.session_token)
-        login_user(result.user, remember=form.remember_me.data, fresh=True)
-        mark_fresh()
-        flash(f"Welcome back, {result.user.username}!", "success")
-        response = redirect(_next_url())
-        trust_device(response, result.user.id)
-        return response
+        if isinstance(result, PendingLogin):
+            # No session yet: the browser holds only the name of the pending login.
+            session.clear()
+            session[TwoFactor.SESSION_KEY] = {"token": result.token, "account": result.user_id}
+            return redirect(url_for(".two_factor", next=request.args.get("next")))
+        return _logged_in(result)
 
 
 class Logout(MethodView):
@@ -171,22 +177,28 @@ class Reauth(MethodView):
         self.reauthentication_manager_factory = reauthentication_manager_factory
 
     def get(self) -> ResponseReturnValue:
-        return render_template("auth/reauth.html", form=ReauthForm())
+        return self._render(self.reauthentication_manager_factory(), ReauthForm())
 
     def post(self) -> ResponseReturnValue:
         form = ReauthForm()
+        manager = self.reauthentication_manager_factory()
         if not form.validate_on_submit():
-            return render_template("auth/reauth.html", form=form)
+            return self._render(manager, form)
+        user = current_user._get_current_object()
         try:
-            self.reauthentication_manager_factory().reauthenticate(
-                current_user._get_current_object(), form.password.data
-            )
+            manager.reauthenticate(user, form.password.data, form.code.data or "")
         except StopAuthentication as exc:
-            form.password.errors.append(exc.reason)
-            return render_template("auth/reauth.html", form=form)
+            field = form.password if exc.reason == WRONG_PASSWORD else form.code
+            field.errors.append(exc.reason)
+            return self._render(manager, form)
         mark_fresh()
         flash("Thanks, your password is confirmed.", "success")
         return redirect(_next_url())
+
+    @staticmethod
+    def _render(manager: ReauthenticationManager, form: ReauthForm) -> ResponseReturnValue:
+        needs_code = manager.needs_code(current_user._get_current_object())
+        return render_template("auth/reauth.html", form=form, needs_code=needs_code)
 
 
 class Register(MethodView):
@@ -376,6 +388,69 @@ class AutoActivateAccount(MethodView):
         except TokenError as exc:
             return _token_problem(exc, ".request_activation_token")
         return _activated()
+
+
+class TwoFactor(MethodView):
+    """The second step of a login, for accounts with a second factor: a code from the
+    authenticator app, or a recovery code.
+
+    The browser holds the pending login's name in its session; the login itself waits
+    server-side for five minutes, completes once, and ends after a few wrong codes.
+    """
+
+    decorators = [
+        anonymous_required,
+        limits.second_step_per_account,
+        limits.second_step_per_client,
+    ]
+    init_every_request = False
+    #: The session key of the pending login (also read by the per-account budget).
+    SESSION_KEY = limits.PENDING_LOGIN_KEY
+
+    def __init__(self, authentication_manager_factory: Callable[[], AuthenticationManager]) -> None:
+        self.authentication_manager_factory = authentication_manager_factory
+
+    def get(self) -> ResponseReturnValue:
+        if self._pending() is None:
+            return redirect(url_for(".login", next=request.args.get("next")))
+        return render_template("auth/two_factor.html", form=SecondStepForm())
+
+    def post(self) -> ResponseReturnValue:
+        pending = self._pending()
+        if pending is None:
+            return redirect(url_for(".login", next=request.args.get("next")))
+        form = SecondStepForm()
+        if not form.validate_on_submit():
+            return render_template("auth/two_factor.html", form=form)
+        try:
+            result = self.authentication_manager_factory().complete_second_step(
+                pending, form.code.data, client=_client()
+            )
+        except SecondStepExpired as exc:
+            session.pop(self.SESSION_KEY, None)
+            flash(exc.reason, "info")
+            return redirect(url_for(".login", next=request.args.get("next")))
+        except StopAuthentication as exc:
+            form.code.errors.append(exc.reason)
+            return render_template("auth/two_factor.html", form=form)
+        return _logged_in(result)
+
+    def _pending(self) -> str | None:
+        state = session.get(self.SESSION_KEY)
+        token = state.get("token") if isinstance(state, dict) else None
+        return token if isinstance(token, str) else None
+
+
+def _logged_in(result: LoginResult) -> ResponseReturnValue:
+    # A new login starts from an empty session: nothing from before survives it.
+    session.clear()
+    result.user.attach_session(result.session_token)
+    login_user(result.user, remember=result.remember, fresh=True)
+    mark_fresh()
+    flash(f"Welcome back, {result.user.username}!", "success")
+    response = redirect(_next_url())
+    trust_device(response, result.user.id)
+    return response
 
 
 def login_refused(error: limits.LoginRefused) -> ResponseReturnValue:

@@ -20,6 +20,7 @@ from flask.blueprints import BlueprintSetupState
 
 from forumapp.auth.factories import AuthFactories
 from forumapp.auth.factories import default_factories as default_auth_factories
+from forumapp.auth.second_factor.factories import two_factor_service
 from forumapp.forum import MODERATION_OBSERVER
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationEvent
@@ -30,6 +31,7 @@ from forumapp.management.forums import views as forum_views
 from forumapp.management.groups import views as group_views
 from forumapp.management.panel import current_auditor
 from forumapp.management.reports import views as report_views
+from forumapp.management.second_factor import SecondFactorCheck, StaffSecondFactor
 from forumapp.management.settings import views as settings_views
 from forumapp.management.settings.store import LiveSettings
 from forumapp.management.users import views as user_views
@@ -49,18 +51,24 @@ AREA_REGISTRARS: list[Callable[[Blueprint, ManagementFactories], None]] = [
 
 
 def create_management_blueprint(
-    factories: ManagementFactories | None = None, *, auth_factories: AuthFactories | None = None
+    factories: ManagementFactories | None = None,
+    *,
+    auth_factories: AuthFactories | None = None,
+    second_factor: Callable[[], SecondFactorCheck] | None = None,
 ) -> Blueprint:
     """Build the ``/admin`` blueprint with ``factories`` (forumapp's own when omitted).
 
     The emails it sends members (activation, password reset) go through
     ``auth_factories``, the ones given to the auth blueprint (forumapp's own when omitted).
+    ``second_factor`` tells whether a staff member has one, for
+    ``TWO_FACTOR_REQUIRED_FOR_STAFF`` (forumapp's two-factor service when omitted).
     """
     f = factories or default_factories()
     bp = Blueprint("management", __name__, url_prefix="/admin")
     bp.record_once(install_id_converter)
     bp.record_once(_moderation_recorder(f))
     bp.record_once(_settings_follower(f))
+    bp.before_request(StaffSecondFactor(second_factor or two_factor_service))
     user_views.register(bp, f, auth_factories or default_auth_factories())
     for register in AREA_REGISTRARS:
         register(bp, f)

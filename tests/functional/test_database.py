@@ -278,6 +278,19 @@ def test_the_credentials_migration_adds_and_removes_its_column_and_table(
             inspector = inspect(connection)
             assert "email_changes" not in inspector.get_table_names()
             assert "last_seen_at" not in {c["name"] for c in inspector.get_columns("auth_sessions")}
+
+
+def test_the_two_factor_migration_upgrades_downgrades_and_upgrades_again(
+    scratch_app: Flask,
+) -> None:
+    tables = {"totp_credentials", "recovery_codes", "login_challenges", "login_events"}
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0017_two_factor")
+        with db.engine.connect() as connection:
+            assert tables <= set(inspect(connection).get_table_names())
+        downgrade(directory=migrations_folder(), revision="0016_credentials")
+        with db.engine.connect() as connection:
+            assert not tables & set(inspect(connection).get_table_names())
         upgrade(directory=migrations_folder())
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []

@@ -90,6 +90,7 @@ EDITABLE: tuple[Setting, ...] = (
     Setting(
         "ACCOUNT_DELETE_POSTS_ALLOWED", "Members may delete their posts with their account", bool
     ),
+    Setting("TWO_FACTOR_REQUIRED_FOR_STAFF", "Staff must use two-factor login", bool),
 )
 EDITABLE_KEYS = {setting.key: setting for setting in EDITABLE}
 

@@ -1,0 +1,82 @@
+"""What the security page shows, gathered in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from forumapp.account.agents import describe_user_agent
+from forumapp.auth.ports import AuthUser
+from forumapp.auth.second_factor.models import LoginEvent
+from forumapp.auth.second_factor.ports import LoginOutcome
+from forumapp.auth.second_factor.service import RECOVERY, TOTP, TwoFactorStatus
+
+
+class RecentLogins(Protocol):
+    """The kept login attempts of an account, the newest first."""
+
+    def recent(self, user_id: int) -> Sequence[LoginEvent]: ...
+
+
+class SecondFactorStatus(Protocol):
+    """Whether an account has a second factor, and how many recovery codes are left."""
+
+    def status(self, user: AuthUser) -> TwoFactorStatus: ...
+
+
+#: How each outcome and second-factor method reads in the history.
+OUTCOMES = {
+    LoginOutcome.SUCCESS: "Logged in",
+    LoginOutcome.FAILURE: "Wrong password",
+    LoginOutcome.SECOND_FACTOR_FAILED: "Wrong two-factor code",
+}
+METHODS = {TOTP: "Authenticator app", RECOVERY: "Recovery code"}
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    """One login attempt as the history lists it."""
+
+    when: datetime
+    address: str
+    browser: str
+    user_agent: str
+    outcome: str
+    succeeded: bool
+    second_factor: str | None
+
+
+@dataclass(frozen=True)
+class SecurityOverview:
+    """The second factor of an account and its recent login attempts."""
+
+    two_factor: TwoFactorStatus
+    logins: Sequence[LoginRow]
+
+
+def _row(event: LoginEvent) -> LoginRow:
+    outcome = LoginOutcome(event.outcome)
+    return LoginRow(
+        when=event.happened_at,
+        address=event.ip_address,
+        browser=describe_user_agent(event.user_agent),
+        user_agent=event.user_agent,
+        outcome=OUTCOMES[outcome],
+        succeeded=outcome is LoginOutcome.SUCCESS,
+        second_factor=METHODS.get(event.second_factor or "", event.second_factor),
+    )
+
+
+class SecurityReport:
+    """Reads the security overview of the member's own account."""
+
+    def __init__(self, two_factor: SecondFactorStatus, history: RecentLogins) -> None:
+        self._two_factor = two_factor
+        self._history = history
+
+    def overview(self, user: AuthUser) -> SecurityOverview:
+        """The account's second factor and its login attempts, newest first."""
+        logins = [_row(event) for event in self._history.recent(user.id)]
+        return SecurityOverview(self._two_factor.status(user), logins)

@@ -1,0 +1,93 @@
+"""What the login needs from second factors, pending logins and the login history.
+
+:class:`~forumapp.auth.services.AuthenticationManager` takes these as optional
+collaborators: without them a login needs the password only and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from forumapp.auth.ports import AuthUser, ClientInfo
+
+
+class LoginOutcome(StrEnum):
+    """How a login attempt of an existing account ended."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+    SECOND_FACTOR_FAILED = "second-factor-failed"
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """One login attempt, as the account's owner reviews it later."""
+
+    user_id: int
+    when: datetime
+    client: ClientInfo
+    outcome: LoginOutcome
+    #: The method of the second step (``"totp"``, ``"recovery"``), if there was one.
+    second_factor: str | None = None
+
+
+class LoginHistory(Protocol):
+    """Keeps the recent login attempts of each account; writes join the caller's unit of work."""
+
+    def record(self, attempt: LoginAttempt) -> None: ...
+
+
+@dataclass(frozen=True)
+class CodeProof:
+    """A code typed by the person: from an authenticator app, or a recovery code.
+
+    A passkey would bring a proof type of its own (an assertion) next to this one.
+    """
+
+    code: str
+
+
+#: Everything a second step can be answered with.
+Proof = CodeProof
+
+
+class SecondFactor(Protocol):
+    """The second proof of an account's owner after the password.
+
+    ``check`` writes (the time step just used, a spent recovery code) without committing:
+    the caller's unit of work keeps them together with the login they allow.
+    """
+
+    def enabled_for(self, user: AuthUser) -> bool: ...
+    def check(self, user: AuthUser, proof: Proof) -> str | None: ...
+    def after_use(self, user: AuthUser, method: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A login waiting for its second step: the password was right."""
+
+    id: int
+    user_id: int
+    remember: bool
+    failures: int
+
+
+class ChallengeStore(Protocol):
+    """Pending logins: short-lived, and each can complete once."""
+
+    def open(self, user_id: int, remember: bool, expires_at: datetime) -> str: ...
+    def find(self, token: str, now: datetime) -> Challenge | None: ...
+    def count_failure(self, challenge: Challenge) -> None: ...
+    def close(self, challenge: Challenge) -> bool: ...
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """The password was right and a second step is due: ``token`` names the pending login."""
+
+    token: str
+    user_id: int
