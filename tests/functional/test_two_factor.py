@@ -274,7 +274,7 @@ def test_the_login_history_lists_attempts(alice: Alice) -> None:
     assert "Authenticator app" in rows[0] and "Logged in" in rows[0]
     assert "Wrong two-factor code" in rows[1]
     assert "Wrong password" in rows[2]
-    assert "Firefox on Linux" in rows[0]
+    assert "Firefox 133 on Linux" in rows[0]
 
 
 def test_the_login_history_keeps_the_newest_fifty(app: Flask, make_user: MakeUser) -> None:

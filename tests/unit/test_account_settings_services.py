@@ -232,5 +232,5 @@ def test_a_default_time_zone_that_is_no_iana_name_stops_the_start_naming_the_key
     assert problem.startswith("DEFAULT_TIMEZONE must be an IANA time zone name")
     assert configuration_problems({"DEFAULT_TIMEZONE": "Europe/Paris"}) == []
     assert configuration_problems({"SIGNATURES_ENABLED": "yes"})[0].startswith(
-        "SIGNATURES_ENABLED must be one of"
+        "SIGNATURES_ENABLED must be true or false"
     )
