@@ -97,6 +97,8 @@ AUTH_TRUSTED_DEVICE_DAYS = 365
 AUTH_REGISTER_LIMIT = "10 per hour"
 AUTH_FORGOT_PASSWORD_LIMIT = "5 per 15 minutes"
 AUTH_ACTIVATION_LIMIT = "5 per 15 minutes"
+#: Submissions of the first-run setup form per client address, right code or wrong.
+SETUP_LIMIT = "10 per hour"
 #: Number of trusted proxies in front of the app setting X-Forwarded-For.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
