@@ -24,10 +24,12 @@ def _not_found(_error: NotFound) -> ResponseReturnValue:
     return handle_http_error(HttpNotFound())
 
 
-def create_setup_blueprint(factories: SetupFactories | None = None) -> Blueprint:
+def create_setup_blueprint(
+    factories: SetupFactories | None = None, *, name: str = "setup", url_prefix: str = ""
+) -> Blueprint:
     """Build the setup blueprint with ``factories`` (forumapp's own when omitted)."""
     f = factories or default_factories()
-    blueprint = Blueprint("setup", __name__)
+    blueprint = Blueprint(name, __name__, url_prefix=url_prefix or None)
     blueprint.add_url_rule(
         "/setup", view_func=Setup.as_view("setup", setup_factory=f.first_run_setup)
     )
