@@ -22,6 +22,7 @@ from flask.cli import (
     routes_command,
     shell_command,
 )
+from werkzeug.serving import is_running_from_reloader, run_simple
 
 from forumapp.app import create_app
 from forumapp.config import ConfigError
@@ -49,6 +50,11 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
     if not app.config.get("EXTERNAL_URL"):
         # Links in emails and feeds name the address served here, never a request's Host.
         app.config["EXTERNAL_URL"] = base_url
+    if debug and is_running_from_reloader():
+        # Werkzeug's reloader restarts this command in a child process on every code change;
+        # the parent holds the port and has said (and issued) everything already.
+        serve_with_reloader(app, host, port)
+        return
     if debug:
         check_port_free(host, port)
     else:
@@ -61,9 +67,16 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
         click.echo(hint)
     click.echo(startup_block(app, base_url))
     if debug:
-        app.run(host=host, port=port, debug=True)
+        serve_with_reloader(app, host, port)
         return
     server.run()
+
+
+def serve_with_reloader(app: Flask, host: str, port: int) -> None:
+    """Werkzeug's debug server with its reloader. Not ``app.run()``: Flask ignores that
+    call inside a command of its CLI group."""
+    app.debug = True
+    run_simple(host, port, app, use_reloader=True, use_debugger=True, threaded=True)
 
 
 def proxy_options(app: Flask) -> dict[str, Any]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import os
 import re
+import signal
 import socket
 import sqlite3
 import stat
@@ -409,6 +411,40 @@ def test_run_refuses_an_unsafe_production_setup_with_a_plain_message(tmp_path: P
     assert "SESSION_COOKIE_SECURE" in output
     assert "EXTERNAL_URL" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.slow
+@INSTANCE_SQLITE
+def test_run_debug_serves_with_the_reloader_and_one_setup_code(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    port = free_port()
+    log = tmp_path / "debug.log"
+    with log.open("wb") as sink:
+        # A session of its own: the reloader's child process stops with its parent.
+        process = subprocess.Popen(
+            [str(FORUMAPP_SCRIPT), "run", "--debug", "--port", str(port)],
+            cwd=tmp_path,
+            env=server_environment(instance),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_serving(
+            lambda: fetch(f"http://127.0.0.1:{port}/setup")[0] == 200,
+            [process],
+            lambda: log.read_text(errors="replace"),
+            SERVER_START_TIMEOUT,
+        )
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    output = log.read_text(errors="replace")
+
+    codes = re.findall(r"^    (\w{4}-\w{4}-\w{4}-\w{4})$", output, re.MULTILINE)
+    assert len(codes) == 1, output
+    assert SetupCodeFile(instance).matches(codes[0])
+    assert output.count("is serving on") == 1
 
 
 def test_a_port_in_use_stops_run_with_one_line_and_exit_code_1(tmp_path: Path) -> None:
