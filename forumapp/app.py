@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +24,7 @@ from forumapp.auth.second_factor.models import (
     TotpCredential,
 )
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
-from forumapp.config import check_production, ensure_secret_key, load_config
+from forumapp.config import check_production, ensure_secret_key, instance_path, load_config
 from forumapp.database import default_uri, tune_engine
 from forumapp.demo.cli import demo_command
 from forumapp.extensions import csrf, db, login_manager, mail, migrate
@@ -39,6 +38,7 @@ from forumapp.management.settings.store import SettingsRevision, SiteSetting
 from forumapp.policies import create_policies_blueprint
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
+from forumapp.setup import create_setup_blueprint
 from forumapp.sqltypes import utcnow
 from forumapp.users.cli import create_admin_command
 from forumapp.users.models import Group, User
@@ -71,7 +71,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     """Create a forumapp application; ``config_overrides`` win over every other source."""
     app = Flask(
         "forumapp",
-        instance_path=os.environ.get("FORUMAPP_INSTANCE_PATH") or None,
+        instance_path=instance_path(),
         instance_relative_config=True,
         template_folder=template_folder(),
         static_folder=static_folder(),
@@ -161,6 +161,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_tokens_blueprint())
     app.register_blueprint(create_account_blueprint())
     app.register_blueprint(create_api_blueprint())
+    app.register_blueprint(create_setup_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

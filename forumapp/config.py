@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import secrets
+import sys
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -124,6 +125,20 @@ def _type_problems(config: Config) -> list[str]:
 
 def _is_bool_for_int(value: object, expected: type) -> bool:
     return expected is int and isinstance(value, bool)
+
+
+def instance_path() -> str:
+    """The instance folder: ``FORUMAPP_INSTANCE_PATH``, or else ``var/forumapp-instance``
+    under the prefix of the Python environment forumapp runs in (the virtualenv).
+
+    Flask's own default depends on where the package is imported from: ``instance/`` next
+    to a checkout installed with ``pip install -e``, but ``<prefix>/var/forumapp-instance``
+    for a regular install. Reinstalling one way after the other then moved the database
+    and the secret key, and the forum seemed to vanish.
+    """
+    return os.environ.get("FORUMAPP_INSTANCE_PATH") or str(
+        Path(sys.prefix) / "var" / "forumapp-instance"
+    )
 
 
 def ensure_secret_key(config: Config, instance_path: str) -> None:

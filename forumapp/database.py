@@ -145,10 +145,30 @@ def _drop_read_only_connection(context: ExceptionContext) -> None:
         context.is_disconnect = True
 
 
-def upgrade_schema(app: Flask) -> None:
-    """Create or upgrade the database schema to the newest migration."""
+def upgrade_schema(app: Flask) -> str | None:
+    """Create or upgrade the database schema to the newest migration, quietly.
+
+    Returns the revision the database was upgraded to, or ``None`` when it was up to date
+    already: then Alembic is not even started, and it never logs its INFO lines here (the
+    ``db`` commands still do).
+    """
     # Flask-Migrate brings Alembic (about 11 MB): only processes that migrate load it.
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
     from flask_migrate import upgrade
 
+    head = ScriptDirectory(migrations_folder()).get_current_head()
     with app.app_context():
-        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return None
+        alembic_logger = logging.getLogger("alembic")
+        level = alembic_logger.level
+        alembic_logger.setLevel(logging.WARNING)
+        try:
+            # ``quiet`` tells env.py to keep its logging configuration to itself.
+            upgrade(directory=migrations_folder(), x_arg=["quiet=true"])
+        finally:
+            alembic_logger.setLevel(level)
+    return head

@@ -116,6 +116,8 @@ AUTH_FORGOT_PASSWORD_LIMIT = "5 per 15 minutes"
 #: Requests to change the email address per member: each one sends two emails.
 ACCOUNT_EMAIL_CHANGE_LIMIT = "5 per hour"
 AUTH_ACTIVATION_LIMIT = "5 per 15 minutes"
+#: Submissions of the first-run setup form per client address, right code or wrong.
+SETUP_LIMIT = "10 per hour"
 #: Number of trusted proxies in front of the app setting X-Forwarded-For.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0

@@ -76,8 +76,9 @@ class LogoutForm(ForumForm):
     """Carries only the CSRF token: logging out changes state, so it is a POST."""
 
 
-class RegisterForm(ForumForm):
-    """Create an account."""
+class NewAccountForm(ForumForm):
+    """The fields of a new account: username, email address and a password typed twice.
+    The registration form and the first-run setup page build on it."""
 
     username = StringField(
         "Username",
@@ -95,6 +96,11 @@ class RegisterForm(ForumForm):
     email = _email_field()
     password = _password_field("Password", "new-password")
     confirm_password = _confirm_password_field("Repeat password")
+
+
+class RegisterForm(NewAccountForm):
+    """Create an account."""
+
     language = SelectField("Language")
     accept_tos = BooleanField(
         "I accept the terms of service",

@@ -9,7 +9,8 @@ from flask import current_app
 from forumapp.forum.fulltext import include_object
 
 config = context.config
-if config.config_file_name is not None:
+quiet = context.get_x_argument(as_dictionary=True).get("quiet") == "true"
+if config.config_file_name is not None and not quiet:
     # Keep the app's own loggers (the WSGI server's among them) working after a migration.
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")

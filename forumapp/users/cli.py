@@ -23,8 +23,13 @@ from forumapp.users.services import AccountError
 )
 @with_appcontext
 def create_admin_command(username: str, email: str, password: str) -> None:
-    """Create an activated administrator account (bringing the schema up to date first)."""
-    upgrade_schema(current_app._get_current_object())  # type: ignore[attr-defined]
+    """Create an activated administrator account.
+
+    The database schema is brought up to date first, as ``forumapp run`` does.
+    """
+    upgraded = upgrade_schema(current_app._get_current_object())  # type: ignore[attr-defined]
+    if upgraded:
+        click.echo(f"Upgraded the database to {upgraded}.")
     try:
         user = admin_accounts().create_admin(username, email, password)
     except AccountError as exc:

@@ -23,7 +23,12 @@ from forumapp.users.passwords import Argon2Hasher, PasswordPolicy
 
 
 class AccountError(ValueError):
-    """The account cannot be created; the message says why."""
+    """The account cannot be created; the message says why and ``field`` names the form
+    field at fault (``None`` when no single field is)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class AdminAccounts:
@@ -48,18 +53,27 @@ class AdminAccounts:
 
     def create_admin(self, username: str, email: str, password: str) -> User:
         """Create an activated administrator, or raise :class:`AccountError`."""
+        user = self.new_admin(username, email, password)
+        with atomic(self._session):
+            self._session.add(user)
+        return user
+
+    def new_admin(self, username: str, email: str, password: str) -> User:
+        """An activated administrator, checked but not yet added to the session, for a
+        caller that saves it in a transaction of its own; or raise :class:`AccountError`."""
         username = username.strip()
         if not (3 <= len(username) <= USERNAME_MAX_LENGTH and re.match(USERNAME_PATTERN, username)):
             raise AccountError(
-                f"The username must be 3 to {USERNAME_MAX_LENGTH} letters, digits or . _ -"
+                f"The username must be 3 to {USERNAME_MAX_LENGTH} letters, digits or . _ -",
+                "username",
             )
         try:
             email = validate_email(email.strip(), check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            raise AccountError(f"The email address is not valid: {exc}") from exc
+            raise AccountError(f"The email address is not valid: {exc}", "email") from exc
         problems = self._policy.problems(password, username, email)
         if problems:
-            raise AccountError(" ".join(problems))
+            raise AccountError(" ".join(problems), "password")
         taken = select(
             exists().where(
                 or_(User.username_key == username_key(username), User.email_key == email_key(email))
@@ -70,7 +84,7 @@ class AdminAccounts:
         group_id = self._session.scalar(select(Group.id).where(Group.key == GroupKey.ADMIN))
         if group_id is None:
             raise AccountError("The Administrator group is missing; run `forumapp db upgrade`.")
-        user = User(
+        return User(
             username=username,
             username_key=username_key(username),
             email=email,
@@ -80,6 +94,3 @@ class AdminAccounts:
             group_id=group_id,
             date_joined=self._clock(),
         )
-        with atomic(self._session):
-            self._session.add(user)
-        return user

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
+import os
 import re
+import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -26,11 +30,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from limits.storage import MemoryStorage
 
+import forumapp
 from forumapp import create_app
 from forumapp.cli import cli
 from forumapp.config import ConfigError
+from forumapp.database import upgrade_schema
 from forumapp.extensions import db
 from forumapp.resources import migrations_folder
+from forumapp.setup.codes import SetupCodeFile
 from tests.conftest import FAST_HASHING, PASSWORD, AuthActions, base_config, skip_on_postgresql
 from tests.production.backends import ON_POSTGRESQL
 from tests.servers import environment_with, free_port, stop, wait_until_serving
@@ -288,9 +295,22 @@ def test_run_serves_the_forum_with_waitress_from_a_fresh_instance_folder(
     with forumapp_run(instance, tmp_path) as server:
         status, headers, page = fetch(server.base_url + "/auth/login")
         static_status, _, css = fetch(server.base_url + "/static/css/forumapp.css")
+        setup_status = fetch(server.base_url + "/setup")[0]
         first_output = server.output()
 
-    assert "forumapp create-admin" in first_output
+    # One block says where the forum lives; the first-run hint names this venv's command
+    # and a code for /setup, kept in the instance folder; Alembic says one line, no INFO.
+    assert f"is serving on {server.base_url}/" in first_output
+    assert f"  database  {instance / 'forumapp.sqlite3'}" in first_output
+    assert "  mail      console" in first_output
+    assert f"  instance  {instance}" in first_output
+    assert f"{FORUMAPP_SCRIPT.resolve()} create-admin --username" in first_output
+    assert f"Upgraded the database to {head_revision()}." in first_output
+    assert "INFO" not in first_output
+    printed_code = re.search(r"^    (\w{4}-\w{4}-\w{4}-\w{4})$", first_output, re.MULTILINE)
+    assert printed_code
+    assert SetupCodeFile(instance).matches(printed_code.group(1))
+    assert setup_status == 200
     assert status == 200
     assert 'name="login"' in page
     assert static_status == 200
@@ -316,9 +336,13 @@ def test_run_serves_the_forum_with_waitress_from_a_fresh_instance_folder(
 
     with forumapp_run(instance, tmp_path) as server:
         assert fetch(server.base_url + "/auth/login")[0] == 200
+        assert fetch(server.base_url + "/setup")[0] == 404
         second_output = server.output()
 
     assert "forumapp create-admin" not in second_output
+    assert "Upgraded the database" not in second_output
+    assert "INFO" not in second_output
+    assert not SetupCodeFile(instance).pending()
     assert secret_key.read_text() == key_before
 
 
@@ -387,6 +411,124 @@ def test_run_refuses_an_unsafe_production_setup_with_a_plain_message(tmp_path: P
     assert "SESSION_COOKIE_SECURE" in output
     assert "EXTERNAL_URL" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.slow
+@INSTANCE_SQLITE
+def test_run_debug_serves_with_the_reloader_and_one_setup_code(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    port = free_port()
+    log = tmp_path / "debug.log"
+    with log.open("wb") as sink:
+        # A session of its own: the reloader's child process stops with its parent.
+        process = subprocess.Popen(
+            [str(FORUMAPP_SCRIPT), "run", "--debug", "--port", str(port)],
+            cwd=tmp_path,
+            env=server_environment(instance),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_serving(
+            lambda: fetch(f"http://127.0.0.1:{port}/setup")[0] == 200,
+            [process],
+            lambda: log.read_text(errors="replace"),
+            SERVER_START_TIMEOUT,
+        )
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    output = log.read_text(errors="replace")
+
+    codes = re.findall(r"^    (\w{4}-\w{4}-\w{4}-\w{4})$", output, re.MULTILINE)
+    assert len(codes) == 1, output
+    assert SetupCodeFile(instance).matches(codes[0])
+    assert output.count("is serving on") == 1
+
+
+def test_a_port_in_use_stops_run_with_one_line_and_exit_code_1(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = subprocess.run(
+            [str(FORUMAPP_SCRIPT), "run", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=tmp_path,
+            env=server_environment(tmp_path / "instance"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    assert completed.stderr.splitlines() == [
+        f"Error: Port {port} on 127.0.0.1 is already in use: stop the program using it, "
+        "or choose another port with --port."
+    ]
+    # It stopped before touching the database.
+    assert not (tmp_path / "instance" / "forumapp.sqlite3").exists()
+
+
+# --- forumapp --help, --version -----------------------------------------------------------
+
+
+def test_version_prints_forumapps_own_version() -> None:
+    result = invoke("--version")
+
+    assert result.exit_code == 0
+    assert result.output == f"forumapp {importlib.metadata.version('forumapp')}\n"
+
+
+def test_help_lists_forumapps_own_commands_with_whole_descriptions(config_env: Path) -> None:
+    result = invoke("--help")
+
+    assert result.exit_code == 0, result.output
+    commands = result.output.split("Commands:")[1]
+    listed = [line.split()[0] for line in commands.splitlines() if line.startswith("  ")]
+    assert listed == ["create-admin", "db", "demo", "dev", "run"]
+    assert "..." not in commands
+    assert "Create an activated administrator account." in commands
+    for flask_noise in ("--env-file", "--app", "--debug", "Flask version"):
+        assert flask_noise not in result.output
+
+
+def test_flasks_developer_helpers_live_under_dev(config_env: Path) -> None:
+    listed = invoke("dev", "--help")
+    routes = invoke("dev", "routes")
+
+    assert listed.exit_code == 0, listed.output
+    assert "routes" in listed.output and "shell" in listed.output
+    assert routes.exit_code == 0, routes.output
+    assert "setup.setup" in routes.output
+    assert invoke("routes").exit_code != 0
+
+
+# --- the instance folder ------------------------------------------------------------------
+
+
+def test_the_instance_folder_is_the_environments_however_forumapp_was_installed() -> None:
+    # `pip install .` and `pip install -e .` import forumapp from different places; the
+    # instance folder (database, secret key) must not move between them.
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert app.instance_path == str(Path(sys.prefix) / "var" / "forumapp-instance")
+    assert app.instance_path != str(Path(forumapp.__file__).parents[1] / "instance")
+
+
+@INSTANCE_SQLITE
+def test_upgrading_the_schema_is_quiet_and_says_what_it_did(
+    config_env: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app()
+
+    first = upgrade_schema(app)
+    second = upgrade_schema(app)
+
+    assert (first, second) == (head_revision(), None)
+    captured = capfd.readouterr()
+    assert captured.out + captured.err == ""
 
 
 # --- forumapp db --------------------------------------------------------------------------------

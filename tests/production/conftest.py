@@ -50,7 +50,7 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 4
 START_TIMEOUT = 60.0
 HOW_TO = (
-    "start PostgreSQL and Redis as in ../shared/RECIPES.md (or run .ci/run) and set "
+    "start PostgreSQL and Redis (see README → Development, or run .ci/run) and set "
     "FORUMAPP_TEST_DATABASE_URL=postgresql+psycopg://forumapp:forumapp@127.0.0.1:5433/forumapp "
     "FORUMAPP_TEST_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6390/0; "
     "pip install -e '.[test]'"

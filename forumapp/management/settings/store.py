@@ -124,6 +124,14 @@ class SettingsStore:
         self, auditor: Auditor, current: Mapping[str, Any], values: Mapping[str, Any]
     ) -> list[str]:
         """Validate and store ``values``; returns the keys that changed."""
+        with atomic(self._session):
+            return self.stage(auditor, current, values)
+
+    def stage(
+        self, auditor: Auditor, current: Mapping[str, Any], values: Mapping[str, Any]
+    ) -> list[str]:
+        """Validate and write ``values`` in the caller's transaction (the caller commits);
+        returns the keys that changed."""
         problems: dict[str, str] = {}
         for key, value in values.items():
             setting = EDITABLE_KEYS.get(key)
@@ -136,24 +144,21 @@ class SettingsStore:
         if not changed:
             return []
         now = self._clock()
-        with atomic(self._session):
-            for key in changed:
-                upsert(
-                    self._session,
-                    SiteSetting,
-                    {"key": key, "value": json.dumps(values[key]), "updated_at": now},
-                    conflict=("key",),
-                    update=lambda new: {"value": new.value, "updated_at": new.updated_at},
-                )
-            self._session.execute(
-                update(SettingsRevision)
-                .where(SettingsRevision.id == 1)
-                .values(revision=SettingsRevision.revision + 1)
+        for key in changed:
+            upsert(
+                self._session,
+                SiteSetting,
+                {"key": key, "value": json.dumps(values[key]), "updated_at": now},
+                conflict=("key",),
+                update=lambda new: {"value": new.value, "updated_at": new.updated_at},
             )
-            summary = ", ".join(f"{key}: {current.get(key)!r} → {values[key]!r}" for key in changed)
-            self._audit.record(
-                auditor, "settings.update", "settings", None, "site settings", summary
-            )
+        self._session.execute(
+            update(SettingsRevision)
+            .where(SettingsRevision.id == 1)
+            .values(revision=SettingsRevision.revision + 1)
+        )
+        summary = ", ".join(f"{key}: {current.get(key)!r} → {values[key]!r}" for key in changed)
+        self._audit.record(auditor, "settings.update", "settings", None, "site settings", summary)
         return changed
 
 

@@ -1,0 +1,38 @@
+"""The first-run setup page (``/setup``): while no administrator exists, whoever holds
+the one-time code that ``forumapp run`` prints creates the first one and names the site.
+
+Mount it with forumapp's own service, or your own::
+
+    app.register_blueprint(create_setup_blueprint())
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound as HttpNotFound
+
+from forumapp.errors import handle_http_error
+from forumapp.forum.errors import NotFound
+from forumapp.setup.factories import SetupFactories, default_factories
+from forumapp.setup.views import Setup
+
+__all__ = ["SetupFactories", "create_setup_blueprint", "default_factories"]
+
+
+def _not_found(_error: NotFound) -> ResponseReturnValue:
+    return handle_http_error(HttpNotFound())
+
+
+def create_setup_blueprint(
+    factories: SetupFactories | None = None, *, name: str = "setup", url_prefix: str = ""
+) -> Blueprint:
+    """Build the setup blueprint with ``factories`` (forumapp's own when omitted)."""
+    f = factories or default_factories()
+    blueprint = Blueprint(name, __name__, url_prefix=url_prefix or None)
+    blueprint.add_url_rule(
+        "/setup", view_func=Setup.as_view("setup", setup_factory=f.first_run_setup)
+    )
+    # Setup that is over, or was never opened, is a page that does not exist.
+    blueprint.register_error_handler(NotFound, _not_found)
+    return blueprint
