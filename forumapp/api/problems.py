@@ -18,6 +18,8 @@ from flask import Response
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
+from forumapp.domain_errors import Refusal
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -107,3 +109,12 @@ def from_http_exception(error: HTTPException) -> Problem:
         detail = error.description or detail  # e.g. the flood control's own sentence
     headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
     return Problem(status, detail, headers=headers)
+
+
+def problem_for_refusal(refusal: Refusal) -> Response:
+    """A domain exception as a problem: what the caller may not see does not exist, a
+    refused field is named in ``errors``, a spent flood-control budget says when to retry."""
+    detail = refusal.reason or HTTP_DETAILS[refusal.status]
+    errors = [FieldError("body", refusal.field, detail)] if refusal.field is not None else []
+    headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else {}
+    return problem_response(Problem(refusal.status, detail, errors=errors, headers=headers))
