@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from forumapp.domain_errors import answer_domain_errors
+# A module import: forumapp.domain_errors imports forumapp.forum.errors, which runs this
+# package first when domain_errors is the one imported first.
+from forumapp import domain_errors
 from forumapp.forum import views
 from forumapp.forum.factories import (
     MODERATION_OBSERVER,
@@ -44,7 +46,7 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     pages = ForumPages(f)
     bp = Blueprint("forum", __name__)
     bp.record_once(install_id_converter)
-    answer_domain_errors(bp)
+    domain_errors.answer_domain_errors(bp)
     bp.add_app_template_global(id_url)
     # Feeds link to the site on its public base, whatever Host the request named.
     bp.add_app_template_global(external_url)
