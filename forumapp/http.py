@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, url_for
+from flask import Flask, abort, current_app, request, url_for
 from werkzeug.routing import UnicodeConverter, ValidationError
 
 from forumapp.text import has_control_characters
@@ -55,6 +55,11 @@ def external_url(endpoint: str, **values: Any) -> str:
     """
     base = current_app.config.get("EXTERNAL_URL") or LOCAL_EXTERNAL_URL
     return str(base).rstrip("/") + url_for(endpoint, **values)
+
+
+def client_address() -> str:
+    """The address of the client making this request, as the audit log records it."""
+    return request.remote_addr or ""
 
 
 def home_url() -> str:

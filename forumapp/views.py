@@ -9,6 +9,9 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask.views import View
 
+#: Turns a page's URL values into its template context.
+Loader = Callable[..., Mapping[str, Any]]
+
 
 class TemplateView(View):
     """Render one template; registered several times with different templates.
@@ -23,31 +26,35 @@ class TemplateView(View):
         self.template = template
         self.context = context
 
-    def dispatch_request(self, **url_values: Any) -> ResponseReturnValue:
-        return render_template(self.template, **self.context, **url_values)
+    def dispatch_request(self) -> ResponseReturnValue:
+        return render_template(self.template, **self.context)
 
 
 class PageView(View):
-    """Render a template with what a loader returns for the URL values.
+    """Render a template with what a loader returns.
 
-    The forum's index, category, forum, topic and profile pages are all this one view,
-    registered with different templates and loaders.
+    The forum's index and search pages are this view as it is; pages whose URL names
+    something are small subclasses whose ``dispatch_request`` names the URL's values
+    and hands them to the loader (see :mod:`forumapp.forum.pages`). Each is registered
+    with different templates and loaders.
+
+    Flask passes a URL's values to ``dispatch_request`` as keyword arguments, while
+    ``View`` declares it without any, so type checkers flag every override that names
+    them: the subclasses say ``# type: ignore[override]`` for that reason alone.
     """
 
     methods = ["GET"]
     init_every_request = False
 
-    def __init__(
-        self,
-        template: str,
-        loader: Callable[..., Mapping[str, Any]],
-        mimetype: str = "text/html",
-    ) -> None:
+    def __init__(self, template: str, loader: Loader, mimetype: str = "text/html") -> None:
         self.template = template
         self.loader = loader
         self.mimetype = mimetype
 
-    def dispatch_request(self, **url_values: Any) -> ResponseReturnValue:
-        context = self.loader(**url_values)
+    def dispatch_request(self) -> ResponseReturnValue:
+        return self.render(self.loader())
+
+    def render(self, context: Mapping[str, Any]) -> ResponseReturnValue:
+        """The page's template rendered with ``context``, in the view's media type."""
         body = render_template(self.template, **context)
         return body, {"Content-Type": f"{self.mimetype}; charset=utf-8"}

@@ -13,10 +13,9 @@ mounts the auth blueprint::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from flask.blueprints import BlueprintSetupState
-from flask.typing import ResponseReturnValue, RouteCallable
-from werkzeug.exceptions import NotFound as HTTPNotFound
+from flask.typing import RouteCallable
 
 from forumapp import settings
 from forumapp.account import leaving_views, menu
@@ -25,7 +24,7 @@ from forumapp.account.factories import AccountFactories, default_factories
 from forumapp.account.preferences.views import PreferencesSettings
 from forumapp.account.profile.views import ProfileSettings
 from forumapp.account.security import urls as security
-from forumapp.forum.errors import NotFound
+from forumapp.domain_errors import answer_domain_errors
 from forumapp.forum.ids import install_id_converter
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
@@ -57,7 +56,7 @@ def create_account_blueprint(
     blueprint.after_request(_no_store)
     blueprint.add_app_template_global(menu.settings_menu)
     blueprint.add_app_template_global(menu.first_settings_url)
-    blueprint.register_error_handler(NotFound, _not_found)
+    answer_domain_errors(blueprint)
     for rule, view_func in _rules(f):
         blueprint.add_url_rule(rule, view_func=view_func)
     return blueprint
@@ -86,11 +85,6 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
         *credential_rules(f),
         *security.rules(f.security_report, f.two_factor),
     ]
-
-
-def _not_found(_error: NotFound) -> ResponseReturnValue:
-    # A service's NotFound (the account is gone) is the app's own 404 page.
-    return current_app.handle_http_exception(HTTPNotFound())
 
 
 def _default_settings(state: BlueprintSetupState) -> None:

@@ -100,7 +100,7 @@ class PostResourceService:
             self._posting.edit_post(actor, post.id, data.content)
         if data.hidden is not None and data.hidden != post.hidden:
             action = PostAction.HIDE if data.hidden else PostAction.UNHIDE
-            self._moderation.act_on_post(actor, post.id, action)
+            self._moderation.act_on_post(actor, post.id, action, client_address=caller.ip_address)
         return self.get(caller, item_id)
 
     def delete(self, caller: Caller, item_id: int) -> None:

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response
+from flask import Blueprint, Response
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
+
+from forumapp.domain_errors import Refusal, answer_domain_errors
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -107,3 +109,19 @@ def from_http_exception(error: HTTPException) -> Problem:
         detail = error.description or detail  # e.g. the flood control's own sentence
     headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
     return Problem(status, detail, headers=headers)
+
+
+def problem_for_refusal(refusal: Refusal) -> Response:
+    """A domain exception as a problem: what the caller may not see does not exist, a
+    refused field is named in ``errors``, a spent flood-control budget says when to retry."""
+    detail = refusal.reason or HTTP_DETAILS[refusal.status]
+    errors = [FieldError("body", refusal.field, detail)] if refusal.field is not None else []
+    headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else {}
+    return problem_response(Problem(refusal.status, detail, errors=errors, headers=headers))
+
+
+def answer_as_problems(bp: Blueprint) -> None:
+    """Answer the :class:`Problem` and domain exceptions raised by ``bp``'s views as
+    problem+json."""
+    bp.register_error_handler(Problem, problem_response)
+    answer_domain_errors(bp, problem_for_refusal)

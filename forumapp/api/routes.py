@@ -21,7 +21,12 @@ from werkzeug.exceptions import HTTPException
 
 from forumapp import errors
 from forumapp.api.limits import add_rate_limit_headers
-from forumapp.api.problems import Problem, from_http_exception, problem_response
+from forumapp.api.problems import (
+    Problem,
+    answer_as_problems,
+    from_http_exception,
+    problem_response,
+)
 from forumapp.extensions import csrf
 from forumapp.forum.ids import install_id_converter
 
@@ -111,7 +116,7 @@ def create_api_blueprint() -> Blueprint:
         ("/problems/<string(maxlength=64):kind>", "problem_type"),
     ):
         bp.add_url_rule(rule, view_func=LazyView(endpoint), methods=["GET"])
-    bp.register_error_handler(Problem, problem_response)
+    answer_as_problems(bp)
     bp.after_request(add_rate_limit_headers)
     bp.after_request(_no_media_type_without_content)
     return bp

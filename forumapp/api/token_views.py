@@ -26,8 +26,8 @@ from flask_login import current_user
 from forumapp.api.token_forms import NewTokenForm, RevokeTokenForm
 from forumapp.api.tokens import IssuedToken, TokenError, TokenScope, TokenService
 from forumapp.auth.decorators import fresh_login_required, login_required
+from forumapp.domain_errors import answer_domain_errors
 from forumapp.extensions import db
-from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 from forumapp.sqltypes import utcnow
 
@@ -91,10 +91,7 @@ class RevokeToken(MethodView):
     def post(self, token_id: int) -> ResponseReturnValue:
         if not RevokeTokenForm().validate_on_submit():
             abort(400)
-        try:
-            self.token_service_factory().revoke(current_user.id, token_id)
-        except NotFound:
-            abort(404)
+        self.token_service_factory().revoke(current_user.id, token_id)
         flash("The token is revoked: programs using it can no longer reach the API.", "success")
         return redirect(url_for(".tokens"))
 
@@ -112,6 +109,7 @@ def create_tokens_blueprint(
     bp = Blueprint("tokens", __name__, url_prefix="/settings")
     bp.record_once(install_id_converter)
     bp.after_request(_no_store)
+    answer_domain_errors(bp)
     services = {"token_service_factory": token_service_factory}
     bp.add_url_rule("/tokens", view_func=TokenList.as_view("tokens", **services))
     bp.add_url_rule(

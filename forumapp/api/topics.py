@@ -15,7 +15,6 @@ from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.lookups import topics_visible_to, visible_topic
 from forumapp.forum.models import Post, Topic
 from forumapp.forum.moderation import ModerationService, TopicAction
-from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.persistence import DbSession
 
@@ -118,12 +117,14 @@ class TopicResourceService:
         forum_id = forum.id
         with self._posting.counting(actor) if retitle else contextlib.nullcontext():
             if data.forum_id is not None and data.forum_id != topic.forum_id:
-                self._move(actor, forum_id, topic.id, data.forum_id)
+                self._move(caller, forum_id, topic.id, data.forum_id)
                 forum_id = data.forum_id
             if retitle and first is not None and data.title is not None:
                 self._posting.edit_post(actor, first.id, first.content, data.title)
         for action in actions:
-            self._moderation.act_on_topics(actor, forum_id, [topic.id], action)
+            self._moderation.act_on_topics(
+                actor, forum_id, [topic.id], action, client_address=caller.ip_address
+            )
         return self.get(caller, item_id)
 
     def delete(self, caller: Caller, item_id: int) -> None:
@@ -134,10 +135,15 @@ class TopicResourceService:
             raise Forbidden("This topic has no first post to delete.")
         self._posting.delete_post(caller.actor, first.id)
 
-    def _move(self, actor: Actor, forum_id: int, topic_id: int, target_forum_id: int) -> None:
+    def _move(self, caller: Caller, forum_id: int, topic_id: int, target_forum_id: int) -> None:
         try:
             self._moderation.act_on_topics(
-                actor, forum_id, [topic_id], TopicAction.MOVE, target_forum_id=target_forum_id
+                caller.actor,
+                forum_id,
+                [topic_id],
+                TopicAction.MOVE,
+                target_forum_id=target_forum_id,
+                client_address=caller.ip_address,
             )
         except InvalidInput as exc:
             # The web form's field is ``target_forum_id``; the API's is ``forum_id``.

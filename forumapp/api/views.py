@@ -10,8 +10,7 @@ Flask's method dispatch answers 405 with ``Allow`` for anything else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
@@ -23,36 +22,14 @@ from forumapp.api import limits
 from forumapp.api.callers import current_caller, require_member, require_write
 from forumapp.api.conditional import check_if_match, json_response
 from forumapp.api.pagination import Cursor, Page
-from forumapp.api.problems import FieldError, Problem
 from forumapp.api.requests import parse_body, parse_query
 from forumapp.api.resource import Resource
 from forumapp.api.schemas import Me, Output
-from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
 from forumapp.http import external_url
-from forumapp.persistence import PersistenceError
 
 #: Every API view is rate limited per caller and per address. Writes of topics and posts
 #: also spend the member's flood-control budget, in the posting service as on the web.
 API_DECORATORS: list[Callable[..., Any]] = [limits.per_caller, limits.per_address]
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """The forum's domain errors as problems: what the caller may not see does not exist."""
-    try:
-        yield
-    except NotFound:
-        raise Problem(404, "There is no such resource, or you may not see it.") from None
-    except Forbidden as exc:
-        raise Problem(403, exc.reason) from None
-    except InvalidInput as exc:
-        raise Problem(422, exc.reason, errors=[FieldError("body", exc.field, exc.reason)]) from None
-    except Flooded as exc:
-        raise Problem(429, exc.reason, headers={"Retry-After": str(exc.retry_after)}) from None
-    except PersistenceError:
-        raise Problem(
-            409, "The change conflicts with another one made at the same time. Try again."
-        ) from None
 
 
 class GroupAPI(MethodView):
@@ -67,8 +44,7 @@ class GroupAPI(MethodView):
     def get(self) -> ResponseReturnValue:
         query = parse_query(request, self.resource.query)
         cursor = Cursor.decode(query.cursor)
-        with domain_errors():
-            page = self.resource.service_factory().list(current_caller(), query, cursor)
+        page = self.resource.service_factory().list(current_caller(), query, cursor)
         return listing_response(page, query.limit)
 
     def post(self) -> ResponseReturnValue:
@@ -76,12 +52,10 @@ class GroupAPI(MethodView):
         require_write(caller)
         assert self.resource.create_schema is not None
         service = self.resource.service_factory()
-        with domain_errors():
-            # Who may not create at all is told so before the body is looked at.
-            service.authorize_create(caller, None)
+        # Who may not create at all is told so before the body is looked at.
+        service.authorize_create(caller, None)
         data = parse_body(request, self.resource.create_schema)
-        with domain_errors():
-            item = service.create(caller, data)
+        item = service.create(caller, data)
         response = json_response(request, item.model_dump(mode="json"), status=201)
         response.headers["Location"] = item_url(self.resource, item)
         return response
@@ -98,8 +72,7 @@ class ItemAPI(MethodView):
         self.resource = resource
 
     def get(self, item_id: int) -> ResponseReturnValue:
-        with domain_errors():
-            item = self.resource.service_factory().get(current_caller(), item_id)
+        item = self.resource.service_factory().get(current_caller(), item_id)
         return json_response(request, item.model_dump(mode="json"))
 
     def patch(self, item_id: int) -> ResponseReturnValue:
@@ -107,25 +80,22 @@ class ItemAPI(MethodView):
         require_write(caller)
         assert self.resource.update_schema is not None
         service = self.resource.service_factory()
-        with domain_errors():
-            service.authorize_update(caller, item_id, None)
+        service.authorize_update(caller, item_id, None)
         data = parse_body(request, self.resource.update_schema)
-        with domain_errors():
-            # Preconditions come last, once the request would otherwise succeed
-            # (RFC 9110, section 13.2.1): a 412 must not stand in for a 403.
-            service.authorize_update(caller, item_id, data)
-            check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
-            item = service.update(caller, item_id, data)
+        # Preconditions come last, once the request would otherwise succeed
+        # (RFC 9110, section 13.2.1): a 412 must not stand in for a 403.
+        service.authorize_update(caller, item_id, data)
+        check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
+        item = service.update(caller, item_id, data)
         return json_response(request, item.model_dump(mode="json"))
 
     def delete(self, item_id: int) -> ResponseReturnValue:
         caller = current_caller()
         require_write(caller)
         service = self.resource.service_factory()
-        with domain_errors():
-            service.authorize_delete(caller, item_id)
-            check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
-            service.delete(caller, item_id)
+        service.authorize_delete(caller, item_id)
+        check_if_match(request, service.get(caller, item_id, lock=True).model_dump(mode="json"))
+        service.delete(caller, item_id)
         return Response(status=204)
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+# A module import: forumapp.domain_errors imports forumapp.forum.errors, which runs this
+# package first when domain_errors is the one imported first.
+from forumapp import domain_errors
 from forumapp.forum import views
 from forumapp.forum.factories import (
     MODERATION_OBSERVER,
@@ -20,7 +23,7 @@ from forumapp.forum.factories import (
 )
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
-from forumapp.forum.pages import ForumPages
+from forumapp.forum.pages import CategoryPage, ForumPage, ForumPages, ProfilePage, TopicPage
 from forumapp.http import external_url
 from forumapp.localtime import local_time
 from forumapp.views import PageView
@@ -44,6 +47,7 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     pages = ForumPages(f)
     bp = Blueprint("forum", __name__)
     bp.record_once(install_id_converter)
+    domain_errors.answer_domain_errors(bp)
     bp.add_app_template_global(id_url)
     # Feeds link to the site on its public base, whatever Host the request named.
     bp.add_app_template_global(external_url)
@@ -59,9 +63,9 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
         "/",
         view_func=PageView.as_view("index", template="forum/index.html", loader=pages.index),
     )
-    forum_view = PageView.as_view("forum", template="forum/forum.html", loader=pages.forum)
-    topic_view = PageView.as_view("topic", template="forum/topic.html", loader=pages.topic)
-    category_view = PageView.as_view(
+    forum_view = ForumPage.as_view("forum", template="forum/forum.html", loader=pages.forum)
+    topic_view = TopicPage.as_view("topic", template="forum/topic.html", loader=pages.topic)
+    category_view = CategoryPage.as_view(
         "category", template="forum/category.html", loader=pages.category
     )
     # Slugs may follow ids ("/topic/12-hello-world"); the id alone decides.
@@ -73,17 +77,19 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
         bp.add_url_rule(rule, view_func=topic_view)
     bp.add_url_rule(
         "/user/<username>",
-        view_func=PageView.as_view("profile", template="forum/profile.html", loader=pages.profile),
+        view_func=ProfilePage.as_view(
+            "profile", template="forum/profile.html", loader=pages.profile
+        ),
     )
     bp.add_url_rule(
         "/forum/<id:forum_id>/feed.atom",
-        view_func=PageView.as_view(
+        view_func=ForumPage.as_view(
             "forum_feed", template="forum/forum_feed.xml", loader=pages.forum_feed, mimetype=ATOM
         ),
     )
     bp.add_url_rule(
         "/topic/<id:topic_id>/feed.atom",
-        view_func=PageView.as_view(
+        view_func=TopicPage.as_view(
             "topic_feed", template="forum/topic_feed.xml", loader=pages.topic_feed, mimetype=ATOM
         ),
     )

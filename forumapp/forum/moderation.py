@@ -67,13 +67,18 @@ class OpenReport:
 
 @dataclass(frozen=True)
 class ModerationEvent:
-    """A moderation action that was taken, for whoever keeps a record of them."""
+    """A moderation action that was taken, for whoever keeps a record of them: it names
+    who took it and from where, so an observer needs nothing from the request."""
 
     action: str
     target_type: str
     target_id: int
     target_label: str
     details: str = ""
+    actor_id: int | None = None
+    actor_name: str = ""
+    #: The client address the action came from, as the caller passed it ("" if none).
+    client_address: str = ""
 
 
 #: Called inside the action's transaction, so the record commits with the action.
@@ -92,9 +97,28 @@ class ModerationService:
         self._counters = Counters(session)
         self._observer = observer
 
-    def _notify(self, event: ModerationEvent) -> None:
+    def _notify(
+        self,
+        actor: Actor,
+        client_address: str,
+        action: str,
+        target: tuple[str, int, str],
+        details: str = "",
+    ) -> None:
         if self._observer is not None:
-            self._observer(event)
+            target_type, target_id, target_label = target
+            self._observer(
+                ModerationEvent(
+                    action,
+                    target_type,
+                    target_id,
+                    target_label,
+                    details,
+                    actor_id=actor.user_id,
+                    actor_name=actor.username,
+                    client_address=client_address,
+                )
+            )
 
     def act_on_topics(
         self,
@@ -103,9 +127,12 @@ class ModerationService:
         topic_ids: Sequence[int],
         action: TopicAction,
         target_forum_id: int | None = None,
+        *,
+        client_address: str = "",
     ) -> int:
         """Apply ``action`` to topics of ``forum_id``; returns how many were changed
-        (topics already in the wanted state are left alone)."""
+        (topics already in the wanted state are left alone). ``client_address`` is where
+        the request came from, for the record of the action."""
         forum = self._moderated_forum(actor, forum_id)
         wanted = set(topic_ids)
         if not wanted:
@@ -133,7 +160,11 @@ class ModerationService:
             for topic in topics:
                 details = f"to forum #{target_forum_id}" if action is TopicAction.MOVE else ""
                 self._notify(
-                    ModerationEvent(f"topic.{action}", "topic", topic.id, topic.title, details)
+                    actor,
+                    client_address,
+                    f"topic.{action}",
+                    ("topic", topic.id, topic.title),
+                    details,
                 )
         return len(topics)
 
@@ -144,8 +175,11 @@ class ModerationService:
             raise NotFound
         return post, topic
 
-    def act_on_post(self, actor: Actor, post_id: int, action: PostAction) -> Post:
-        """Delete, restore, hide or unhide one reply (the first post stands for its topic)."""
+    def act_on_post(
+        self, actor: Actor, post_id: int, action: PostAction, *, client_address: str = ""
+    ) -> Post:
+        """Delete, restore, hide or unhide one reply (the first post stands for its topic);
+        ``client_address`` is where the request came from, for the record."""
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.moderates(forum.id):
             raise Forbidden("You do not moderate this forum.")
@@ -163,7 +197,7 @@ class ModerationService:
             if post.user_id is not None:
                 self._counters.recount_users({post.user_id})
             label = f"#{post.number} in {topic.title}"
-            self._notify(ModerationEvent(f"post.{action}", "post", post.id, label))
+            self._notify(actor, client_address, f"post.{action}", ("post", post.id, label))
         return post
 
     def report(self, actor: Actor, post_id: int, reason: str) -> Report:
@@ -207,8 +241,11 @@ class ModerationService:
             query = query.where(Topic.forum_id.in_(actor.moderated_forums))
         return [OpenReport(*row) for row in self._session.execute(query).all()]
 
-    def handle_report(self, actor: Actor, report_id: int, note: str) -> Report:
-        """Mark a report handled, with the moderator's note."""
+    def handle_report(
+        self, actor: Actor, report_id: int, note: str, *, client_address: str = ""
+    ) -> Report:
+        """Mark a report handled, with the moderator's note; ``client_address`` is where
+        the request came from, for the record."""
         row = self._session.execute(
             select(Report, Topic.forum_id)
             .join(Post, Post.id == Report.post_id)
@@ -223,9 +260,11 @@ class ModerationService:
             report.handled_by_id = actor.user_id
             report.note = note
             self._notify(
-                ModerationEvent(
-                    "report.handle", "report", report.id, f"post #{report.post_id}", note
-                )
+                actor,
+                client_address,
+                "report.handle",
+                ("report", report.id, f"post #{report.post_id}"),
+                note,
             )
         return report
 

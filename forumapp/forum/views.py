@@ -3,7 +3,8 @@
 The read-only pages are :class:`forumapp.views.PageView` with loaders from
 :mod:`forumapp.forum.pages`. Every view receives, through ``as_view(...)``, the factories
 it calls (see :mod:`forumapp.forum.factories`), among them ``actor_factory``: who is
-asking reaches the services as an argument.
+asking reaches the services as an argument. The domain errors the services raise are
+answered by the blueprint (:mod:`forumapp.domain_errors`), not here.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from contextlib import contextmanager
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
-from werkzeug.exceptions import TooManyRequests
 
 from forumapp.auth.decorators import login_required
-from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
+from forumapp.forum.errors import Forbidden, InvalidInput
 from forumapp.forum.forms import (
     ConfirmForm,
     PostForm,
@@ -35,7 +35,7 @@ from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.tracking import ReadTracker
-from forumapp.http import safe_redirect_target
+from forumapp.http import client_address, safe_redirect_target
 
 ActorFactory = Callable[[], Actor]
 ReaderFactory = Callable[[], Reader | None]
@@ -43,20 +43,6 @@ ForumReaderFactory = Callable[[], ForumReader]
 ReadTrackerFactory = Callable[[], ReadTracker]
 PostingFactory = Callable[[], PostingService]
 ModerationFactory = Callable[[], ModerationService]
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """404 for what the actor may not see, 403 with the reason for what they may not do,
-    429 with the reason and ``Retry-After`` for a spent flood-control budget."""
-    try:
-        yield
-    except NotFound:
-        abort(404)
-    except Forbidden as exc:
-        abort(403, description=exc.reason)
-    except Flooded as exc:
-        raise TooManyRequests(description=exc.reason, retry_after=exc.retry_after) from None
 
 
 @contextmanager
@@ -100,22 +86,20 @@ class NewTopic(ForumView):
         form = TopicForm()
         if not form.validate_on_submit() or form.preview.data:
             return self._render(forum_id, form, preview=form.preview.data and not form.errors)
-        with domain_errors():
-            topic = self.posting_service_factory().create_topic(
-                self.actor_factory(), forum_id, form.title.data, form.content.data
-            )
+        topic = self.posting_service_factory().create_topic(
+            self.actor_factory(), forum_id, form.title.data, form.content.data
+        )
         flash("Your topic is posted.", "success")
         return redirect(url_for("forum.topic", topic_id=topic.id))
 
     def _render(self, forum_id: int, form: TopicForm, preview: bool = False) -> ResponseReturnValue:
         service = self.posting_service_factory()
-        with domain_errors():
-            forum = service.find_forum(self.actor_factory(), forum_id)
-            if not self.actor_factory().can_post_topic(forum):
-                raise Forbidden("You cannot start a topic in this forum.")
-            preview_html = (
-                service.preview(self.actor_factory(), form.content.data or "") if preview else None
-            )
+        forum = service.find_forum(self.actor_factory(), forum_id)
+        if not self.actor_factory().can_post_topic(forum):
+            raise Forbidden("You cannot start a topic in this forum.")
+        preview_html = (
+            service.preview(self.actor_factory(), form.content.data or "") if preview else None
+        )
         return render_template("forum/new_topic.html", forum=forum, form=form, preview=preview_html)
 
 
@@ -134,10 +118,9 @@ class Reply(ForumView):
         form = PostForm()
         quote_id = id_argument(request.args, "quote")
         if quote_id is not None:
-            with domain_errors():
-                post, topic, _ = self.posting_service_factory().find_post(
-                    self.actor_factory(), quote_id
-                )
+            post, topic, _ = self.posting_service_factory().find_post(
+                self.actor_factory(), quote_id
+            )
             if topic.id == topic_id and not (post.deleted or post.hidden):
                 form.content.data = quote_markdown(post.author_name, post.content)
         return self._render(topic_id, form)
@@ -146,22 +129,20 @@ class Reply(ForumView):
         form = PostForm()
         if not form.validate_on_submit() or form.preview.data:
             return self._render(topic_id, form, preview=form.preview.data and not form.errors)
-        with domain_errors():
-            post = self.posting_service_factory().reply(
-                self.actor_factory(), topic_id, form.content.data
-            )
+        post = self.posting_service_factory().reply(
+            self.actor_factory(), topic_id, form.content.data
+        )
         flash("Your reply is posted.", "success")
         return redirect(post_url(post.id))
 
     def _render(self, topic_id: int, form: PostForm, preview: bool = False) -> ResponseReturnValue:
         service = self.posting_service_factory()
-        with domain_errors():
-            topic, forum = service.find_topic(self.actor_factory(), topic_id)
-            if not self.actor_factory().can_reply(forum, topic):
-                raise Forbidden("You cannot reply to this topic.")
-            preview_html = (
-                service.preview(self.actor_factory(), form.content.data or "") if preview else None
-            )
+        topic, forum = service.find_topic(self.actor_factory(), topic_id)
+        if not self.actor_factory().can_reply(forum, topic):
+            raise Forbidden("You cannot reply to this topic.")
+        preview_html = (
+            service.preview(self.actor_factory(), form.content.data or "") if preview else None
+        )
         return render_template(
             "forum/reply.html", topic=topic, forum=forum, form=form, preview=preview_html
         )
@@ -192,28 +173,25 @@ class EditPost(ForumView):
         if not form.validate_on_submit() or form.preview.data:
             return self._render(post_id, form, preview=form.preview.data and not form.errors)
         title = form.title.data if isinstance(form, TopicForm) else None
-        with domain_errors():
-            self.posting_service_factory().edit_post(
-                self.actor_factory(), post_id, form.content.data, title
-            )
+        self.posting_service_factory().edit_post(
+            self.actor_factory(), post_id, form.content.data, title
+        )
         flash("Your changes are saved.", "success")
         return redirect(post_url(post_id))
 
     def _editable(self, post_id: int) -> tuple[Post, Topic, Forum]:
         service = self.posting_service_factory()
-        with domain_errors():
-            post, topic, forum = service.find_post(self.actor_factory(), post_id)
-            if not self.actor_factory().can_edit_post(forum, topic, post):
-                raise Forbidden("You cannot edit this post.")
+        post, topic, forum = service.find_post(self.actor_factory(), post_id)
+        if not self.actor_factory().can_edit_post(forum, topic, post):
+            raise Forbidden("You cannot edit this post.")
         return post, topic, forum
 
     def _render(self, post_id: int, form: PostForm, preview: bool = False) -> ResponseReturnValue:
         post, topic, forum = self._editable(post_id)
-        with domain_errors():
-            service = self.posting_service_factory()
-            preview_html = (
-                service.preview(self.actor_factory(), form.content.data or "") if preview else None
-            )
+        service = self.posting_service_factory()
+        preview_html = (
+            service.preview(self.actor_factory(), form.content.data or "") if preview else None
+        )
         return render_template(
             "forum/edit_post.html",
             post=post,
@@ -236,19 +214,15 @@ class DeletePost(ForumView):
         self.posting_service_factory = posting_service_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
-        with domain_errors():
-            post, topic, forum = self.posting_service_factory().find_post(
-                self.actor_factory(), post_id
-            )
-            if not self.actor_factory().can_delete_post(forum, topic, post):
-                raise Forbidden("You cannot delete this post.")
+        post, topic, forum = self.posting_service_factory().find_post(self.actor_factory(), post_id)
+        if not self.actor_factory().can_delete_post(forum, topic, post):
+            raise Forbidden("You cannot delete this post.")
         return render_template("forum/delete_post.html", post=post, topic=topic, form=ConfirmForm())
 
     def post(self, post_id: int) -> ResponseReturnValue:
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        with domain_errors():
-            post = self.posting_service_factory().delete_post(self.actor_factory(), post_id)
+        post = self.posting_service_factory().delete_post(self.actor_factory(), post_id)
         if post.number == 1:
             flash("The topic is deleted.", "success")
             return redirect(url_for("forum.index"))
@@ -274,18 +248,14 @@ class ReportPost(ForumView):
         form = ReportForm()
         if not form.validate_on_submit():
             return self._render(post_id, form)
-        with domain_errors():
-            self.moderation_service_factory().report(
-                self.actor_factory(), post_id, form.reason.data
-            )
+        self.moderation_service_factory().report(self.actor_factory(), post_id, form.reason.data)
         flash("Thank you. The moderators will look at this post.", "success")
         return redirect(post_url(post_id))
 
     def _render(self, post_id: int, form: ReportForm) -> ResponseReturnValue:
-        with domain_errors():
-            post, topic = self.moderation_service_factory().reportable_post(
-                self.actor_factory(), post_id
-            )
+        post, topic = self.moderation_service_factory().reportable_post(
+            self.actor_factory(), post_id
+        )
         return render_template("forum/report.html", post=post, topic=topic, form=form)
 
 
@@ -304,10 +274,9 @@ class Permalink(ForumView):
         self.page_size_factory = page_size_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
-        with domain_errors():
-            topic_id, page = self.reader_factory().post_location(
-                self.actor_factory(), post_id, self.page_size_factory()
-            )
+        topic_id, page = self.reader_factory().post_location(
+            self.actor_factory(), post_id, self.page_size_factory()
+        )
         target = url_for("forum.topic", topic_id=topic_id, page=page if page > 1 else None)
         return redirect(f"{target}#post-{post_id}")
 
@@ -331,10 +300,7 @@ class FirstUnread(ForumView):
         reader = self.unread_reader_factory()
         if reader is None:  # login_required lets members only; a fake may say otherwise
             abort(404)
-        with domain_errors():
-            post_id = self.reader_factory().first_unread_post(
-                self.actor_factory(), reader, topic_id
-            )
+        post_id = self.reader_factory().first_unread_post(self.actor_factory(), reader, topic_id)
         return redirect(post_url(post_id))
 
 
@@ -395,13 +361,14 @@ class ModerateTopics(ForumView):
         form = TopicModerationForm()
         if not form.validate_on_submit():
             abort(400, description="Choose an action and at least one topic.")
-        with domain_errors(), refusals_flashed():
+        with refusals_flashed():
             count = self.moderation_service_factory().act_on_topics(
                 self.actor_factory(),
                 forum_id,
                 form.topic_ids.data or [],
                 TopicAction(form.action.data),
                 form.target_forum_id.data,
+                client_address=client_address(),
             )
             flash(f"{form.action.data.title()}: done for {count} topic(s).", "success")
         back = url_for("forum.forum", forum_id=forum_id)
@@ -423,9 +390,12 @@ class ModeratePost(ForumView):
         form = PostModerationForm()
         if not form.validate_on_submit():
             abort(400)
-        with domain_errors(), refusals_flashed():
+        with refusals_flashed():
             self.moderation_service_factory().act_on_post(
-                self.actor_factory(), post_id, PostAction(form.action.data)
+                self.actor_factory(),
+                post_id,
+                PostAction(form.action.data),
+                client_address=client_address(),
             )
             flash(f"{form.action.data.title()}: done.", "success")
         return redirect(post_url(post_id))

@@ -21,15 +21,16 @@ from flask.blueprints import BlueprintSetupState
 from forumapp.auth.factories import AuthFactories
 from forumapp.auth.factories import default_factories as default_auth_factories
 from forumapp.auth.second_factor.factories import two_factor_service
+from forumapp.domain_errors import answer_domain_errors
 from forumapp.forum import MODERATION_OBSERVER
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.moderation import ModerationEvent
 from forumapp.management.audit import views as audit_views
+from forumapp.management.audit.log import Auditor
 from forumapp.management.dashboard import views as dashboard_views
 from forumapp.management.factories import ManagementFactories, default_factories
 from forumapp.management.forums import views as forum_views
 from forumapp.management.groups import views as group_views
-from forumapp.management.panel import current_auditor
 from forumapp.management.reports import views as report_views
 from forumapp.management.second_factor import SecondFactorCheck, StaffSecondFactor
 from forumapp.management.settings import views as settings_views
@@ -66,6 +67,7 @@ def create_management_blueprint(
     f = factories or default_factories()
     bp = Blueprint("management", __name__, url_prefix="/admin")
     bp.record_once(install_id_converter)
+    answer_domain_errors(bp)
     bp.record_once(_moderation_recorder(f))
     bp.record_once(_settings_follower(f))
     bp.before_request(StaffSecondFactor(second_factor or two_factor_service))
@@ -79,7 +81,7 @@ def _moderation_recorder(factories: ManagementFactories) -> Callable[[BlueprintS
     def record_moderation(event: ModerationEvent) -> None:
         # Inside the moderation action's transaction, so both are kept or neither.
         factories.audit_log().record(
-            current_auditor(),
+            Auditor(event.actor_id, event.actor_name, event.client_address),
             event.action,
             event.target_type,
             event.target_id,

@@ -9,19 +9,12 @@ Mount it with forumapp's own service, or your own::
 from __future__ import annotations
 
 from flask import Blueprint
-from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import NotFound as HttpNotFound
 
-from forumapp.errors import handle_http_error
-from forumapp.forum.errors import NotFound
+from forumapp.domain_errors import answer_domain_errors
 from forumapp.setup.factories import SetupFactories, default_factories
 from forumapp.setup.views import Setup
 
 __all__ = ["SetupFactories", "create_setup_blueprint", "default_factories"]
-
-
-def _not_found(_error: NotFound) -> ResponseReturnValue:
-    return handle_http_error(HttpNotFound())
 
 
 def create_setup_blueprint(
@@ -34,5 +27,5 @@ def create_setup_blueprint(
         "/setup", view_func=Setup.as_view("setup", setup_factory=f.first_run_setup)
     )
     # Setup that is over, or was never opened, is a page that does not exist.
-    blueprint.register_error_handler(NotFound, _not_found)
+    answer_domain_errors(blueprint)
     return blueprint

@@ -15,11 +15,12 @@ from flask import Flask
 from flask_login import LoginManager
 
 from forumapp.forum import ForumFactories, create_forum_blueprint
-from forumapp.forum.errors import NotFound
-from forumapp.forum.pages import ForumPages
+from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
+from forumapp.forum.pages import CategoryPage, ForumPages
 from forumapp.forum.permissions import Actor, GroupFlags
 from forumapp.forum.reading import Reader
 from forumapp.forum.views import MarkAllRead, MarkForumRead
+from forumapp.persistence import PersistenceError
 from tests.fakes import FakeUser
 
 MEMBER = FakeUser(id=8, username="ann", email="ann@example.org", password_hash="x")
@@ -186,3 +187,42 @@ def test_forum_views_reach_no_service_they_were_not_given(path: str, method: str
     app.config["PROPAGATE_EXCEPTIONS"] = True
     with pytest.raises(AssertionError, match="was not given"):
         getattr(app.test_client(), method)(path, data={"content": "Some text."})
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (NotFound(), 404),
+        (Forbidden("This forum is closed."), 403),
+        (InvalidInput("content", "Say something."), 422),
+        (Flooded("Wait a little.", 30), 429),
+        (PersistenceError(), 409),
+    ],
+)
+def test_a_domain_error_of_the_service_is_answered_by_the_blueprint(
+    error: Exception, status: int
+) -> None:
+    posting = Recorder(reply=error)
+    app = bare_app(factories(posting_service=lambda: posting))
+    response = app.test_client().post("/topic/5/reply", data={"content": "Thanks, it works."})
+    assert response.status_code == status
+    if isinstance(error, Flooded):
+        assert response.headers["Retry-After"] == "30"
+
+
+def test_domain_errors_are_answered_by_the_host_apps_own_error_pages() -> None:
+    # As abort() would be: an app embedding the blueprint keeps its own 403 page.
+    posting = Recorder(reply=Forbidden("This forum is closed."))
+    app = bare_app(factories(posting_service=lambda: posting))
+    app.register_error_handler(403, lambda error: (f"Host says: {error.description}", 403))
+    response = app.test_client().post("/topic/5/reply", data={"content": "Thanks, it works."})
+    assert (response.status_code, response.text) == (403, "Host says: This forum is closed.")
+
+
+def test_page_views_hand_their_named_url_values_to_the_loaders() -> None:
+    reader = Recorder(index=NotFound())
+    app = bare_app(factories(forum_reader=lambda: reader))
+    # The slug is part of the URL only; the id alone reaches the service.
+    assert app.test_client().get("/category/7-news").status_code == 404
+    assert reader.calls == [("index", (ACTOR, READER, 7))]
+    assert app.view_functions["forum.category"].view_class is CategoryPage  # type: ignore[attr-defined]

@@ -6,8 +6,7 @@ Deleting asks for confirmation first; reordering is a POST button per direction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,7 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
-from forumapp.forum.errors import InvalidInput, NotFound
+from forumapp.forum.errors import InvalidInput
 from forumapp.forum.ids import id_argument
 from forumapp.forum.models import Category, Forum
 from forumapp.management.access import Area, staff_only
@@ -39,15 +38,6 @@ from forumapp.management.panel import current_auditor, render_panel
 
 AdministrationFactory = Callable[[], ForumAdministration]
 ADMINS_ONLY = [fresh_login_required, staff_only(Area.FORUMS)]
-
-
-@contextmanager
-def not_found() -> Iterator[None]:
-    """Answer 404 for a category or forum that does not exist."""
-    try:
-        yield
-    except NotFound:
-        abort(404)
 
 
 def overview(anchor: str = "") -> Response:
@@ -91,20 +81,18 @@ class CategoryEditor(MethodView):
         if not form.validate_on_submit():
             return self._render(form, category)
         title, description = form.title.data, form.description.data or ""
-        with not_found():
-            if category is None:
-                category = service.create_category(current_auditor(), title, description)
-                flash(f"The category {category.title} is created.", "success")
-            else:
-                service.update_category(current_auditor(), category.id, title, description)
-                flash(f"The category {category.title} is saved.", "success")
+        if category is None:
+            category = service.create_category(current_auditor(), title, description)
+            flash(f"The category {category.title} is created.", "success")
+        else:
+            service.update_category(current_auditor(), category.id, title, description)
+            flash(f"The category {category.title} is saved.", "success")
         return overview(f"category-{category.id}")
 
     def _category(self, service: ForumAdministration, category_id: int | None) -> Category | None:
         if category_id is None:
             return None
-        with not_found():
-            return service.category(category_id)
+        return service.category(category_id)
 
     def _render(self, form: CategoryForm, category: Category | None) -> ResponseReturnValue:
         return render_panel("management/category_edit.html", form=form, category=category)
@@ -128,8 +116,7 @@ class ForumEditor(MethodView):
                 groups=[group.id for group in service.groups()],
             )
             return self._render(form, None)
-        with not_found():
-            settings = service.forum_settings(forum_id)
+        settings = service.forum_settings(forum_id)
         form = self._form(
             service,
             obj=settings.forum,
@@ -142,8 +129,7 @@ class ForumEditor(MethodView):
         service = self.administration_factory()
         forum = None
         if forum_id is not None:
-            with not_found():
-                forum = service.forum(forum_id)
+            forum = service.forum(forum_id)
         form = self._form(service)
         if not form.validate_on_submit():
             return self._render(form, forum)
@@ -156,13 +142,12 @@ class ForumEditor(MethodView):
             moderator_names=usernames(form.moderators.data),
         )
         try:
-            with not_found():
-                if forum is None:
-                    forum = service.create_forum(current_auditor(), draft)
-                    flash(f"The forum {forum.title} is created.", "success")
-                else:
-                    service.update_forum(current_auditor(), forum.id, draft)
-                    flash(f"The forum {forum.title} is saved.", "success")
+            if forum is None:
+                forum = service.create_forum(current_auditor(), draft)
+                flash(f"The forum {forum.title} is created.", "success")
+            else:
+                service.update_forum(current_auditor(), forum.id, draft)
+                flash(f"The forum {forum.title} is saved.", "success")
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(form, forum)
@@ -195,10 +180,9 @@ class MoveCategory(MethodView):
         form = MoveForm()
         if not form.validate_on_submit():
             abort(400, description="Choose up or down.")
-        with not_found():
-            self.administration_factory().move_category(
-                current_auditor(), category_id, Direction(form.direction.data)
-            )
+        self.administration_factory().move_category(
+            current_auditor(), category_id, Direction(form.direction.data)
+        )
         return overview(f"category-{category_id}")
 
 
@@ -215,10 +199,9 @@ class MoveForum(MethodView):
         form = MoveForm()
         if not form.validate_on_submit():
             abort(400, description="Choose up or down.")
-        with not_found():
-            self.administration_factory().move_forum(
-                current_auditor(), forum_id, Direction(form.direction.data)
-            )
+        self.administration_factory().move_forum(
+            current_auditor(), forum_id, Direction(form.direction.data)
+        )
         return overview(f"forum-{forum_id}")
 
 
@@ -241,10 +224,9 @@ class DeleteCategory(MethodView):
         if not form.validate_on_submit():
             return self._render(service, form, category_id)
         try:
-            with not_found():
-                category = service.delete_category(
-                    current_auditor(), category_id, form.target_category_id.data
-                )
+            category = service.delete_category(
+                current_auditor(), category_id, form.target_category_id.data
+            )
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(service, form, category_id)
@@ -263,8 +245,7 @@ class DeleteCategory(MethodView):
     def _render(
         self, service: ForumAdministration, form: DeleteCategoryForm, category_id: int
     ) -> ResponseReturnValue:
-        with not_found():
-            category = service.category(category_id)
+        category = service.category(category_id)
         return render_panel(
             "management/category_delete.html",
             category=category,
@@ -292,13 +273,12 @@ class DeleteForum(MethodView):
         if not form.validate_on_submit():
             return self._render(service, form, forum_id)
         try:
-            with not_found():
-                forum = service.delete_forum(
-                    current_auditor(),
-                    forum_id,
-                    TopicDisposal(form.topics.data),
-                    form.target_forum_id.data,
-                )
+            forum = service.delete_forum(
+                current_auditor(),
+                forum_id,
+                TopicDisposal(form.topics.data),
+                form.target_forum_id.data,
+            )
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(service, form, forum_id)
@@ -317,8 +297,7 @@ class DeleteForum(MethodView):
     def _render(
         self, service: ForumAdministration, form: DeleteForumForm, forum_id: int
     ) -> ResponseReturnValue:
-        with not_found():
-            forum = service.forum(forum_id)
+        forum = service.forum(forum_id)
         return render_panel("management/forums_delete.html", forum=forum, form=form)
 
 

@@ -14,7 +14,6 @@ from flask.views import MethodView, View
 from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
-from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
 from forumapp.management.groups.forms import DeleteGroupForm, GroupForm, NewGroupForm
@@ -24,13 +23,6 @@ from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group
 
 GroupsFactory = Callable[[], GroupAdministration]
-
-
-def _find(groups: GroupAdministration, group_id: int) -> Group:
-    try:
-        return groups.get(group_id)
-    except NotFound:
-        abort(404)
 
 
 class GroupList(View):
@@ -100,19 +92,17 @@ class EditGroup(MethodView):
         self.groups_factory = groups_factory
 
     def get(self, group_id: int) -> ResponseReturnValue:
-        group = _find(self.groups_factory(), group_id)
+        group = self.groups_factory().get(group_id)
         form = GroupForm(obj=group)
         return render_panel("management/groups_form.html", form=form, group=group)
 
     def post(self, group_id: int) -> ResponseReturnValue:
         groups = self.groups_factory()
-        group = _find(groups, group_id)
+        group = groups.get(group_id)
         form = GroupForm()
         if form.validate_on_submit():
             try:
                 groups.update(current_auditor(), group_id, form.draft())
-            except NotFound:
-                abort(404)
             except InvalidGroup as exc:
                 form.add_errors(exc.errors)
             else:
@@ -139,10 +129,6 @@ class DeleteGroup(MethodView):
         if form.validate_on_submit():
             try:
                 deleted = groups.delete(current_auditor(), group_id, form.target_id.data)
-            except NotFound:
-                abort(404)
-            except Forbidden as exc:
-                abort(403, description=exc.reason)
             except InvalidGroup as exc:
                 form.add_errors(exc.errors)
             else:
@@ -158,7 +144,7 @@ class DeleteGroup(MethodView):
     def _render(
         groups: GroupAdministration, group_id: int, form: DeleteGroupForm
     ) -> ResponseReturnValue:
-        group = _find(groups, group_id)
+        group = groups.get(group_id)
         if group.key is not None:
             abort(403, description="Built-in groups cannot be deleted.")
         targets = groups.move_targets(group_id)

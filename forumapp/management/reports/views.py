@@ -10,10 +10,10 @@ from flask.views import MethodView
 
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.forum.actor import current_actor
-from forumapp.forum.errors import NotFound
 from forumapp.forum.forms import HandleReportForm
 from forumapp.forum.ids import id_argument
 from forumapp.forum.moderation import ModerationService
+from forumapp.http import client_address
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
 from forumapp.management.panel import render_panel
@@ -40,12 +40,9 @@ class ReportsView(MethodView):
         report_id = id_argument(request.form, "report_id")
         if not form.validate_on_submit() or report_id is None:
             abort(400)
-        try:
-            self.moderation_service_factory().handle_report(
-                current_actor(), report_id, form.note.data or ""
-            )
-        except NotFound:
-            abort(404)
+        self.moderation_service_factory().handle_report(
+            current_actor(), report_id, form.note.data or "", client_address=client_address()
+        )
         flash("The report is marked as handled.", "success")
         return redirect(url_for(".reports"))
 

@@ -17,9 +17,8 @@ from forumapp.auth.decorators import fresh_login_required
 from forumapp.auth.factories import AuthFactories
 from forumapp.auth.services import AccountActivator, PasswordResetService
 from forumapp.forms import ForumForm
-from forumapp.forum.errors import InvalidInput, NotFound
+from forumapp.forum.errors import InvalidInput
 from forumapp.forum.pages import page_argument
-from forumapp.forum.views import domain_errors
 from forumapp.http import text_argument
 from forumapp.management.access import Area, admins_only, staff_only
 from forumapp.management.factories import ManagementFactories
@@ -63,24 +62,19 @@ class BanPage(MethodView, ABC):
 
     def get(self, user_id: int) -> ResponseReturnValue:
         service = self.users_factory()
-        try:
-            target = service.get(user_id)
-        except NotFound:
-            abort(404)
-        return self._page(service, target, BanForm())
+        return self._page(service, service.get(user_id), BanForm())
 
     def post(self, user_id: int) -> ResponseReturnValue:
         form = BanForm()
         service = self.users_factory()
-        with domain_errors():
-            target = service.get(user_id)
-            if form.validate_on_submit():
-                try:
-                    user = self.apply(service, user_id, form)
-                except InvalidInput as exc:
-                    form.add_errors([(exc.field, exc.reason)])
-                else:
-                    return redirect(url_for(".users", q=user.username))
+        target = service.get(user_id)
+        if form.validate_on_submit():
+            try:
+                user = self.apply(service, user_id, form)
+            except InvalidInput as exc:
+                form.add_errors([(exc.field, exc.reason)])
+            else:
+                return redirect(url_for(".users", q=user.username))
         return self._page(service, target, form)
 
     def _page(self, service: UserAdministration, target: User, form: BanForm) -> str:
@@ -131,23 +125,18 @@ class EditUser(MethodView):
         self.users_factory = users_factory
 
     def get(self, user_id: int) -> ResponseReturnValue:
-        with domain_errors():
-            user = self.users_factory().get(user_id)
+        user = self.users_factory().get(user_id)
         return self._page(user, self._form(obj=user))
 
     def post(self, user_id: int) -> ResponseReturnValue:
-        with domain_errors():
-            user = self.users_factory().get(user_id)
+        user = self.users_factory().get(user_id)
         form = self._form()
         if form.validate_on_submit():
             changes = AccountChanges(
                 form.username.data, form.email.data, form.group_id.data, form.activated.data
             )
             try:
-                with domain_errors():
-                    self.users_factory().edit(
-                        current_auditor(), current_user.group, user_id, changes
-                    )
+                self.users_factory().edit(current_auditor(), current_user.group, user_id, changes)
             except InvalidInput as exc:
                 form.add_errors([(exc.field, exc.reason)])
             else:
@@ -178,8 +167,7 @@ class DeleteUser(MethodView):
         self.users_factory = users_factory
 
     def get(self, user_id: int) -> ResponseReturnValue:
-        with domain_errors():
-            user = self.users_factory().get(user_id)
+        user = self.users_factory().get(user_id)
         return render_panel("management/user_delete.html", target=user, form=DeleteUserForm())
 
     def post(self, user_id: int) -> ResponseReturnValue:
@@ -187,8 +175,7 @@ class DeleteUser(MethodView):
         if not form.validate_on_submit():
             abort(400)
         keep = form.posts.data == "keep"
-        with domain_errors():
-            name = self.users_factory().delete(current_auditor(), current_user.group, user_id, keep)
+        name = self.users_factory().delete(current_auditor(), current_user.group, user_id, keep)
         flash(f"The account {name} is deleted.", "success")
         return redirect(url_for(".users"))
 
@@ -211,8 +198,7 @@ class EmailUser(MethodView, ABC):
         if not ForumForm().validate_on_submit():
             abort(400)
         service = self.users_factory()
-        with domain_errors():
-            user = service.get(user_id)
+        user = service.get(user_id)
         message = self.send(user)
         service.audit(current_auditor(), self.action, user)
         flash(message, "success")
