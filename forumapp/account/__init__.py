@@ -13,11 +13,14 @@ mounts the auth blueprint::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
-from flask.typing import RouteCallable
+from flask import Blueprint, Response, current_app
+from flask.typing import ResponseReturnValue, RouteCallable
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from forumapp.account import menu
+from forumapp.account.avatar import AvatarPage, RemoveAvatar
 from forumapp.account.factories import AccountFactories, default_factories
+from forumapp.forum.errors import NotFound
 from forumapp.forum.ids import install_id_converter
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
@@ -34,6 +37,7 @@ def create_account_blueprint(
     blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
     blueprint.record_once(install_id_converter)
     blueprint.after_request(_no_store)
+    blueprint.register_error_handler(NotFound, _not_found)
     blueprint.add_app_template_global(menu.settings_menu)
     blueprint.add_app_template_global(menu.first_settings_url)
     for rule, view_func in _rules(f):
@@ -41,9 +45,18 @@ def create_account_blueprint(
     return blueprint
 
 
-def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:  # noqa: ARG001
+def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
     # One entry per page, in the order of the settings menu.
-    return []
+    return [
+        ("/avatar", AvatarPage.as_view("avatar", avatar_service=f.avatar_service)),
+        ("/avatar/remove", RemoveAvatar.as_view("remove_avatar", avatar_service=f.avatar_service)),
+    ]
+
+
+def _not_found(_error: NotFound) -> ResponseReturnValue:
+    # The one place the account pages turn a service's NotFound into a 404, answered by
+    # whatever 404 page the app has.
+    return current_app.handle_http_exception(HTTPNotFound())
 
 
 def _no_store(response: Response) -> Response:

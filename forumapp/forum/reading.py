@@ -96,6 +96,8 @@ class TopicRow:
 
     topic: Topic
     unread: bool
+    #: The topic starter's avatar (``users.avatar_key``), read in the same query.
+    starter_avatar_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class PostAuthor:
     post_count: int
     joined: datetime | None
     exists: bool
+    user_id: int | None = None
+    avatar_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,14 +230,18 @@ class ForumReader:
         # The page's ids first, then their rows: the ids of a deep page's skipped topics
         # are read from the index alone, where PostgreSQL would fetch every skipped row.
         chosen = query.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
-        topics = self._session.scalars(
-            select(Topic).join(chosen, chosen.c.id == Topic.id).order_by(*order)
+        rows = self._session.execute(
+            select(Topic, User.avatar_key)
+            .join(chosen, chosen.c.id == Topic.id)
+            .outerjoin(User, User.id == Topic.user_id)
+            .order_by(*order)
         ).all()
+        topics = [topic for topic, _ in rows]
         unread = self._unread_topics(reader, forum_id, topics)
         return ForumView(
             forum,
             category,
-            [TopicRow(topic, topic.id in unread) for topic in topics],
+            [TopicRow(topic, topic.id in unread, key) for topic, key in rows],
             Pagination(page, per_page, total),
             moderator,
         )
@@ -250,7 +258,9 @@ class ForumReader:
         page = min(max(page, 1), pagination.pages)
         first = (page - 1) * per_page + 1
         rows = self._session.execute(
-            select(Post, User.username, User.post_count, User.date_joined, Group.name)
+            select(
+                Post, User.username, User.post_count, User.date_joined, Group.name, User.avatar_key
+            )
             # The page shows each post's stored HTML: its Markdown source can stay behind.
             .options(defer(Post.content, raiseload=True))
             .outerjoin(User, User.id == Post.user_id)
@@ -265,10 +275,10 @@ class ForumReader:
         posts = [
             PostRow(
                 post,
-                _author(post, username, group_name, post_count, joined),
+                _author(post, username, group_name, post_count, joined, avatar_key),
                 actor.can_see_post_body(post, forum.id),
             )
-            for post, username, post_count, joined, group_name in rows
+            for post, username, post_count, joined, group_name, avatar_key in rows
         ]
         return TopicView(
             topic,
@@ -453,7 +463,10 @@ def _author(
     group_name: str | None,
     post_count: int | None,
     joined: datetime | None,
+    avatar_key: str | None,
 ) -> PostAuthor:
     if username is None:  # the account was deleted
         return PostAuthor(post.author_name, "Deleted user", 0, None, exists=False)
-    return PostAuthor(username, group_name or "", post_count or 0, joined, True)
+    return PostAuthor(
+        username, group_name or "", post_count or 0, joined, True, post.user_id, avatar_key
+    )

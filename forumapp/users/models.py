@@ -92,6 +92,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     )
     #: "Mark all read": everything older than this counts as read.
     all_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Content hash naming the member's avatar files (``forumapp.avatars``); ``None``:
+    #: their initials stand in.
+    avatar_key: Mapped[str | None] = mapped_column(String(32))
 
     group: Mapped[Group] = relationship(lazy="joined", innerjoin=True, foreign_keys=[group_id])
 
