@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from mimetypes import guess_type
 
-from flask import Blueprint, abort, redirect, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
@@ -38,11 +38,12 @@ class StoredFile(MethodView):
             response = redirect(public, 301)
         else:
             try:
-                content = files.open(name)
+                # Stored files are small thumbnails: read whole, the file is closed at once.
+                with files.open(name) as content:
+                    data = content.read()
             except FileNotFoundError:
                 abort(404)
-            mimetype = guess_type(name)[0] or "application/octet-stream"
-            response = send_file(content, mimetype=mimetype, max_age=None, etag=False)
+            response = Response(data, mimetype=guess_type(name)[0] or "application/octet-stream")
         response.headers["Cache-Control"] = IMMUTABLE
         return response
 
