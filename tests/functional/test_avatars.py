@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from tests.conftest import AuthActions, MakeUser, csrf_token
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as
 from tests.pictures import decoded, jpeg_with_gps, picture, png_bomb
+from tests.s3_server import KEYS, s3_server
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -283,3 +287,42 @@ def test_an_avatar_limit_past_the_body_limit_stops_the_app(tmp_path: Path) -> No
                 "MAX_CONTENT_LENGTH": 1024 * 1024,
             }
         )
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server with the bucket ``forum-files``."""
+    with s3_server("forum-files") as endpoint:
+        yield endpoint
+
+
+class TestInABucket:
+    """``STORAGE_URL`` naming a bucket of a real S3-compatible server."""
+
+    @pytest.fixture
+    def config_overrides(self, s3_endpoint: str) -> dict[str, Any]:
+        url = f"s3://forum-files/site?endpoint_url={s3_endpoint}&{KEYS}&acl=public-read"
+        return {"STORAGE_URL": url, "RATELIMIT_ENABLED": False}
+
+    def test_avatars_are_uploaded_there_and_linked_directly(
+        self, app: Flask, client: FlaskClient, auth: AuthActions, world: World, s3_endpoint: str
+    ) -> None:
+        login_as(auth, world, "member")
+        assert upload(client, picture()).status_code == 302
+        key = avatar_key(app, "alice")
+        name = f"avatars/{world.users['member']}/{key}-128.webp"
+        direct = f"{s3_endpoint}/forum-files/site/{name}"
+        profile = client.get("/user/alice").get_data(as_text=True)
+        assert image_sources(profile, 128) == [direct]
+        with urllib.request.urlopen(direct) as answer:  # noqa: S310 (a local test server)
+            assert answer.headers["Cache-Control"] == IMMUTABLE
+            assert decoded(answer.read()).size == (128, 128)
+        # The app's own address for it sends browsers to the bucket.
+        response = client.get(f"/media/{name}")
+        assert response.status_code == 301 and response.location == direct
+        assert response.headers["Cache-Control"] == IMMUTABLE
+
+        token = csrf_token(client, "/settings/avatar")
+        client.post("/settings/avatar/remove", data={"csrf_token": token})
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(direct)  # noqa: S310 (a local test server)

@@ -7,36 +7,21 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from forumapp.storage import IMMUTABLE, Storage
 from forumapp.storage.factories import open_storage
 from forumapp.storage.local import LocalStorage
 from forumapp.storage.s3 import S3Storage
 from forumapp.storage.urls import S3Location, parse_s3_url, storage_url_problem
-from tests.servers import free_port
-
-KEYS = "access_key_id=testing&secret_access_key=testing&region=us-east-1"
+from tests.s3_server import KEYS, s3_server
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """A moto S3 server with the bucket ``avatars``."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket="avatars")
-    yield endpoint
-    server.stop()
+    with s3_server("avatars") as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(params=["local", "s3"])
