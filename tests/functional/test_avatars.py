@@ -51,6 +51,15 @@ def avatar_key(app: Flask, username: str) -> str | None:
         return db.session.scalar(select(User.avatar_key).where(User.username == username))
 
 
+def avatar_of_member(
+    app: Flask, client: FlaskClient, auth: AuthActions, world: World, data: bytes
+) -> str | None:
+    """Log in as the world's member, upload ``data``: the member's avatar key."""
+    login_as(auth, world, "member")
+    upload(client, data)
+    return avatar_key(app, "alice")
+
+
 def image_sources(html: str, size: int) -> list[str]:
     """The ``src`` of every avatar of ``size`` pixels on a page."""
     return re.findall(rf'<img class="avatar avatar-{size}" src="([^"]+)"', html)
@@ -86,9 +95,7 @@ def test_upload_puts_the_avatar_on_posts_profile_forum_page_and_header(
 def test_removing_the_avatar_brings_back_the_initials_and_deletes_the_files(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World, tmp_path: Path
 ) -> None:
-    login_as(auth, world, "member")
-    upload(client, picture())
-    key = avatar_key(app, "alice")
+    key = avatar_of_member(app, client, auth, world, picture())
     files = tmp_path / "files" / "avatars" / str(world.users["member"])
     assert sorted(path.name for path in files.iterdir()) == [
         f"{key}-{size}.webp" for size in (128, 32, 64)
@@ -197,9 +204,7 @@ def test_a_file_over_the_size_limit_is_refused(
 def test_avatar_metadata_is_stripped(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World
 ) -> None:
-    login_as(auth, world, "member")
-    upload(client, jpeg_with_gps())
-    key = avatar_key(app, "alice")
+    key = avatar_of_member(app, client, auth, world, jpeg_with_gps())
     for size in (32, 64, 128):
         served = client.get(f"/media/avatars/{world.users['member']}/{key}-{size}.webp").data
         assert b"SecretCam" not in served and b"Exif" not in served
@@ -215,9 +220,7 @@ def test_avatar_changes_need_a_login(client: FlaskClient) -> None:
 def test_avatar_changes_need_a_csrf_token(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World
 ) -> None:
-    login_as(auth, world, "member")
-    upload(client, picture())
-    key = avatar_key(app, "alice")
+    key = avatar_of_member(app, client, auth, world, picture())
     response = client.post(
         "/settings/avatar",
         data={"image": (io.BytesIO(picture(colour="green")), "x.png")},
