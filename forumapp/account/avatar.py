@@ -22,8 +22,8 @@ from forumapp.avatars.service import AvatarService
 AvatarServiceFactory = Callable[[], AvatarService]
 
 
-class AvatarPage(MethodView):
-    """The member's avatar and the form that replaces it."""
+class AvatarView(MethodView):
+    """A view of the member's own avatar, over the injected :class:`AvatarService`."""
 
     # login_required comes last, so it runs first: the limit counts members, not guests.
     decorators = [avatar_changes_per_member, login_required]
@@ -31,6 +31,10 @@ class AvatarPage(MethodView):
 
     def __init__(self, avatar_service: AvatarServiceFactory) -> None:
         self.avatar_service = avatar_service
+
+
+class AvatarPage(AvatarView):
+    """The member's avatar and the form that replaces it."""
 
     def get(self) -> ResponseReturnValue:
         """The current picture, the upload form and the remove button."""
@@ -50,14 +54,8 @@ class AvatarPage(MethodView):
         return redirect(url_for(".avatar"))
 
 
-class RemoveAvatar(MethodView):
+class RemoveAvatar(AvatarView):
     """Go back to the initials picture."""
-
-    decorators = [avatar_changes_per_member, login_required]
-    init_every_request = False
-
-    def __init__(self, avatar_service: AvatarServiceFactory) -> None:
-        self.avatar_service = avatar_service
 
     def post(self) -> ResponseReturnValue:
         """Remove the member's avatar."""
