@@ -32,8 +32,6 @@ MAIL_BACKENDS = ("console", "smtp", "file", "locmem", "dummy")
 RATE_LIMIT_EXAMPLE = 'write one or more limits such as "10 per minute" or "5/minute; 100/day"'
 #: The storage schemes ``limits`` registered (its public registry, not listed in ``__all__``).
 LIMITER_STORAGE_SCHEMES: Mapping[str, object] = limits.storage.SCHEMES  # type: ignore[attr-defined]
-#: Bytes an upload form needs beyond its file: the CSRF token and the multipart framing.
-_MULTIPART_ROOM = 64 * 1024
 #: A host name as Werkzeug compares it with the Host header: no port, path or spaces.
 _TRUSTED_HOST = re.compile(r"\.?[^\s\x00-\x1f\x7f/:@?#\[\]]+|\[[0-9A-Fa-f:.]+\]")
 
@@ -256,13 +254,6 @@ def _combination_problems(config: Mapping[str, Any]) -> list[str]:
         problems.append(
             f"ARGON2_MEMORY_COST ({memory} KiB) must be at least 8 KiB per lane of "
             f"ARGON2_PARALLELISM ({lanes})."
-        )
-    avatar, body = config.get("AVATAR_MAX_BYTES"), config.get("MAX_CONTENT_LENGTH")
-    if isinstance(avatar, int) and isinstance(body, int) and avatar + _MULTIPART_ROOM > body:
-        problems.append(
-            f"AVATAR_MAX_BYTES ({avatar}) leaves no room for the form around the file in "
-            f"MAX_CONTENT_LENGTH ({body}): make MAX_CONTENT_LENGTH at least "
-            f"{avatar + _MULTIPART_ROOM}."
         )
     if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
         problems.append("MAIL_USE_TLS and MAIL_USE_SSL are both true: choose one.")

@@ -137,7 +137,7 @@ AVATAR_MAX_SIDE = 4096
 AVATAR_CHANGE_LIMIT = "10 per hour"
 
 WTF_CSRF_TIME_LIMIT = 3600 * 8
-#: Room for an avatar upload and the multipart framing around it; text fields are held
-#: to MAX_FORM_MEMORY_SIZE.
+#: Room for an avatar upload (AVATAR_MAX_BYTES) and the form around it; text fields are
+#: held to MAX_FORM_MEMORY_SIZE.
 MAX_CONTENT_LENGTH = 3 * 1024 * 1024
 MAX_FORM_MEMORY_SIZE = 256 * 1024

@@ -281,17 +281,6 @@ def test_a_bad_storage_url_stops_the_app_naming_the_key(
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "STORAGE_URL": value})
 
 
-def test_an_avatar_limit_past_the_body_limit_stops_the_app(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="AVATAR_MAX_BYTES"):
-        create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
-                "AVATAR_MAX_BYTES": 1024 * 1024,
-                "MAX_CONTENT_LENGTH": 1024 * 1024,
-            }
-        )
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """A moto S3 server with the bucket ``forum-files``."""
