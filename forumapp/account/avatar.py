@@ -16,7 +16,7 @@ from flask_login import current_user
 from forumapp.account.avatar_forms import AvatarForm, RemoveAvatarForm
 from forumapp.account.limits import avatar_changes_per_member
 from forumapp.auth.decorators import login_required
-from forumapp.avatars.images import InvalidImage
+from forumapp.avatars.errors import InvalidImage
 from forumapp.avatars.service import AvatarService
 
 AvatarServiceFactory = Callable[[], AvatarService]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from forumapp.avatars.images import ImageLimits
+from forumapp.avatars.errors import ImageLimits
 from forumapp.avatars.service import AvatarService, AvatarSettings
 from forumapp.avatars.stores import SqlAvatarKeys
 from forumapp.extensions import db

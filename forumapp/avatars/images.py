@@ -13,31 +13,16 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from forumapp.avatars.errors import ImageLimits, InvalidImage
+
 #: The formats accepted, by Pillow's names; others are not even tried.
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
-#: What a re-encoded thumbnail is served as.
-CONTENT_TYPE = "image/webp"
-EXTENSION = "webp"
-
-
-class InvalidImage(Exception):
-    """The upload cannot be an avatar; ``reason`` is for the member."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class ImageLimits:
-    """What an upload may be: at most ``max_bytes`` long and ``max_side`` pixels a side."""
-
-    max_bytes: int
-    max_side: int
+#: The format of every thumbnail (forumapp.avatars.service names its files after it).
+FORMAT = "WEBP"
+__all__ = ["FORMATS", "ImageLimits", "InvalidImage", "thumbnails"]
 
 
 def thumbnails(data: bytes, sizes: Iterable[int], limits: ImageLimits) -> dict[int, bytes]:
@@ -87,7 +72,7 @@ def _has_transparency(image: Image.Image) -> bool:
 
 def _encode(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="WEBP", quality=85, method=4)
+    image.save(out, format=FORMAT, quality=85, method=4)
     return out.getvalue()
 
 

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import IO, Protocol
 
-from forumapp.avatars.images import CONTENT_TYPE, EXTENSION, ImageLimits, thumbnails
+from forumapp.avatars.errors import ImageLimits
 from forumapp.persistence import Transaction, atomic
 from forumapp.storage import Storage
 
@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 SIZES = (32, 64, 128)
 #: Hex digits of the content hash kept on the member's row.
 KEY_LENGTH = 32
+#: What a thumbnail is served as (forumapp.avatars.images encodes WebP).
+CONTENT_TYPE = "image/webp"
+EXTENSION = "webp"
 
 
 def file_name(user_id: int, key: str, size: int) -> str:
@@ -66,7 +69,11 @@ class AvatarService:
 
     def replace(self, user_id: int, upload: IO[bytes]) -> str:
         """Make ``upload`` member ``user_id``'s avatar and return its key; raises
-        :class:`~forumapp.avatars.images.InvalidImage` (nothing changes then)."""
+        :class:`~forumapp.avatars.errors.InvalidImage` (nothing changes then)."""
+        # Pillow loads with the first upload: workers that only serve pages never need
+        # it (issue 7: worker memory; tests/functional/test_lazy_imports.py).
+        from forumapp.avatars.images import thumbnails
+
         # One byte past the limit is enough to know the file is too large.
         data = upload.read(self._settings.limits.max_bytes + 1)
         files = thumbnails(data, self._settings.sizes, self._settings.limits)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from forumapp.avatars.images import ImageLimits, InvalidImage
+from forumapp.avatars.errors import ImageLimits, InvalidImage
 from forumapp.avatars.service import AvatarService, AvatarSettings, file_name
 from forumapp.forum.errors import NotFound
 from tests.pictures import picture

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from forumapp.account import AccountFactories, create_account_blueprint
 from forumapp.account.avatar import AvatarPage, RemoveAvatar
-from forumapp.avatars.images import InvalidImage
+from forumapp.avatars.errors import InvalidImage
 from forumapp.forum.errors import NotFound
 from tests.conftest import AuthActions, MakeUser, csrf_token
 
