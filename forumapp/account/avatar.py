@@ -70,7 +70,6 @@ def _render(form: AvatarForm) -> str:
     return render_template(
         "account/avatar.html",
         form=form,
-        remove_form=RemoveAvatarForm(formdata=None),
         max_bytes=current_app.config["AVATAR_MAX_BYTES"],
         max_side=current_app.config["AVATAR_MAX_SIDE"],
     )
