@@ -24,6 +24,7 @@ from forumapp.auth.second_factor.models import (
     TotpCredential,
 )
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
+from forumapp.avatars import create_avatars_blueprint
 from forumapp.config import check_production, ensure_secret_key, instance_path, load_config
 from forumapp.database import default_uri, tune_engine
 from forumapp.demo.cli import demo_command
@@ -40,6 +41,8 @@ from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
 from forumapp.setup import create_setup_blueprint
 from forumapp.sqltypes import utcnow
+from forumapp.storage.factories import install_storage
+from forumapp.storage.views import create_media_blueprint
 from forumapp.users.cli import create_admin_command
 from forumapp.users.models import Group, User
 
@@ -82,6 +85,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_database(app)
     configure_extensions(app)
     configure_login(app)
+    configure_storage(app)
     configure_blueprints(app)
     configure_responses(app)
     configure_cli(app)
@@ -152,6 +156,11 @@ def resolve_account_id(login: str) -> int | None:
     return user.id if user is not None else None
 
 
+def configure_storage(app: Flask) -> None:
+    """Uploaded files go where ``STORAGE_URL`` says (the instance folder by default)."""
+    install_storage(app)
+
+
 def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
     app.register_blueprint(create_forum_blueprint())
@@ -162,6 +171,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_account_blueprint())
     app.register_blueprint(create_api_blueprint())
     app.register_blueprint(create_setup_blueprint())
+    app.register_blueprint(create_media_blueprint())
+    app.register_blueprint(create_avatars_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

@@ -22,6 +22,7 @@ from limits import parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from forumapp.storage.urls import storage_url_problem
 from forumapp.text import has_control_characters
 
 #: Why a value is refused, or ``None`` when it is fine.
@@ -234,6 +235,9 @@ RULES: dict[str, Rule] = {
     "DEFAULT_TIMEZONE": timezone_problem,
     "SIGNATURES_ENABLED": true_or_false,
     "TWO_FACTOR_REQUIRED_FOR_STAFF": true_or_false,
+    "STORAGE_URL": storage_url_problem,
+    "AVATAR_MAX_BYTES": whole_number(1024, 64 * 1024 * 1024),
+    "AVATAR_MAX_SIDE": whole_number(128, 16384),
 }
 
 

@@ -147,6 +147,18 @@ REMEMBER_COOKIE_DURATION = timedelta(days=30)
 #: How long a server-side login session lives without "remember me".
 AUTH_SESSION_LIFETIME = timedelta(days=1)
 
+#: Where uploaded files (avatars) are kept: ``None`` for the folder ``uploads`` in the
+#: instance folder, another folder, or ``s3://bucket/prefix?endpoint_url=...&region=...``
+#: (see :mod:`forumapp.storage.urls`).
+STORAGE_URL: str | None = None
+#: Largest avatar upload, in bytes, and the most pixels a side of its picture may have.
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+AVATAR_MAX_SIDE = 4096
+#: Avatar uploads and removals per member.
+AVATAR_CHANGE_LIMIT = "10 per hour"
+
 WTF_CSRF_TIME_LIMIT = 3600 * 8
-MAX_CONTENT_LENGTH = 1024 * 1024
+#: Room for an avatar upload (AVATAR_MAX_BYTES) and the form around it; text fields are
+#: held to MAX_FORM_MEMORY_SIZE.
+MAX_CONTENT_LENGTH = 3 * 1024 * 1024
 MAX_FORM_MEMORY_SIZE = 256 * 1024

@@ -19,6 +19,7 @@ from flask.typing import RouteCallable
 
 from forumapp import settings
 from forumapp.account import leaving_views, menu
+from forumapp.account.avatar import AvatarPage, RemoveAvatar
 from forumapp.account.credential_rules import credential_rules
 from forumapp.account.factories import AccountFactories, default_factories
 from forumapp.account.preferences.views import PreferencesSettings
@@ -84,6 +85,8 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
         ),
         *credential_rules(f),
         *security.rules(f.security_report, f.two_factor),
+        ("/avatar", AvatarPage.as_view("avatar", avatar_service=f.avatar_service)),
+        ("/avatar/remove", RemoveAvatar.as_view("remove_avatar", avatar_service=f.avatar_service)),
     ]
 
 

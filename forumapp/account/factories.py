@@ -24,12 +24,16 @@ from forumapp.account.security.factories import security_report_factory
 from forumapp.account.security.services import SecurityReport
 from forumapp.auth.second_factor.factories import two_factor_service
 from forumapp.auth.second_factor.service import TwoFactorService
+from forumapp.avatars.errors import ImageLimits
+from forumapp.avatars.service import AvatarService, AvatarSettings
+from forumapp.avatars.stores import SqlAvatarKeys
 from forumapp.extensions import db
 from forumapp.http import external_url
 from forumapp.localtime import known_timezones
 from forumapp.mail import MailDelivery
 from forumapp.management.audit.log import AuditLog
 from forumapp.sqltypes import utcnow
+from forumapp.storage import storage
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class AccountFactories:
     #: The security page: login history and second factor (``/settings/security``).
     security_report: Callable[[], SecurityReport]
     two_factor: Callable[[], TwoFactorService]
+    avatar_service: Callable[[], AvatarService]
 
 
 def profile_service_factory() -> ProfileService:
@@ -82,9 +87,17 @@ def account_deleter_factory() -> AccountDeleter:
     return AccountDeleter(db.session, AuditLog(db.session, utcnow), mailer, settings, utcnow)
 
 
+def avatar_service_factory() -> AvatarService:
+    """Avatars in the app's storage, keyed on forumapp's ``users`` table."""
+    config = current_app.config
+    limits = ImageLimits(max_bytes=config["AVATAR_MAX_BYTES"], max_side=config["AVATAR_MAX_SIDE"])
+    return AvatarService(SqlAvatarKeys(db.session), storage(), db.session, AvatarSettings(limits))
+
+
 def default_factories() -> AccountFactories:
     """forumapp's own services over its SQLAlchemy tables."""
     return AccountFactories(
+        avatar_service=avatar_service_factory,
         profile_service=profile_service_factory,
         preferences_service=preferences_service_factory,
         data_exporter=data_exporter_factory,

@@ -1,4 +1,4 @@
-"""Rate limits of the credentials pages, read from configuration at request time.
+"""Rate limits of the account pages, read from configuration at request time.
 
 Guesses of the current password on the password page share the budgets of the reauth
 form (``forumapp.auth.limits``): both forms check the same secret, so one budget bounds
@@ -27,4 +27,14 @@ email_change_per_member = limiter.limit(
     key_func=_member_key,
     methods=["POST"],
     scope="account-email-change",
+)
+
+
+#: Avatar uploads and removals together: each one decodes a picture or deletes files.
+avatar_changes_per_member = limiter.shared_limit(
+    lambda: str(current_app.config["AVATAR_CHANGE_LIMIT"]),
+    "avatar-changes",
+    key_func=_member_key,
+    methods=["POST"],
+    error_message="You have changed your avatar many times in a short time. Try again later.",
 )

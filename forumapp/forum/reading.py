@@ -96,6 +96,8 @@ class TopicRow:
 
     topic: Topic
     unread: bool
+    #: The topic starter's avatar (``users.avatar_key``), read in the same query.
+    starter_avatar_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class PostAuthor:
     exists: bool
     #: The author's signature, rendered when they saved it ("" for none).
     signature_html: str = ""
+    user_id: int | None = None
+    avatar_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,14 +232,18 @@ class ForumReader:
         # The page's ids first, then their rows: the ids of a deep page's skipped topics
         # are read from the index alone, where PostgreSQL would fetch every skipped row.
         chosen = query.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
-        topics = self._session.scalars(
-            select(Topic).join(chosen, chosen.c.id == Topic.id).order_by(*order)
+        rows = self._session.execute(
+            select(Topic, User.avatar_key)
+            .join(chosen, chosen.c.id == Topic.id)
+            .outerjoin(User, User.id == Topic.user_id)
+            .order_by(*order)
         ).all()
+        topics = [topic for topic, _ in rows]
         unread = self._unread_topics(reader, forum_id, topics)
         return ForumView(
             forum,
             category,
-            [TopicRow(topic, topic.id in unread) for topic in topics],
+            [TopicRow(topic, topic.id in unread, key) for topic, key in rows],
             Pagination(page, per_page, total),
             moderator,
         )
@@ -259,6 +267,7 @@ class ForumReader:
                 User.date_joined,
                 Group.name,
                 User.signature_html,
+                User.avatar_key,
             )
             # The page shows each post's stored HTML: its Markdown source can stay behind.
             .options(defer(Post.content, raiseload=True))
@@ -274,10 +283,10 @@ class ForumReader:
         posts = [
             PostRow(
                 post,
-                _author(post, username, group_name, post_count, joined, signature),
+                _author(post, username, group_name, post_count, joined, signature, avatar_key),
                 actor.can_see_post_body(post, forum.id),
             )
-            for post, username, post_count, joined, group_name, signature in rows
+            for post, username, post_count, joined, group_name, signature, avatar_key in rows
         ]
         return TopicView(
             topic,
@@ -465,9 +474,17 @@ def _author(
     post_count: int | None,
     joined: datetime | None,
     signature_html: str | None,
+    avatar_key: str | None,
 ) -> PostAuthor:
     if username is None:  # the account was deleted
         return PostAuthor(post.author_name, "Deleted user", 0, None, exists=False)
     return PostAuthor(
-        username, group_name or "", post_count or 0, joined, True, signature_html or ""
+        username,
+        group_name or "",
+        post_count or 0,
+        joined,
+        True,
+        signature_html=signature_html or "",
+        user_id=post.user_id,
+        avatar_key=avatar_key,
     )

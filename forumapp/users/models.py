@@ -96,6 +96,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     )
     #: "Mark all read": everything older than this counts as read.
     all_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Content hash naming the member's avatar files (``forumapp.avatars``); ``None``:
+    #: their initials stand in.
+    avatar_key: Mapped[str | None] = mapped_column(String(32))
 
     # The profile (``/settings/profile``). Markdown is stored with its rendered HTML,
     # written once on save; the long texts are deferred so that loading the member on

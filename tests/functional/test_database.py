@@ -296,6 +296,38 @@ def test_the_two_factor_migration_upgrades_downgrades_and_upgrades_again(
             assert schema_differences(connection) == []
 
 
+_INSERT_MEMBER = text(
+    "INSERT INTO users (username, username_key, email, email_key, password_hash,"
+    " activated, group_id, language, date_joined, login_attempts, post_count)"
+    " VALUES ('ann', 'ann', 'a@example.org', 'a@example.org', 'x', :yes, 4, 'en',"
+    " CURRENT_TIMESTAMP, 0, 0)"
+)
+
+
+def test_the_avatar_migration_adds_and_drops_the_key_and_keeps_the_members(
+    scratch_app: Flask,
+) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0017_two_factor")
+        assert "avatar_key" not in _user_columns()
+        db.session.execute(_INSERT_MEMBER, {"yes": True})
+        db.session.commit()
+
+        upgrade(directory=migrations_folder(), revision="0018_avatars")
+        assert "avatar_key" in _user_columns()
+        db.session.execute(text("UPDATE users SET avatar_key = 'abc' WHERE username = 'ann'"))
+        db.session.commit()
+
+        downgrade(directory=migrations_folder(), revision="0017_two_factor")
+        assert "avatar_key" not in _user_columns()
+        assert db.session.execute(text("SELECT id, username FROM users")).all() == [(1, "ann")]
+
+        upgrade(directory=migrations_folder(), revision="0018_avatars")
+        rows = db.session.execute(text("SELECT id, avatar_key FROM users")).all()
+        assert rows == [(1, None)]  # everyone starts on their initials again
+        db.session.remove()
+
+
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from forumapp.account.profile.services import ProfileService, ProfileText
 from forumapp.extensions import db
 from forumapp.forum.structure import ForumStructure
+from forumapp.users.models import User
 from tests.conftest import AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as
@@ -115,3 +116,27 @@ def test_a_first_read_costs_the_same_whatever_the_page_holds(
             assert client.get(f"/topic/{topic}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("role", ["guest", "member"])
+def test_avatars_cost_no_query_on_the_topic_and_forum_pages(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions, role: str
+) -> None:
+    """Avatar URLs come from ``users.avatar_key``, read in the pages' existing queries."""
+    app.config.update(POSTS_PER_PAGE=10, TOPICS_PER_PAGE=10, VIEW_COUNT_FLUSH_EVERY=10**9)
+    if role == "member":
+        login_as(auth, world, role)
+    topic = grow(world, topics=3, replies=4)
+    pages = {"forum": f"/forum/{world.forum_a}", "topic": f"/topic/{topic}"}
+    initials = {page: queries_for(app, client, path) for page, path in pages.items()}
+    with app.app_context():
+        db.session.execute(update(User).values(avatar_key="0" * 32))
+        db.session.commit()
+    with_avatars = {page: queries_for(app, client, path) for page, path in pages.items()}
+    assert with_avatars == initials
+    # ...and the pictures are the uploaded ones, not the initials.
+    html = client.get(pages["topic"]).get_data(as_text=True)
+    assert f"/media/avatars/{world.users['member2']}/{'0' * 32}-64.webp" in html
+    assert "/avatars/" in html and ".svg" not in html
+    html = client.get(pages["forum"]).get_data(as_text=True)
+    assert f"/media/avatars/{world.users['member2']}/{'0' * 32}-32.webp" in html

@@ -21,7 +21,7 @@ SERVE_PAGES = textwrap.dedent(
     client = app.test_client()
     for path in ("/auth/login", "/auth/register", "/terms"):
         assert client.get(path).status_code == 200, path
-    heavy = ("alembic", "flask_migrate", "zxcvbn", "pydantic")
+    heavy = ("alembic", "flask_migrate", "zxcvbn", "pydantic", "PIL", "boto3")
     print(" ".join(name for name in heavy if name in sys.modules))
     assert client.get("/api/v1/openapi.json").status_code == 200
     print("pydantic" in sys.modules)

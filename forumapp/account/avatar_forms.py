@@ -1,0 +1,24 @@
+"""The forms of the avatar page: an upload, and the "Remove avatar" button."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+
+from forumapp.forms import ForumForm
+
+#: What the file picker offers; the picture itself decides (``forumapp.avatars.images``).
+ACCEPTED_TYPES = "image/png,image/jpeg,image/webp,image/gif"
+
+
+class AvatarForm(ForumForm):
+    """A picture to become the member's avatar."""
+
+    image = FileField(
+        "Picture",
+        validators=[FileRequired("Choose a picture to upload.")],
+        render_kw={"accept": ACCEPTED_TYPES},
+    )
+
+
+class RemoveAvatarForm(ForumForm):
+    """The "Remove avatar" button: a CSRF token and nothing else."""
