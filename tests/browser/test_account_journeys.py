@@ -134,7 +134,7 @@ def test_member_sets_up_two_factor_login_and_logs_in_with_a_code(
     web = browser
     logged_in(web, "alice")
     settings_page(web, "Security")
-    web.expect_text("#two-factor-title + p", "Off")
+    web.expect_text("#two-factor-title + p", "Off:")
     web.follow("Set up an authenticator app")
     web.expect_text("h1", "Set up an authenticator app")
     assert web.has(".qr-code-frame svg")
@@ -148,7 +148,7 @@ def test_member_sets_up_two_factor_login_and_logs_in_with_a_code(
     codes = [str(code.text) for code in web.find_all(".recovery-codes code")]
     assert len(set(codes)) == len(codes) == 10
     web.follow("I have saved my codes")
-    web.expect_text("#two-factor-title + p", "On")
+    web.expect_text("#two-factor-title + p", "On since")
     web.log_out()
 
     # The password alone no longer logs in: the two-factor page asks for a code first.
