@@ -22,7 +22,7 @@ try:
     )
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # the browser_tools fixture fails (CI) or skips with install hints
     pass
 
@@ -107,6 +107,10 @@ class Browser:
         control = self.field(name)
         control.clear()
         control.send_keys(text)
+
+    def choose(self, name: str, value: str) -> None:
+        """Pick the option whose value is ``value`` in the drop-down list called ``name``."""
+        Select(self.field(name)).select_by_value(value)
 
     def tick(self, name: str) -> None:
         box = self.field(name)

@@ -68,11 +68,12 @@ def test_member_creates_a_token_a_script_replies_with_it_then_it_is_revoked(
     topic = f"/topic/{topic_id}"
     web = browser
 
-    # The member logs in and finds "API tokens" in the account navigation.
+    # The member logs in and finds "API tokens" in the settings menu.
     web.open("/auth/login")
     web.log_in("alice", PASSWORD)
     web.expect_logged_in("alice")
-    web.follow("API tokens", within="header nav")
+    web.follow("Settings", within="header nav")
+    web.follow("API tokens", within="nav.settings-menu")
     web.expect_path("/settings/tokens")
     web.expect_text("h1", "API tokens")
     web.expect_text("main", "You have no tokens yet.")

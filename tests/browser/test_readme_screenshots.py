@@ -97,6 +97,13 @@ def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.Fixtur
     assert web.has("article.post .post-body pre code")
     shoot("topic-markdown")
 
+    # The account area: the settings menu beside the security page and its login history.
+    web.follow("Settings", within="header nav")
+    web.follow("Security", within="nav.settings-menu")
+    web.expect_text("h1", "Security")
+    assert web.has("main table.listing tbody tr")
+    shoot("settings")
+
     if os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
         readme = request.config.rootpath / README_FOLDER
         readme.mkdir(parents=True, exist_ok=True)
