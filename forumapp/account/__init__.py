@@ -27,6 +27,7 @@ from forumapp.account.profile.views import ProfileSettings
 from forumapp.account.security import urls as security
 from forumapp.domain_errors import answer_domain_errors
 from forumapp.forum.ids import install_id_converter
+from forumapp.localtime import local_time
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
 
@@ -57,6 +58,8 @@ def create_account_blueprint(
     blueprint.after_request(_no_store)
     blueprint.add_app_template_global(menu.settings_menu)
     blueprint.add_app_template_global(menu.first_settings_url)
+    # Times on the settings pages follow the member's time zone, as on the forum's pages.
+    blueprint.add_app_template_global(local_time)
     answer_domain_errors(blueprint)
     for rule, view_func in _rules(f):
         blueprint.add_url_rule(rule, view_func=view_func)
