@@ -84,7 +84,7 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
             ),
         ),
         *credential_rules(f),
-        *security.rules(f.security_report, f.two_factor),
+        *security.rules(f.security_report, f.two_factor, f.passkeys),
     ]
 
 

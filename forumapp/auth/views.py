@@ -411,9 +411,10 @@ class TwoFactor(MethodView):
         self.authentication_manager_factory = authentication_manager_factory
 
     def get(self) -> ResponseReturnValue:
-        if self._pending() is None:
+        pending = self._pending()
+        if pending is None:
             return redirect(url_for(".login", next=request.args.get("next")))
-        return render_template("auth/two_factor.html", form=SecondStepForm())
+        return self._render(pending, SecondStepForm())
 
     def post(self) -> ResponseReturnValue:
         pending = self._pending()
@@ -421,7 +422,7 @@ class TwoFactor(MethodView):
             return redirect(url_for(".login", next=request.args.get("next")))
         form = SecondStepForm()
         if not form.validate_on_submit():
-            return render_template("auth/two_factor.html", form=form)
+            return self._render(pending, form)
         try:
             result = self.authentication_manager_factory().complete_second_step(
                 pending, form.code.data, client=_client()
@@ -432,8 +433,13 @@ class TwoFactor(MethodView):
             return redirect(url_for(".login", next=request.args.get("next")))
         except StopAuthentication as exc:
             form.code.errors.append(exc.reason)
-            return render_template("auth/two_factor.html", form=form)
+            return self._render(pending, form)
         return _logged_in(result)
+
+    def _render(self, pending: str, form: SecondStepForm) -> ResponseReturnValue:
+        # A member with a passkey may answer with it instead of a code.
+        passkey = self.authentication_manager_factory().offers_passkey(pending)
+        return render_template("auth/two_factor.html", form=form, passkey=passkey)
 
     def _pending(self) -> str | None:
         state = session.get(self.SESSION_KEY)

@@ -1,0 +1,63 @@
+"""The passkey side of the login's second step: the options a browser asks for, and its
+answer. Both belong to the pending login the browser's session names, like a typed code."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from forumapp.auth.exceptions import SecondStepExpired, StopAuthentication
+from forumapp.auth.passkeys.forms import PasskeyAnswerForm
+from forumapp.auth.second_factor.ports import PasskeyProof
+from forumapp.auth.views import TwoFactor, _client, _logged_in
+
+
+def json_options(options: str) -> Response:
+    """Ceremony options for ``static/js/passkeys.js``; never cached, as they hold a challenge."""
+    response = Response(options, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class SecondStepPasskeyOptions(TwoFactor):
+    """``POST``: the options of a passkey answer to the pending login (JSON)."""
+
+    methods = ["POST"]
+
+    def post(self) -> ResponseReturnValue:
+        pending = self._pending()
+        if pending is None:
+            return {"error": "login expired"}, 409
+        try:
+            options = self.authentication_manager_factory().passkey_options(pending)
+        except SecondStepExpired:
+            return {"error": "login expired"}, 409
+        return json_options(options)
+
+
+class SecondStepPasskey(TwoFactor):
+    """``POST``: a passkey's answer completes the pending login."""
+
+    methods = ["POST"]
+
+    def post(self) -> ResponseReturnValue:
+        pending = self._pending()
+        if pending is None:
+            return redirect(url_for(".login", next=request.args.get("next")))
+        manager = self.authentication_manager_factory()
+        form = PasskeyAnswerForm()
+        if not form.validate_on_submit():
+            flash("Your browser gave no passkey answer: try again, or enter a code.", "info")
+            return redirect(url_for(".two_factor", next=request.args.get("next")))
+        try:
+            result = manager.complete_second_step(
+                pending, PasskeyProof(form.answer.data), client=_client()
+            )
+        except SecondStepExpired as exc:
+            session.pop(self.SESSION_KEY, None)
+            flash(exc.reason, "info")
+            return redirect(url_for(".login", next=request.args.get("next")))
+        except StopAuthentication as exc:
+            flash(exc.reason, "info")
+            return redirect(url_for(".two_factor", next=request.args.get("next")))
+        return _logged_in(result)
