@@ -177,8 +177,10 @@ class AuthenticationManager:
     def offers_passkey(self, pending: str) -> bool:
         """Whether the pending login's account can answer its second step with a passkey."""
         found = self._pending(pending) if self._passkeys is not None else None
-        return found is not None and self._passkeys is not None and self._passkeys.enabled_for(
-            found[1]
+        return (
+            found is not None
+            and self._passkeys is not None
+            and self._passkeys.enabled_for(found[1])
         )
 
     def passkey_options(self, pending: str) -> str:
@@ -226,7 +228,9 @@ class AuthenticationManager:
                 # Another request completed this login first: its code spent nothing here.
                 raise SecondStepExpired(LOGIN_EXPIRED)
         if method is None:
-            raise StopAuthentication(WRONG_PASSKEY if isinstance(proof, PasskeyProof) else WRONG_CODE)
+            raise StopAuthentication(
+                WRONG_PASSKEY if isinstance(proof, PasskeyProof) else WRONG_CODE
+            )
         self._second_factor.after_use(user, method)
         return LoginResult(user, token, challenge.remember)
 

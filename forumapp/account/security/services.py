@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Protocol
 
 from forumapp.account.agents import describe_user_agent
-from forumapp.auth.passkeys.service import StoredPasskey
+from forumapp.auth.passkeys.service import PASSKEY, StoredPasskey
 from forumapp.auth.ports import AuthUser
-from forumapp.auth.passkeys.service import PASSKEY
 from forumapp.auth.second_factor.models import LoginEvent
 from forumapp.auth.second_factor.ports import LoginOutcome
 from forumapp.auth.second_factor.service import RECOVERY, TOTP, TwoFactorStatus

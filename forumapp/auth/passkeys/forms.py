@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import HiddenField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from forumapp.auth.passkeys.ceremony import MAX_ANSWER_LENGTH
 from forumapp.auth.passkeys.models import NAME_LENGTH
@@ -26,7 +26,7 @@ class PasskeyNameForm(ForumForm):
     name = StringField(
         "Passkey name",
         filters=[strip_filter],
-        validators=[InputRequired("Give the passkey a name."), Length(max=NAME_LENGTH)],
+        validators=[DataRequired("Give the passkey a name."), Length(max=NAME_LENGTH)],
     )
 
 

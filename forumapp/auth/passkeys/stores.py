@@ -134,8 +134,6 @@ class SqlChallengeStore:
         ).first()
         if row is None:
             return None
-        taken = self._session.execute(
-            delete(PasskeyChallenge).where(PasskeyChallenge.id == row.id)
-        )
+        taken = self._session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.id == row.id))
         # Of two requests with one answer, only the one whose delete took the row goes on.
         return int(row.user_id) if _changed_one_row(taken) else None
