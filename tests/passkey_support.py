@@ -15,7 +15,7 @@ import secrets
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import cbor2
 from cryptography.hazmat.primitives import hashes
@@ -171,18 +171,29 @@ class InMemoryPasskeyStore:
 class InMemoryPasskeyChallenges:
     """Ceremony challenges by hash: (member, purpose, expiry)."""
 
-    rows: dict[str, tuple[int, str, datetime]] = field(default_factory=dict)
+    rows: dict[str, tuple[int | None, str, datetime]] = field(default_factory=dict)
 
-    def open(self, user_id: int, purpose: str, challenge_hash: str, expires_at: datetime) -> None:
-        self.rows = {h: r for h, r in self.rows.items() if r[:2] != (user_id, purpose)}
-        self.rows[challenge_hash] = (user_id, purpose, expires_at)
+    def open(
+        self,
+        user_id: int | None,
+        purpose: str,
+        challenge_hash: str,
+        now: datetime,
+        lifetime: timedelta,
+    ) -> None:
+        self.rows = {
+            h: r
+            for h, r in self.rows.items()
+            if r[2] > now and (user_id is None or r[:2] != (user_id, purpose))
+        }
+        self.rows[challenge_hash] = (user_id, purpose, now + lifetime)
 
-    def take(self, challenge_hash: str, purpose: str, now: datetime) -> int | None:
+    def take(self, challenge_hash: str, purpose: str, user_id: int | None, now: datetime) -> bool:
         row = self.rows.get(challenge_hash)
-        if row is None or row[1] != purpose or row[2] <= now:
-            return None
+        if row is None or row[:2] != (user_id, purpose) or row[2] <= now:
+            return False
         del self.rows[challenge_hash]
-        return row[0]
+        return True
 
 
 @dataclass

@@ -96,6 +96,18 @@ def create_auth_blueprint(
             ),
         ),
         (
+            "/passkey/options",
+            passkey_views.PasskeySignInOptions.as_view(
+                "passkey_sign_in_options", authentication_manager_factory=f.authentication_manager
+            ),
+        ),
+        (
+            "/passkey",
+            passkey_views.PasskeySignIn.as_view(
+                "passkey_sign_in", authentication_manager_factory=f.authentication_manager
+            ),
+        ),
+        (
             "/logout",
             views.Logout.as_view("logout", authentication_manager_factory=f.authentication_manager),
         ),

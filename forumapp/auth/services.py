@@ -57,6 +57,12 @@ USERNAME_TAKEN = "This username is already taken."
 ALREADY_ACTIVE = "This account is already activated."
 WRONG_CODE = "That code is not right. Enter the current code from your app, or a recovery code."
 WRONG_PASSKEY = "That passkey did not check out. Try it again, or enter a code."
+#: The same for a passkey of no account, of a closed one, or one that failed its check.
+PASSKEY_NOT_RECOGNISED = (
+    "That passkey did not sign you in. Try it again, or log in with your password."
+)
+#: The login history's method of a sign-in with a passkey alone (no password).
+PASSWORDLESS = "passwordless"
 LOGIN_EXPIRED = "Your login has expired or was already completed. Please log in again."
 CODE_NEEDED = "Enter the code from your authenticator app, or a recovery code."
 
@@ -233,6 +239,35 @@ class AuthenticationManager:
             )
         self._second_factor.after_use(user, method)
         return LoginResult(user, token, challenge.remember)
+
+    def offers_passkey_sign_in(self) -> bool:
+        """Whether a passkey alone can sign in (the app has passkeys at all)."""
+        return self._passkeys is not None
+
+    def passkey_sign_in_options(self) -> str:
+        """The options (JSON) of a sign-in with a passkey alone."""
+        if self._passkeys is None:
+            raise StopAuthentication(PASSKEY_NOT_RECOGNISED)
+        return self._passkeys.sign_in_options()
+
+    def login_with_passkey(self, answer: str, *, client: ClientInfo) -> LoginResult:
+        """Open a session for the member whose passkey signed ``answer`` (the passkey is
+        both factors: something they have, unlocked by something they are or know); or
+        raise :class:`StopAuthentication` with one message for every kind of failure."""
+        if self._passkeys is None:
+            raise StopAuthentication(PASSKEY_NOT_RECOGNISED)
+        with atomic(self._transaction):
+            user_id = self._passkeys.identify(answer)
+        user = self._users.get(user_id) if user_id is not None else None
+        if user is None:
+            raise StopAuthentication(PASSKEY_NOT_RECOGNISED)
+        if self._settings.activation_required and not user.activated:
+            self._refuse(user, client, NOT_ACTIVATED)
+        if user.is_banned:
+            self._refuse(user, client, BANNED)
+        with atomic(self._transaction):
+            token = self._open_session(user, False, client, PASSWORDLESS)
+        return LoginResult(user, token, False)
 
     def logout(self, session_token: str | None) -> None:
         """End one server-side session; copies of its cookies stop working."""

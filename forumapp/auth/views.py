@@ -114,12 +114,12 @@ class Login(MethodView):
         self.authentication_manager_factory = authentication_manager_factory
 
     def get(self) -> ResponseReturnValue:
-        return render_template("auth/login.html", form=LoginForm())
+        return self._render(LoginForm())
 
     def post(self) -> ResponseReturnValue:
         form = LoginForm()
         if not form.validate_on_submit():
-            return render_template("auth/login.html", form=form)
+            return self._render(form)
         try:
             result = self.authentication_manager_factory().login(
                 form.login.data,
@@ -129,13 +129,22 @@ class Login(MethodView):
             )
         except StopAuthentication as exc:
             form.form_errors.append(exc.reason)
-            return render_template("auth/login.html", form=form)
+            return self._render(form)
         if isinstance(result, PendingLogin):
             # No session yet: the browser holds only the name of the pending login.
             session.clear()
             session[TwoFactor.SESSION_KEY] = {"token": result.token, "account": result.user_id}
             return redirect(url_for(".two_factor", next=request.args.get("next")))
         return _logged_in(result)
+
+    def _render(self, form: LoginForm) -> ResponseReturnValue:
+        return login_page(form, self.authentication_manager_factory())
+
+
+def login_page(form: LoginForm, manager: AuthenticationManager) -> str:
+    """The login page, with a sign-in by passkey where the services offer one."""
+    passkeys = manager.offers_passkey_sign_in()
+    return render_template("auth/login.html", form=form, passkeys=passkeys)
 
 
 class Logout(MethodView):

@@ -80,7 +80,7 @@ def test_options_need_a_csrf_token(client: FlaskClient, key: Any) -> None:
 
 def test_a_member_can_add_several_passkeys_and_rename_one(client: FlaskClient, key: Any) -> None:
     assert add_passkey(client, authenticator(), "Phone").status_code == 302
-    first, second = passkey_ids(client)
+    _, second = passkey_ids(client)
     rename = f"/settings/security/passkeys/{second}/rename"
     token = csrf_token(client, rename)
     assert client.post(rename, data={"name": "Old phone", "csrf_token": token}).status_code == 302

@@ -11,6 +11,7 @@ from forumapp.account.agents import describe_user_agent
 from forumapp.auth.passkeys.service import PASSKEY, StoredPasskey
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.models import LoginEvent
+from forumapp.auth.services import PASSWORDLESS
 from forumapp.auth.second_factor.ports import LoginOutcome
 from forumapp.auth.second_factor.service import RECOVERY, TOTP, TwoFactorStatus
 
@@ -39,7 +40,12 @@ OUTCOMES = {
     LoginOutcome.FAILURE: "Wrong password",
     LoginOutcome.SECOND_FACTOR_FAILED: "Wrong two-factor code",
 }
-METHODS = {TOTP: "Authenticator app", RECOVERY: "Recovery code", PASSKEY: "Passkey"}
+METHODS = {
+    TOTP: "Authenticator app",
+    RECOVERY: "Recovery code",
+    PASSKEY: "Passkey",
+    PASSWORDLESS: "Passkey, without password",
+}
 
 
 @dataclass(frozen=True)

@@ -108,15 +108,23 @@ def registration_options(
 
 
 def authentication_options(
-    rp: RelyingParty, challenge: bytes, allowed: list[KnownCredential]
+    rp: RelyingParty,
+    challenge: bytes,
+    allowed: list[KnownCredential],
+    *,
+    user_verification: bool = False,
 ) -> str:
-    """The JSON for ``navigator.credentials.get``, limited to the ``allowed`` credentials."""
+    """The JSON for ``navigator.credentials.get``, limited to the ``allowed`` credentials
+    (none: any discoverable credential of the site), asking for the person's verification
+    as ``user_verification`` says."""
     options = generate_authentication_options(
         rp_id=rp.id,
         challenge=challenge,
         timeout=TIMEOUT_MS,
         allow_credentials=_descriptors(allowed),
-        user_verification=UserVerificationRequirement.PREFERRED,
+        user_verification=UserVerificationRequirement.REQUIRED
+        if user_verification
+        else UserVerificationRequirement.PREFERRED,
     )
     return str(options_to_json(options))
 

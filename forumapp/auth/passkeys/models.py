@@ -47,7 +47,10 @@ class PasskeyChallenge(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: SHA-256 of the challenge: the browser's answer names it in its client data.
     challenge_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    #: ``register`` or ``login``: an answer to one ceremony completes no other.
+    #: The member the ceremony is for; none for a sign-in, where the passkey names them.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: ``register``, ``login`` or ``sign-in``: an answer to one ceremony completes no other.
     purpose: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

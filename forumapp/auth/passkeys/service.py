@@ -32,6 +32,7 @@ PASSKEY = "passkey"
 #: Ceremonies a challenge can answer.
 REGISTER = "register"
 LOGIN = "login"
+SIGN_IN = "sign-in"
 
 NOT_REGISTERED = (
     "The passkey was not added: your browser's answer did not check out, or took too long. "
@@ -77,11 +78,18 @@ class PasskeyStore(Protocol):
 class ChallengeStore(Protocol):
     """Challenges handed out, by their SHA-256; each is taken once, before it expires."""
 
-    def open(self, user_id: int, purpose: str, challenge_hash: str, expires_at: datetime) -> None:
-        """Keep a challenge for ``user_id``."""
+    def open(
+        self,
+        user_id: int | None,
+        purpose: str,
+        challenge_hash: str,
+        now: datetime,
+        lifetime: timedelta,
+    ) -> None:
+        """Keep a challenge for ``user_id`` (none: a sign-in, where the passkey names them)."""
 
-    def take(self, challenge_hash: str, purpose: str, now: datetime) -> int | None:
-        """Delete the live challenge and return its member's id, or ``None``."""
+    def take(self, challenge_hash: str, purpose: str, user_id: int | None, now: datetime) -> bool:
+        """Delete the live challenge of ``user_id``; whether there was one."""
 
 
 class OtherSecondFactor(Protocol):
@@ -214,35 +222,61 @@ class PasskeyService:
         signature count moved on in the caller's unit of work."""
         if not isinstance(proof, PasskeyProof):
             return None
+        return PASSKEY if self._verified_use(proof.answer, LOGIN, user) is not None else None
+
+    def sign_in_options(self) -> str:
+        """The options (JSON) of a sign-in with a passkey alone: any discoverable credential
+        of this site, with the person verified (fingerprint, face or PIN)."""
+        challenge = self._new_challenge(None, SIGN_IN)
+        return ceremony.authentication_options(
+            self._settings.relying_party, challenge, [], user_verification=True
+        )
+
+    def identify(self, answer: str) -> int | None:
+        """The id of the member whose passkey signed ``answer`` to a live sign-in challenge,
+        with the person verified; ``None`` otherwise. The challenge is spent and the
+        passkey's use recorded in the caller's unit of work."""
+        passkey = self._verified_use(answer, SIGN_IN, None)
+        return passkey.user_id if passkey is not None else None
+
+    def _verified_use(
+        self, answer: str, purpose: str, user: AuthUser | None
+    ) -> StoredPasskey | None:
+        # A sign-in has no password before it: the passkey must have verified the person.
+        verify_person = purpose == SIGN_IN
         try:
-            challenge = ceremony.challenge_of(proof.answer)
-            passkey = self._store.by_credential_id(ceremony.credential_id_of(proof.answer))
-            if not self._take(challenge, LOGIN, user) or passkey is None:
+            challenge = ceremony.challenge_of(answer)
+            passkey = self._store.by_credential_id(ceremony.credential_id_of(answer))
+            if not self._take(challenge, purpose, user) or passkey is None:
                 return None
-            if passkey.user_id != user.id:
+            if user is not None and passkey.user_id != user.id:
                 return None
             count = ceremony.verify_authentication(
                 self._settings.relying_party,
-                proof.answer,
+                answer,
                 challenge,
                 passkey.public_key,
                 passkey.sign_count,
+                user_verification=verify_person,
             )
         except CeremonyFailed as exc:
-            log.info("A passkey login of account %s failed: %s", user.id, exc)
+            log.info("A passkey %s failed: %s", purpose, exc)
             return None
         # Of two requests with one answer, the counter lets one through.
-        return PASSKEY if self._store.record_use(passkey, count, self._clock()) else None
+        return passkey if self._store.record_use(passkey, count, self._clock()) else None
 
     def after_use(self, user: AuthUser, method: str) -> None:
         """Nothing to tell: a passkey is not used up."""
 
-    def _new_challenge(self, user: AuthUser, purpose: str) -> bytes:
+    def _new_challenge(self, user: AuthUser | None, purpose: str) -> bytes:
         challenge = secrets.token_bytes(32)
-        expires = self._clock() + self._settings.challenge_lifetime
+        owner = user.id if user is not None else None
         with atomic(self._transaction):
-            self._challenges.open(user.id, purpose, _hash(challenge), expires)
+            self._challenges.open(
+                owner, purpose, _hash(challenge), self._clock(), self._settings.challenge_lifetime
+            )
         return challenge
 
-    def _take(self, challenge: bytes, purpose: str, user: AuthUser) -> bool:
-        return self._challenges.take(_hash(challenge), purpose, self._clock()) == user.id
+    def _take(self, challenge: bytes, purpose: str, user: AuthUser | None) -> bool:
+        owner = user.id if user is not None else None
+        return self._challenges.take(_hash(challenge), purpose, owner, self._clock())

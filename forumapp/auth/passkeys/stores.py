@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import CursorResult, delete, select, update
@@ -106,34 +106,47 @@ class SqlChallengeStore:
     def __init__(self, session: DbSession) -> None:
         self._session = session
 
-    def open(self, user_id: int, purpose: str, challenge_hash: str, expires_at: datetime) -> None:
-        """Keep the challenge; the member's earlier ones of this ceremony go: only the
-        newest ceremony of each kind is live."""
-        self._session.execute(
-            delete(PasskeyChallenge).where(
-                PasskeyChallenge.user_id == user_id, PasskeyChallenge.purpose == purpose
-            )
-        )
+    def open(
+        self,
+        user_id: int | None,
+        purpose: str,
+        challenge_hash: str,
+        now: datetime,
+        lifetime: timedelta,
+    ) -> None:
+        """Keep the challenge. Expired ones go, and so do the member's earlier ones of this
+        ceremony: only the newest ceremony of each kind is live."""
+        stale = PasskeyChallenge.expires_at <= now
+        if user_id is not None:
+            earlier = (PasskeyChallenge.user_id == user_id) & (PasskeyChallenge.purpose == purpose)
+            stale = stale | earlier
+        self._session.execute(delete(PasskeyChallenge).where(stale))
         self._session.add(
             PasskeyChallenge(
                 user_id=user_id,
                 purpose=purpose,
                 challenge_hash=challenge_hash,
-                expires_at=expires_at,
+                expires_at=now + lifetime,
             )
         )
 
-    def take(self, challenge_hash: str, purpose: str, now: datetime) -> int | None:
-        """Delete the live challenge and return its member's id, or ``None``."""
-        row = self._session.execute(
-            select(PasskeyChallenge.id, PasskeyChallenge.user_id).where(
-                PasskeyChallenge.challenge_hash == challenge_hash,
-                PasskeyChallenge.purpose == purpose,
-                PasskeyChallenge.expires_at > now,
-            )
-        ).first()
-        if row is None:
-            return None
-        taken = self._session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.id == row.id))
+    def take(self, challenge_hash: str, purpose: str, user_id: int | None, now: datetime) -> bool:
+        """Delete the live challenge of ``user_id`` (none: a sign-in's); whether there was one."""
+        owner = (
+            PasskeyChallenge.user_id.is_(None)
+            if user_id is None
+            else PasskeyChallenge.user_id == user_id
+        )
         # Of two requests with one answer, only the one whose delete took the row goes on.
-        return int(row.user_id) if _changed_one_row(taken) else None
+        return _changed_one_row(
+            self._session.execute(
+                delete(PasskeyChallenge)
+                .where(
+                    PasskeyChallenge.challenge_hash == challenge_hash,
+                    PasskeyChallenge.purpose == purpose,
+                    PasskeyChallenge.expires_at > now,
+                    owner,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        )

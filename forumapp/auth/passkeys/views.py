@@ -1,15 +1,22 @@
-"""The passkey side of the login's second step: the options a browser asks for, and its
-answer. Both belong to the pending login the browser's session names, like a typed code."""
+"""Passkeys at login: the second step's options and answer (both belong to the pending
+login the browser's session names, like a typed code), and a sign-in with a passkey alone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask.views import MethodView
 
+from forumapp.auth import limits
+from forumapp.auth.decorators import anonymous_required
 from forumapp.auth.exceptions import SecondStepExpired, StopAuthentication
+from forumapp.auth.forms import LoginForm
 from forumapp.auth.passkeys.forms import PasskeyAnswerForm
 from forumapp.auth.second_factor.ports import PasskeyProof
-from forumapp.auth.views import TwoFactor, _client, _logged_in
+from forumapp.auth.services import PASSKEY_NOT_RECOGNISED, AuthenticationManager
+from forumapp.auth.views import TwoFactor, _client, _logged_in, login_page
 
 
 def json_options(options: str) -> Response:
@@ -60,4 +67,46 @@ class SecondStepPasskey(TwoFactor):
         except StopAuthentication as exc:
             flash(exc.reason, "info")
             return redirect(url_for(".two_factor", next=request.args.get("next")))
+        return _logged_in(result)
+
+
+class PasskeySignInOptions(MethodView):
+    """``POST``: the options (JSON) of a sign-in with a passkey alone."""
+
+    decorators = [anonymous_required, limits.login_per_client]
+    init_every_request = False
+    methods = ["POST"]
+
+    def __init__(self, authentication_manager_factory: Callable[[], AuthenticationManager]) -> None:
+        self.authentication_manager_factory = authentication_manager_factory
+
+    def post(self) -> ResponseReturnValue:
+        try:
+            options = self.authentication_manager_factory().passkey_sign_in_options()
+        except StopAuthentication:
+            return {"error": "passkeys unavailable"}, 404
+        return json_options(options)
+
+
+class PasskeySignIn(MethodView):
+    """``POST``: sign in with a passkey's answer alone; rate limited like the password."""
+
+    decorators = [anonymous_required, limits.login_per_client]
+    init_every_request = False
+    methods = ["POST"]
+
+    def __init__(self, authentication_manager_factory: Callable[[], AuthenticationManager]) -> None:
+        self.authentication_manager_factory = authentication_manager_factory
+
+    def post(self) -> ResponseReturnValue:
+        manager = self.authentication_manager_factory()
+        form = PasskeyAnswerForm()
+        try:
+            if not form.validate_on_submit():
+                raise StopAuthentication(PASSKEY_NOT_RECOGNISED)
+            result = manager.login_with_passkey(form.answer.data, client=_client())
+        except StopAuthentication as exc:
+            login = LoginForm(formdata=None)
+            login.form_errors.append(exc.reason)
+            return login_page(login, manager)
         return _logged_in(result)

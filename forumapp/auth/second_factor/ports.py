@@ -73,10 +73,15 @@ class SecondFactor(Protocol):
 
 
 class PasskeyChallenger(Protocol):
-    """Hands out the challenge a passkey answers at the second step of a login."""
+    """Passkeys at login: the challenge of a second step, and a sign-in on their own.
+
+    ``identify`` writes (the challenge spent, the passkey's use) without committing.
+    """
 
     def enabled_for(self, user: AuthUser) -> bool: ...
     def authentication_options(self, user: AuthUser) -> str: ...
+    def sign_in_options(self) -> str: ...
+    def identify(self, answer: str) -> int | None: ...
 
 
 @dataclass(frozen=True)

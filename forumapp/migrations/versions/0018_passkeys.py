@@ -47,7 +47,7 @@ def upgrade():
         "passkey_challenges",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("challenge_hash", sa.String(length=64), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         _user_key("passkey_challenges"),
