@@ -92,3 +92,20 @@ def test_a_passkey_answers_the_second_step_after_the_password(
     web.expect_logged_in("petra")
     web.open("/settings/security")
     assert "Passkey" in web.text("#history-title + p + table")
+
+
+def test_a_passkey_alone_signs_in(passkey_browser: Browser, make_user: MakeUser) -> None:
+    make_user("quinn")
+    web = passkey_browser
+    web.open("/auth/login")
+    web.log_in("quinn", PASSWORD)
+    web.expect_logged_in("quinn")
+    add_passkey(web, "Fingerprint reader")
+    web.log_out()
+
+    web.open("/auth/login")
+    assert not web.find("[data-passkey-fallback]").is_displayed()
+    web.submit(web.find("form[data-passkey=get]"), button="Sign in with a passkey")
+    web.expect_logged_in("quinn")
+    web.open("/settings/security")
+    assert "Passkey, without password" in web.text("#history-title + p + table")

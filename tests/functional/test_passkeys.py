@@ -232,3 +232,53 @@ def test_a_member_without_passkeys_is_offered_none(
 ) -> None:
     make_user("carol")
     assert auth.login("carol").headers["Location"] == "/"
+
+
+# -- passwordless sign-in ----------------------------------------------------------------------
+
+
+def sign_in(client: FlaskClient, key: SoftAuthenticator) -> Any:
+    """Sign in from the login page with ``key`` alone, as ``passkeys.js`` does."""
+    request = options(client, "/auth/passkey/options", "/auth/login")
+    assert request.status_code == 200, request.get_data(as_text=True)
+    answer = key.get(request.get_data(as_text=True))
+    token = csrf_token(client)
+    return client.post("/auth/passkey", data={"answer": answer, "csrf_token": token})
+
+
+def test_a_passkey_alone_signs_in_and_the_history_says_so(
+    client: FlaskClient, auth: AuthActions, key: SoftAuthenticator
+) -> None:
+    auth.logout()
+    assert "Sign in with a passkey" in client.get("/auth/login").get_data(as_text=True)
+    assert sign_in(client, key).headers["Location"] == "/"
+    assert logged_in(client)
+    assert "<td>Passkey, without password</td>" in client.get(SECURITY).get_data(as_text=True)
+
+
+def test_an_unknown_passkey_gets_the_same_page_as_a_bad_answer(
+    client: FlaskClient, auth: AuthActions, key: SoftAuthenticator
+) -> None:
+    auth.logout()
+    unknown = sign_in(client, authenticator())
+    token = csrf_token(client)
+    junk = client.post("/auth/passkey", data={"answer": "junk", "csrf_token": token})
+    assert unknown.status_code == junk.status_code == 200
+    message = "That passkey did not sign you in."
+    assert message in unknown.get_data(as_text=True)
+    assert message in junk.get_data(as_text=True)
+    assert not logged_in(client)
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"AUTH_LOGIN_LIMIT": "2 per minute"}], ids=["2-per-minute"]
+)
+def test_passkey_sign_ins_are_rate_limited_like_logins(
+    client: FlaskClient, make_user: MakeUser
+) -> None:
+    token = csrf_token(client)
+    statuses = [
+        client.post("/auth/passkey", data={"answer": "junk", "csrf_token": token}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]

@@ -21,7 +21,14 @@ from forumapp.auth.passkeys.service import (
 )
 from forumapp.auth.second_factor.combined import AnySecondFactor
 from forumapp.auth.second_factor.ports import CodeProof, LoginOutcome, PasskeyProof, PendingLogin
-from forumapp.auth.services import WRONG_PASSKEY, AuthenticationManager, AuthSettings
+from forumapp.auth.services import (
+    PASSKEY_NOT_RECOGNISED,
+    PASSWORDLESS,
+    WRONG_PASSKEY,
+    AuthenticationManager,
+    AuthSettings,
+    LoginResult,
+)
 from forumapp.forum.errors import NotFound
 from tests.fakes import (
     FakeHasher,
@@ -282,3 +289,67 @@ def test_passkey_options_of_a_login_that_is_gone_are_refused(kit: Kit) -> None:
 def test_the_relying_party_comes_from_the_external_url() -> None:
     rp = RelyingParty.from_external_url("https://forum.example.org:8443/", "Walrus")
     assert (rp.id, rp.origin) == ("forum.example.org", "https://forum.example.org:8443")
+
+
+# -- passwordless sign-in ---------------------------------------------------------------------
+
+
+def sign_in(kit: Kit, key: SoftAuthenticator | None = None) -> LoginResult:
+    options = kit.manager().passkey_sign_in_options()
+    return kit.manager().login_with_passkey((key or kit.authenticator).get(options), client=CLIENT)
+
+
+def test_sign_in_options_name_no_credential_and_require_user_verification(kit: Kit) -> None:
+    options = json.loads(kit.manager().passkey_sign_in_options())
+    assert options["allowCredentials"] == []
+    assert options["userVerification"] == "required"
+
+
+def test_a_passkey_alone_signs_in_and_is_recorded_as_passwordless(kit: Kit) -> None:
+    kit.register()
+    result = sign_in(kit)
+    assert kit.sessions.user_id(result.session_token) == kit.user.id
+    attempt = kit.history.attempts[-1]
+    assert (attempt.outcome, attempt.second_factor) == (LoginOutcome.SUCCESS, PASSWORDLESS)
+
+
+def test_a_sign_in_without_user_verification_is_refused(kit: Kit) -> None:
+    kit.register()
+    kit.authenticator.user_verified = False
+    with pytest.raises(StopAuthentication) as caught:
+        sign_in(kit)
+    assert caught.value.reason == PASSKEY_NOT_RECOGNISED
+
+
+def test_an_unknown_passkey_gets_the_same_answer_as_a_bad_one(kit: Kit) -> None:
+    kit.register()
+    with pytest.raises(StopAuthentication) as unknown:
+        sign_in(kit, SoftAuthenticator())
+    kit.authenticator.origin = "https://evil.example"
+    with pytest.raises(StopAuthentication) as bad:
+        sign_in(kit)
+    assert unknown.value.reason == bad.value.reason == PASSKEY_NOT_RECOGNISED
+
+
+def test_a_sign_in_challenge_is_single_use(kit: Kit) -> None:
+    kit.register()
+    answer = kit.authenticator.get(kit.manager().passkey_sign_in_options())
+    kit.manager().login_with_passkey(answer, client=CLIENT)
+    with pytest.raises(StopAuthentication):
+        kit.manager().login_with_passkey(answer, client=CLIENT)
+
+
+def test_a_login_challenge_does_not_answer_a_sign_in(kit: Kit) -> None:
+    kit.register()
+    options = kit.manager().passkey_options(kit.pending().token)
+    with pytest.raises(StopAuthentication):
+        kit.manager().login_with_passkey(kit.authenticator.get(options), client=CLIENT)
+
+
+def test_a_banned_member_is_not_signed_in_by_a_passkey(kit: Kit) -> None:
+    kit.register()
+    kit.user.is_banned = True
+    with pytest.raises(StopAuthentication):
+        sign_in(kit)
+    assert kit.sessions.sessions == {}
+    assert kit.history.attempts[-1].outcome is LoginOutcome.FAILURE

@@ -29,6 +29,7 @@ def json_options(options: str) -> Response:
 class SecondStepPasskeyOptions(TwoFactor):
     """``POST``: the options of a passkey answer to the pending login (JSON)."""
 
+    decorators = [anonymous_required, limits.passkey_options_per_client]
     methods = ["POST"]
 
     def post(self) -> ResponseReturnValue:
@@ -73,7 +74,7 @@ class SecondStepPasskey(TwoFactor):
 class PasskeySignInOptions(MethodView):
     """``POST``: the options (JSON) of a sign-in with a passkey alone."""
 
-    decorators = [anonymous_required, limits.login_per_client]
+    decorators = [anonymous_required, limits.passkey_options_per_client]
     init_every_request = False
     methods = ["POST"]
 
