@@ -79,17 +79,20 @@ class SoftAuthenticator:
         attested = bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id
         auth_data = self._auth_data(_UP | _AT, attested + self._cose_key())
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
+        return self._answer(
+            clientDataJSON=b64url(self._client_data("webauthn.create", options)),
+            attestationObject=b64url(attestation),
+            transports=["internal"],
+        )
+
+    def _answer(self, **response: object) -> str:
         return json.dumps(
             {
                 "id": b64url(self.credential_id),
                 "rawId": b64url(self.credential_id),
                 "type": "public-key",
                 "clientExtensionResults": {},
-                "response": {
-                    "clientDataJSON": b64url(self._client_data("webauthn.create", options)),
-                    "attestationObject": b64url(attestation),
-                    "transports": ["internal"],
-                },
+                "response": response,
             }
         )
 
@@ -102,18 +105,10 @@ class SoftAuthenticator:
         signature = self.key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
         )
-        return json.dumps(
-            {
-                "id": b64url(self.credential_id),
-                "rawId": b64url(self.credential_id),
-                "type": "public-key",
-                "clientExtensionResults": {},
-                "response": {
-                    "clientDataJSON": b64url(client_data),
-                    "authenticatorData": b64url(auth_data),
-                    "signature": b64url(signature),
-                },
-            }
+        return self._answer(
+            clientDataJSON=b64url(client_data),
+            authenticatorData=b64url(auth_data),
+            signature=b64url(signature),
         )
 
 

@@ -8,14 +8,13 @@ WebAuthn refuses IP addresses as relying party ids, so these journeys serve the 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
+from tests.browser.conftest import serve
 from tests.conftest import PASSWORD, MakeUser
 
 if TYPE_CHECKING:
@@ -27,17 +26,7 @@ pytestmark = pytest.mark.usefixtures("browser_tools")
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served on 127.0.0.1 and visited as ``localhost`` (see the module's note)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://localhost:{server.server_port}"
-    app.config["EXTERNAL_URL"] = base_url
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield base_url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    yield from serve(app, "localhost")
 
 
 @pytest.fixture
@@ -61,6 +50,17 @@ def passkey_browser(browser: Browser) -> Browser:
     return browser
 
 
+def add_passkey_and_log_out(web: Browser, make_user: MakeUser, username: str, name: str) -> None:
+    """A new member logs in, adds a passkey called ``name`` and logs out again."""
+    make_user(username)
+    web.open("/auth/login")
+    web.log_in(username, PASSWORD)
+    web.expect_logged_in(username)
+    add_passkey(web, name)
+    web.log_out()
+    web.open("/auth/login")
+
+
 def add_passkey(web: Browser, name: str) -> None:
     """On the security page: name a new passkey and let the authenticator make it."""
     web.open("/settings/security")
@@ -76,15 +76,8 @@ def add_passkey(web: Browser, name: str) -> None:
 def test_a_passkey_answers_the_second_step_after_the_password(
     passkey_browser: Browser, make_user: MakeUser
 ) -> None:
-    make_user("petra")
     web = passkey_browser
-    web.open("/auth/login")
-    web.log_in("petra", PASSWORD)
-    web.expect_logged_in("petra")
-    add_passkey(web, "This computer")
-    web.log_out()
-
-    web.open("/auth/login")
+    add_passkey_and_log_out(web, make_user, "petra", "This computer")
     web.log_in("petra", PASSWORD)
     web.expect_path("/auth/two-factor")
     web.expect_logged_out()
@@ -95,15 +88,8 @@ def test_a_passkey_answers_the_second_step_after_the_password(
 
 
 def test_a_passkey_alone_signs_in(passkey_browser: Browser, make_user: MakeUser) -> None:
-    make_user("quinn")
     web = passkey_browser
-    web.open("/auth/login")
-    web.log_in("quinn", PASSWORD)
-    web.expect_logged_in("quinn")
-    add_passkey(web, "Fingerprint reader")
-    web.log_out()
-
-    web.open("/auth/login")
+    add_passkey_and_log_out(web, make_user, "quinn", "Fingerprint reader")
     assert not web.find("[data-passkey-fallback]").is_displayed()
     web.submit(web.find("form[data-passkey=get]"), button="Sign in with a passkey")
     web.expect_logged_in("quinn")

@@ -11,9 +11,9 @@ from forumapp.account.agents import describe_user_agent
 from forumapp.auth.passkeys.service import PASSKEY, StoredPasskey
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.models import LoginEvent
-from forumapp.auth.services import PASSWORDLESS
 from forumapp.auth.second_factor.ports import LoginOutcome
 from forumapp.auth.second_factor.service import RECOVERY, TOTP, TwoFactorStatus
+from forumapp.auth.services import PASSWORDLESS
 
 
 class RecentLogins(Protocol):
