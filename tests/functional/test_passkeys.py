@@ -63,6 +63,7 @@ def test_a_passkey_is_added_with_its_name_and_listed(client: FlaskClient, key: A
     page = client.get(SECURITY).get_data(as_text=True)
     assert "<td>Laptop</td>" in page
     assert "You have no passkeys yet" not in page
+    assert "On with passkeys" in page, "a passkey is a second factor"
 
 
 def test_options_are_json_with_the_relying_party_of_the_external_url(
