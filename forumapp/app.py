@@ -17,6 +17,7 @@ from forumapp.auth import create_auth_blueprint
 from forumapp.auth.factories import ACCESS_TOKENS
 from forumapp.auth.limits import ACCOUNT_RESOLVER
 from forumapp.auth.models import AuthSession
+from forumapp.auth.passkeys.models import Passkey, PasskeyChallenge
 from forumapp.auth.second_factor.models import (
     LoginChallenge,
     LoginEvent,
@@ -67,6 +68,8 @@ MODELS = (
     RecoveryCode,
     LoginChallenge,
     LoginEvent,
+    Passkey,
+    PasskeyChallenge,
 )
 
 

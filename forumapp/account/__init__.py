@@ -87,7 +87,7 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
             ),
         ),
         *credential_rules(f),
-        *security.rules(f.security_report, f.two_factor),
+        *security.rules(f.security_report, f.two_factor, f.passkeys),
         ("/avatar", AvatarPage.as_view("avatar", avatar_service=f.avatar_service)),
         ("/avatar/remove", RemoveAvatar.as_view("remove_avatar", avatar_service=f.avatar_service)),
     ]

@@ -22,6 +22,8 @@ from forumapp.account.preferences.services import PreferenceChoices, Preferences
 from forumapp.account.profile.services import ProfileService
 from forumapp.account.security.factories import security_report_factory
 from forumapp.account.security.services import SecurityReport
+from forumapp.auth.passkeys.factories import passkey_service
+from forumapp.auth.passkeys.service import PasskeyService
 from forumapp.auth.second_factor.factories import two_factor_service
 from forumapp.auth.second_factor.service import TwoFactorService
 from forumapp.avatars.errors import ImageLimits
@@ -50,6 +52,8 @@ class AccountFactories:
     #: The security page: login history and second factor (``/settings/security``).
     security_report: Callable[[], SecurityReport]
     two_factor: Callable[[], TwoFactorService]
+    #: Passkeys on the security page (``/settings/security/passkeys``).
+    passkeys: Callable[[], PasskeyService]
     avatar_service: Callable[[], AvatarService]
 
 
@@ -107,4 +111,5 @@ def default_factories() -> AccountFactories:
         session_manager=credential_factories.session_manager_factory,
         security_report=security_report_factory,
         two_factor=two_factor_service,
+        passkeys=passkey_service,
     )

@@ -32,6 +32,7 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 from forumapp import settings
 from forumapp.auth import limits, views
 from forumapp.auth.factories import AuthFactories, default_factories
+from forumapp.auth.passkeys import views as passkey_views
 from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url, static_url
 from forumapp.extensions import csrf, limiter
 from forumapp.http import home_url
@@ -79,6 +80,31 @@ def create_auth_blueprint(
             "/two-factor",
             views.TwoFactor.as_view(
                 "two_factor", authentication_manager_factory=f.authentication_manager
+            ),
+        ),
+        (
+            "/two-factor/passkey-options",
+            passkey_views.SecondStepPasskeyOptions.as_view(
+                "two_factor_passkey_options",
+                authentication_manager_factory=f.authentication_manager,
+            ),
+        ),
+        (
+            "/two-factor/passkey",
+            passkey_views.SecondStepPasskey.as_view(
+                "two_factor_passkey", authentication_manager_factory=f.authentication_manager
+            ),
+        ),
+        (
+            "/passkey/options",
+            passkey_views.PasskeySignInOptions.as_view(
+                "passkey_sign_in_options", authentication_manager_factory=f.authentication_manager
+            ),
+        ),
+        (
+            "/passkey",
+            passkey_views.PasskeySignIn.as_view(
+                "passkey_sign_in", authentication_manager_factory=f.authentication_manager
             ),
         ),
         (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from forumapp.auth.emails import TemplateAccountMailer
+from forumapp.auth.passkeys.factories import any_second_factor, passkey_service
 from forumapp.auth.ports import AccessTokenStore
 from forumapp.auth.second_factor.factories import (
     challenge_store,
@@ -104,9 +105,10 @@ def authentication_manager_factory() -> AuthenticationManager:
         db.session,
         auth_settings(),
         utcnow,
-        second_factor=two_factor_service(),
+        second_factor=any_second_factor(),
         challenges=challenge_store(),
         history=login_history(),
+        passkeys=passkey_service(),
     )
 
 

@@ -89,6 +89,11 @@ second_step_per_account = AttemptBudget(
 )
 second_step_per_client = AttemptBudget("two-factor", "AUTH_LOGIN_LIMIT", _client_key, LoginRefused)
 reauth_per_client = AttemptBudget("reauth", "AUTH_LOGIN_LIMIT", _client_key)
+#: Passkey challenges handed out (each answers 200): a budget of their own, so that asking
+#: for one costs no login attempt, while nobody fills the challenge table.
+passkey_options_per_client = AttemptBudget(
+    "passkey-options", "AUTH_LOGIN_LIMIT", _client_key, LoginRefused
+)
 reauth_per_account = AttemptBudget("reauth", "AUTH_LOGIN_ACCOUNT_LIMIT", _current_account_key)
 register_per_client = limiter.limit(
     _configured("AUTH_REGISTER_LIMIT"), key_func=_client_key, methods=["POST"]

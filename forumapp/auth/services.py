@@ -31,12 +31,16 @@ from forumapp.auth.ports import (
     UserStore,
 )
 from forumapp.auth.second_factor.ports import (
+    Challenge,
     ChallengeStore,
     CodeProof,
     LoginAttempt,
     LoginHistory,
     LoginOutcome,
+    PasskeyChallenger,
+    PasskeyProof,
     PendingLogin,
+    Proof,
     SecondFactor,
 )
 from forumapp.auth.tokens import TokenPurpose, TokenService
@@ -52,6 +56,13 @@ BANNED = "This account is banned."
 USERNAME_TAKEN = "This username is already taken."
 ALREADY_ACTIVE = "This account is already activated."
 WRONG_CODE = "That code is not right. Enter the current code from your app, or a recovery code."
+WRONG_PASSKEY = "That passkey did not check out. Try it again, or enter a code."
+#: The same for a passkey of no account, of a closed one, or one that failed its check.
+PASSKEY_NOT_RECOGNISED = (
+    "That passkey did not sign you in. Try it again, or log in with your password."
+)
+#: The login history's method of a sign-in with a passkey alone (no password).
+PASSWORDLESS = "passwordless"
 LOGIN_EXPIRED = "Your login has expired or was already completed. Please log in again."
 CODE_NEEDED = "Enter the code from your authenticator app, or a recovery code."
 
@@ -129,6 +140,7 @@ class AuthenticationManager:
         second_factor: SecondFactor | None = None,
         challenges: ChallengeStore | None = None,
         history: LoginHistory | None = None,
+        passkeys: PasskeyChallenger | None = None,
     ) -> None:
         self._users = users
         self._sessions = sessions
@@ -140,6 +152,7 @@ class AuthenticationManager:
         self._second_factor = second_factor
         self._challenges = challenges
         self._history = history
+        self._passkeys = passkeys
 
     def login(
         self, login: str, password: str, *, remember: bool, client: ClientInfo
@@ -167,21 +180,48 @@ class AuthenticationManager:
             token = self._open_session(user, remember, client, None)
         return LoginResult(user, token, remember)
 
-    def complete_second_step(self, pending: str, code: str, *, client: ClientInfo) -> LoginResult:
-        """Open the session of a pending login once ``code`` proves the second factor.
+    def offers_passkey(self, pending: str) -> bool:
+        """Whether the pending login's account can answer its second step with a passkey."""
+        found = self._pending(pending) if self._passkeys is not None else None
+        return (
+            found is not None
+            and self._passkeys is not None
+            and self._passkeys.enabled_for(found[1])
+        )
 
-        The pending login works once, for ``second_step_lifetime``, and for at most
-        ``second_step_attempts`` wrong codes; :class:`StopAuthentication` otherwise.
-        """
-        if self._challenges is None or self._second_factor is None:
+    def passkey_options(self, pending: str) -> str:
+        """The options (JSON) of a passkey answer to the pending login's second step; or
+        :class:`SecondStepExpired` when the login is gone."""
+        found = self._pending(pending)
+        if found is None or self._passkeys is None or not self._passkeys.enabled_for(found[1]):
             raise SecondStepExpired(LOGIN_EXPIRED)
+        return self._passkeys.authentication_options(found[1])
+
+    def _pending(self, pending: str) -> tuple[Challenge, AuthUser] | None:
+        if self._challenges is None or self._second_factor is None:
+            return None
         challenge = self._challenges.find(pending, self._clock())
         user = self._users.get(challenge.user_id) if challenge is not None else None
-        if challenge is None or user is None:
+        return (challenge, user) if challenge is not None and user is not None else None
+
+    def complete_second_step(
+        self, pending: str, proof: Proof | str, *, client: ClientInfo
+    ) -> LoginResult:
+        """Open the session of a pending login once ``proof`` (a typed code, or a passkey's
+        answer) proves the second factor.
+
+        The pending login works once, for ``second_step_lifetime``, and for at most
+        ``second_step_attempts`` wrong proofs; :class:`StopAuthentication` otherwise.
+        """
+        found = self._pending(pending)
+        if found is None or self._challenges is None or self._second_factor is None:
             raise SecondStepExpired(LOGIN_EXPIRED)
+        challenge, user = found
         token = ""
         with atomic(self._transaction):
-            method = self._second_factor.check(user, CodeProof(code))
+            method = self._second_factor.check(
+                user, CodeProof(proof) if isinstance(proof, str) else proof
+            )
             if method is None:
                 self._record(user, client, LoginOutcome.SECOND_FACTOR_FAILED)
                 if challenge.failures + 1 >= self._settings.second_step_attempts:
@@ -194,9 +234,40 @@ class AuthenticationManager:
                 # Another request completed this login first: its code spent nothing here.
                 raise SecondStepExpired(LOGIN_EXPIRED)
         if method is None:
-            raise StopAuthentication(WRONG_CODE)
+            raise StopAuthentication(
+                WRONG_PASSKEY if isinstance(proof, PasskeyProof) else WRONG_CODE
+            )
         self._second_factor.after_use(user, method)
         return LoginResult(user, token, challenge.remember)
+
+    def offers_passkey_sign_in(self) -> bool:
+        """Whether a passkey alone can sign in (the app has passkeys at all)."""
+        return self._passkeys is not None
+
+    def passkey_sign_in_options(self) -> str:
+        """The options (JSON) of a sign-in with a passkey alone."""
+        if self._passkeys is None:
+            raise StopAuthentication(PASSKEY_NOT_RECOGNISED)
+        return self._passkeys.sign_in_options()
+
+    def login_with_passkey(self, answer: str, *, client: ClientInfo) -> LoginResult:
+        """Open a session for the member whose passkey signed ``answer`` (the passkey is
+        both factors: something they have, unlocked by something they are or know); or
+        raise :class:`StopAuthentication` with one message for every kind of failure."""
+        if self._passkeys is None:
+            raise StopAuthentication(PASSKEY_NOT_RECOGNISED)
+        with atomic(self._transaction):
+            user_id = self._passkeys.identify(answer)
+        user = self._users.get(user_id) if user_id is not None else None
+        if user is None:
+            raise StopAuthentication(PASSKEY_NOT_RECOGNISED)
+        if self._settings.activation_required and not user.activated:
+            self._refuse(user, client, NOT_ACTIVATED)
+        if user.is_banned:
+            self._refuse(user, client, BANNED)
+        with atomic(self._transaction):
+            token = self._open_session(user, False, client, PASSWORDLESS)
+        return LoginResult(user, token, False)
 
     def logout(self, session_token: str | None) -> None:
         """End one server-side session; copies of its cookies stop working."""

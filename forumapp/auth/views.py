@@ -114,12 +114,12 @@ class Login(MethodView):
         self.authentication_manager_factory = authentication_manager_factory
 
     def get(self) -> ResponseReturnValue:
-        return render_template("auth/login.html", form=LoginForm())
+        return self._render(LoginForm())
 
     def post(self) -> ResponseReturnValue:
         form = LoginForm()
         if not form.validate_on_submit():
-            return render_template("auth/login.html", form=form)
+            return self._render(form)
         try:
             result = self.authentication_manager_factory().login(
                 form.login.data,
@@ -129,13 +129,22 @@ class Login(MethodView):
             )
         except StopAuthentication as exc:
             form.form_errors.append(exc.reason)
-            return render_template("auth/login.html", form=form)
+            return self._render(form)
         if isinstance(result, PendingLogin):
             # No session yet: the browser holds only the name of the pending login.
             session.clear()
             session[TwoFactor.SESSION_KEY] = {"token": result.token, "account": result.user_id}
             return redirect(url_for(".two_factor", next=request.args.get("next")))
         return _logged_in(result)
+
+    def _render(self, form: LoginForm) -> ResponseReturnValue:
+        return login_page(form, self.authentication_manager_factory())
+
+
+def login_page(form: LoginForm, manager: AuthenticationManager) -> str:
+    """The login page, with a sign-in by passkey where the services offer one."""
+    passkeys = manager.offers_passkey_sign_in()
+    return render_template("auth/login.html", form=form, passkeys=passkeys)
 
 
 class Logout(MethodView):
@@ -411,9 +420,10 @@ class TwoFactor(MethodView):
         self.authentication_manager_factory = authentication_manager_factory
 
     def get(self) -> ResponseReturnValue:
-        if self._pending() is None:
+        pending = self._pending()
+        if pending is None:
             return redirect(url_for(".login", next=request.args.get("next")))
-        return render_template("auth/two_factor.html", form=SecondStepForm())
+        return self._render(pending, SecondStepForm())
 
     def post(self) -> ResponseReturnValue:
         pending = self._pending()
@@ -421,7 +431,7 @@ class TwoFactor(MethodView):
             return redirect(url_for(".login", next=request.args.get("next")))
         form = SecondStepForm()
         if not form.validate_on_submit():
-            return render_template("auth/two_factor.html", form=form)
+            return self._render(pending, form)
         try:
             result = self.authentication_manager_factory().complete_second_step(
                 pending, form.code.data, client=_client()
@@ -432,8 +442,13 @@ class TwoFactor(MethodView):
             return redirect(url_for(".login", next=request.args.get("next")))
         except StopAuthentication as exc:
             form.code.errors.append(exc.reason)
-            return render_template("auth/two_factor.html", form=form)
+            return self._render(pending, form)
         return _logged_in(result)
+
+    def _render(self, pending: str, form: SecondStepForm) -> ResponseReturnValue:
+        # A member with a passkey may answer with it instead of a code.
+        passkey = self.authentication_manager_factory().offers_passkey(pending)
+        return render_template("auth/two_factor.html", form=form, passkey=passkey)
 
     def _pending(self) -> str | None:
         state = session.get(self.SESSION_KEY)

@@ -20,7 +20,7 @@ from flask.blueprints import BlueprintSetupState
 
 from forumapp.auth.factories import AuthFactories
 from forumapp.auth.factories import default_factories as default_auth_factories
-from forumapp.auth.second_factor.factories import two_factor_service
+from forumapp.auth.passkeys.factories import any_second_factor
 from forumapp.domain_errors import answer_domain_errors
 from forumapp.forum import MODERATION_OBSERVER
 from forumapp.forum.ids import install_id_converter
@@ -70,7 +70,7 @@ def create_management_blueprint(
     answer_domain_errors(bp)
     bp.record_once(_moderation_recorder(f))
     bp.record_once(_settings_follower(f))
-    bp.before_request(StaffSecondFactor(second_factor or two_factor_service))
+    bp.before_request(StaffSecondFactor(second_factor or any_second_factor))
     user_views.register(bp, f, auth_factories or default_auth_factories())
     for register in AREA_REGISTRARS:
         register(bp, f)

@@ -104,8 +104,14 @@ def live_server(app: Flask) -> Iterator[str]:
     """The app (``tests/conftest.py``'s, on a copy of the migrated database) served by
     Werkzeug from a thread; yields its base URL, which is also the app's ``EXTERNAL_URL``
     so that the links in its emails open in the browser."""
+    yield from serve(app)
+
+
+def serve(app: Flask, host_name: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 from a thread until the generator is closed; yields its
+    base URL under ``host_name`` (a name of 127.0.0.1), also set as ``EXTERNAL_URL``."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
+    base_url = f"http://{host_name}:{server.server_port}"
     # Read per request, so it can change as long as nothing has been served yet.
     app.config["EXTERNAL_URL"] = base_url
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -328,6 +328,20 @@ def test_the_avatar_migration_adds_and_drops_the_key_and_keeps_the_members(
         db.session.remove()
 
 
+def test_the_passkeys_migration_upgrades_downgrades_and_upgrades_again(scratch_app: Flask) -> None:
+    tables = {"passkeys", "passkey_challenges"}
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0019_passkeys")
+        with db.engine.connect() as connection:
+            assert tables <= set(inspect(connection).get_table_names())
+        downgrade(directory=migrations_folder(), revision="0018_avatars")
+        with db.engine.connect() as connection:
+            assert not tables & set(inspect(connection).get_table_names())
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 

@@ -60,6 +60,9 @@ class RefusingManager:
         self.attempts.append((login, password))
         raise StopAuthentication("Refused by the fake.")
 
+    def offers_passkey_sign_in(self) -> bool:
+        return False
+
 
 def test_login_view_shows_the_reason_its_service_gives() -> None:
     manager = RefusingManager()

@@ -8,16 +8,24 @@ from datetime import datetime
 from typing import Protocol
 
 from forumapp.account.agents import describe_user_agent
+from forumapp.auth.passkeys.service import PASSKEY, StoredPasskey
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.models import LoginEvent
 from forumapp.auth.second_factor.ports import LoginOutcome
 from forumapp.auth.second_factor.service import RECOVERY, TOTP, TwoFactorStatus
+from forumapp.auth.services import PASSWORDLESS
 
 
 class RecentLogins(Protocol):
     """The kept login attempts of an account, the newest first."""
 
     def recent(self, user_id: int) -> Sequence[LoginEvent]: ...
+
+
+class PasskeyList(Protocol):
+    """The passkeys of an account, oldest first."""
+
+    def passkeys(self, user: AuthUser) -> Sequence[StoredPasskey]: ...
 
 
 class SecondFactorStatus(Protocol):
@@ -32,7 +40,12 @@ OUTCOMES = {
     LoginOutcome.FAILURE: "Wrong password",
     LoginOutcome.SECOND_FACTOR_FAILED: "Wrong two-factor code",
 }
-METHODS = {TOTP: "Authenticator app", RECOVERY: "Recovery code"}
+METHODS = {
+    TOTP: "Authenticator app",
+    RECOVERY: "Recovery code",
+    PASSKEY: "Passkey",
+    PASSWORDLESS: "Passkey, without password",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,7 @@ class SecurityOverview:
 
     two_factor: TwoFactorStatus
     logins: Sequence[LoginRow]
+    passkeys: Sequence[StoredPasskey] = ()
 
 
 def _row(event: LoginEvent) -> LoginRow:
@@ -72,11 +86,18 @@ def _row(event: LoginEvent) -> LoginRow:
 class SecurityReport:
     """Reads the security overview of the member's own account."""
 
-    def __init__(self, two_factor: SecondFactorStatus, history: RecentLogins) -> None:
+    def __init__(
+        self,
+        two_factor: SecondFactorStatus,
+        history: RecentLogins,
+        passkeys: PasskeyList | None = None,
+    ) -> None:
         self._two_factor = two_factor
         self._history = history
+        self._passkeys = passkeys
 
     def overview(self, user: AuthUser) -> SecurityOverview:
-        """The account's second factor and its login attempts, newest first."""
+        """The account's second factors and its login attempts, newest first."""
         logins = [_row(event) for event in self._history.recent(user.id)]
-        return SecurityOverview(self._two_factor.status(user), logins)
+        passkeys = self._passkeys.passkeys(user) if self._passkeys is not None else ()
+        return SecurityOverview(self._two_factor.status(user), logins, passkeys)

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from forumapp.account.security.services import SecurityReport
 from forumapp.auth.decorators import fresh_login_required, login_required
+from forumapp.auth.passkeys.forms import AddPasskeyForm
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.forms import ConfirmEnrolmentForm, ConfirmForm
 from forumapp.auth.second_factor.service import TwoFactorError, TwoFactorService
@@ -24,9 +25,23 @@ from forumapp.auth.second_factor.service import TwoFactorError, TwoFactorService
 TwoFactorFactory = Callable[[], TwoFactorService]
 
 
-def _member() -> AuthUser:
-    # The services take the account itself, not Flask-Login's proxy to it.
+def member() -> AuthUser:
+    """The logged-in member: the services take the account itself, not Flask-Login's proxy."""
     return cast(AuthUser, current_user._get_current_object())
+
+
+def security_page(
+    security_report_factory: Callable[[], SecurityReport],
+    passkey_form: AddPasskeyForm | None = None,
+) -> str:
+    """The security page, with the passkey form as submitted (its errors) or empty."""
+    overview = security_report_factory().overview(member())
+    return render_template(
+        "account/security.html",
+        overview=overview,
+        form=ConfirmForm(),
+        passkey_form=passkey_form or AddPasskeyForm(formdata=None),
+    )
 
 
 def _refused(exc: TwoFactorError) -> ResponseReturnValue:
@@ -44,8 +59,7 @@ class Security(MethodView):
         self.security_report_factory = security_report_factory
 
     def get(self) -> ResponseReturnValue:
-        overview = self.security_report_factory().overview(_member())
-        return render_template("account/security.html", overview=overview, form=ConfirmForm())
+        return security_page(self.security_report_factory)
 
 
 class EnrolAuthenticator(MethodView):
@@ -60,7 +74,7 @@ class EnrolAuthenticator(MethodView):
 
     def get(self) -> ResponseReturnValue:
         try:
-            enrolment = self.two_factor_factory().start_enrolment(_member())
+            enrolment = self.two_factor_factory().start_enrolment(member())
         except TwoFactorError as exc:
             return _refused(exc)
         form = ConfirmEnrolmentForm(formdata=None, enrolment=enrolment.sealed)
@@ -72,7 +86,7 @@ class EnrolAuthenticator(MethodView):
         if form.validate_on_submit():
             try:
                 codes = service.confirm_enrolment(
-                    _member(),
+                    member(),
                     form.enrolment.data,
                     form.code.data,
                 )
@@ -83,7 +97,7 @@ class EnrolAuthenticator(MethodView):
                 return render_template("account/recovery_codes.html", codes=codes)
         # The same secret again: the app has already scanned it.
         try:
-            enrolment = service.reopen_enrolment(_member(), form.enrolment.data or "")
+            enrolment = service.reopen_enrolment(member(), form.enrolment.data or "")
         except TwoFactorError as exc:
             return _refused(exc)
         return render_template("account/enrol_authenticator.html", enrolment=enrolment, form=form)
@@ -123,7 +137,7 @@ class RecoveryCodes(_TwoFactorChange):
     template = "account/new_recovery_codes.html"
 
     def change(self, service: TwoFactorService) -> ResponseReturnValue:
-        codes = service.regenerate_recovery_codes(_member())
+        codes = service.regenerate_recovery_codes(member())
         flash("Your earlier recovery codes no longer work.", "success")
         return render_template("account/recovery_codes.html", codes=codes)
 
@@ -134,6 +148,6 @@ class DisableTwoFactor(_TwoFactorChange):
     template = "account/disable_two_factor.html"
 
     def change(self, service: TwoFactorService) -> ResponseReturnValue:
-        service.disable(_member())
+        service.disable(member())
         flash("Two-factor login is off: your password alone logs you in now.", "success")
         return redirect(url_for(".security"))

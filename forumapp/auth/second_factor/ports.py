@@ -42,16 +42,22 @@ class LoginHistory(Protocol):
 
 @dataclass(frozen=True)
 class CodeProof:
-    """A code typed by the person: from an authenticator app, or a recovery code.
-
-    A passkey would bring a proof type of its own (an assertion) next to this one.
-    """
+    """A code typed by the person: from an authenticator app, or a recovery code."""
 
     code: str
 
 
-#: Everything a second step can be answered with.
-Proof = CodeProof
+@dataclass(frozen=True)
+class PasskeyProof:
+    """A passkey's signed answer (the JSON of ``navigator.credentials.get``) to a
+    challenge the server handed out for this login."""
+
+    answer: str
+
+
+#: Everything a second step can be answered with. Each second factor answers ``None``
+#: to the proofs that are not its kind.
+Proof = CodeProof | PasskeyProof
 
 
 class SecondFactor(Protocol):
@@ -64,6 +70,18 @@ class SecondFactor(Protocol):
     def enabled_for(self, user: AuthUser) -> bool: ...
     def check(self, user: AuthUser, proof: Proof) -> str | None: ...
     def after_use(self, user: AuthUser, method: str) -> None: ...
+
+
+class PasskeyChallenger(Protocol):
+    """Passkeys at login: the challenge of a second step, and a sign-in on their own.
+
+    ``identify`` writes (the challenge spent, the passkey's use) without committing.
+    """
+
+    def enabled_for(self, user: AuthUser) -> bool: ...
+    def authentication_options(self, user: AuthUser) -> str: ...
+    def sign_in_options(self) -> str: ...
+    def identify(self, answer: str) -> int | None: ...
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor import recovery, totp
-from forumapp.auth.second_factor.ports import Proof
+from forumapp.auth.second_factor.ports import CodeProof, Proof
 from forumapp.auth.second_factor.sealing import SecretBox, SecretUnreadable
 from forumapp.persistence import Transaction, atomic
 
@@ -194,7 +194,7 @@ class TwoFactorService:
         The step or recovery code it used is spent in the caller's unit of work.
         """
         state = self._store.totp(user.id)
-        if state is None:
+        if state is None or not isinstance(proof, CodeProof):
             return None
         now = self._clock()
         if recovery.looks_like_recovery_code(proof.code):
