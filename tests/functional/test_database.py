@@ -321,6 +321,8 @@ def test_the_avatar_migration_adds_and_drops_the_key_and_keeps_the_members(
         downgrade(directory=migrations_folder(), revision="0017_two_factor")
         assert "avatar_key" not in _user_columns()
         assert db.session.execute(text("SELECT id, username FROM users")).all() == [(1, "ann")]
+        # The read's transaction would hold PostgreSQL's lock on users against the upgrade.
+        db.session.remove()
 
         upgrade(directory=migrations_folder(), revision="0018_avatars")
         rows = db.session.execute(text("SELECT id, avatar_key FROM users")).all()
