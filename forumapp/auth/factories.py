@@ -26,6 +26,7 @@ from forumapp.auth.services import (
     ReauthenticationManager,
     RegistrationService,
 )
+from forumapp.auth.sign_in_notices import TemplateSignInNotices
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.auth.tokens import TokenService
 from forumapp.auth.urls import auth_endpoint
@@ -79,6 +80,15 @@ def account_mailer() -> TemplateAccountMailer:
     )
 
 
+def sign_in_notices() -> TemplateSignInNotices:
+    """The "new sign-in" notice, with links into the auth blueprint."""
+    return TemplateSignInNotices(
+        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        link=lambda endpoint, **values: external_url(auth_endpoint(endpoint), **values),
+        site_name=current_app.config["SITE_NAME"],
+    )
+
+
 def access_token_store() -> AccessTokenStore | None:
     """The app's API tokens, if it has any."""
     factory: Callable[[], AccessTokenStore] | None = current_app.extensions.get(ACCESS_TOKENS)
@@ -96,7 +106,8 @@ def session_store() -> SqlSessionStore:
 
 
 def authentication_manager_factory() -> AuthenticationManager:
-    """Build the login/logout service, with two-factor login and the login history."""
+    """Build the login/logout service, with two-factor login, the login history and the
+    new sign-in notice."""
     return AuthenticationManager(
         user_store(),
         session_store(),
@@ -107,6 +118,7 @@ def authentication_manager_factory() -> AuthenticationManager:
         second_factor=two_factor_service(),
         challenges=challenge_store(),
         history=login_history(),
+        sign_in_notices=sign_in_notices(),
     )
 
 

@@ -213,9 +213,9 @@ def test_logout_revokes_only_that_session(kit: Kit) -> None:
 def test_reauthentication_checks_the_password(kit: Kit) -> None:
     user = kit.add_user()
     manager = ReauthenticationManager(kit.users, kit.hasher, kit.transaction, kit.clock)
-    manager.reauthenticate(user, PASSWORD)
+    manager.reauthenticate(user, PASSWORD, client=CLIENT)
     with pytest.raises(StopAuthentication):
-        manager.reauthenticate(user, "wrong password")
+        manager.reauthenticate(user, "wrong password", client=CLIENT)
     assert user.failed_logins == 1
 
 

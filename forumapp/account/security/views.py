@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from forumapp.account.security.services import SecurityReport
 from forumapp.auth.decorators import fresh_login_required, login_required
+from forumapp.auth.devices import request_client
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.forms import ConfirmEnrolmentForm, ConfirmForm
 from forumapp.auth.second_factor.service import TwoFactorError, TwoFactorService
@@ -75,6 +76,7 @@ class EnrolAuthenticator(MethodView):
                     _member(),
                     form.enrolment.data,
                     form.code.data,
+                    client=request_client(),
                 )
             except TwoFactorError as exc:
                 form.code.errors.append(exc.reason)
@@ -134,6 +136,6 @@ class DisableTwoFactor(_TwoFactorChange):
     template = "account/disable_two_factor.html"
 
     def change(self, service: TwoFactorService) -> ResponseReturnValue:
-        service.disable(_member())
+        service.disable(_member(), client=request_client())
         flash("Two-factor login is off: your password alone logs you in now.", "success")
         return redirect(url_for(".security"))
