@@ -86,11 +86,13 @@ class TemplateAccountMailer:
             link=self._link("reset_password", token=token),
         )
 
-    def send_password_changed(self, user: AuthUser, revoked_tokens: Sequence[str] = ()) -> None:
-        self._send(
+    def send_password_changed(
+        self, user: AuthUser, notice: Notice, revoked_tokens: Sequence[str] = ()
+    ) -> None:
+        self._notice(
             user,
+            notice,
             "password_changed",
             "Your password was changed",
-            reset_link=self._link("forgot_password"),
             revoked_tokens=list(revoked_tokens),
         )

@@ -155,6 +155,7 @@ def password_reset_service_factory() -> PasswordResetService:
         db.session,
         auth_settings(),
         access_tokens=access_token_store(),
+        clock=utcnow,
     )
 
 

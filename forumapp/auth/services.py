@@ -416,6 +416,8 @@ class PasswordResetService:
         transaction: Transaction,
         settings: AuthSettings,
         access_tokens: AccessTokenStore | None = None,
+        *,
+        clock: Clock,
     ) -> None:
         self._users = users
         self._sessions = sessions
@@ -426,6 +428,7 @@ class PasswordResetService:
         self._transaction = transaction
         self._settings = settings
         self._access_tokens = access_tokens
+        self._clock = clock
 
     def request_reset(self, email: str) -> None:
         """Email a reset link if ``email`` has an account; do nothing visible otherwise."""
@@ -441,9 +444,10 @@ class PasswordResetService:
             TokenPurpose.RESET_PASSWORD, token, self._settings.reset_token_max_age, self._users.get
         )
 
-    def reset_password(self, token: str, password: str) -> AuthUser:
+    def reset_password(self, token: str, password: str, *, client: ClientInfo) -> AuthUser:
         """Set the new password, end every session and API token of the account, and
-        tell its owner (naming the tokens that stopped working)."""
+        tell its owner (naming the tokens that stopped working, and ``client``, who set
+        it)."""
         user = self.check_token(token)
         problems = self._rules.problems(password, user.username, user.email)
         if problems:
@@ -456,7 +460,7 @@ class PasswordResetService:
                 self._users.set_activated(user)
             self._sessions.revoke_all(user)
             revoked = self._access_tokens.revoke_all(user.id) if self._access_tokens else []
-        self._mailer.send_password_changed(user, revoked)
+        self._mailer.send_password_changed(user, notice_for(client, self._clock()), revoked)
         return user
 
 

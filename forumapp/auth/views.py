@@ -304,7 +304,7 @@ class ResetPassword(MethodView):
         real_token = self._session_token() if token == self.URL_MARKER else token
         try:
             user = self.password_reset_service_factory().reset_password(
-                real_token, form.password.data
+                real_token, form.password.data, client=_client()
             )
         except TokenError as exc:
             return _token_problem(exc, ".forgot_password")

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from forumapp.extensions import db
 from forumapp.users.models import User
-from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token
+from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token, links_in
 from tests.fakes import FixedClock
 from tests.functional.test_forum_query_counts import counted_queries
 from tests.functional.test_two_factor import ENROL, clock, enrol, second_step
@@ -208,3 +208,41 @@ def test_the_password_and_email_notices_share_the_four_parts(
     assert alice.post(page, data=form).status_code == 302
     [notice] = [message for message in outbox if message.to == ["alice@example.org"]]
     assert_four_parts(notice, "asked to change its email address")
+
+
+def reset_form(client: FlaskClient, outbox: list[Any]) -> str:
+    """Ask for alice's reset link and follow it: the path of the new-password form."""
+    page = "/auth/reset-password"
+    client.post(page, data={"email": "alice@example.org", "csrf_token": csrf_token(client, page)})
+    (reset,) = outbox
+    link = next(link for link in links_in(reset) if "/auth/reset-password/" in link)
+    return str(client.get(link.removeprefix("http://forum.test")).location)
+
+
+def test_the_password_reset_notice_has_the_four_parts(
+    app: Flask, make_user: MakeUser, outbox: list[Any]
+) -> None:
+    make_user("alice")
+    client = browser(app)
+    form_page = reset_form(client, outbox)
+    new = "a whole new passphrase"
+    form = {"password": new, "confirm_password": new, "csrf_token": csrf_token(client, form_page)}
+    assert client.post(form_page, data=form).status_code == 302
+    _, notice = outbox
+    assert notice.subject.endswith("Your password was changed")
+    assert_four_parts(notice, "changed with a reset link")
+
+
+def test_a_reset_with_a_password_that_breaks_the_rules_sends_no_notice(
+    app: Flask, make_user: MakeUser, outbox: list[Any]
+) -> None:
+    make_user("alice")
+    client = browser(app)
+    form_page = reset_form(client, outbox)
+    form = {
+        "password": "alice",
+        "confirm_password": "alice",
+        "csrf_token": csrf_token(client, form_page),
+    }
+    assert client.post(form_page, data=form).status_code == 200
+    assert len(outbox) == 1

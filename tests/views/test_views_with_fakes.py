@@ -128,6 +128,7 @@ class ForeignStack:
                 self.mailer,
                 self.transaction,
                 self.settings,
+                clock=self.clock,
             ),
             account_activator=lambda: AccountActivator(
                 self.users, self.tokens, self.mailer, self.transaction, self.settings
