@@ -246,3 +246,18 @@ def test_a_reset_with_a_password_that_breaks_the_rules_sends_no_notice(
     }
     assert client.post(form_page, data=form).status_code == 200
     assert len(outbox) == 1
+
+
+def test_the_goodbye_email_says_when_and_from_which_browser(
+    app: Flask, alice: FlaskClient, outbox: list[Any]
+) -> None:
+    set_member(app, "alice", timezone="Europe/Oslo")
+    page = "/settings/delete"
+    form = {"confirmation": "alice", "csrf_token": csrf_token(alice, page)}
+    assert alice.post(page, data=form).status_code == 302
+    [goodbye] = outbox
+    for body in (goodbye.body, goodbye.alternatives[0][0]):
+        assert "deleted at your request" in body
+        assert " UTC" in body and "Europe/Oslo" in body
+        assert "Firefox 128 on Ubuntu" in body and "127.0.0.x" in body
+        assert "If you did not ask for this" in body
