@@ -210,24 +210,25 @@ def test_the_password_and_email_notices_share_the_four_parts(
     assert_four_parts(notice, "asked to change its email address")
 
 
-def reset_form(client: FlaskClient, outbox: list[Any]) -> str:
-    """Ask for alice's reset link and follow it: the path of the new-password form."""
+def reset_password_to(app: Flask, make_user: MakeUser, outbox: list[Any], password: str) -> int:
+    """Have alice ask for a reset link in a new browser, follow it and set ``password``:
+    the status of the answer."""
+    make_user("alice")
+    client = browser(app)
     page = "/auth/reset-password"
     client.post(page, data={"email": "alice@example.org", "csrf_token": csrf_token(client, page)})
     (reset,) = outbox
     link = next(link for link in links_in(reset) if "/auth/reset-password/" in link)
-    return str(client.get(link.removeprefix("http://forum.test")).location)
+    form_page = str(client.get(link.removeprefix("http://forum.test")).location)
+    form = {"password": password, "confirm_password": password}
+    form["csrf_token"] = csrf_token(client, form_page)
+    return client.post(form_page, data=form).status_code
 
 
 def test_the_password_reset_notice_has_the_four_parts(
     app: Flask, make_user: MakeUser, outbox: list[Any]
 ) -> None:
-    make_user("alice")
-    client = browser(app)
-    form_page = reset_form(client, outbox)
-    new = "a whole new passphrase"
-    form = {"password": new, "confirm_password": new, "csrf_token": csrf_token(client, form_page)}
-    assert client.post(form_page, data=form).status_code == 302
+    assert reset_password_to(app, make_user, outbox, "a whole new passphrase") == 302
     _, notice = outbox
     assert notice.subject.endswith("Your password was changed")
     assert_four_parts(notice, "changed with a reset link")
@@ -236,16 +237,8 @@ def test_the_password_reset_notice_has_the_four_parts(
 def test_a_reset_with_a_password_that_breaks_the_rules_sends_no_notice(
     app: Flask, make_user: MakeUser, outbox: list[Any]
 ) -> None:
-    make_user("alice")
-    client = browser(app)
-    form_page = reset_form(client, outbox)
-    form = {
-        "password": "alice",
-        "confirm_password": "alice",
-        "csrf_token": csrf_token(client, form_page),
-    }
-    assert client.post(form_page, data=form).status_code == 200
-    assert len(outbox) == 1
+    assert reset_password_to(app, make_user, outbox, "alice") == 200
+    assert len(outbox) == 1  # the reset link only
 
 
 def test_the_goodbye_email_says_when_and_from_which_browser(
