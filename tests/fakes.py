@@ -176,7 +176,9 @@ class RecordingMailer:
     def send_password_reset(self, user: AuthUser, token: str) -> None:
         self.sent.append(SentMail("password_reset", user.email, token))
 
-    def send_password_changed(self, user: AuthUser, revoked_tokens: Sequence[str] = ()) -> None:
+    def send_password_changed(
+        self, user: AuthUser, notice: Notice, revoked_tokens: Sequence[str] = ()
+    ) -> None:
         self.sent.append(SentMail("password_changed", user.email, None, tuple(revoked_tokens)))
 
 

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.ports import AuthUser, Notice
 from forumapp.auth.second_factor.ports import Challenge, LoginAttempt
 from forumapp.auth.second_factor.service import TotpState
 
@@ -95,12 +95,20 @@ class RecordingHistory:
 
 @dataclass
 class RecordingSecondFactorMailer:
-    """The notices, as (kind, address, codes left) tuples."""
+    """The notices, as (kind, address, codes left) tuples, and what each said about when
+    and from which browser in ``notices``."""
 
     sent: list[tuple[str, str, int | None]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
-    def send_two_factor_disabled(self, user: AuthUser) -> None:
+    def send_two_factor_enabled(self, user: AuthUser, notice: Notice) -> None:
+        self.sent.append(("two_factor_enabled", user.email, None))
+        self.notices.append(notice)
+
+    def send_two_factor_disabled(self, user: AuthUser, notice: Notice) -> None:
         self.sent.append(("two_factor_disabled", user.email, None))
+        self.notices.append(notice)
 
-    def send_recovery_code_used(self, user: AuthUser, codes_left: int) -> None:
+    def send_recovery_code_used(self, user: AuthUser, notice: Notice, codes_left: int) -> None:
         self.sent.append(("recovery_code_used", user.email, codes_left))
+        self.notices.append(notice)

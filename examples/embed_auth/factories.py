@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 
 from examples.embed_auth.members import LoginSessions, Member, MemberStore, NoTransaction, now
+from examples.embed_auth.second_factor import AuthenticatorApps, PendingLogins
 from forumapp.auth import AuthFactories
 from forumapp.auth.emails import TemplateAccountMailer
 from forumapp.auth.services import (
@@ -29,11 +30,14 @@ from forumapp.users.passwords import Argon2Hasher, PasswordPolicy
 
 @dataclass
 class Accounts:
-    """Everything the host keeps about its members, and the emails it sent them."""
+    """Everything the host keeps about its members (their authenticator apps and
+    pending logins too), and the emails it sent them."""
 
     hasher: Argon2Hasher
     members: MemberStore = field(default_factory=MemberStore)
     sessions: LoginSessions = field(default_factory=LoginSessions)
+    authenticator_apps: AuthenticatorApps = field(default_factory=AuthenticatorApps)
+    pending_logins: PendingLogins = field(default_factory=PendingLogins)
     outbox: list[Email] = field(default_factory=list)
 
     def load_member(self, token: str) -> Member | None:
@@ -77,11 +81,24 @@ def auth_factories(accounts: Accounts) -> AuthFactories:
 
     policy = PasswordPolicy(min_length=12, max_length=1024)
     return AuthFactories(
+        # The host's own second factor: members with an authenticator app log in in two
+        # steps, and confirming the password asks for a code too.
         authentication_manager=lambda: AuthenticationManager(
-            accounts.members, accounts.sessions, accounts.hasher, transaction, settings(), now
+            accounts.members,
+            accounts.sessions,
+            accounts.hasher,
+            transaction,
+            settings(),
+            now,
+            second_factor=accounts.authenticator_apps,
+            challenges=accounts.pending_logins,
         ),
         reauthentication_manager=lambda: ReauthenticationManager(
-            accounts.members, accounts.hasher, transaction, now
+            accounts.members,
+            accounts.hasher,
+            transaction,
+            now,
+            second_factor=accounts.authenticator_apps,
         ),
         registration_service=lambda: RegistrationService(
             accounts.members,
@@ -102,6 +119,7 @@ def auth_factories(accounts: Accounts) -> AuthFactories:
             mailer(),
             transaction,
             settings(),
+            clock=now,
         ),
         account_activator=lambda: AccountActivator(
             accounts.members, tokens(), mailer(), transaction, settings()

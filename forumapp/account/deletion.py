@@ -23,7 +23,9 @@ from typing import Protocol
 from sqlalchemy import delete, select
 
 from forumapp.api.models import ApiToken
+from forumapp.auth.agents import notice_for
 from forumapp.auth.models import AuthSession
+from forumapp.auth.ports import ClientInfo, Notice
 from forumapp.forum.authorship import DELETED_USER, release_posts
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.models import ForumRead, TopicRead
@@ -41,10 +43,14 @@ LAST_ADMIN = (
 
 @dataclass(frozen=True)
 class Departing:
-    """The member an email says goodbye to (the account no longer exists by then)."""
+    """The member an email says goodbye to (the account no longer exists by then), and
+    when and from which browser the account was deleted."""
 
     username: str
     email: str
+    notice: Notice
+    #: The member's time zone, for the notice's time (``None``: UTC only).
+    timezone: str | None = None
 
 
 class GoodbyeMailer(Protocol):
@@ -98,8 +104,11 @@ class AccountDeleter:
         """Whether members may have their posts deleted with their account."""
         return self._settings.posts_removal_allowed
 
-    def delete(self, member: Auditor, request: DeletionRequest) -> DeletedAccount:
-        """Delete ``member``'s account (the member is the actor the audit log names).
+    def delete(
+        self, member: Auditor, request: DeletionRequest, *, client: ClientInfo
+    ) -> DeletedAccount:
+        """Delete ``member``'s account (the member is the actor the audit log names) from
+        the browser ``client``.
 
         :class:`InvalidInput` for a wrong confirmation or a removal the site does not
         allow, :class:`Forbidden` for the last administrator, :class:`NotFound` when
@@ -112,7 +121,9 @@ class AccountDeleter:
             raise InvalidInput("confirmation", WRONG_CONFIRMATION)
         if request.remove_posts and not self.posts_removal_allowed:
             raise InvalidInput("posts", POSTS_MUST_STAY)
-        departing = Departing(user.username, user.email)
+        departing = Departing(
+            user.username, user.email, notice_for(client, self._clock()), user.timezone
+        )
         with atomic(self._session):
             if user.group.admin and self._other_admins(user.id) == 0:
                 raise Forbidden(LAST_ADMIN)

@@ -27,6 +27,7 @@ from forumapp.account.deletion import AccountDeleter, DeletionRequest
 from forumapp.account.export import DataExporter
 from forumapp.account.leaving_forms import REMOVE_POSTS, DeleteAccountForm, ExportForm
 from forumapp.auth.decorators import fresh_login_required
+from forumapp.auth.devices import request_client
 from forumapp.extensions import limiter
 from forumapp.forum.errors import Forbidden, InvalidInput
 from forumapp.http import home_url
@@ -95,7 +96,7 @@ class DeleteAccount(MethodView):
         member = Auditor(current_user.id, current_user.username, request.remote_addr or "")
         choice = DeletionRequest(form.confirmation.data, form.posts.data == REMOVE_POSTS)
         try:
-            deleted = deleter.delete(member, choice)
+            deleted = deleter.delete(member, choice, client=request_client())
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(deleter, form)

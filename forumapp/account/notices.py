@@ -82,6 +82,7 @@ class TemplateSecurityNotices:
             notice=notice,
             new_email=new_email,
             cancel_link=self._account_link("cancel_email", token=cancel_token),
+            reset_link=self._auth_link("forgot_password"),
         )
 
     def send_address_in_use(self, owner: AuthUser, notice: Notice) -> None:

@@ -12,15 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from forumapp.auth.ports import AuthUser
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What a security notice tells the owner: when, and from which browser and network."""
-
-    when: datetime
-    browser: str
-    address: str
+from forumapp.auth.ports import Notice as Notice  # re-exported: it moved to auth
 
 
 @dataclass(frozen=True)

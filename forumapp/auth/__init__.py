@@ -31,6 +31,7 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from forumapp import settings
 from forumapp.auth import limits, views
+from forumapp.auth.agents import time_in_zone
 from forumapp.auth.factories import AuthFactories, default_factories
 from forumapp.auth.passkeys import views as passkey_views
 from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url, static_url
@@ -162,6 +163,7 @@ def create_auth_blueprint(
     blueprint.add_app_template_global(home_url)
     blueprint.add_app_template_global(endpoint_exists)
     blueprint.add_app_template_global(auth_url)
+    blueprint.add_app_template_global(time_in_zone, "notice_time_in_zone")
     return blueprint
 
 

@@ -21,6 +21,8 @@ from flask import current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
+from forumapp.auth.ports import ClientInfo
+
 COOKIE_NAME = "forumapp_device"
 _SALT = "forumapp.auth.device"
 #: The accounts one browser is remembered for; past this the longest unused is forgotten.
@@ -34,6 +36,11 @@ class DeviceCookie:
 
     device: str
     accounts: tuple[int, ...]
+
+
+def request_client() -> ClientInfo:
+    """Where this request comes from, as sessions and security notices record it."""
+    return ClientInfo(request.remote_addr or "", request.user_agent.string)
 
 
 def _serializer() -> URLSafeTimedSerializer:

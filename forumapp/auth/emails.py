@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import render_template
 
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.ports import AuthUser, Notice
 from forumapp.mail import Email
 
 
@@ -40,6 +40,20 @@ class TemplateAccountMailer:
                 text=render_template(f"forumapp/email/auth/{template}.txt", **context),
                 html=render_template(f"forumapp/email/auth/{template}.html", **context),
             )
+        )
+
+    def _notice(
+        self, user: AuthUser, notice: Notice, template: str, subject: str, **context: Any
+    ) -> None:
+        """A security notice: what happened (the template), ``notice``'s when and from
+        which browser, and a link to choose a new password if it was not the owner."""
+        self._send(
+            user,
+            template,
+            subject,
+            notice=notice,
+            reset_link=self._link("forgot_password"),
+            **context,
         )
 
     def send_activation(self, user: AuthUser, token: str) -> None:
@@ -72,11 +86,13 @@ class TemplateAccountMailer:
             link=self._link("reset_password", token=token),
         )
 
-    def send_password_changed(self, user: AuthUser, revoked_tokens: Sequence[str] = ()) -> None:
-        self._send(
+    def send_password_changed(
+        self, user: AuthUser, notice: Notice, revoked_tokens: Sequence[str] = ()
+    ) -> None:
+        self._notice(
             user,
+            notice,
             "password_changed",
             "Your password was changed",
-            reset_link=self._link("forgot_password"),
             revoked_tokens=list(revoked_tokens),
         )

@@ -27,6 +27,7 @@ from forumapp.auth.services import (
     ReauthenticationManager,
     RegistrationService,
 )
+from forumapp.auth.sign_in_notices import TemplateSignInNotices
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.auth.tokens import TokenService
 from forumapp.auth.urls import auth_endpoint
@@ -80,6 +81,15 @@ def account_mailer() -> TemplateAccountMailer:
     )
 
 
+def sign_in_notices() -> TemplateSignInNotices:
+    """The "new sign-in" notice, with links into the auth blueprint."""
+    return TemplateSignInNotices(
+        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        link=lambda endpoint, **values: external_url(auth_endpoint(endpoint), **values),
+        site_name=current_app.config["SITE_NAME"],
+    )
+
+
 def access_token_store() -> AccessTokenStore | None:
     """The app's API tokens, if it has any."""
     factory: Callable[[], AccessTokenStore] | None = current_app.extensions.get(ACCESS_TOKENS)
@@ -97,7 +107,8 @@ def session_store() -> SqlSessionStore:
 
 
 def authentication_manager_factory() -> AuthenticationManager:
-    """Build the login/logout service, with two-factor login and the login history."""
+    """Build the login/logout service, with two-factor login, the login history and the
+    new sign-in notice."""
     return AuthenticationManager(
         user_store(),
         session_store(),
@@ -109,6 +120,7 @@ def authentication_manager_factory() -> AuthenticationManager:
         challenges=challenge_store(),
         history=login_history(),
         passkeys=passkey_service(),
+        sign_in_notices=sign_in_notices(),
     )
 
 
@@ -145,6 +157,7 @@ def password_reset_service_factory() -> PasswordResetService:
         db.session,
         auth_settings(),
         access_tokens=access_token_store(),
+        clock=utcnow,
     )
 
 

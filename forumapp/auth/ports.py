@@ -52,6 +52,15 @@ class ClientInfo:
     user_agent: str
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What a security notice tells the owner: when, and from which browser and network."""
+
+    when: datetime
+    browser: str
+    address: str
+
+
 class UserStore(Protocol):
     """Finds and changes accounts. Lookups are case-insensitive."""
 
@@ -72,6 +81,17 @@ class SessionStore(Protocol):
     def create(self, user: AuthUser, lifetime: timedelta, client: ClientInfo) -> str: ...
     def revoke(self, token: str) -> None: ...
     def revoke_all(self, user: AuthUser) -> None: ...
+
+
+class SignInNotices(Protocol):
+    """Tells an account's owner of a login from a browser that account has not used.
+
+    ``wanted`` reads only what the loaded account already holds (no query): it is asked
+    on every such login, before the session opens.
+    """
+
+    def wanted(self, user: AuthUser) -> bool: ...
+    def send_new_device(self, user: AuthUser, notice: Notice) -> None: ...
 
 
 class AccessTokenStore(Protocol):
@@ -106,4 +126,6 @@ class AccountMailer(Protocol):
     def send_welcome(self, user: AuthUser) -> None: ...
     def send_registration_attempt(self, user: AuthUser) -> None: ...
     def send_password_reset(self, user: AuthUser, token: str) -> None: ...
-    def send_password_changed(self, user: AuthUser, revoked_tokens: Sequence[str] = ()) -> None: ...
+    def send_password_changed(
+        self, user: AuthUser, notice: Notice, revoked_tokens: Sequence[str] = ()
+    ) -> None: ...

@@ -6,12 +6,13 @@ between HTTP and these calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import NoReturn
 
+from forumapp.auth.agents import notice_for
 from forumapp.auth.exceptions import (
     SecondStepExpired,
     StopAuthentication,
@@ -28,6 +29,7 @@ from forumapp.auth.ports import (
     PasswordHasher,
     PasswordRules,
     SessionStore,
+    SignInNotices,
     UserStore,
 )
 from forumapp.auth.second_factor.ports import (
@@ -126,6 +128,15 @@ class AuthenticationManager:
     opens a pending login in ``challenges`` (no session yet), and
     :meth:`complete_second_step` opens the session. With a ``history``, every attempt on
     an existing account is recorded for its owner.
+
+    With ``sign_in_notices``, the owner is emailed after a login from a *new device*:
+    a browser whose device cookie (:mod:`forumapp.auth.devices`) does not name the
+    account, the caller passing the accounts it names as ``known_accounts``. That
+    cookie is set by each login and finished password reset in that browser and lasts
+    ``AUTH_TRUSTED_DEVICE_DAYS``, so "new" means: this account has not logged in from
+    this browser within that time. The ``User-Agent`` is not used: the sender chooses
+    it, and a thief's copy of the owner's browser would pass for the owner's. Logins
+    from known browsers, the common path, cost nothing extra.
     """
 
     def __init__(
@@ -141,6 +152,7 @@ class AuthenticationManager:
         challenges: ChallengeStore | None = None,
         history: LoginHistory | None = None,
         passkeys: PasskeyChallenger | None = None,
+        sign_in_notices: SignInNotices | None = None,
     ) -> None:
         self._users = users
         self._sessions = sessions
@@ -153,9 +165,16 @@ class AuthenticationManager:
         self._challenges = challenges
         self._history = history
         self._passkeys = passkeys
+        self._sign_in_notices = sign_in_notices
 
     def login(
-        self, login: str, password: str, *, remember: bool, client: ClientInfo
+        self,
+        login: str,
+        password: str,
+        *,
+        remember: bool,
+        client: ClientInfo,
+        known_accounts: Collection[int] = (),
     ) -> LoginResult | PendingLogin:
         """Open a session for the account named by username or email, or a pending login
         when its second step is due; or raise :class:`StopAuthentication` with one message
@@ -176,8 +195,12 @@ class AuthenticationManager:
             with atomic(self._transaction):
                 token = self._challenges.open(user.id, remember, expires)
             return PendingLogin(token, user.id)
+        notify = self._new_device(user, known_accounts)
         with atomic(self._transaction):
             token = self._open_session(user, remember, client, None)
+        # After the commit: a login that rolled back is not news.
+        if notify:
+            self._send_new_device(user, client)
         return LoginResult(user, token, remember)
 
     def offers_passkey(self, pending: str) -> bool:
@@ -205,7 +228,12 @@ class AuthenticationManager:
         return (challenge, user) if challenge is not None and user is not None else None
 
     def complete_second_step(
-        self, pending: str, proof: Proof | str, *, client: ClientInfo
+        self,
+        pending: str,
+        proof: Proof | str,
+        *,
+        client: ClientInfo,
+        known_accounts: Collection[int] = (),
     ) -> LoginResult:
         """Open the session of a pending login once ``proof`` (a typed code, or a passkey's
         answer) proves the second factor.
@@ -218,6 +246,7 @@ class AuthenticationManager:
             raise SecondStepExpired(LOGIN_EXPIRED)
         challenge, user = found
         token = ""
+        notify = self._new_device(user, known_accounts)
         with atomic(self._transaction):
             method = self._second_factor.check(
                 user, CodeProof(proof) if isinstance(proof, str) else proof
@@ -237,7 +266,9 @@ class AuthenticationManager:
             raise StopAuthentication(
                 WRONG_PASSKEY if isinstance(proof, PasskeyProof) else WRONG_CODE
             )
-        self._second_factor.after_use(user, method)
+        self._second_factor.after_use(user, method, client)
+        if notify:
+            self._send_new_device(user, client)
         return LoginResult(user, token, challenge.remember)
 
     def offers_passkey_sign_in(self) -> bool:
@@ -282,6 +313,18 @@ class AuthenticationManager:
             with atomic(self._transaction):
                 self._record(user, client, LoginOutcome.FAILURE)
         raise StopAuthentication(reason)
+
+    def _new_device(self, user: AuthUser, known_accounts: Collection[int]) -> bool:
+        # Asked before the session opens: forumapp's answer reads the previous login.
+        return (
+            self._sign_in_notices is not None
+            and user.id not in known_accounts
+            and self._sign_in_notices.wanted(user)
+        )
+
+    def _send_new_device(self, user: AuthUser, client: ClientInfo) -> None:
+        if self._sign_in_notices is not None:
+            self._sign_in_notices.send_new_device(user, notice_for(client, self._clock()))
 
     def _second_step_due(self, user: AuthUser) -> bool:
         return self._second_factor is not None and self._second_factor.enabled_for(user)
@@ -328,9 +371,12 @@ class ReauthenticationManager:
         """Whether the confirmation asks for a second-factor code as well."""
         return self._second_factor is not None and self._second_factor.enabled_for(user)
 
-    def reauthenticate(self, user: AuthUser, password: str, code: str = "") -> None:
+    def reauthenticate(
+        self, user: AuthUser, password: str, code: str = "", *, client: ClientInfo
+    ) -> None:
         """Return when ``password`` (and ``code``, where a second factor is on) are the
-        user's; raise :class:`StopAuthentication` otherwise."""
+        user's; raise :class:`StopAuthentication` otherwise. ``client`` is who asks, for
+        the notice a spent recovery code sends."""
         if not self._passwords.check(user, password):
             raise StopAuthentication(WRONG_PASSWORD)
         if self._second_factor is None or not self._second_factor.enabled_for(user):
@@ -341,7 +387,7 @@ class ReauthenticationManager:
             method = self._second_factor.check(user, CodeProof(code))
         if method is None:
             raise StopAuthentication(WRONG_CODE)
-        self._second_factor.after_use(user, method)
+        self._second_factor.after_use(user, method, client)
 
 
 @dataclass(frozen=True)
@@ -439,6 +485,8 @@ class PasswordResetService:
         transaction: Transaction,
         settings: AuthSettings,
         access_tokens: AccessTokenStore | None = None,
+        *,
+        clock: Clock,
     ) -> None:
         self._users = users
         self._sessions = sessions
@@ -449,6 +497,7 @@ class PasswordResetService:
         self._transaction = transaction
         self._settings = settings
         self._access_tokens = access_tokens
+        self._clock = clock
 
     def request_reset(self, email: str) -> None:
         """Email a reset link if ``email`` has an account; do nothing visible otherwise."""
@@ -464,9 +513,10 @@ class PasswordResetService:
             TokenPurpose.RESET_PASSWORD, token, self._settings.reset_token_max_age, self._users.get
         )
 
-    def reset_password(self, token: str, password: str) -> AuthUser:
+    def reset_password(self, token: str, password: str, *, client: ClientInfo) -> AuthUser:
         """Set the new password, end every session and API token of the account, and
-        tell its owner (naming the tokens that stopped working)."""
+        tell its owner (naming the tokens that stopped working, and ``client``, who set
+        it)."""
         user = self.check_token(token)
         problems = self._rules.problems(password, user.username, user.email)
         if problems:
@@ -479,7 +529,7 @@ class PasswordResetService:
                 self._users.set_activated(user)
             self._sessions.revoke_all(user)
             revoked = self._access_tokens.revoke_all(user.id) if self._access_tokens else []
-        self._mailer.send_password_changed(user, revoked)
+        self._mailer.send_password_changed(user, notice_for(client, self._clock()), revoked)
         return user
 
 

@@ -32,7 +32,7 @@ from forumapp.auth.decorators import (
     registration_enabled,
     requires_unactivated,
 )
-from forumapp.auth.devices import trust_device
+from forumapp.auth.devices import read_device_cookie, request_client, trust_device
 from forumapp.auth.exceptions import (
     SecondStepExpired,
     StopAuthentication,
@@ -48,7 +48,6 @@ from forumapp.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from forumapp.auth.ports import ClientInfo
 from forumapp.auth.second_factor.forms import SecondStepForm
 from forumapp.auth.second_factor.ports import PendingLogin
 from forumapp.auth.services import (
@@ -66,8 +65,14 @@ from forumapp.http import home_url, safe_redirect_target
 log = logging.getLogger(__name__)
 
 
-def _client() -> ClientInfo:
-    return ClientInfo(request.remote_addr or "", request.user_agent.string)
+_client = request_client
+
+
+def _known_accounts() -> tuple[int, ...]:
+    """The accounts this browser's device cookie names: logins of others are from a new
+    device (see :class:`AuthenticationManager`)."""
+    cookie = read_device_cookie()
+    return cookie.accounts if cookie is not None else ()
 
 
 def _next_url() -> str:
@@ -126,6 +131,7 @@ class Login(MethodView):
                 form.password.data,
                 remember=form.remember_me.data,
                 client=_client(),
+                known_accounts=_known_accounts(),
             )
         except StopAuthentication as exc:
             form.form_errors.append(exc.reason)
@@ -195,7 +201,7 @@ class Reauth(MethodView):
             return self._render(manager, form)
         user = current_user._get_current_object()
         try:
-            manager.reauthenticate(user, form.password.data, form.code.data or "")
+            manager.reauthenticate(user, form.password.data, form.code.data or "", client=_client())
         except StopAuthentication as exc:
             field = form.password if exc.reason == WRONG_PASSWORD else form.code
             field.errors.append(exc.reason)
@@ -307,7 +313,7 @@ class ResetPassword(MethodView):
         real_token = self._session_token() if token == self.URL_MARKER else token
         try:
             user = self.password_reset_service_factory().reset_password(
-                real_token, form.password.data
+                real_token, form.password.data, client=_client()
             )
         except TokenError as exc:
             return _token_problem(exc, ".forgot_password")
@@ -434,7 +440,7 @@ class TwoFactor(MethodView):
             return self._render(pending, form)
         try:
             result = self.authentication_manager_factory().complete_second_step(
-                pending, form.code.data, client=_client()
+                pending, form.code.data, client=_client(), known_accounts=_known_accounts()
             )
         except SecondStepExpired as exc:
             session.pop(self.SESSION_KEY, None)

@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forumapp.extensions import db
@@ -119,6 +119,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     timezone: Mapped[str | None] = mapped_column(String(TIMEZONE_MAX_LENGTH))
     #: Posts on a topic page (``POSTS_PER_PAGE`` when unset).
     posts_per_page: Mapped[int | None] = mapped_column(Integer)
+    #: Whether a login from a new device emails the member (see ``forumapp.auth.services``).
+    notify_new_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     group: Mapped[Group] = relationship(lazy="joined", innerjoin=True, foreign_keys=[group_id])
 

@@ -479,3 +479,29 @@ def test_the_ban_migration_ends_bans_that_a_group_change_left_behind(
             text("SELECT username, banned_until IS NULL FROM users ORDER BY username")
         ).all()
     assert [tuple(row) for row in rows] == [("banned", False), ("moved", True)]
+
+
+def test_the_notice_preferences_migration_upgrades_downgrades_and_upgrades_again(
+    scratch_app: Flask,
+) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0019_passkeys")
+        db.session.execute(_INSERT_MEMBER, {"yes": True})
+        db.session.commit()
+
+        upgrade(directory=migrations_folder(), revision="0020_notice_preferences")
+        # Members from before get the new sign-in notice: it is opt-out.
+        assert db.session.execute(text("SELECT id, notify_new_sign_in FROM users")).all() == [
+            (1, True)
+        ]
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="0019_passkeys")
+        assert "notify_new_sign_in" not in _user_columns()
+        assert db.session.execute(text("SELECT id, username FROM users")).all() == [(1, "ann")]
+        db.session.remove()
+
+        upgrade(directory=migrations_folder())
+        assert "notify_new_sign_in" in _user_columns()
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []

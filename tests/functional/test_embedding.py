@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,6 +15,8 @@ from flask_limiter.util import get_remote_address
 
 from examples.embed_auth.app import create_app
 from examples.embed_auth.factories import Accounts
+from examples.embed_auth.members import Member
+from forumapp.auth.second_factor import totp
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
@@ -57,8 +60,8 @@ def log_in(client: FlaskClient, password: str) -> int:
     return client.post("/accounts/login", data=form).status_code
 
 
-def test_the_example_host_registers_activates_logs_in_and_resets_a_password(host: Flask) -> None:
-    client = host.test_client()
+def register_and_activate(app: Flask, client: FlaskClient) -> Member:
+    """Register dora through the forms and follow her activation link."""
     form = {
         "username": "dora",
         "email": "dora@example.org",
@@ -69,11 +72,16 @@ def test_the_example_host_registers_activates_logs_in_and_resets_a_password(host
         "csrf_token": csrf_token(client, "/accounts/register"),
     }
     assert client.post("/accounts/register", data=form).status_code == 302
-    (member,) = accounts_of(host).members.members.values()
+    (member,) = accounts_of(app).members.members.values()
     assert not member.activated
-
-    assert client.get(emailed_link(host, "/accounts/activate/confirm/")).status_code == 302
+    assert client.get(emailed_link(app, "/accounts/activate/confirm/")).status_code == 302
     assert member.activated
+    return member
+
+
+def test_the_example_host_registers_activates_logs_in_and_resets_a_password(host: Flask) -> None:
+    client = host.test_client()
+    register_and_activate(host, client)
 
     assert log_in(client, PASSWORD) == 302
     assert "Welcome, dora." in client.get("/").get_data(as_text=True)
@@ -94,6 +102,34 @@ def test_the_example_host_registers_activates_logs_in_and_resets_a_password(host
     assert log_in(client, PASSWORD) == 200  # refused: the form again
     assert log_in(client, NEW_PASSWORD) == 302
     assert "Welcome, dora." in client.get("/").get_data(as_text=True)
+
+
+def test_the_example_host_gives_its_members_a_second_factor_of_its_own(host: Flask) -> None:
+    client = host.test_client()
+    member = register_and_activate(host, client)
+    # The host keeps the secret in its own store, as its own set-up page would.
+    secret = totp.new_secret()
+    accounts_of(host).authenticator_apps.enrol(member.id, secret)
+
+    assert log_in(client, PASSWORD) == 302
+    assert "Welcome, dora." not in client.get("/").get_data(as_text=True), "no session yet"
+    second_step = "/accounts/two-factor"
+    assert 'name="code"' in client.get(second_step).get_data(as_text=True)
+
+    wrong = {"code": "000000", "csrf_token": csrf_token(client, second_step)}
+    assert client.post(second_step, data=wrong).status_code == 200
+    code = pyotp.TOTP(secret).now()
+    right = {"code": code, "csrf_token": csrf_token(client, second_step)}
+    assert client.post(second_step, data=right).status_code == 302
+    assert "Welcome, dora." in client.get("/").get_data(as_text=True)
+
+    # The code is spent: logging in again with it stops at the second step.
+    logout = {"csrf_token": csrf_token(client, "/accounts/logout")}
+    assert client.post("/accounts/logout", data=logout).status_code == 302
+    assert log_in(client, PASSWORD) == 302
+    replay = {"code": code, "csrf_token": csrf_token(client, second_step)}
+    assert client.post(second_step, data=replay).status_code == 200
+    assert "Welcome, dora." not in client.get("/").get_data(as_text=True)
 
 
 def test_embedded_pages_use_forumapps_layout_not_the_hosts_base_html(host: Flask) -> None:

@@ -24,6 +24,7 @@ from forumapp.account.deletion import (
 from forumapp.account.export import FORMAT, DataExporter, profile_of
 from forumapp.api.models import ApiToken
 from forumapp.auth.models import AuthSession
+from forumapp.auth.ports import ClientInfo, Notice
 from forumapp.extensions import db
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.models import Category, Forum, Post, Topic, TopicRead
@@ -118,6 +119,12 @@ def deleter(
     )
 
 
+NOW = FixedClock()()
+CLIENT = ClientInfo(
+    "203.0.113.9", "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+)
+
+
 def as_auditor(user: User) -> Auditor:
     return Auditor(user.id, user.username, "192.0.2.7")
 
@@ -143,18 +150,23 @@ def test_deletion_removes_the_account_its_sessions_tokens_and_reading_state(
     )
     session.commit()
     mailer = RecordingGoodbyes()
-    deleted = deleter(session, mailer).delete(as_auditor(alice), DeletionRequest("alice", False))
+    deleted = deleter(session, mailer).delete(
+        as_auditor(alice), DeletionRequest("alice", False), client=CLIENT
+    )
     assert (deleted.username, deleted.posts_removed) == ("alice", False)
     for model in (User, AuthSession, ApiToken, TopicRead):
         assert session.scalar(select(func.count()).select_from(model)) == 0
     names = session.scalars(select(Post.author_name)).all()
     assert names == ["deleted user", "deleted user"]
-    assert mailer.sent == [(Departing("alice", "alice@example.org"), False)]
+    notice = Notice(NOW, "Firefox 128 on Ubuntu", "203.0.113.x")
+    assert mailer.sent == [(Departing("alice", "alice@example.org", notice), False)]
 
 
 def test_the_audit_entry_names_the_member_as_the_actor(session: Session) -> None:
     alice = add_user(session, "alice")
-    deleter(session, RecordingGoodbyes()).delete(as_auditor(alice), DeletionRequest("alice", False))
+    deleter(session, RecordingGoodbyes()).delete(
+        as_auditor(alice), DeletionRequest("alice", False), client=CLIENT
+    )
     entry = session.scalar(select(AuditEntry))
     assert entry is not None
     assert (entry.action, entry.actor_name, entry.ip_address) == (
@@ -173,7 +185,9 @@ def test_a_wrong_confirmation_deletes_nothing_and_sends_nothing(
     add_user(session, "bob")
     mailer = RecordingGoodbyes()
     with pytest.raises(InvalidInput) as caught:
-        deleter(session, mailer).delete(as_auditor(alice), DeletionRequest(typed, False))
+        deleter(session, mailer).delete(
+            as_auditor(alice), DeletionRequest(typed, False), client=CLIENT
+        )
     assert (caught.value.field, caught.value.reason) == ("confirmation", WRONG_CONFIRMATION)
     assert session.get(User, alice.id) is not None
     assert mailer.sent == []
@@ -184,11 +198,11 @@ def test_removing_posts_needs_the_site_setting(session: Session) -> None:
     add_topic(session, alice)
     with pytest.raises(InvalidInput) as caught:
         deleter(session, RecordingGoodbyes()).delete(
-            as_auditor(alice), DeletionRequest("alice", True)
+            as_auditor(alice), DeletionRequest("alice", True), client=CLIENT
         )
     assert (caught.value.field, caught.value.reason) == ("posts", POSTS_MUST_STAY)
     deleter(session, RecordingGoodbyes(), removal_allowed=True).delete(
-        as_auditor(alice), DeletionRequest("alice", True)
+        as_auditor(alice), DeletionRequest("alice", True), client=CLIENT
     )
     assert session.scalars(select(Topic.deleted)).all() == [True]
 
@@ -198,7 +212,9 @@ def test_the_last_admin_is_refused_and_nothing_changes(session: Session) -> None
     add_topic(session, root)
     mailer = RecordingGoodbyes()
     with pytest.raises(Forbidden) as caught:
-        deleter(session, mailer).delete(as_auditor(root), DeletionRequest("root", False))
+        deleter(session, mailer).delete(
+            as_auditor(root), DeletionRequest("root", False), client=CLIENT
+        )
     assert caught.value.reason == LAST_ADMIN
     assert session.get(User, root.id) is not None
     assert session.scalars(select(Post.author_name)).all() == ["root"]
@@ -209,14 +225,18 @@ def test_the_last_admin_is_refused_and_nothing_changes(session: Session) -> None
 def test_an_admin_may_leave_while_another_admin_remains(session: Session) -> None:
     root = add_user(session, "root", GroupKey.ADMIN)
     add_user(session, "root2", GroupKey.ADMIN)
-    deleter(session, RecordingGoodbyes()).delete(as_auditor(root), DeletionRequest("root", False))
+    deleter(session, RecordingGoodbyes()).delete(
+        as_auditor(root), DeletionRequest("root", False), client=CLIENT
+    )
     assert session.get(User, root.id) is None
 
 
 def test_an_account_already_gone_is_not_found(session: Session) -> None:
     ghost = Auditor(404, "ghost", "")
     with pytest.raises(NotFound):
-        deleter(session, RecordingGoodbyes()).delete(ghost, DeletionRequest("ghost", False))
+        deleter(session, RecordingGoodbyes()).delete(
+            ghost, DeletionRequest("ghost", False), client=CLIENT
+        )
 
 
 # --- DataExporter ---------------------------------------------------------------------------

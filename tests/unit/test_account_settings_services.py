@@ -56,6 +56,7 @@ def member(**values: Any) -> User:
         "language": "en",
         "timezone": None,
         "posts_per_page": None,
+        "notify_new_sign_in": True,
     }
     return User(**{**fields, **values})
 

@@ -91,6 +91,7 @@ class Kit:
             self.transaction,
             self.settings,
             self.access_tokens,
+            clock=self.clock,
         )
 
     def activator(self) -> AccountActivator:
@@ -213,9 +214,9 @@ def test_logout_revokes_only_that_session(kit: Kit) -> None:
 def test_reauthentication_checks_the_password(kit: Kit) -> None:
     user = kit.add_user()
     manager = ReauthenticationManager(kit.users, kit.hasher, kit.transaction, kit.clock)
-    manager.reauthenticate(user, PASSWORD)
+    manager.reauthenticate(user, PASSWORD, client=CLIENT)
     with pytest.raises(StopAuthentication):
-        manager.reauthenticate(user, "wrong password")
+        manager.reauthenticate(user, "wrong password", client=CLIENT)
     assert user.failed_logins == 1
 
 
@@ -296,7 +297,7 @@ def test_reset_sets_the_password_ends_sessions_and_tells_the_owner(kit: Kit) -> 
     session = kit.authentication().login("alice", PASSWORD, remember=True, client=CLIENT)
     kit.password_reset().request_reset("alice@example.org")
     token = kit.mailer.sent[0].token or ""
-    kit.password_reset().reset_password(token, "a brand new passphrase")
+    kit.password_reset().reset_password(token, "a brand new passphrase", client=CLIENT)
     assert kit.hasher.verify(user.password_hash, "a brand new passphrase")
     assert kit.sessions.user_id(session.session_token) is None
     assert kit.mailer.sent[-1].kind == "password_changed"
@@ -306,7 +307,9 @@ def test_reset_revokes_api_tokens_and_names_them_in_the_notice(kit: Kit) -> None
     alice, bob = kit.add_user(), kit.add_user("bob")
     kit.access_tokens.tokens = {alice.id: ["deploy", "backup"], bob.id: ["bot"]}
     kit.password_reset().request_reset("alice@example.org")
-    kit.password_reset().reset_password(kit.mailer.sent[0].token or "", "a brand new passphrase")
+    kit.password_reset().reset_password(
+        kit.mailer.sent[0].token or "", "a brand new passphrase", client=CLIENT
+    )
     assert kit.access_tokens.tokens == {alice.id: [], bob.id: ["bot"]}
     assert kit.mailer.sent[-1].revoked_tokens == ("backup", "deploy")
     assert kit.transaction.commits == 1
@@ -316,9 +319,9 @@ def test_reset_token_works_once(kit: Kit) -> None:
     kit.add_user()
     kit.password_reset().request_reset("alice@example.org")
     token = kit.mailer.sent[0].token or ""
-    kit.password_reset().reset_password(token, "a brand new passphrase")
+    kit.password_reset().reset_password(token, "a brand new passphrase", client=CLIENT)
     with pytest.raises(TokenError):
-        kit.password_reset().reset_password(token, "another new passphrase")
+        kit.password_reset().reset_password(token, "another new passphrase", client=CLIENT)
 
 
 def test_reset_token_dies_when_the_email_changes(kit: Kit) -> None:
@@ -341,14 +344,16 @@ def test_reset_refuses_a_weak_new_password(kit: Kit) -> None:
     user = kit.add_user()
     kit.password_reset().request_reset("alice@example.org")
     with pytest.raises(StopValidation):
-        kit.password_reset().reset_password(kit.mailer.sent[0].token or "", "alice")
+        kit.password_reset().reset_password(kit.mailer.sent[0].token or "", "alice", client=CLIENT)
     assert kit.hasher.verify(user.password_hash, PASSWORD)
 
 
 def test_reset_activates_an_unactivated_account(kit: Kit) -> None:
     user = kit.add_user(activated=False)
     kit.password_reset().request_reset("alice@example.org")
-    kit.password_reset().reset_password(kit.mailer.sent[0].token or "", "a brand new passphrase")
+    kit.password_reset().reset_password(
+        kit.mailer.sent[0].token or "", "a brand new passphrase", client=CLIENT
+    )
     assert user.activated
 
 

@@ -102,7 +102,7 @@ class Kit:
         """Turn two-factor login on; the secret and the recovery codes."""
         enrolment = self.service().start_enrolment(self.user)
         codes = self.service().confirm_enrolment(
-            self.user, enrolment.sealed, code_at(enrolment.secret, self.clock())
+            self.user, enrolment.sealed, code_at(enrolment.secret, self.clock()), client=CLIENT
         )
         # The confirming code is spent: move to the next step for a fresh one.
         self.clock.advance(seconds=30)
@@ -180,10 +180,10 @@ def test_enrolment_stores_nothing_until_a_code_confirms_it(kit: Kit) -> None:
     enrolment = kit.service().start_enrolment(kit.user)
     assert kit.store.totps == {}
     with pytest.raises(TwoFactorError):
-        kit.service().confirm_enrolment(kit.user, enrolment.sealed, "000000")
+        kit.service().confirm_enrolment(kit.user, enrolment.sealed, "000000", client=CLIENT)
     assert kit.store.totps == {}
     codes = kit.service().confirm_enrolment(
-        kit.user, enrolment.sealed, code_at(enrolment.secret, START)
+        kit.user, enrolment.sealed, code_at(enrolment.secret, START), client=CLIENT
     )
     assert len(codes) == recovery.COUNT == len(set(codes))
     assert kit.service().status(kit.user).enabled
@@ -208,7 +208,9 @@ def test_an_old_set_up_page_cannot_enable_two_factor(kit: Kit) -> None:
     settings = TwoFactorSettings(issuer="x", enrolment_max_age=-1)
     service = TwoFactorService(kit.store, kit.box, kit.mailer, kit.transaction, settings, kit.clock)
     with pytest.raises(TwoFactorError, match=ENROLMENT_EXPIRED):
-        service.confirm_enrolment(kit.user, enrolment.sealed, code_at(enrolment.secret, START))
+        service.confirm_enrolment(
+            kit.user, enrolment.sealed, code_at(enrolment.secret, START), client=CLIENT
+        )
 
 
 def test_enrolling_twice_is_refused(kit: Kit) -> None:
@@ -219,10 +221,13 @@ def test_enrolling_twice_is_refused(kit: Kit) -> None:
 
 def test_disabling_removes_the_factor_and_mails_a_notice(kit: Kit) -> None:
     kit.enrol()
-    kit.service().disable(kit.user)
+    kit.service().disable(kit.user, client=CLIENT)
     assert not kit.service().enabled_for(kit.user)
     assert kit.store.codes == {}
-    assert kit.mailer.sent == [("two_factor_disabled", "alice@example.org", None)]
+    assert kit.mailer.sent == [
+        ("two_factor_enabled", "alice@example.org", None),
+        ("two_factor_disabled", "alice@example.org", None),
+    ]
 
 
 def test_regenerated_recovery_codes_replace_the_old_ones(kit: Kit) -> None:
@@ -329,7 +334,8 @@ def test_a_recovery_code_logs_in_and_mails_a_notice(kit: Kit) -> None:
     result = kit.manager().complete_second_step(kit.pending().token, codes[3], client=CLIENT)
     assert kit.sessions.user_id(result.session_token) == kit.user.id
     assert kit.history.attempts[-1].second_factor == RECOVERY
-    assert kit.mailer.sent == [("recovery_code_used", "alice@example.org", recovery.COUNT - 1)]
+    assert kit.mailer.sent[-1] == ("recovery_code_used", "alice@example.org", recovery.COUNT - 1)
+    assert kit.mailer.notices[-1].browser == describe_user_agent(CLIENT.user_agent)
 
 
 def test_a_wrong_password_is_recorded_for_the_owner(kit: Kit) -> None:
@@ -346,10 +352,10 @@ def test_reauthentication_asks_for_the_code_where_a_second_factor_is_on(kit: Kit
     )
     assert manager.needs_code(kit.user)
     with pytest.raises(StopAuthentication, match=CODE_NEEDED):
-        manager.reauthenticate(kit.user, PASSWORD)
+        manager.reauthenticate(kit.user, PASSWORD, client=CLIENT)
     with pytest.raises(StopAuthentication, match=WRONG_CODE):
-        manager.reauthenticate(kit.user, PASSWORD, "000000")
-    manager.reauthenticate(kit.user, PASSWORD, code_at(secret, kit.clock()))
+        manager.reauthenticate(kit.user, PASSWORD, "000000", client=CLIENT)
+    manager.reauthenticate(kit.user, PASSWORD, code_at(secret, kit.clock()), client=CLIENT)
 
 
 # -- the login history's browser names ------------------------------------------------------

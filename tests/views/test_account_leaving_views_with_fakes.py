@@ -15,6 +15,7 @@ from forumapp.account.deletion import DeletedAccount, DeletionRequest
 from forumapp.account.export import Export
 from forumapp.account.leaving_views import DeleteAccount, ExportData, exports_per_member
 from forumapp.auth.decorators import fresh_login_required
+from forumapp.auth.ports import ClientInfo
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.management.audit.log import Auditor
 from tests.conftest import AuthActions, csrf_token
@@ -44,7 +45,9 @@ class FakeDeleter:
     error: Exception | None = None
     calls: list[tuple[Auditor, DeletionRequest]] = field(default_factory=list)
 
-    def delete(self, member: Auditor, request: DeletionRequest) -> DeletedAccount:
+    def delete(
+        self, member: Auditor, request: DeletionRequest, *, client: ClientInfo
+    ) -> DeletedAccount:
         """Record the request; nothing is deleted."""
         self.calls.append((member, request))
         if self.error is not None:

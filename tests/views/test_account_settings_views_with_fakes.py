@@ -208,9 +208,12 @@ def test_saving_preferences_hands_typed_values_to_the_service() -> None:
     assert response.status_code == 302
     assert response.location == "/settings/preferences"
     client.post("/settings/preferences", data={**data, "posts_per_page": "50"})
+    # A checkbox left unticked is not sent at all: that is the opt-out.
+    client.post("/settings/preferences", data={**data, "notify_new_sign_in": "y"})
     assert preferences.saved == [
-        (8, Preferences("en", "UTC", None)),
-        (8, Preferences("en", "UTC", 50)),
+        (8, Preferences("en", "UTC", None, notify_new_sign_in=False)),
+        (8, Preferences("en", "UTC", 50, notify_new_sign_in=False)),
+        (8, Preferences("en", "UTC", None, notify_new_sign_in=True)),
     ]
 
 

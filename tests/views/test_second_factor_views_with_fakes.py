@@ -20,7 +20,7 @@ from forumapp.account.security.views import DisableTwoFactor, EnrolAuthenticator
 from forumapp.auth import AuthFactories, create_auth_blueprint
 from forumapp.auth.decorators import anonymous_required, fresh_login_required, login_required
 from forumapp.auth.limits import second_step_per_account, second_step_per_client
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.ports import AuthUser, ClientInfo
 from forumapp.auth.second_factor.ports import CodeProof
 from forumapp.auth.second_factor.service import (
     NOT_ON,
@@ -83,7 +83,7 @@ class FakeTwoFactor:
         if name in self.refuse:
             raise TwoFactorError(NOT_ON)
 
-    def disable(self, user: AuthUser) -> None:
+    def disable(self, user: AuthUser, *, client: ClientInfo) -> None:
         self._call("disable")
 
     def regenerate_recovery_codes(self, user: AuthUser) -> list[str]:
@@ -165,7 +165,7 @@ class FixedCodeFactor:
     def check(self, user: AuthUser, proof: CodeProof) -> str | None:
         return "fake" if proof.code == "135790" else None
 
-    def after_use(self, user: AuthUser, method: str) -> None:
+    def after_use(self, user: AuthUser, method: str, client: ClientInfo) -> None:
         pass
 
 

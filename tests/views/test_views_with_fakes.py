@@ -64,10 +64,12 @@ class RefusingManager:
         return False
 
 
-def test_login_view_shows_the_reason_its_service_gives() -> None:
-    manager = RefusingManager()
+def login_only_app(manager: object) -> Flask:
+    """An app whose auth blueprint has ``manager`` and no other service."""
     app = Flask(__name__)
-    app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app.config.update(
+        SECRET_KEY="x", WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, AUTH_TRUSTED_DEVICE_DAYS=30
+    )
     LoginManager(app).user_loader(lambda token: None)
     blueprint = create_auth_blueprint(
         AuthFactories(
@@ -81,10 +83,41 @@ def test_login_view_shows_the_reason_its_service_gives() -> None:
     app.register_blueprint(blueprint)
     app.config["HOME_ENDPOINT"] = "home"
     app.add_url_rule("/", "home", lambda: "home")
+    return app
+
+
+def test_login_view_shows_the_reason_its_service_gives() -> None:
+    manager = RefusingManager()
+    app = login_only_app(manager)
     response = app.test_client().post("/auth/login", data={"login": "x", "password": "y"})
     assert response.status_code == 200
     assert "Refused by the fake." in response.get_data(as_text=True)
     assert manager.attempts == [("x", "y")]
+
+
+class AcceptingManager:
+    """An authentication manager that lets account 5 in, noting the accounts the browser's
+    device cookie named each time."""
+
+    def __init__(self) -> None:
+        self.known: list[tuple[int, ...]] = []
+
+    def login(self, login: str, password: str, **values: Any) -> LoginResult:
+        self.known.append(tuple(values["known_accounts"]))
+        return LoginResult(FakeUser(5, "eve", "eve@example.org", "h"), "session-token")
+
+
+def test_login_view_hands_the_service_the_accounts_this_browser_logged_in_before() -> None:
+    manager = AcceptingManager()
+    app = login_only_app(manager)
+    browser = app.test_client()
+    for _ in range(2):
+        assert (
+            browser.post("/auth/login", data={"login": "eve", "password": "y"}).status_code == 302
+        )
+    # A new browser is a new device again.
+    app.test_client().post("/auth/login", data={"login": "eve", "password": "y"})
+    assert manager.known == [(), (5,), ()]
 
 
 # --- a foreign app with its own user store -------------------------------------------------
@@ -131,6 +164,7 @@ class ForeignStack:
                 self.mailer,
                 self.transaction,
                 self.settings,
+                clock=self.clock,
             ),
             account_activator=lambda: AccountActivator(
                 self.users, self.tokens, self.mailer, self.transaction, self.settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 
 from forumapp.account.preferences.services import PreferenceChoices, Preferences
 from forumapp.forms import ForumForm
@@ -30,7 +30,8 @@ def page_size(value: object) -> int | None:
 
 
 class PreferencesForm(ForumForm):
-    """Language, time zone and posts per page, each a choice from a list."""
+    """Language, time zone and posts per page, each a choice from a list, and whether a
+    login from a new device sends an email."""
 
     language = SelectField("Language", validate_choice=False)
     timezone = SelectField(
@@ -44,6 +45,11 @@ class PreferencesForm(ForumForm):
         validate_choice=False,
         description="How many posts a topic page shows.",
     )
+    notify_new_sign_in = BooleanField(
+        "Email me when my account is logged in to from a new device",
+        description="A browser this account has not logged in from recently. "
+        "Other security emails, such as a password change, are always sent.",
+    )
 
     def __init__(self, choices: PreferenceChoices, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -56,4 +62,9 @@ class PreferencesForm(ForumForm):
 
     def preferences(self) -> Preferences:
         """The submitted preferences."""
-        return Preferences(self.language.data, self.timezone.data, self.posts_per_page.data)
+        return Preferences(
+            self.language.data,
+            self.timezone.data,
+            self.posts_per_page.data,
+            bool(self.notify_new_sign_in.data),
+        )

@@ -1,5 +1,5 @@
-"""Reading and saving a member's preferences (language, time zone, posts per page), free
-of any request."""
+"""Reading and saving a member's preferences (language, time zone, posts per page, the
+new sign-in notice), free of any request."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ class Preferences:
     language: str
     timezone: str
     posts_per_page: int | None
+    #: Whether a login from a new device emails the member.
+    notify_new_sign_in: bool = True
 
 
 class PreferencesService:
@@ -52,7 +54,10 @@ class PreferencesService:
         """The member's preferences, with the site's time zone where they chose none."""
         user = member(self._session, user_id)
         return Preferences(
-            user.language, user.timezone or self.choices.default_timezone, user.posts_per_page
+            user.language,
+            user.timezone or self.choices.default_timezone,
+            user.posts_per_page,
+            user.notify_new_sign_in,
         )
 
     def save(self, user_id: int, preferences: Preferences) -> None:
@@ -64,6 +69,7 @@ class PreferencesService:
             user.language = preferences.language
             user.timezone = preferences.timezone
             user.posts_per_page = preferences.posts_per_page
+            user.notify_new_sign_in = preferences.notify_new_sign_in
 
     def _check(self, preferences: Preferences) -> None:
         if preferences.language not in self.choices.languages:

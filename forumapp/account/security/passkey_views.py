@@ -16,6 +16,7 @@ from flask.views import MethodView
 from forumapp.account.security.services import SecurityReport
 from forumapp.account.security.views import member, security_page
 from forumapp.auth.decorators import fresh_login_required, login_required
+from forumapp.auth.devices import request_client
 from forumapp.auth.passkeys.forms import AddPasskeyForm, PasskeyNameForm
 from forumapp.auth.passkeys.service import PasskeyError, PasskeyService
 from forumapp.auth.passkeys.views import json_options
@@ -107,6 +108,6 @@ class RemovePasskey(MethodView):
             passkey = service.passkey(member(), passkey_id)
             page = render_template("account/remove_passkey.html", passkey=passkey, form=form)
             return page, 400
-        service.remove(member(), passkey_id)
+        service.remove(member(), passkey_id, client=request_client())
         flash("The passkey is removed: it no longer logs in to your account.", "success")
         return redirect(url_for(".security"))

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from forumapp.account.security.services import SecurityReport
 from forumapp.auth.decorators import fresh_login_required, login_required
+from forumapp.auth.devices import request_client
 from forumapp.auth.passkeys.forms import AddPasskeyForm
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.forms import ConfirmEnrolmentForm, ConfirmForm
@@ -89,6 +90,7 @@ class EnrolAuthenticator(MethodView):
                     member(),
                     form.enrolment.data,
                     form.code.data,
+                    client=request_client(),
                 )
             except TwoFactorError as exc:
                 form.code.errors.append(exc.reason)
@@ -148,6 +150,6 @@ class DisableTwoFactor(_TwoFactorChange):
     template = "account/disable_two_factor.html"
 
     def change(self, service: TwoFactorService) -> ResponseReturnValue:
-        service.disable(member())
+        service.disable(member(), client=request_client())
         flash("Two-factor login is off: your password alone logs you in now.", "success")
         return redirect(url_for(".security"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from forumapp.auth.agents import notice_for
 from forumapp.auth.passkeys import ceremony
 from forumapp.auth.passkeys.ceremony import (
     CeremonyFailed,
@@ -18,7 +19,7 @@ from forumapp.auth.passkeys.ceremony import (
     NewCredential,
     RelyingParty,
 )
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.ports import AuthUser, ClientInfo, Notice
 from forumapp.auth.second_factor.ports import PasskeyProof, Proof
 from forumapp.forum.errors import NotFound
 from forumapp.persistence import Transaction, atomic
@@ -101,7 +102,7 @@ class OtherSecondFactor(Protocol):
 class PasskeyMailer(Protocol):
     """The notice sent when the last second factor of an account goes."""
 
-    def send_two_factor_disabled(self, user: AuthUser) -> None: ...
+    def send_two_factor_disabled(self, user: AuthUser, notice: Notice) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class PasskeyService:
             if not self._store.rename(user.id, passkey_id, name):
                 raise NotFound
 
-    def remove(self, user: AuthUser, passkey_id: int) -> None:
+    def remove(self, user: AuthUser, passkey_id: int, *, client: ClientInfo) -> None:
         """Remove the member's passkey; when it was the account's last second factor, its
         owner gets the same notice as for turning two-factor login off."""
         with atomic(self._transaction):
@@ -202,7 +203,7 @@ class PasskeyService:
                 raise NotFound
             last = not self._store.for_user(user.id) and not self._others.enabled_for(user)
         if last:
-            self._mailer.send_two_factor_disabled(user)
+            self._mailer.send_two_factor_disabled(user, notice_for(client, self._clock()))
 
     # -- the second step of a login --------------------------------------------------------
 
@@ -265,7 +266,7 @@ class PasskeyService:
         # Of two requests with one answer, the counter lets one through.
         return passkey if self._store.record_use(passkey, count, self._clock()) else None
 
-    def after_use(self, user: AuthUser, method: str) -> None:
+    def after_use(self, user: AuthUser, method: str, client: ClientInfo) -> None:
         """Nothing to tell: a passkey is not used up."""
 
     def _new_challenge(self, user: AuthUser | None, purpose: str) -> bytes:

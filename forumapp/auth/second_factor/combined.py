@@ -3,7 +3,7 @@ when it has any of them, and a proof is accepted by the factor whose kind it is.
 
 from __future__ import annotations
 
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.ports import AuthUser, ClientInfo
 from forumapp.auth.second_factor.ports import Proof, SecondFactor
 
 
@@ -25,7 +25,7 @@ class AnySecondFactor:
                 return method
         return None
 
-    def after_use(self, user: AuthUser, method: str) -> None:
+    def after_use(self, user: AuthUser, method: str, client: ClientInfo) -> None:
         """Let each factor react to the use of ``method`` (only its own methods matter)."""
         for factor in self._factors:
-            factor.after_use(user, method)
+            factor.after_use(user, method, client)

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from forumapp.auth.emails import TemplateAccountMailer
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.ports import AuthUser, Notice
 
 
 class TemplateSecondFactorMailer(TemplateAccountMailer):
-    """Tells an account's owner when its second factor was turned off or stood in for."""
+    """Tells an account's owner when its second factor was turned on or off, or stood in for."""
 
-    def send_two_factor_disabled(self, user: AuthUser) -> None:
-        self._send(
-            user,
-            "two_factor_disabled",
-            "Two-factor login was turned off",
-            reset_link=self._link("forgot_password"),
-        )
+    def send_two_factor_enabled(self, user: AuthUser, notice: Notice) -> None:
+        """Say that an authenticator app now guards the account."""
+        self._notice(user, notice, "two_factor_enabled", "Two-factor login was turned on")
 
-    def send_recovery_code_used(self, user: AuthUser, codes_left: int) -> None:
-        self._send(
-            user,
-            "recovery_code_used",
-            "A recovery code was used",
-            reset_link=self._link("forgot_password"),
-            codes_left=codes_left,
+    def send_two_factor_disabled(self, user: AuthUser, notice: Notice) -> None:
+        """Say that the password alone opens the account now."""
+        self._notice(user, notice, "two_factor_disabled", "Two-factor login was turned off")
+
+    def send_recovery_code_used(self, user: AuthUser, notice: Notice, codes_left: int) -> None:
+        """Say that a recovery code stood in for the app, and how many are left."""
+        self._notice(
+            user, notice, "recovery_code_used", "A recovery code was used", codes_left=codes_left
         )

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.agents import notice_for
+from forumapp.auth.ports import AuthUser, ClientInfo, Notice
 from forumapp.auth.second_factor import recovery, totp
 from forumapp.auth.second_factor.ports import CodeProof, Proof
 from forumapp.auth.second_factor.sealing import SecretBox, SecretUnreadable
@@ -60,8 +61,9 @@ class SecondFactorStore(Protocol):
 class SecondFactorMailer(Protocol):
     """The notices about second factors; each method sends exactly one message."""
 
-    def send_two_factor_disabled(self, user: AuthUser) -> None: ...
-    def send_recovery_code_used(self, user: AuthUser, codes_left: int) -> None: ...
+    def send_two_factor_enabled(self, user: AuthUser, notice: Notice) -> None: ...
+    def send_two_factor_disabled(self, user: AuthUser, notice: Notice) -> None: ...
+    def send_recovery_code_used(self, user: AuthUser, notice: Notice, codes_left: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,11 @@ class TwoFactorService:
         """The enrolment ``sealed`` came from, to show again after a wrong code."""
         return self._enrolment(user, self._open_enrolment(sealed), sealed)
 
-    def confirm_enrolment(self, user: AuthUser, sealed: str, code: str) -> list[str]:
-        """Turn two-factor login on once ``code`` shows the app has the secret; returns
-        the recovery codes, which are never shown again."""
+    def confirm_enrolment(
+        self, user: AuthUser, sealed: str, code: str, *, client: ClientInfo
+    ) -> list[str]:
+        """Turn two-factor login on once ``code`` shows the app has the secret, and tell
+        the owner by email; returns the recovery codes, which are never shown again."""
         secret = self._open_enrolment(sealed)
         step = totp.matching_step(secret, code, self._clock())
         if step is None:
@@ -152,6 +156,7 @@ class TwoFactorService:
             # The confirming code is used up like any other.
             self._store.save_totp(user.id, self._box.seal(secret), self._clock(), step)
             self._store.replace_recovery_codes(user.id, [recovery.code_hash(c) for c in codes])
+        self._mailer.send_two_factor_enabled(user, notice_for(client, self._clock()))
         return codes
 
     def _enrolment(self, user: AuthUser, secret: str, sealed: str) -> Enrolment:
@@ -174,13 +179,13 @@ class TwoFactorService:
             self._store.replace_recovery_codes(user.id, [recovery.code_hash(c) for c in codes])
         return codes
 
-    def disable(self, user: AuthUser) -> None:
+    def disable(self, user: AuthUser, *, client: ClientInfo) -> None:
         """Turn two-factor login off, and tell the account's owner by email."""
         with atomic(self._transaction):
             if self._store.totp(user.id) is None:
                 raise TwoFactorError(NOT_ON)
             self._store.remove_all(user.id)
-        self._mailer.send_two_factor_disabled(user)
+        self._mailer.send_two_factor_disabled(user, notice_for(client, self._clock()))
 
     # -- the SecondFactor port ------------------------------------------------------------
 
@@ -211,7 +216,9 @@ class TwoFactorService:
             return None
         return TOTP
 
-    def after_use(self, user: AuthUser, method: str) -> None:
-        """Tell the owner when a recovery code was used: it may not have been them."""
+    def after_use(self, user: AuthUser, method: str, client: ClientInfo) -> None:
+        """Tell the owner when ``client`` used a recovery code: it may not have been them."""
         if method == RECOVERY:
-            self._mailer.send_recovery_code_used(user, self._store.recovery_codes_left(user.id))
+            self._mailer.send_recovery_code_used(
+                user, notice_for(client, self._clock()), self._store.recovery_codes_left(user.id)
+            )
