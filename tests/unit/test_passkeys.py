@@ -194,7 +194,7 @@ def test_another_members_passkey_is_not_found(kit: Kit) -> None:
     with pytest.raises(NotFound):
         kit.service().rename(kit.other, passkey_id, "Mine now")
     with pytest.raises(NotFound):
-        kit.service().remove(kit.other, passkey_id)
+        kit.service().remove(kit.other, passkey_id, client=CLIENT)
     with pytest.raises(NotFound):
         kit.service().passkey(kit.other, passkey_id)
 
@@ -204,16 +204,16 @@ def test_removing_the_last_second_factor_sends_the_two_factor_off_notice(kit: Ki
     kit.authenticator = SoftAuthenticator()
     kit.register("Phone")
     first, second = kit.service().passkeys(kit.user)
-    kit.service().remove(kit.user, first.id)
+    kit.service().remove(kit.user, first.id, client=CLIENT)
     assert kit.mailer.sent == []
-    kit.service().remove(kit.user, second.id)
+    kit.service().remove(kit.user, second.id, client=CLIENT)
     assert kit.mailer.sent == [("two_factor_disabled", "alice@example.org", None)]
 
 
 def test_removing_a_passkey_while_an_authenticator_app_stays_sends_nothing(kit: Kit) -> None:
     kit.register()
     kit.totp.on = True
-    kit.service().remove(kit.user, kit.store.for_user(1)[0].id)
+    kit.service().remove(kit.user, kit.store.for_user(1)[0].id, client=CLIENT)
     assert kit.mailer.sent == []
 
 

@@ -69,7 +69,7 @@ class FakePasskeys:
     def rename(self, user: AuthUser, passkey_id: int, name: str) -> None:
         self.calls.append(("rename", (passkey_id, name)))
 
-    def remove(self, user: AuthUser, passkey_id: int) -> None:
+    def remove(self, user: AuthUser, passkey_id: int, *, client: object) -> None:
         self.calls.append(("remove", passkey_id))
 
     def registration_options(self, user: AuthUser) -> str:
