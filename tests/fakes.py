@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from forumapp.account.ports import Notice, PendingEmailChange, StoredSession
+from forumapp.account.credentials.ports import Notice, PendingEmailChange, StoredSession
 from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount
 from forumapp.auth.stores import hash_session_token
 

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from forumapp.account.export import DataExporter
+from forumapp.account.leaving.export import DataExporter
 from forumapp.api.models import ApiToken
 from forumapp.api.tokens import TokenScope, TokenService
 from forumapp.extensions import db

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ua_parser import parse
 
-from forumapp.account.ports import Notice
+from forumapp.account.credentials.ports import Notice
 from forumapp.auth.ports import ClientInfo
 
 UNKNOWN_BROWSER = "Unknown browser"

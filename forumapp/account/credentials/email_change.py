@@ -14,8 +14,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from forumapp.account.agents import notice_for
-from forumapp.account.ports import (
+from forumapp.account.credentials.agents import notice_for
+from forumapp.account.credentials.ports import (
     EmailAccounts,
     EmailChangeStore,
     PendingEmailChange,
