@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from forumapp.account.ports import Notice, PendingEmailChange, StoredSession
-from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount
+from forumapp.account.credentials.ports import PendingEmailChange, StoredSession
+from forumapp.auth.ports import AuthUser, ClientInfo, NewAccount, Notice
 from forumapp.auth.stores import hash_session_token
 
 

@@ -18,10 +18,11 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import RouteCallable
 
 from forumapp import settings
-from forumapp.account import leaving_views, menu
-from forumapp.account.avatar import AvatarPage, RemoveAvatar
-from forumapp.account.credential_rules import credential_rules
+from forumapp.account import menu
+from forumapp.account.avatar.views import AvatarPage, RemoveAvatar
+from forumapp.account.credentials.urls import credential_rules
 from forumapp.account.factories import AccountFactories, default_factories
+from forumapp.account.leaving import views as leaving_views
 from forumapp.account.preferences.views import PreferencesSettings
 from forumapp.account.profile.views import ProfileSettings
 from forumapp.account.security import urls as security

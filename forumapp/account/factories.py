@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from forumapp.account import credential_factories
-from forumapp.account.deletion import AccountDeleter, DeletionSettings
-from forumapp.account.device_sessions import SessionManager
-from forumapp.account.email_change import EmailChanger
-from forumapp.account.export import DataExporter
-from forumapp.account.farewell import TemplateGoodbyeMailer
-from forumapp.account.password_change import PasswordChanger
+from forumapp.account.credentials import factories as credential_factories
+from forumapp.account.credentials.email_change import EmailChanger
+from forumapp.account.credentials.password_change import PasswordChanger
+from forumapp.account.credentials.sessions import SessionManager
+from forumapp.account.leaving.deletion import AccountDeleter, DeletionSettings
+from forumapp.account.leaving.export import DataExporter
+from forumapp.account.leaving.farewell import TemplateGoodbyeMailer
 from forumapp.account.preferences.services import PreferenceChoices, PreferencesService
 from forumapp.account.profile.services import ProfileService
 from forumapp.account.security.factories import security_report_factory

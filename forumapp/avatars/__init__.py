@@ -2,7 +2,7 @@
 
 :func:`create_avatars_blueprint` serves the initials pictures and stored files and gives
 templates ``avatar_url``; the upload page is the account blueprint's
-(:mod:`forumapp.account.avatar`), over :class:`~forumapp.avatars.service.AvatarService`.
+(:mod:`forumapp.account.avatar.views`), over :class:`~forumapp.avatars.service.AvatarService`.
 """
 
 from __future__ import annotations

@@ -204,7 +204,7 @@ def test_an_email_change_link_expires(
     request_email_change(logged_in(app), "new@example.org")
     confirm = link_path(outbox[0], "/settings/email/confirm/")
     later = utcnow() + timedelta(seconds=61)
-    monkeypatch.setattr("forumapp.account.credential_factories.utcnow", lambda: later)
+    monkeypatch.setattr("forumapp.account.credentials.factories.utcnow", lambda: later)
     response = app.test_client().get(confirm)
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from forumapp.account.export import DataExporter
+from forumapp.account.leaving.export import DataExporter
 from forumapp.api.models import ApiToken
 from forumapp.api.tokens import TokenScope, TokenService
 from forumapp.extensions import db
@@ -83,6 +83,7 @@ def test_export_holds_profile_topics_posts_tokens_and_sessions(
     assert {"created_at", "edited_at"} <= data["posts"][1].keys()
     assert [t["name"] for t in data["api_tokens"]] == ["backup script"]
     assert len(data["sessions"]) == 1
+    assert data["passkeys"] == []
     assert data["sessions"][0]["user_agent"] is not None
 
 

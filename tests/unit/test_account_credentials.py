@@ -6,10 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from forumapp.account.agents import approximate_address, describe_user_agent
-from forumapp.account.device_sessions import SessionManager
-from forumapp.account.email_change import ADDRESS_TAKEN_SINCE, SAME_ADDRESS, EmailChanger
-from forumapp.account.password_change import SAME_PASSWORD, PasswordChanger
+from forumapp.account.credentials.email_change import (
+    ADDRESS_TAKEN_SINCE,
+    SAME_ADDRESS,
+    EmailChanger,
+)
+from forumapp.account.credentials.password_change import SAME_PASSWORD, PasswordChanger
+from forumapp.account.credentials.sessions import SessionManager
+from forumapp.auth.agents import approximate_address, describe_user_agent
 from forumapp.auth.exceptions import StopValidation, TokenError
 from forumapp.auth.ports import ClientInfo
 from forumapp.auth.services import WRONG_PASSWORD, AuthSettings

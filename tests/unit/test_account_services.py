@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.orm import Session
 
-from forumapp.account.deletion import (
+from forumapp.account.leaving.deletion import (
     LAST_ADMIN,
     POSTS_MUST_STAY,
     WRONG_CONFIRMATION,
@@ -21,7 +21,7 @@ from forumapp.account.deletion import (
     DeletionSettings,
     Departing,
 )
-from forumapp.account.export import FORMAT, DataExporter, profile_of
+from forumapp.account.leaving.export import FORMAT, DataExporter, profile_of
 from forumapp.api.models import ApiToken
 from forumapp.auth.models import AuthSession
 from forumapp.auth.ports import ClientInfo, Notice

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
-from forumapp.account.agents import describe_user_agent
+from forumapp.auth.agents import describe_user_agent
 from forumapp.auth.exceptions import SecondStepExpired, StopAuthentication
 from forumapp.auth.ports import ClientInfo
 from forumapp.auth.second_factor import recovery, totp

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forumapp.account import create_account_blueprint, default_factories
-from forumapp.account.avatar import AvatarPage, RemoveAvatar
+from forumapp.account.avatar.views import AvatarPage, RemoveAvatar
 from forumapp.avatars.errors import InvalidImage
 from forumapp.forum.errors import NotFound
 from tests.conftest import AuthActions, MakeUser, csrf_token

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from flask_login import LoginManager
 
 from forumapp.account import create_account_blueprint, default_factories
-from forumapp.account.credential_views import ChangePassword, EndSession
+from forumapp.account.credentials.views import ChangePassword, EndSession
 from forumapp.auth import create_auth_blueprint
 from forumapp.auth.decorators import FRESH_AT_KEY, fresh_login_required, login_required
 from forumapp.auth.exceptions import StopValidation, TokenError, ValidationError

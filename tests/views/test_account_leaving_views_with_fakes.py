@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forumapp.account import create_account_blueprint, default_factories
-from forumapp.account.deletion import DeletedAccount, DeletionRequest
-from forumapp.account.export import Export
-from forumapp.account.leaving_views import DeleteAccount, ExportData, exports_per_member
+from forumapp.account.leaving.deletion import DeletedAccount, DeletionRequest
+from forumapp.account.leaving.export import Export
+from forumapp.account.leaving.views import DeleteAccount, ExportData, exports_per_member
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.auth.ports import ClientInfo
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound

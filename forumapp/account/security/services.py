@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from forumapp.account.agents import describe_user_agent
+from forumapp.auth.agents import describe_user_agent
 from forumapp.auth.passkeys.service import PASSKEY, StoredPasskey
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.models import LoginEvent

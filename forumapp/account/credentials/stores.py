@@ -8,8 +8,8 @@ from typing import cast
 
 from sqlalchemy import delete, select
 
-from forumapp.account.models import EmailChange
-from forumapp.account.ports import PendingEmailChange, StoredSession
+from forumapp.account.credentials.models import EmailChange
+from forumapp.account.credentials.ports import PendingEmailChange, StoredSession
 from forumapp.auth.models import AuthSession
 from forumapp.auth.ports import AuthUser
 from forumapp.auth.stores import SqlUserStore, hash_session_token

@@ -11,14 +11,14 @@ from typing import Any
 
 from flask import render_template
 
-from forumapp.account.deletion import Departing
+from forumapp.account.leaving.deletion import Departing
 from forumapp.mail import Email
 
 
 class TemplateGoodbyeMailer:
     """Renders the email in text and HTML and hands it to ``deliver``; ``link(endpoint,
     **values)`` builds the absolute URLs it carries. Implements
-    :class:`forumapp.account.deletion.GoodbyeMailer`."""
+    :class:`forumapp.account.leaving.deletion.GoodbyeMailer`."""
 
     def __init__(
         self, deliver: Callable[[Email], None], link: Callable[..., str], site_name: str

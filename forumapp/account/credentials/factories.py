@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import current_app, request
 
-from forumapp.account.device_sessions import SessionManager
-from forumapp.account.email_change import EmailChanger
-from forumapp.account.notices import TemplateSecurityNotices
-from forumapp.account.password_change import PasswordChanger
-from forumapp.account.stores import SqlDeviceSessions, SqlEmailAccounts, SqlEmailChanges
+from forumapp.account.credentials.email_change import EmailChanger
+from forumapp.account.credentials.notices import TemplateSecurityNotices
+from forumapp.account.credentials.password_change import PasswordChanger
+from forumapp.account.credentials.sessions import SessionManager
+from forumapp.account.credentials.stores import SqlDeviceSessions, SqlEmailAccounts, SqlEmailChanges
 from forumapp.auth.factories import access_token_store, auth_settings, session_store, user_store
 from forumapp.auth.urls import auth_endpoint
 from forumapp.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.typing import RouteCallable
 
-from forumapp.account import credential_views as views
+from forumapp.account.credentials import views as views
 from forumapp.account.factories import AccountFactories
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
-from forumapp.account.deletion import WRONG_CONFIRMATION
+from forumapp.account.leaving.deletion import WRONG_CONFIRMATION
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.users.models import USERNAME_MAX_LENGTH
 

@@ -14,13 +14,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from forumapp.account.agents import notice_for
-from forumapp.account.ports import (
+from forumapp.account.credentials.ports import (
     EmailAccounts,
     EmailChangeStore,
     PendingEmailChange,
     SecurityNotices,
 )
+from forumapp.auth.agents import notice_for
 from forumapp.auth.exceptions import StopValidation, TokenError, ValidationError
 from forumapp.auth.ports import AuthUser, ClientInfo, SessionStore
 from forumapp.auth.services import Clock

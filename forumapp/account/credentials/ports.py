@@ -1,7 +1,8 @@
 """What the credentials services (password, email address, sessions) need from outside.
 
-forumapp implements these over its SQLAlchemy tables (:mod:`forumapp.account.stores`) and
-its mail machinery (:mod:`forumapp.account.notices`); tests pass in-memory fakes.
+forumapp implements these over its SQLAlchemy tables
+(:mod:`forumapp.account.credentials.stores`) and its mail machinery
+(:mod:`forumapp.account.credentials.notices`); tests pass in-memory fakes.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from forumapp.auth.ports import AuthUser
-from forumapp.auth.ports import Notice as Notice  # re-exported: it moved to auth
+from forumapp.auth.ports import AuthUser, Notice
 
 
 @dataclass(frozen=True)

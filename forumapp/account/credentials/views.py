@@ -25,11 +25,11 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_login import current_user, login_user, logout_user
 
-from forumapp.account.credential_forms import ChangeEmailForm, ChangePasswordForm, ConfirmForm
-from forumapp.account.device_sessions import SessionManager
-from forumapp.account.email_change import EmailChanger
+from forumapp.account.credentials.email_change import EmailChanger
+from forumapp.account.credentials.forms import ChangeEmailForm, ChangePasswordForm, ConfirmForm
+from forumapp.account.credentials.password_change import PasswordChanger
+from forumapp.account.credentials.sessions import SessionManager
 from forumapp.account.limits import email_change_per_member
-from forumapp.account.password_change import PasswordChanger
 from forumapp.auth import limits
 from forumapp.auth.decorators import fresh_login_required, login_required
 from forumapp.auth.exceptions import StopValidation, TokenError

@@ -23,9 +23,9 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_login import current_user, logout_user
 
-from forumapp.account.deletion import AccountDeleter, DeletionRequest
-from forumapp.account.export import DataExporter
-from forumapp.account.leaving_forms import REMOVE_POSTS, DeleteAccountForm, ExportForm
+from forumapp.account.leaving.deletion import AccountDeleter, DeletionRequest
+from forumapp.account.leaving.export import DataExporter
+from forumapp.account.leaving.forms import REMOVE_POSTS, DeleteAccountForm, ExportForm
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.auth.devices import request_client
 from forumapp.extensions import limiter

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from forumapp.account.agents import notice_for
-from forumapp.account.ports import SecurityNotices
+from forumapp.account.credentials.ports import SecurityNotices
+from forumapp.auth.agents import notice_for
 from forumapp.auth.exceptions import StopValidation, ValidationError
 from forumapp.auth.ports import (
     AccessTokenStore,

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_login import current_user
 
-from forumapp.account.avatar_forms import AvatarForm, RemoveAvatarForm
+from forumapp.account.avatar.forms import AvatarForm, RemoveAvatarForm
 from forumapp.account.limits import avatar_changes_per_member
 from forumapp.auth.decorators import login_required
 from forumapp.avatars.errors import InvalidImage

@@ -12,8 +12,7 @@ from typing import Any
 
 from flask import render_template
 
-from forumapp.account.ports import Notice
-from forumapp.auth.ports import AuthUser
+from forumapp.auth.ports import AuthUser, Notice
 from forumapp.mail import Email
 
 

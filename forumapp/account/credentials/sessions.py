@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from forumapp.account.agents import approximate_address, describe_user_agent
-from forumapp.account.ports import DeviceSession, DeviceSessionStore
+from forumapp.account.credentials.ports import DeviceSession, DeviceSessionStore
+from forumapp.auth.agents import approximate_address, describe_user_agent
 from forumapp.auth.stores import hash_session_token
 from forumapp.forum.errors import NotFound
 from forumapp.persistence import Transaction, atomic

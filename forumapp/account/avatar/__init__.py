@@ -1,0 +1,1 @@
+"""The avatar page: upload, replace or remove a member's picture."""

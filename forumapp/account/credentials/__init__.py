@@ -1,0 +1,1 @@
+"""The password, email address and sessions pages, and the security notices they send."""

@@ -1,0 +1,1 @@
+"""Leaving the forum: export my data, delete my account."""
