@@ -109,6 +109,10 @@ class RecordingSecondFactorMailer:
         self.sent.append(("two_factor_disabled", user.email, None))
         self.notices.append(notice)
 
+    def send_authenticator_removed(self, user: AuthUser, notice: Notice) -> None:
+        self.sent.append(("authenticator_removed", user.email, None))
+        self.notices.append(notice)
+
     def send_recovery_code_used(self, user: AuthUser, notice: Notice, codes_left: int) -> None:
         self.sent.append(("recovery_code_used", user.email, codes_left))
         self.notices.append(notice)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forumapp.auth.decorators import FRESH_AT_KEY
+from forumapp.sqltypes import utcnow
 from tests.conftest import PASSWORD, AuthActions, MakeUser, csrf_token
+from tests.fakes import FixedClock
 from tests.functional.test_forum_query_counts import counted_queries
 from tests.passkey_support import SoftAuthenticator
 
@@ -283,3 +286,22 @@ def test_passkey_sign_ins_are_rate_limited_like_logins(
         for _ in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+def test_turning_the_app_off_while_a_passkey_remains_says_two_factor_login_stays_on(
+    client: FlaskClient, key: Any, outbox: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.functional.test_two_factor import enrol
+
+    now = utcnow()
+    clock = FixedClock(now - timedelta(seconds=now.timestamp() % 30, microseconds=0))
+    monkeypatch.setattr("forumapp.auth.second_factor.factories.utcnow", clock)
+    enrol(client, clock)
+    outbox.clear()
+    disable = "/settings/security/two-factor/disable"
+    answer = client.post(disable, data={"csrf_token": csrf_token(client, disable)})
+    assert answer.status_code == 302
+    [notice] = outbox
+    assert notice.subject.endswith("Your authenticator app was removed")
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "your passkeys still guard your login" in page

@@ -230,6 +230,34 @@ def test_disabling_removes_the_factor_and_mails_a_notice(kit: Kit) -> None:
     ]
 
 
+class PasskeysLeft:
+    """The account still has a passkey after the app goes."""
+
+    def enabled_for(self, user: object) -> bool:
+        return True
+
+
+def test_disabling_the_app_while_a_passkey_remains_says_two_factor_login_stays_on(
+    kit: Kit,
+) -> None:
+    kit.enrol()
+    service = TwoFactorService(
+        kit.store,
+        kit.box,
+        kit.mailer,
+        kit.transaction,
+        TwoFactorSettings(issuer="Walrus forum"),
+        kit.clock,
+        others=PasskeysLeft(),
+    )
+    assert service.disable(kit.user, client=CLIENT) is True
+    assert kit.mailer.sent[-1] == ("authenticator_removed", "alice@example.org", None)
+    # Without another factor the notice says the password alone logs in now.
+    kit.enrol()
+    assert kit.service().disable(kit.user, client=CLIENT) is False
+    assert kit.mailer.sent[-1] == ("two_factor_disabled", "alice@example.org", None)
+
+
 def test_regenerated_recovery_codes_replace_the_old_ones(kit: Kit) -> None:
     _, old = kit.enrol()
     new = kit.service().regenerate_recovery_codes(kit.user)

@@ -150,6 +150,8 @@ class DisableTwoFactor(_TwoFactorChange):
     template = "account/disable_two_factor.html"
 
     def change(self, service: TwoFactorService) -> ResponseReturnValue:
-        service.disable(member(), client=request_client())
-        flash("Two-factor login is off: your password alone logs you in now.", "success")
+        if service.disable(member(), client=request_client()):
+            flash("The authenticator app is off: your passkeys still guard your login.", "success")
+        else:
+            flash("Two-factor login is off: your password alone logs you in now.", "success")
         return redirect(url_for(".security"))

@@ -11,6 +11,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from forumapp.auth.passkeys.ceremony import NewCredential
 from forumapp.auth.passkeys.models import Passkey, PasskeyChallenge
 from forumapp.auth.passkeys.service import StoredPasskey
+from forumapp.auth.ports import AuthUser
 from forumapp.persistence import DbSession
 
 
@@ -150,3 +151,15 @@ class SqlChallengeStore:
                 .execution_options(synchronize_session=False)
             )
         )
+
+
+class PasskeysPresent:
+    """Whether a member has a passkey: what the authenticator app's service asks before it
+    tells the owner that turning the app off left the password alone."""
+
+    def __init__(self, session: DbSession) -> None:
+        self._store = SqlPasskeyStore(session)
+
+    def enabled_for(self, user: AuthUser) -> bool:
+        """Whether ``user`` has at least one passkey."""
+        return bool(self._store.for_user(user.id))

@@ -17,6 +17,10 @@ class TemplateSecondFactorMailer(TemplateAccountMailer):
         """Say that the password alone opens the account now."""
         self._notice(user, notice, "two_factor_disabled", "Two-factor login was turned off")
 
+    def send_authenticator_removed(self, user: AuthUser, notice: Notice) -> None:
+        """Say that the app is off, and that the account's passkeys still guard it."""
+        self._notice(user, notice, "authenticator_removed", "Your authenticator app was removed")
+
     def send_recovery_code_used(self, user: AuthUser, notice: Notice, codes_left: int) -> None:
         """Say that a recovery code stood in for the app, and how many are left."""
         self._notice(

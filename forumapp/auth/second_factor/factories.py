@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from forumapp.auth.passkeys.stores import PasskeysPresent
 from forumapp.auth.second_factor.emails import TemplateSecondFactorMailer
 from forumapp.auth.second_factor.sealing import SecretBox
 from forumapp.auth.second_factor.service import TwoFactorService, TwoFactorSettings
@@ -40,6 +41,7 @@ def two_factor_service() -> TwoFactorService:
         db.session,
         TwoFactorSettings(issuer=current_app.config["SITE_NAME"]),
         utcnow,
+        others=PasskeysPresent(db.session),
     )
 
 

@@ -58,11 +58,18 @@ class SecondFactorStore(Protocol):
     def remove_all(self, user_id: int) -> None: ...
 
 
+class OtherFactors(Protocol):
+    """Whether an account has a second factor besides the authenticator app."""
+
+    def enabled_for(self, user: AuthUser) -> bool: ...
+
+
 class SecondFactorMailer(Protocol):
     """The notices about second factors; each method sends exactly one message."""
 
     def send_two_factor_enabled(self, user: AuthUser, notice: Notice) -> None: ...
     def send_two_factor_disabled(self, user: AuthUser, notice: Notice) -> None: ...
+    def send_authenticator_removed(self, user: AuthUser, notice: Notice) -> None: ...
     def send_recovery_code_used(self, user: AuthUser, notice: Notice, codes_left: int) -> None: ...
 
 
@@ -114,8 +121,12 @@ class TwoFactorService:
         transaction: Transaction,
         settings: TwoFactorSettings,
         clock: Clock,
+        others: OtherFactors | None = None,
     ) -> None:
         self._store = store
+        #: The account's other second factors (passkeys): while one is left, turning the
+        #: app off leaves two-factor login on, and the owner is told so.
+        self._others = others
         self._box = box
         self._mailer = mailer
         self._transaction = transaction
@@ -179,13 +190,20 @@ class TwoFactorService:
             self._store.replace_recovery_codes(user.id, [recovery.code_hash(c) for c in codes])
         return codes
 
-    def disable(self, user: AuthUser, *, client: ClientInfo) -> None:
-        """Turn two-factor login off, and tell the account's owner by email."""
+    def disable(self, user: AuthUser, *, client: ClientInfo) -> bool:
+        """Turn the authenticator app off, and tell the account's owner by email. Whether
+        two-factor login stays on (through another factor, such as a passkey)."""
         with atomic(self._transaction):
             if self._store.totp(user.id) is None:
                 raise TwoFactorError(NOT_ON)
             self._store.remove_all(user.id)
-        self._mailer.send_two_factor_disabled(user, notice_for(client, self._clock()))
+            still_on = self._others is not None and self._others.enabled_for(user)
+        notice = notice_for(client, self._clock())
+        if still_on:
+            self._mailer.send_authenticator_removed(user, notice)
+        else:
+            self._mailer.send_two_factor_disabled(user, notice)
+        return still_on
 
     # -- the SecondFactor port ------------------------------------------------------------
 
