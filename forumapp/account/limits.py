@@ -38,3 +38,14 @@ avatar_changes_per_member = limiter.shared_limit(
     methods=["POST"],
     error_message="You have changed your avatar many times in a short time. Try again later.",
 )
+
+
+#: ``ACCOUNT_SETTINGS_LIMIT`` saves per member, shared by the profile and preferences pages:
+#: each renders Markdown or rewrites the member row, whichever worker or page it goes through.
+settings_saves_per_member = limiter.shared_limit(
+    lambda: str(current_app.config["ACCOUNT_SETTINGS_LIMIT"]),
+    scope="account-settings",
+    key_func=_member_key,
+    methods=["POST"],
+    error_message="You have saved your settings many times in a short while. Try again later.",
+)

@@ -11,11 +11,11 @@ from flask import Flask
 from flask_login import LoginManager
 
 from forumapp.account import create_account_blueprint, default_factories
+from forumapp.account.limits import settings_saves_per_member
 from forumapp.account.preferences.services import PreferenceChoices, Preferences
 from forumapp.account.preferences.views import PreferencesSettings
 from forumapp.account.profile.services import ProfileText
 from forumapp.account.profile.views import ProfileSettings
-from forumapp.account.write_limit import settings_saves_per_member
 from forumapp.auth import AuthFactories, create_auth_blueprint
 from forumapp.auth.decorators import login_required
 from forumapp.forum.errors import InvalidInput, NotFound

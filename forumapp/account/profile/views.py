@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_login import current_user
 
+from forumapp.account.limits import settings_saves_per_member
 from forumapp.account.profile.forms import ProfileForm
 from forumapp.account.profile.services import ProfileService
-from forumapp.account.write_limit import settings_saves_per_member
 from forumapp.auth.decorators import login_required
 from forumapp.forum.errors import InvalidInput
 
