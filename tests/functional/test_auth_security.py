@@ -206,8 +206,9 @@ def test_unknown_users_cost_the_same_hash_time_after_the_parameters_change(
 
     timed("warm-up")
     pairs = [(timed("alice"), timed("nobody")) for _ in range(7)]
-    known = statistics.median(pair[0] for pair in pairs)
-    unknown = statistics.median(pair[1] for pair in pairs)
+    # The fastest of each: the slower runs paid for whatever else the machine was doing.
+    known = min(pair[0] for pair in pairs)
+    unknown = min(pair[1] for pair in pairs)
     # Checked against the new parameters, an unknown account costs about 16 times as much.
     assert 0.5 < unknown / known < 2.0
     # Logging in upgrades the hash, as before.
