@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from forumapp.auth.passkeys.ceremony import MAX_ANSWER_LENGTH
 from forumapp.auth.second_factor.forms import code_field
 from forumapp.forms import EmailAddress, ForumForm, strip_filter
+from forumapp.i18n import page_locale
 from forumapp.users.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN
 
 #: Long enough for any passphrase; short enough that hashing stays cheap.
@@ -123,7 +124,8 @@ class RegisterForm(NewAccountForm):
             SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()
         ]
         if self.language.data is None:
-            self.language.data = current_app.config["DEFAULT_LANGUAGE"]
+            # The language the page is in: what the visitor's browser or menu chose.
+            self.language.data = page_locale(current_app.config["DEFAULT_LANGUAGE"])
 
 
 class EmailForm(ForumForm):
