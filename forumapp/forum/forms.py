@@ -121,7 +121,7 @@ class HandleReportForm(ForumForm):
     note = TextAreaField("Note", filters=[strip_filter], validators=[Optional(), Length(max=2000)])
 
 
-class DayField(DateField):
+class DayField(DateField):  # type: ignore[misc]
     """A calendar day typed as YYYY-MM-DD (a date picker where browsers have one)."""
 
     widget = DateInput()

@@ -141,7 +141,7 @@ Ranker = Callable[[Subquery], Select[Any]]
 #: Adds an ``excerpt`` column to a statement that selects from ``posts``: the part of each
 #: post's body that best matches the query, the matching words between the marks of
 #: :mod:`forumapp.forum.highlight`. It is costly, so it is for a page of posts only.
-Excerpter = Callable[[Select[Any]], Select[Any]]
+Excerpter = Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]
 
 
 def _every_term() -> BindParameter[str]:
@@ -166,7 +166,7 @@ def _fts5_ranked(candidates: Subquery) -> Select[Any]:
     return select(candidates.c.post_id, candidates.c.score)
 
 
-def _fts5_excerpt(statement: Select[Any]) -> Select[Any]:
+def _fts5_excerpt(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
     fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
     # snippet() only exists inside a MATCH query; the rowid makes it a lookup per post.
@@ -212,16 +212,17 @@ def _postgresql_ranked(candidates: Subquery) -> Select[Any]:
     )
 
 
-#: ts_headline's choices: about as long as FTS5's excerpts, in at most two fragments.
+#: ts_headline's choices: about as long as FTS5's excerpts, one stretch of text (its
+#: fragments mode drops the punctuation at their ends).
 _HEADLINE_OPTIONS = (
-    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={EXCERPT_WORDS}, "
-    f'MinWords={EXCERPT_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
+    f"StartSel={MARK_START}, StopSel={MARK_END}, "
+    f"MaxWords={EXCERPT_WORDS}, MinWords={EXCERPT_WORDS // 2}"
 )
 
 
-def _postgresql_excerpt(statement: Select[Any]) -> Select[Any]:
+def _postgresql_excerpt(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     every = func.websearch_to_tsquery(_SIMPLE, _every_term())
-    options = literal_column(f"'{_HEADLINE_OPTIONS}'")
+    options: ColumnClause[Any] = literal_column(f"'{_HEADLINE_OPTIONS}'")
     excerpt = func.ts_headline(_SIMPLE, Post.content, every, options, type_=String)
     return statement.add_columns(excerpt.label("excerpt"))
 

@@ -325,10 +325,10 @@ def _ranked_statements(dialect: str, shape: _Shape) -> _RankedStatements:
 
 
 @functools.cache
-def _hits_statement(dialect: str) -> Select[Any]:
+def _hits_statement(dialect: str) -> Select[*tuple[Any, ...]]:
     """What a hit shows, for the posts of the ``post_ids`` parameter: the excerpt is cut
     for these posts only."""
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
             Post.id.label("post_id"),
             Post.number.label("post_number"),

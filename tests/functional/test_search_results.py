@@ -18,6 +18,7 @@ from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as
 from tests.functional.test_search import first_post, hits, search
 from tests.functional.test_search import queries_for as warm_queries_for
+from tests.production.backends import ON_POSTGRESQL
 
 NO_AUTHOR = "No member has this username."
 BAD_DAY = "Enter a date as YYYY-MM-DD, such as 2024-05-31."
@@ -40,7 +41,8 @@ def test_excerpts_mark_the_matching_words(client: FlaskClient, world: World) -> 
     world.topic(title="Long read", content=f"Start **here**. {filler} The needle is _here_.")
     (excerpt,) = excerpts(search(client, "needle"))
     assert "The <mark>needle</mark> is _here_." in excerpt
-    assert excerpt.startswith("…")
+    # FTS5 says where it left text out; ts_headline does not.
+    assert excerpt.startswith("…") or ON_POSTGRESQL
     # Markdown source reads as text: no emphasis markers.
     assert "**" not in excerpt
 
@@ -72,15 +74,17 @@ def test_html_in_a_post_and_in_the_query_never_becomes_markup(
     client: FlaskClient, world: World, payload: str
 ) -> None:
     world.topic(title="Payloads", content=f"{payload} walrus {payload}")
-    page = search(client, f"walrus {payload}")
-    results = page.partition('class="search-results"')[2]
-    assert "<script>alert" not in page
-    assert "<img src=x" not in page
-    assert "<svg onload" not in page
-    assert "<mark>forged" not in page
-    assert "&lt;" in results
-    # The marks are the database's only: one per matching word, and balanced.
-    assert results.count("<mark>") == results.count("</mark>") >= 1
+    for query in ("walrus", f"walrus {payload}"):
+        page = search(client, query)
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+        assert "<svg onload" not in page
+    results = search(client, "walrus").partition('class="search-results"')[2]
+    # The marks are the database's only: one for the one matching word.
+    assert results.count("<mark>") == results.count("</mark>") == 1
+    assert "<mark>walrus</mark>" in results
+    # PostgreSQL's parser leaves tags out of its excerpts; FTS5 keeps them, as text.
+    assert "&lt;" in results or ON_POSTGRESQL
 
 
 def test_results_show_author_avatar_and_a_valid_time(client: FlaskClient, world: World) -> None:
