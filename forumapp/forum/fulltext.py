@@ -169,14 +169,15 @@ def _fts5_ranked(candidates: Subquery) -> Select[Any]:
 def _fts5_excerpt(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
     fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
-    # snippet() only exists inside a MATCH query; the rowid makes it a lookup per post.
-    # Column 1 is the body: the title is shown on its own.
-    excerpt = func.snippet(fts, 1, MARK_START, MARK_END, ELLIPSIS, EXCERPT_WORDS, type_=String)
-    return (
-        statement.join(posts_fts, posts_fts.c.rowid == Post.id)
-        .where(fts.op("MATCH")(_every_term()))
-        .add_columns(excerpt.label("excerpt"))
+    # snippet() only exists inside a MATCH query. One per post, by rowid: FTS5 then looks
+    # the post up, where a join would walk every match of the query. Column 1 is the
+    # body: the title is shown on its own.
+    excerpt = (
+        select(func.snippet(fts, 1, MARK_START, MARK_END, ELLIPSIS, EXCERPT_WORDS, type_=String))
+        .where(fts.op("MATCH")(_every_term()), posts_fts.c.rowid == Post.id)
+        .scalar_subquery()
     )
+    return statement.add_columns(excerpt.label("excerpt"))
 
 
 _SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
