@@ -43,6 +43,7 @@ def local_time(moment: datetime | None, fmt: str = SHORT_FORMAT) -> Markup:
     zone = viewer_zone()
     local = moment.astimezone(zone)
     title = f"{local.strftime(FULL_FORMAT)} {zone.key}"
+    # HTML's valid date strings have at most three fractional digits of a second.
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        moment.isoformat(), title, escape(local.strftime(fmt))
+        moment.isoformat(timespec="milliseconds"), title, escape(local.strftime(fmt))
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
 from wtforms import (
+    BooleanField,
+    DateField,
     Field,
     Form,
     IntegerField,
@@ -13,16 +18,21 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import DateInput
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.ids import ids_only
 from forumapp.forum.markdown import shows_nothing
 from forumapp.forum.models import TITLE_MAX_LENGTH
 from forumapp.forum.moderation import PostAction, TopicAction
+from forumapp.forum.search import UNKNOWN_FORUM, SearchFilters, Sort
 from forumapp.text import NOTHING_VISIBLE, is_blank
 
 CONTENT_MAX_LENGTH = 50_000
+#: The days a search can be narrowed down to.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 
 def visible_title(_form: Form, field: Field) -> None:
@@ -111,6 +121,25 @@ class HandleReportForm(ForumForm):
     note = TextAreaField("Note", filters=[strip_filter], validators=[Optional(), Length(max=2000)])
 
 
+class DayField(DateField):  # type: ignore[misc]
+    """A calendar day typed as YYYY-MM-DD (a date picker where browsers have one)."""
+
+    widget = DateInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the day, with a message that says what is expected."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Enter a date as YYYY-MM-DD, such as 2024-05-31.") from exc
+
+
+def within_calendar(_form: Form, field: Field) -> None:
+    """Refuse days so far off that no post is written on them (or their times overflow)."""
+    if isinstance(field.data, date) and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(f"Choose a day between {FIRST_DAY.year} and {LAST_DAY.year}.")
+
+
 class SearchForm(ForumForm):
     """Full-text search with optional filters (a GET form: no CSRF token)."""
 
@@ -118,5 +147,47 @@ class SearchForm(ForumForm):
         csrf = False
 
     q = StringField("Search for", filters=[strip_filter], validators=[Length(max=200)])
-    forum = IntegerField("In forum", validators=[Optional()])
+    forum = StringField(
+        "In forum",
+        filters=[strip_filter],
+        validators=[Optional(), Regexp(r"^[0-9]{1,18}$", message=UNKNOWN_FORUM)],
+    )
     author = StringField("By author", filters=[strip_filter], validators=[Length(max=32)])
+    date_from = DayField("From", validators=[Optional(), within_calendar])
+    date_to = DayField("To", validators=[Optional(), within_calendar])
+    topics_only = BooleanField("Topics only (titles and first posts)")
+    sort = SelectField(
+        "Sort by",
+        choices=[SelectChoice(Sort.RELEVANCE, "Relevance"), SelectChoice(Sort.DATE, "Newest")],
+        default=Sort.RELEVANCE,
+    )
+
+    def filters(self, zone: tzinfo) -> SearchFilters:
+        """The filters of a validated form; days begin and end in ``zone``."""
+        return SearchFilters(
+            forum_id=int(self.forum.data) if self.forum.data else None,
+            author=self.author.data or None,
+            since=_day_start(self.date_from.data, zone),
+            until=_day_start(self.date_to.data, zone, days_later=1),
+            topics_only=bool(self.topics_only.data),
+            sort=Sort(self.sort.data),
+        )
+
+    def link_arguments(self) -> dict[str, str]:
+        """The query string of this search with its filters, for links to its pages."""
+        values = {
+            "q": self.q.data,
+            "forum": self.forum.data,
+            "author": self.author.data,
+            "date_from": self.date_from._value(),
+            "date_to": self.date_to._value(),
+            "topics_only": "y" if self.topics_only.data else "",
+            "sort": self.sort.data if self.sort.data != Sort.RELEVANCE else "",
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+def _day_start(day: date | None, zone: tzinfo, days_later: int = 0) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=days_later), time(), zone).astimezone(UTC)

@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlalchemy.sql.schema import SchemaItem
 from sqlalchemy.sql.selectable import NamedFromClause, Subquery
 
+from forumapp.forum.highlight import ELLIPSIS, MARK_END, MARK_START
 from forumapp.forum.models import Post
 
 #: SQLite's FTS5 table and the view it indexes.
@@ -59,9 +60,10 @@ MAX_TERM_CHARS = 100
 _EXPRESSION = "search_expression"
 #: Title matches outrank body matches of the same strength.
 TITLE_WEIGHT = 2.0
+#: About how many words of a post an excerpt shows.
+EXCERPT_WORDS = 32
 
 _CHUNK = re.compile(r'"([^"]*)"|([^\s"]+)')
-_WORD = re.compile(r"\w+")
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cs"})
 
 
@@ -128,34 +130,33 @@ class SearchQuery:
         """
         return {_EXPRESSION: self.expression}
 
-    @property
-    def words(self) -> list[str]:
-        """The words of the terms, to find them in a snippet."""
-        return [word for term in self.terms for word in _WORD.findall(term)]
-
 
 #: The posts matching the query of :attr:`SearchQuery.parameters`, unique: a subquery with
-#: a ``post_id`` column and whatever the database's :data:`Ranker` needs besides.
-Matcher = Callable[[], Subquery]
+#: a ``post_id`` column and, when asked for (``scored``), whatever the database's
+#: :data:`Ranker` needs besides.
+Matcher = Callable[[bool], Subquery]
 #: Scores candidates (a subquery of the matcher's columns, already narrowed down to the
 #: ones to rank): ``post_id`` and ``score``, lower is better.
 Ranker = Callable[[Subquery], Select[Any]]
+#: Adds an ``excerpt`` column to a statement that selects from ``posts``: the part of each
+#: post's body that best matches the query, the matching words between the marks of
+#: :mod:`forumapp.forum.highlight`. It is costly, so it is for a page of posts only.
+Excerpter = Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]
 
 
 def _every_term() -> BindParameter[str]:
     return bindparam(_EXPRESSION, type_=String)
 
 
-def _fts5_matches() -> Subquery:
+def _fts5_matches(scored: bool) -> Subquery:
     posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
     fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
     # bm25() only exists inside the MATCH query. SQLite merges this subquery into the one
     # that narrows the candidates down, so it scores only the rows that query keeps.
+    # It counts every document that holds a term: results by date go without it.
+    score = func.bm25(fts, TITLE_WEIGHT, 1.0, type_=Float).label("score")
     return (
-        select(
-            posts_fts.c.rowid.label("post_id"),
-            func.bm25(fts, TITLE_WEIGHT, 1.0, type_=Float).label("score"),
-        )
+        select(posts_fts.c.rowid.label("post_id"), *([score] if scored else []))
         .where(fts.op("MATCH")(_every_term()))
         .subquery("hits")
     )
@@ -163,6 +164,20 @@ def _fts5_matches() -> Subquery:
 
 def _fts5_ranked(candidates: Subquery) -> Select[Any]:
     return select(candidates.c.post_id, candidates.c.score)
+
+
+def _fts5_excerpt(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
+    fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
+    # snippet() only exists inside a MATCH query. One per post, by rowid: FTS5 then looks
+    # the post up, where a join would walk every match of the query. Column 1 is the
+    # body: the title is shown on its own.
+    excerpt = (
+        select(func.snippet(fts, 1, MARK_START, MARK_END, ELLIPSIS, EXCERPT_WORDS, type_=String))
+        .where(fts.op("MATCH")(_every_term()), posts_fts.c.rowid == Post.id)
+        .scalar_subquery()
+    )
+    return statement.add_columns(excerpt.label("excerpt"))
 
 
 _SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
@@ -177,7 +192,7 @@ def _search_vector(posts: NamedFromClause) -> ColumnElement[Any]:
     return literal_column(f"{posts.name}.search_vector")
 
 
-def _postgresql_matches() -> Subquery:
+def _postgresql_matches(_scored: bool) -> Subquery:
     posts = Post.__table__.alias("matched")
     every = func.websearch_to_tsquery(_SIMPLE, _every_term())
     # The stored vector holds the body, and the topic's title on first posts (label A).
@@ -198,9 +213,24 @@ def _postgresql_ranked(candidates: Subquery) -> Select[Any]:
     )
 
 
-_MATCHERS: dict[str, tuple[Matcher, Ranker]] = {
-    "sqlite": (_fts5_matches, _fts5_ranked),
-    "postgresql": (_postgresql_matches, _postgresql_ranked),
+#: ts_headline's choices: about as long as FTS5's excerpts, one stretch of text (its
+#: fragments mode drops the punctuation at their ends).
+_HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, "
+    f"MaxWords={EXCERPT_WORDS}, MinWords={EXCERPT_WORDS // 2}"
+)
+
+
+def _postgresql_excerpt(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    every = func.websearch_to_tsquery(_SIMPLE, _every_term())
+    options: ColumnClause[Any] = literal_column(f"'{_HEADLINE_OPTIONS}'")
+    excerpt = func.ts_headline(_SIMPLE, Post.content, every, options, type_=String)
+    return statement.add_columns(excerpt.label("excerpt"))
+
+
+_MATCHERS: dict[str, tuple[Matcher, Ranker, Excerpter]] = {
+    "sqlite": (_fts5_matches, _fts5_ranked, _fts5_excerpt),
+    "postgresql": (_postgresql_matches, _postgresql_ranked, _postgresql_excerpt),
 }
 
 
@@ -214,7 +244,12 @@ def ranker_for(dialect: str) -> Ranker:
     return _engine_for(dialect)[1]
 
 
-def _engine_for(dialect: str) -> tuple[Matcher, Ranker]:
+def excerpter_for(dialect: str) -> Excerpter:
+    """How to cut highlighted excerpts out of matching posts on this dialect."""
+    return _engine_for(dialect)[2]
+
+
+def _engine_for(dialect: str) -> tuple[Matcher, Ranker, Excerpter]:
     try:
         return _MATCHERS[dialect]
     except KeyError:

@@ -18,8 +18,10 @@ from flask.typing import ResponseReturnValue
 
 from forumapp.caching import Snapshot
 from forumapp.forum.community import CommunitySummary
+from forumapp.forum.errors import InvalidInput
 from forumapp.forum.factories import ForumFactories
 from forumapp.forum.forms import PostForm, SearchForm
+from forumapp.localtime import viewer_zone
 from forumapp.users.models import User, username_key
 from forumapp.views import PageView
 
@@ -103,20 +105,24 @@ class ForumPages:
         return {"topic": topic, "posts": posts, "updated": updated}
 
     def search(self) -> dict[str, Any]:
-        """The search form and, once something was asked, a page of results."""
+        """The search form and, once something was asked, a page of results; filters
+        the service refuses (a forum the reader cannot read, an unknown author) become
+        errors on their fields."""
         form = SearchForm(request.args)
         actor = self.f.actor()
         service = self.f.search_service()
         results = None
         if form.q.data and form.validate():
-            results = service.search(
-                actor,
-                form.q.data,
-                forum_id=form.forum.data,
-                author=form.author.data or None,
-                page=page_argument(),
-                per_page=current_app.config["SEARCH_RESULTS_PER_PAGE"],
-            )
+            try:
+                results = service.search(
+                    actor,
+                    form.q.data,
+                    form.filters(viewer_zone()),
+                    page=page_argument(),
+                    per_page=current_app.config["SEARCH_RESULTS_PER_PAGE"],
+                )
+            except InvalidInput as refused:
+                form.add_errors([(refused.field, refused.reason)])
         return {"form": form, "results": results, "forums": service.searchable_forums(actor)}
 
 

@@ -7,28 +7,33 @@ The index itself, per database, is in :mod:`forumapp.forum.fulltext`.
 
 Only the newest ``SEARCH_RANKED_MATCHES`` (500) matches the searcher may see are ranked: a
 common word is in a fifth of a large forum's posts, and ranking all of them took
-seconds. The page then says that there are more and how to narrow the search down.
+seconds. The page then says that there are more and how to narrow the search down:
+a forum, an author, a date range, topics only (titles and first posts). Results come by
+relevance or newest first, each with an excerpt cut by the database around the best
+match (:mod:`forumapp.forum.highlight` makes it safe), for the posts of the page only.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import Integer, Select, bindparam, func, or_, select
 
 from forumapp import settings
+from forumapp.forum.errors import InvalidInput
 from forumapp.forum.fulltext import (
     SearchQuery,
+    excerpter_for,
     has_control_characters,
     matcher_for,
     ranker_for,
 )
-from forumapp.forum.markdown import text_of_html
+from forumapp.forum.highlight import highlighted, readable
 from forumapp.forum.models import Category, Forum, Post, Topic
 from forumapp.forum.permissions import Actor
 from forumapp.forum.reading import Pagination, page_count
@@ -36,9 +41,35 @@ from forumapp.persistence import DbSession
 from forumapp.users.models import User, username_key
 
 DEFAULT_PER_PAGE = 20
-SNIPPET_CHARS = 200
-#: Only the start of a long post's stored HTML is read for its snippet.
-SNIPPET_HTML_CHARS = 6000
+_MOMENT = Post.created_at.type
+#: Said of a forum that does not exist and of one the searcher may not read alike.
+UNKNOWN_FORUM = "Choose a forum from the list."
+NO_DATES = "The end date comes before the start date."
+
+
+class Sort(StrEnum):
+    """The order of the results."""
+
+    #: Best matches first, equally good ones newest first.
+    RELEVANCE = "relevance"
+    #: Newest first.
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What narrows a search down besides its words (field names as on the search form)."""
+
+    forum_id: int | None = None
+    #: A username, in any case.
+    author: str | None = None
+    #: Posts written at or after this moment...
+    since: datetime | None = None
+    #: ...and before this one.
+    until: datetime | None = None
+    #: Match topics only: their titles and first posts.
+    topics_only: bool = False
+    sort: Sort = Sort.RELEVANCE
 
 
 @dataclass(frozen=True)
@@ -53,9 +84,12 @@ class SearchHit:
     forum_id: int
     forum_title: str
     author: str
+    #: The author's account (``None`` once it is deleted) and avatar, for their picture.
+    author_id: int | None
+    avatar_key: str | None
     created_at: datetime
-    #: Plain text (escape it like any text), around the first matching word when it has one.
-    snippet: str
+    #: Escaped text around the best match, the matching words in ``<mark>``.
+    excerpt: Markup
 
 
 @dataclass(frozen=True)
@@ -85,8 +119,20 @@ class CategoryChoices:
     forums: list[ForumChoice]
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a statement applies: each combination is built once."""
+
+    by_author: bool
+    since: bool
+    until: bool
+    topics_only: bool
+    sort: Sort
+
+
 class SearchService:
-    """Finds the posts an actor may see that match a query (two queries per search)."""
+    """Finds the posts an actor may see that match a query (two queries per search, a
+    third to find the author when one is named)."""
 
     def __init__(
         self, session: DbSession, ranked_matches: int = settings.SEARCH_RANKED_MATCHES
@@ -99,24 +145,47 @@ class SearchService:
         self,
         actor: Actor,
         query: str,
-        forum_id: int | None = None,
-        author: str | None = None,
+        filters: SearchFilters = SearchFilters(),
         page: int = 1,
         per_page: int = DEFAULT_PER_PAGE,
     ) -> SearchResults:
-        """A page of hits by relevance, then newest; nothing at all for an empty query."""
+        """A page of hits in the order asked for; nothing at all for an empty query.
+
+        Raises ``InvalidInput`` naming the search form's field for a forum the actor
+        cannot read (as for one that does not exist), an author nobody is called, or a
+        date range that ends before it starts.
+        """
         parsed = SearchQuery.parse(query)
-        forums = actor.visible_forums if forum_id is None else actor.visible_forums & {forum_id}
-        # No username holds control characters (and databases refuse some of them).
-        impossible_author = author is not None and has_control_characters(author)
-        if not (parsed.terms and forums) or impossible_author:
+        if not parsed.terms:
             return SearchResults(parsed, [], Pagination(1, per_page, 0))
+        forums = self._forums(actor, filters.forum_id)
+        if filters.since and filters.until and filters.since >= filters.until:
+            raise InvalidInput("date_to", NO_DATES)
+        author_id = self._author_id(filters.author) if filters.author else None
+        if not forums:
+            return SearchResults(parsed, [], Pagination(1, per_page, 0))
+        shape = _Shape(
+            author_id is not None,
+            filters.since is not None,
+            filters.until is not None,
+            filters.topics_only,
+            filters.sort,
+        )
+        parameters: dict[str, Any] = {
+            **parsed.parameters,
+            "forums": sorted(forums),
+            "author_id": author_id,
+            "since": filters.since,
+            "until": filters.until,
+            "ranked_limit": self._limit,
+            "per_page": per_page,
+        }
         # No more than the ranked matches can ever be shown, whatever the page asked for.
         page = min(max(page, 1), page_count(self._limit, per_page))
-        chosen, total = self._ranked_page(parsed, forums, author, page, per_page)
+        chosen, total = self._ranked_page(shape, parameters, page, per_page)
         if not chosen and total:  # past the last page: show the last one
             page = page_count(total, per_page)
-            chosen, total = self._ranked_page(parsed, forums, author, page, per_page)
+            chosen, total = self._ranked_page(shape, parameters, page, per_page)
         capped = total > self._limit
         total = min(total, self._limit)
         hits = self._hits(chosen, parsed) if chosen else []
@@ -138,26 +207,35 @@ class SearchService:
             section.forums.append(ForumChoice(forum_id, forum_title))
         return list(sections.values())
 
+    @staticmethod
+    def _forums(actor: Actor, forum_id: int | None) -> frozenset[int]:
+        """The forums to search in: the one chosen, or all the actor may read."""
+        if forum_id is None:
+            return frozenset(actor.visible_forums)
+        if forum_id not in actor.visible_forums:
+            raise InvalidInput("forum", UNKNOWN_FORUM)
+        return frozenset({forum_id})
+
+    def _author_id(self, author: str) -> int:
+        """The account called ``author``."""
+        # No username holds control characters (and databases refuse some of them).
+        found = None
+        if not has_control_characters(author):
+            found = self._session.scalar(
+                select(User.id).where(User.username_key == username_key(author))
+            )
+        if found is None:
+            raise InvalidInput("author", "No member has this username.")
+        return found
+
     def _ranked_page(
-        self,
-        parsed: SearchQuery,
-        forums: Iterable[int],
-        author: str | None,
-        page: int,
-        per_page: int,
+        self, shape: _Shape, parameters: dict[str, Any], page: int, per_page: int
     ) -> tuple[list[int], int]:
-        """One page of the newest matches the actor may see, best first (equally good
-        ones newest first), and how many were ranked (the limit plus one when more match).
+        """One page of the newest matches the actor may see, in the order asked for, and
+        how many were ranked (the limit plus one when more match).
         """
-        statements = _ranked_statements(self._dialect, by_author=bool(author))
-        parameters: dict[str, Any] = {
-            **parsed.parameters,
-            "forums": sorted(forums),
-            "author_key": username_key(author) if author else None,
-            "ranked_limit": self._limit,
-            "per_page": per_page,
-            "skipped": (page - 1) * per_page,
-        }
+        statements = _ranked_statements(self._dialect, shape)
+        parameters = {**parameters, "skipped": (page - 1) * per_page}
         # Core execution of statements built once: building and running them through the
         # ORM cost a quarter of a search's time.
         connection = self._session.connection()
@@ -170,31 +248,37 @@ class SearchService:
 
     def _hits(self, post_ids: list[int], query: SearchQuery) -> list[SearchHit]:
         """The hits of ``post_ids``, in that order."""
-        rows = self._session.connection().execute(_hits_statement(), {"post_ids": post_ids})
+        statement = _hits_statement(self._dialect)
+        rows = self._session.connection().execute(
+            statement, {**query.parameters, "post_ids": post_ids}
+        )
         hits = {}
         for row in rows:
             fields = row._asdict()
-            # The stored rendering, not the Markdown source: parsing Markdown again for
-            # every hit cost most of a search page's time.
-            text = text_of_html(fields.pop("html"), SNIPPET_HTML_CHARS)
-            hits[row.post_id] = SearchHit(**fields, snippet=excerpt(text, query.words))
+            # The excerpt of a post that matches by its title alone has no marks.
+            excerpt = highlighted(readable(fields.pop("excerpt") or ""))
+            hits[row.post_id] = SearchHit(**fields, excerpt=excerpt)
         return [hits[post_id] for post_id in post_ids if post_id in hits]
 
 
 @dataclass(frozen=True)
 class _RankedStatements:
+    """A page of ranked matches, and their count for a page past the last."""
+
     page: Select[Any]
     count: Select[Any]
 
 
 @functools.cache
-def _ranked_statements(dialect: str, by_author: bool) -> _RankedStatements:
+def _ranked_statements(dialect: str, shape: _Shape) -> _RankedStatements:
     """The statements that rank a query's matches on this database (built once each).
 
     The database ranks, sorts and counts in one query and returns one page of ids:
     handing all ranked matches to Python cost more than finding them.
     """
-    found = matcher_for(dialect)()
+    by_relevance = shape.sort is Sort.RELEVANCE
+    # Sorting by date needs no score, which costs FTS5 a count of every matching post.
+    found = matcher_for(dialect)(by_relevance)
     candidates = (
         select(*found.c)
         .join(Post, Post.id == found.c.post_id)
@@ -206,14 +290,22 @@ def _ranked_statements(dialect: str, by_author: bool) -> _RankedStatements:
             Post.hidden.is_(False),
         )
     )
-    if by_author:
-        author_id = select(User.id).where(User.username_key == bindparam("author_key"))
-        candidates = candidates.where(Post.user_id == author_id.scalar_subquery())
+    if shape.by_author:
+        candidates = candidates.where(Post.user_id == bindparam("author_id", type_=Integer))
+    if shape.since:
+        candidates = candidates.where(Post.created_at >= bindparam("since", type_=_MOMENT))
+    if shape.until:
+        candidates = candidates.where(Post.created_at < bindparam("until", type_=_MOMENT))
+    if shape.topics_only:
+        candidates = candidates.where(Post.number == 1)
     limit = bindparam("ranked_limit", type_=Integer)
     # Newest first by id, the order in which SQLite's FTS5 index yields matches, so it
-    # stops at the limit; one more than the limit tells whether there are more.
+    # stops at the limit; one more than the limit tells whether there are more. Ids grow
+    # with time and are never reused (migration 0012): newest by id is newest by date.
     newest = candidates.order_by(found.c.post_id.desc()).limit(limit + 1).subquery("newest")
-    ranked = ranker_for(dialect)(newest).subquery("ranked")
+    ranked = (ranker_for(dialect)(newest) if by_relevance else select(newest.c.post_id)).subquery(
+        "ranked"
+    )
     # Counted with the extra match, which then takes no place: it only tells that more
     # posts match. It is the oldest one.
     counted = select(
@@ -221,10 +313,11 @@ def _ranked_statements(dialect: str, by_author: bool) -> _RankedStatements:
         func.count().over().label("total"),
         func.min(ranked.c.post_id).over().label("oldest"),
     ).subquery("counted")
+    order = (counted.c.score,) if by_relevance else ()
     page = (
         select(counted.c.post_id, counted.c.total)
         .where(or_(counted.c.total <= limit, counted.c.post_id != counted.c.oldest))
-        .order_by(counted.c.score, counted.c.post_id.desc())
+        .order_by(*order, counted.c.post_id.desc())
         .limit(bindparam("per_page", type_=Integer))
         .offset(bindparam("skipped", type_=Integer))
     )
@@ -232,9 +325,10 @@ def _ranked_statements(dialect: str, by_author: bool) -> _RankedStatements:
 
 
 @functools.cache
-def _hits_statement() -> Select[Any]:
-    """What a hit shows, for the posts of the ``post_ids`` parameter."""
-    return (
+def _hits_statement(dialect: str) -> Select[*tuple[Any, ...]]:
+    """What a hit shows, for the posts of the ``post_ids`` parameter: the excerpt is cut
+    for these posts only."""
+    statement: Select[*tuple[Any, ...]] = (
         select(
             Post.id.label("post_id"),
             Post.number.label("post_number"),
@@ -243,33 +337,14 @@ def _hits_statement() -> Select[Any]:
             Forum.id.label("forum_id"),
             Forum.title.label("forum_title"),
             func.coalesce(User.username, Post.author_name).label("author"),
+            User.id.label("author_id"),
+            User.avatar_key.label("avatar_key"),
             Post.created_at.label("created_at"),
-            func.substr(Post.html, 1, SNIPPET_HTML_CHARS).label("html"),
         )
+        .select_from(Post)
         .join(Topic, Topic.id == Post.topic_id)
         .join(Forum, Forum.id == Topic.forum_id)
         .outerjoin(User, User.id == Post.user_id)
         .where(Post.id.in_(bindparam("post_ids", expanding=True)))
     )
-
-
-def excerpt(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> str:
-    """At most ``width`` characters of ``text``, starting a little before the first of
-    ``words`` found in it (or at the start), cut at spaces, with "…" where text was left out.
-    """
-    pattern = "|".join(re.escape(word) for word in words)
-    found = re.search(pattern, text, re.IGNORECASE) if pattern else None
-    start = 0
-    if found and found.end() > width * 2 // 3:
-        start = max(found.start() - width // 4, 0)
-        # Begin at a word when one starts shortly before (text without spaces has none).
-        space = text.rfind(" ", max(start - 20, 0), start)
-        start = space + 1 if space >= 0 else start
-    prefix = "…" if start else ""
-    rest = text[start:]
-    if len(prefix) + len(rest) <= width:
-        return prefix + rest
-    head = rest[: width - len(prefix) - 1]
-    if rest[len(head)] != " ":
-        head = head.rpartition(" ")[0] or head
-    return prefix + head.rstrip() + "…"
+    return excerpter_for(dialect)(statement)

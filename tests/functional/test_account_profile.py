@@ -278,7 +278,7 @@ def test_times_are_shown_in_the_members_zone_and_in_the_sites_for_guests(
         assert post is not None
         created = post.created_at
     save_preferences(client, timezone="Asia/Kathmandu")  # UTC+05:45, no summer time
-    stamp = created.isoformat()
+    stamp = created.isoformat(timespec="milliseconds")
     for path in (f"/topic/{topic}", f"/forum/{world.forum_a}", "/user/alice", "/"):
         times = [t for t in times_on(text_of(client.get(path))) if t[0] == stamp]
         assert times, path

@@ -15,10 +15,11 @@ from sqlalchemy import delete, select, text
 from forumapp import create_app
 from forumapp.extensions import db
 from forumapp.forum.actor import load_actor
+from forumapp.forum.errors import InvalidInput
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
 from forumapp.forum.posting import PostingService
-from forumapp.forum.search import SearchService
+from forumapp.forum.search import SearchFilters, SearchService
 from forumapp.forum.structure import ForumStructure
 from forumapp.resources import migrations_folder
 from forumapp.sqltypes import utcnow
@@ -121,7 +122,7 @@ def test_hits_show_topic_forum_author_and_a_snippet(client: FlaskClient, world: 
     assert "Forum A" in page
     assert "by alice" in page
     # Plain text around the match, not Markdown and not the start of the post.
-    assert "padding The needle is here." in page
+    assert "padding The <mark>needle</mark> is here." in page
     assert "**here**" not in page
     assert "1 result for “needle”" in page
 
@@ -141,7 +142,9 @@ def test_results_filter_by_author(client: FlaskClient, world: World) -> None:
     by_bob = world.reply(topic, "member2", content="My marmalade is better")
     assert len(hits(search(client, "marmalade"))) == 2
     assert hits(search(client, "marmalade", author="BOB")) == [by_bob]
-    assert hits(search(client, "marmalade", author="nobody")) == []
+    nobody = search(client, "marmalade", author="nobody")
+    assert hits(nobody) == []
+    assert "No member has this username." in nobody
 
 
 @pytest.mark.parametrize("role", ["guest", "member", "moderator"])
@@ -381,9 +384,11 @@ def test_the_query_comes_back_escaped(client: FlaskClient, world: World, payload
 @pytest.mark.parametrize("author", ["\x00", "bob\x00", "\ud800", "x" * 1000, "' OR 1=1 --"])
 def test_the_service_takes_any_author(app: Flask, world: World, author: str) -> None:
     world.topic(content="walrus")
-    with app.app_context():
-        results = SearchService(db.session).search(world.actor("member"), "walrus", author=author)
-    assert results.hits == []
+    with app.app_context(), pytest.raises(InvalidInput) as refused:
+        SearchService(db.session).search(
+            world.actor("member"), "walrus", SearchFilters(author=author)
+        )
+    assert refused.value.field == "author"
 
 
 def test_an_empty_query_runs_no_search(app: Flask, client: FlaskClient, world: World) -> None:
@@ -405,9 +410,10 @@ def test_a_forum_hidden_from_the_actor_runs_no_search(app: Flask, world: World) 
     world.topic("admin", forum=world.hidden_forum, content="walrus")
     with app.app_context():
         actor = world.actor("member")
-        with counted_queries(app) as statements:
-            results = SearchService(db.session).search(actor, "walrus", world.hidden_forum)
-    assert results.hits == []
+        filters = SearchFilters(forum_id=world.hidden_forum)
+        with counted_queries(app) as statements, pytest.raises(InvalidInput) as refused:
+            SearchService(db.session).search(actor, "walrus", filters)
+    assert refused.value.field == "forum"
     assert statements == []
 
 

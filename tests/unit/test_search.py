@@ -1,9 +1,12 @@
-"""Search without a database: parsing what people type, snippets, the autogenerate filter."""
+"""Search without a database: parsing what people type, the autogenerate filter."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import Index, MetaData, Table
+from sqlalchemy.dialects import postgresql, sqlite
 
 from forumapp.forum.fulltext import (
     MAX_TERM_CHARS,
@@ -12,7 +15,7 @@ from forumapp.forum.fulltext import (
     include_object,
     is_search_index_table,
 )
-from forumapp.forum.search import excerpt
+from forumapp.forum.search import Sort, _hits_statement, _ranked_statements, _Shape
 
 
 @pytest.mark.parametrize(
@@ -42,42 +45,12 @@ def test_queries_become_plain_terms(text: str, terms: tuple[str, ...]) -> None:
 def test_every_term_is_one_quoted_string() -> None:
     query = SearchQuery.parse('NEAR(a "b c" OR')
     assert query.expression == '"NEAR(a" "b c" "OR"'
-    assert query.words == ["NEAR", "a", "b", "c", "OR"]
 
 
 def test_long_queries_are_cut_short() -> None:
     query = SearchQuery.parse(" ".join(f"w{n}" for n in range(100)) + " " + "x" * 1000)
     assert len(query.terms) == MAX_TERMS
     assert SearchQuery.parse("y" * 1000).terms == ("y" * MAX_TERM_CHARS,)
-
-
-def test_a_snippet_starts_at_the_beginning_when_the_match_is_near() -> None:
-    text = "The kettle is descaled with citric acid. " + "More words here. " * 30
-    snippet = excerpt(text, ["citric"], width=80)
-    assert snippet.startswith("The kettle is descaled with citric acid.")
-    assert snippet.endswith("…")
-    assert len(snippet) <= 80
-
-
-def test_a_snippet_moves_to_a_far_match() -> None:
-    text = "lead " * 100 + "the needle is here " + "tail " * 100
-    snippet = excerpt(text, ["NEEDLE"], width=80)
-    assert snippet.startswith("…lead")
-    assert "the needle is here" in snippet
-    assert snippet.endswith("…")
-    assert len(snippet) <= 80
-
-
-def test_a_snippet_of_short_text_is_the_text() -> None:
-    assert excerpt("Short post.", ["post"]) == "Short post."
-    assert excerpt("Short post.", []) == "Short post."
-
-
-def test_a_snippet_of_text_without_spaces_still_shows_the_match() -> None:
-    text = "字" * 300 + "東京" + "字" * 300
-    snippet = excerpt(text, ["東京"], width=50)
-    assert "東京" in snippet
-    assert len(snippet) <= 50
 
 
 @pytest.mark.parametrize(
@@ -108,3 +81,55 @@ def test_postgresql_search_column_and_index_are_left_out_of_autogenerate() -> No
     index = Index("ix_posts_created_at")
     assert include_object(index, "ix_posts_created_at", "index", True, None)
     assert include_object(None, "content", "column", True, None)
+
+
+def compiled(dialect_name: str, shape: _Shape) -> str:
+    dialect = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[dialect_name]
+    return str(_ranked_statements(dialect_name, shape).page.compile(dialect=dialect))
+
+
+PLAIN = _Shape(by_author=False, since=False, until=False, topics_only=False, sort=Sort.RELEVANCE)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+@pytest.mark.parametrize(
+    ("change", "condition"),
+    [
+        ({"by_author": True}, "posts.user_id = "),
+        ({"since": True}, "posts.created_at >= "),
+        ({"until": True}, "posts.created_at < "),
+        ({"topics_only": True}, "posts.number = "),
+    ],
+)
+def test_each_filter_adds_its_condition_and_only_it(
+    dialect: str, change: dict[str, bool], condition: str
+) -> None:
+    assert condition not in compiled(dialect, PLAIN)
+    statement = compiled(dialect, replace(PLAIN, **change))
+    assert condition in statement
+    for other in ("posts.user_id = ", "posts.created_at", "posts.number = "):
+        if not condition.startswith(other):
+            assert other not in statement
+
+
+def test_sorting_by_date_asks_fts5_for_no_score() -> None:
+    assert "bm25" in compiled("sqlite", PLAIN)
+    by_date = compiled("sqlite", replace(PLAIN, sort=Sort.DATE))
+    assert "bm25" not in by_date
+    assert "ts_rank" not in compiled("postgresql", replace(PLAIN, sort=Sort.DATE))
+    assert "ts_rank" in compiled("postgresql", PLAIN)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "function"), [("sqlite", "snippet("), ("postgresql", "ts_headline(")]
+)
+def test_excerpts_are_cut_for_the_posts_of_the_page_only(dialect: str, function: str) -> None:
+    hits = _hits_statement(dialect)
+    text = str(
+        hits.compile(
+            dialect={"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[dialect]
+        )
+    )
+    assert function in text
+    assert "posts.id IN (__[POSTCOMPILE_post_ids])" in text
+    assert function not in compiled(dialect, PLAIN)
