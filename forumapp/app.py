@@ -33,6 +33,9 @@ from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.forum import create_forum_blueprint
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.http import install_text_converter
+from forumapp.jobs import install_jobs
+from forumapp.jobs.cli import jobs_command, worker_command
+from forumapp.jobs.models import Job
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
@@ -70,6 +73,7 @@ MODELS = (
     LoginEvent,
     Passkey,
     PasskeyChallenge,
+    Job,
 )
 
 
@@ -89,6 +93,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_extensions(app)
     configure_login(app)
     configure_storage(app)
+    configure_jobs(app)
     configure_blueprints(app)
     configure_responses(app)
     configure_cli(app)
@@ -164,6 +169,11 @@ def configure_storage(app: Flask) -> None:
     install_storage(app)
 
 
+def configure_jobs(app: Flask) -> None:
+    """Background jobs go through the queue ``JOBS_URL`` names (SQLite by default)."""
+    install_jobs(app)
+
+
 def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
     app.register_blueprint(create_forum_blueprint())
@@ -188,3 +198,5 @@ def configure_cli(app: Flask) -> None:
     """Commands available as ``forumapp ...`` and ``flask --app forumapp ...``."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_command)
