@@ -34,7 +34,7 @@ def jobs_of(app: Flask) -> Jobs:
 
 def relay_pending(app: Flask) -> int:
     """Hand ``app``'s pending jobs to its queue; how many it took."""
-    with Session(db.engine) as session:
+    with app.app_context(), Session(db.engine) as session:
         return Relay(SqlJobStore(session), session, jobs_of(app)).relay_pending()
 
 

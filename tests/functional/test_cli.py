@@ -391,6 +391,48 @@ def test_run_mails_links_to_the_address_it_serves_never_the_request_host(
 
 
 @pytest.mark.slow
+@INSTANCE_SQLITE
+def test_run_delivers_an_activation_email_through_its_in_process_job_consumer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("FORUMAPP_INSTANCE_PATH", str(instance))
+    for key, value in FAST_HASHING.items():
+        monkeypatch.setenv(f"FORUMAPP_{key}", str(value))
+
+    with forumapp_run(instance, tmp_path) as server:
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor()
+        )
+        url = server.base_url + "/auth/register"
+        with opener.open(url, timeout=5) as response:
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
+            )
+        assert token
+        form = {
+            "username": "bob",
+            "email": "bob@example.org",
+            "password": PASSWORD,
+            "confirm_password": PASSWORD,
+            "language": "en",
+            "accept_tos": "y",
+            "csrf_token": token.group(1),
+        }
+        opener.open(url, urllib.parse.urlencode(form).encode(), timeout=5).close()
+        # The console mail backend prints the email once the consumer thread has sent it.
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while "/auth/activate/confirm/" not in server.output():
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.1)
+        output = server.output()
+
+    assert "run by a thread of this process" in output
+    assert output.count("Subject: [forumapp] Activate your account") == 1
+    assert (instance / "jobs.sqlite3").is_file()
+
+
+@pytest.mark.slow
 def test_run_refuses_an_unsafe_production_setup_with_a_plain_message(tmp_path: Path) -> None:
     env = server_environment(tmp_path / "instance")
     env["FORUMAPP_PRODUCTION"] = "true"
