@@ -30,7 +30,7 @@ def _failed_jobs() -> FailedJobs:
 )
 @with_appcontext
 def worker_command(workers: int) -> None:
-    """Run the background job consumer (emails, periodic jobs) until stopped."""
+    """Run the background job consumer (emails, periodic jobs)."""
     app = _app()
     if app.config["JOBS_IMMEDIATE"]:
         raise click.ClickException(
@@ -45,7 +45,7 @@ def worker_command(workers: int) -> None:
 @click.pass_context
 @with_appcontext
 def jobs_command(ctx: click.Context) -> None:
-    """List the background jobs that failed for good; retry or discard them."""
+    """List failed background jobs; retry or discard them."""
     if ctx.invoked_subcommand is not None:
         return
     failed = _failed_jobs().listing()
