@@ -257,6 +257,16 @@ def fetch(url: str) -> tuple[int, dict[str, str], str]:
             return error.code, dict(error.headers), error.read().decode()
 
 
+def wait_for_output(server: Server, text: str) -> str:
+    """The server's output once it shows ``text`` (an emailed link, printed by the console
+    mail backend)."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while text not in server.output():
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.1)
+    return server.output()
+
+
 @contextlib.contextmanager
 def forumapp_run(instance: Path, workdir: Path) -> Iterator[Server]:
     """Start ``forumapp run`` on a free port, wait until it answers, and always stop it."""
@@ -378,11 +388,7 @@ def test_run_mails_links_to_the_address_it_serves_never_the_request_host(
         form = urllib.parse.urlencode({"email": "root@example.org", "csrf_token": token.group(1)})
         form_request = urllib.request.Request(url, form.encode(), headers)  # noqa: S310
         opener.open(form_request, timeout=5).close()
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while "/auth/reset-password/" not in server.output():
-            assert time.monotonic() < deadline, server.output()
-            time.sleep(0.1)
-        output = server.output()
+        output = wait_for_output(server, "/auth/reset-password/")
 
     links = re.findall(r"https?://\S+/auth/reset-password/\S+", output)
     assert links
@@ -421,11 +427,7 @@ def test_run_delivers_an_activation_email_through_its_in_process_job_consumer(
         }
         opener.open(url, urllib.parse.urlencode(form).encode(), timeout=5).close()
         # The console mail backend prints the email once the consumer thread has sent it.
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while "/auth/activate/confirm/" not in server.output():
-            assert time.monotonic() < deadline, server.output()
-            time.sleep(0.1)
-        output = server.output()
+        output = wait_for_output(server, "/auth/activate/confirm/")
 
     assert "run by a thread of this process" in output
     assert output.count("Subject: [forumapp] Activate your account") == 1
