@@ -68,6 +68,8 @@ class Jobs:
     kinds: dict[str, JobKind] = field(default_factory=dict)
     periodic: list[PeriodicJob] = field(default_factory=list)
     _huey: Huey | None = None
+    #: The Huey task that runs a job, registered with the Huey instance.
+    _run_task: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_kind(self, name: str, kind: JobKind) -> None:
