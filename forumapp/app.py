@@ -35,6 +35,9 @@ from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topi
 from forumapp.http import install_text_converter
 from forumapp.i18n import configure_i18n, create_i18n_blueprint
 from forumapp.i18n.cli import translations_group
+from forumapp.jobs import install_jobs
+from forumapp.jobs.cli import jobs_command, worker_command
+from forumapp.jobs.models import Job
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
@@ -72,6 +75,7 @@ MODELS = (
     LoginEvent,
     Passkey,
     PasskeyChallenge,
+    Job,
 )
 
 
@@ -92,6 +96,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_login(app)
     configure_i18n(app)
     configure_storage(app)
+    configure_jobs(app)
     configure_blueprints(app)
     configure_responses(app)
     configure_cli(app)
@@ -167,6 +172,11 @@ def configure_storage(app: Flask) -> None:
     install_storage(app)
 
 
+def configure_jobs(app: Flask) -> None:
+    """Background jobs go through the queue ``JOBS_URL`` names (SQLite by default)."""
+    install_jobs(app)
+
+
 def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
     app.register_blueprint(create_forum_blueprint())
@@ -193,3 +203,5 @@ def configure_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(translations_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_command)

@@ -27,6 +27,7 @@ from werkzeug.serving import is_running_from_reloader, run_simple
 from forumapp.app import create_app
 from forumapp.config import ConfigError
 from forumapp.database import upgrade_schema
+from forumapp.jobs.consumer import start_in_process
 from forumapp.serving import check_port_free, listening_server, startup_block
 from forumapp.setup.console import first_run_hint
 
@@ -53,6 +54,7 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
     if debug and is_running_from_reloader():
         # Werkzeug's reloader restarts this command in a child process on every code change;
         # the parent holds the port and has said (and issued) everything already.
+        start_jobs_consumer(app)
         serve_with_reloader(app, host, port)
         return
     if debug:
@@ -69,7 +71,16 @@ def run_command(info: ScriptInfo, host: str, port: int, threads: int, debug: boo
     if debug:
         serve_with_reloader(app, host, port)
         return
+    start_jobs_consumer(app)
     server.run()
+
+
+def start_jobs_consumer(app: Flask) -> None:
+    """On the embedded default, the background jobs (emails) run in this process, so
+    ``forumapp run`` alone is a whole forum; a separate ``forumapp worker`` takes over
+    when ``JOBS_IN_PROCESS`` is off."""
+    if app.config["JOBS_IN_PROCESS"] and not app.config["JOBS_IMMEDIATE"]:
+        start_in_process(app)
 
 
 def serve_with_reloader(app: Flask, host: str, port: int) -> None:

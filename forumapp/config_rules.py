@@ -191,6 +191,17 @@ def languages_problem(value: Any) -> str | None:
     return f'must map language codes to names, such as {{"en": "English"}}, got {value!r}.'
 
 
+def jobs_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the job queue's storage, or ``None``."""
+    if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
+        return None
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        if find_spec("redis") is None:
+            return "names Redis but the redis package is missing: pip install 'forumapp[redis]'."
+        return None
+    return "must be sqlite:////path/to/jobs.sqlite3 or redis://HOST:6379/1."
+
+
 #: Per-key rules; a value of ``None`` means "unset" and is not checked here.
 RULES: dict[str, Rule] = {
     "SQLALCHEMY_DATABASE_URI": database_url_problem,
@@ -238,6 +249,11 @@ RULES: dict[str, Rule] = {
     "STORAGE_URL": storage_url_problem,
     "AVATAR_MAX_BYTES": whole_number(1024, 64 * 1024 * 1024),
     "AVATAR_MAX_SIDE": whole_number(128, 16384),
+    "JOBS_URL": jobs_url_problem,
+    "JOBS_IMMEDIATE": true_or_false,
+    "JOBS_IN_PROCESS": true_or_false,
+    "JOBS_RETRIES": whole_number(0, 100),
+    "JOBS_RETRY_DELAY": whole_number(1, 86400),
 }
 
 

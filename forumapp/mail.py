@@ -1,6 +1,7 @@
 """Outgoing email through Flask-Mailman's backends (console, smtp, file, locmem).
 
-A message that cannot be sent is logged with the reason and recorded in the
+Every email is sent by a background job (:mod:`forumapp.jobs.mail_job`). A message that
+could not be sent after every attempt is logged with the reason and recorded in the
 ``mail_failures`` table, which every worker shares, so that the management dashboard
 shows it: people waiting for an activation or reset email never learn that it failed.
 """
@@ -8,11 +9,9 @@ shows it: people waiting for an activation or reset email never learn that it fa
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import Integer, String
 from sqlalchemy.exc import SQLAlchemyError
@@ -60,57 +59,32 @@ def printable(text: str, limit: int) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-class MailDelivery:
-    """Hands emails to the configured backend, on a background thread when ``MAIL_SEND_ASYNC``.
+def send_email(email: Email) -> None:
+    """Hand ``email`` to the configured backend now; raises when it cannot be sent.
 
-    Sending in the background keeps a request's duration independent of whether it sent
-    mail, so forms that email only known addresses do not reveal them by timing.
+    Called by the mail job (:mod:`forumapp.jobs.mail_job`), which retries and records
+    what never left.
     """
+    message = EmailMultiAlternatives(subject=email.subject, body=email.text, to=[email.to])
+    message.attach_alternative(email.html, "text/html")
+    # A connection of our own, closed however sending ends: Flask-Mailman's SMTP backend
+    # leaves its socket open when writing the message fails.
+    with mail.get_connection() as connection:
+        connection.send_messages([message])
 
-    def __init__(self, app: Flask) -> None:
-        self._app = app
 
-    def send(self, email: Email) -> None:
-        """Send ``email``; failures are logged and recorded, never raised to the caller."""
-        message = EmailMultiAlternatives(subject=email.subject, body=email.text, to=[email.to])
-        message.attach_alternative(email.html, "text/html")
-        if self._app.config["MAIL_SEND_ASYNC"]:
-            threading.Thread(target=self._deliver, args=(email, message), daemon=True).start()
-        else:
-            self._deliver(email, message)
-
-    def _deliver(self, email: Email, message: EmailMultiAlternatives) -> None:
-        with self._app.app_context():
-            try:
-                # A connection of our own, closed however sending ends: Flask-Mailman's
-                # SMTP backend leaves its socket open when writing the message fails.
-                with mail.get_connection() as connection:
-                    connection.send_messages([message])
-            # Whatever the backend raises (a refused connection, a header it will not
-            # write): on a background thread an escaped exception would vanish from the
-            # logs, and in a request it would fail a page whose work is already saved.
-            except Exception as exc:
-                reason = printable(f"{type(exc).__name__}: {exc}", REASON_MAX_LENGTH)
-                self._record(email, reason)
-                log.error(
-                    "Could not send email %r to %s: %s",
-                    email.subject,
-                    email.to,
-                    reason,
-                    exc_info=exc,
+def record_mail_failure(email: Email, reason: str) -> None:
+    """Record that ``email`` could not be sent, for the dashboard (in a session of its own:
+    the caller's may be in the middle of anything)."""
+    try:
+        with Session(db.engine) as session, session.begin():
+            session.add(
+                MailFailure(
+                    failed_at=utcnow(),
+                    recipient=printable(email.to, RECIPIENT_MAX_LENGTH),
+                    subject=printable(email.subject, SUBJECT_MAX_LENGTH),
+                    reason=printable(reason, REASON_MAX_LENGTH),
                 )
-
-    def _record(self, email: Email, reason: str) -> None:
-        # A session of its own: in synchronous mode the request's session is the caller's.
-        try:
-            with Session(db.engine) as session, session.begin():
-                session.add(
-                    MailFailure(
-                        failed_at=utcnow(),
-                        recipient=printable(email.to, RECIPIENT_MAX_LENGTH),
-                        subject=printable(email.subject, SUBJECT_MAX_LENGTH),
-                        reason=reason,
-                    )
-                )
-        except SQLAlchemyError:
-            log.exception("Could not record the failure to email %s", email.to)
+            )
+    except SQLAlchemyError:
+        log.exception("Could not record the failure to email %s", email.to)

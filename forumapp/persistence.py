@@ -30,11 +30,25 @@ class PersistenceError(Exception):
     """A write was refused by the database, typically a unique constraint lost to a race."""
 
 
+#: How many :func:`atomic` blocks the current context is inside.
+_open_units: ContextVar[int] = ContextVar("forumapp_open_units", default=0)
+
+
+def in_unit_of_work() -> bool:
+    """Whether the caller runs inside an :func:`atomic` block, whose commit (or rollback)
+    decides the fate of what it writes now (a job it enqueues, for one)."""
+    return _open_units.get() > 0
+
+
 @contextmanager
 def atomic(transaction: Transaction) -> Iterator[None]:
     """Commit when the block succeeds; roll back and re-raise when it does not."""
+    token = _open_units.set(_open_units.get() + 1)
     try:
-        yield
+        try:
+            yield
+        finally:
+            _open_units.reset(token)
         # A commit can fail too (the database went away, a lock wait ran out): the unit of
         # work is then rolled back like any other failed one, never left half-open.
         transaction.commit()

@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
+from forumapp.jobs.consumer import queue_location
+
 #: How each mail backend is described on the console.
 MAIL_BACKENDS = {
     "console": "console (emails are printed here)",
@@ -40,6 +42,14 @@ def mail_backend(config: dict[str, Any]) -> str:
     return MAIL_BACKENDS.get(backend, backend)
 
 
+def jobs_line(app: Flask) -> str:
+    """The job queue, and who runs its jobs."""
+    if app.config["JOBS_IMMEDIATE"]:
+        return "run as they are enqueued (JOBS_IMMEDIATE)"
+    runner = "a thread of this process" if app.config["JOBS_IN_PROCESS"] else "forumapp worker"
+    return f"{queue_location(app)}, run by {runner}"
+
+
 def startup_block(app: Flask, base_url: str) -> str:
     """The lines ``forumapp run`` prints before it serves."""
     return "\n".join(
@@ -47,6 +57,7 @@ def startup_block(app: Flask, base_url: str) -> str:
             f"forumapp {version('forumapp')} is serving on {base_url}/  (press Ctrl+C to stop)",
             f"  database  {database_location(app.config['SQLALCHEMY_DATABASE_URI'])}",
             f"  mail      {mail_backend(app.config)}",
+            f"  jobs      {jobs_line(app)}",
             f"  instance  {app.instance_path}",
         ]
     )

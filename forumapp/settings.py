@@ -131,9 +131,23 @@ MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "forumapp <noreply@localhost>"
 MAIL_TIMEOUT = 10
-#: Deliver mail on a background thread so that response times do not reveal
-#: whether an email was sent (account enumeration by timing).
+#: Do the work behind "forgot password" and "resend activation" after the response is
+#: sent, so that response times do not reveal whether an email was sent (account
+#: enumeration by timing). The email itself is always a background job.
 MAIL_SEND_ASYNC = True
+
+#: The job queue's storage: ``None`` for the SQLite file ``jobs.sqlite3`` in the instance
+#: folder, ``sqlite:////path/to/jobs.sqlite3``, or ``redis://HOST:6379/1`` in production.
+JOBS_URL: str | None = None
+#: Run each job as it is enqueued, in the process that enqueues it (tests, debugging).
+JOBS_IMMEDIATE = False
+#: ``forumapp run`` also runs the job consumer in a thread of its own; turn off when a
+#: ``forumapp worker`` process runs beside it.
+JOBS_IN_PROCESS = True
+#: Attempts after the first failed one, and the wait before the first retry in seconds
+#: (doubled for each next one: 30 s, 1 min, 2 min, 4 min, 8 min by default).
+JOBS_RETRIES = 5
+JOBS_RETRY_DELAY = 30
 
 SESSION_COOKIE_NAME = "forumapp_session"
 SESSION_COOKIE_HTTPONLY = True

@@ -77,6 +77,8 @@ def base_config(database: Path | URL | str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_uri(database),
         "MAIL_BACKEND": "locmem",
         "MAIL_SEND_ASYNC": False,
+        # Jobs run as they are enqueued, so emails are in the outbox when the page returns.
+        "JOBS_IMMEDIATE": True,
         "EXTERNAL_URL": "http://forum.test",
         # Settings saved in the panel are looked for once per test app, not per request.
         "SETTINGS_CHECK_SECONDS": 3600,

@@ -31,8 +31,8 @@ from forumapp.avatars.service import AvatarService, AvatarSettings
 from forumapp.avatars.stores import SqlAvatarKeys
 from forumapp.extensions import db
 from forumapp.http import external_url
+from forumapp.jobs.factories import mail_delivery
 from forumapp.localtime import known_timezones
-from forumapp.mail import MailDelivery
 from forumapp.management.audit.log import AuditLog
 from forumapp.sqltypes import utcnow
 from forumapp.storage import storage
@@ -83,7 +83,7 @@ def account_deleter_factory() -> AccountDeleter:
     """Account deletion over forumapp's tables, recorded in the audit log."""
     config = current_app.config
     mailer = TemplateGoodbyeMailer(
-        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        deliver=mail_delivery(),
         link=external_url,
         site_name=config["SITE_NAME"],
     )

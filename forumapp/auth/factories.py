@@ -33,7 +33,7 @@ from forumapp.auth.tokens import TokenService
 from forumapp.auth.urls import auth_endpoint
 from forumapp.extensions import db
 from forumapp.http import external_url
-from forumapp.mail import MailDelivery
+from forumapp.jobs.factories import mail_delivery
 from forumapp.sqltypes import utcnow
 from forumapp.users.factories import password_hasher, password_policy
 
@@ -74,7 +74,7 @@ def token_service() -> TokenService:
 def account_mailer() -> TemplateAccountMailer:
     """Account emails with links into the auth blueprint, wherever it is mounted."""
     return TemplateAccountMailer(
-        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        deliver=mail_delivery(),
         # Absolute endpoint names: the panel sends account emails from outside the blueprint.
         link=lambda endpoint, **values: external_url(auth_endpoint(endpoint), **values),
         site_name=current_app.config["SITE_NAME"],
@@ -84,7 +84,7 @@ def account_mailer() -> TemplateAccountMailer:
 def sign_in_notices() -> TemplateSignInNotices:
     """The "new sign-in" notice, with links into the auth blueprint."""
     return TemplateSignInNotices(
-        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        deliver=mail_delivery(),
         link=lambda endpoint, **values: external_url(auth_endpoint(endpoint), **values),
         site_name=current_app.config["SITE_NAME"],
     )

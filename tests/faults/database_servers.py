@@ -211,6 +211,8 @@ class Gunicorn:
             "INSTANCE_PATH": str(self.workdir / "instance"),
             "MAIL_BACKEND": "locmem",
             "MAIL_SEND_ASYNC": "false",
+            # Emails are sent by the serving process itself, as before the job queue.
+            "JOBS_IMMEDIATE": "true",
             "EXTERNAL_URL": "http://forum.test",
             # Flood control and login limits are not what these tests are about.
             "RATELIMIT_ENABLED": "false",

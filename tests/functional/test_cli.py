@@ -257,6 +257,16 @@ def fetch(url: str) -> tuple[int, dict[str, str], str]:
             return error.code, dict(error.headers), error.read().decode()
 
 
+def wait_for_output(server: Server, text: str) -> str:
+    """The server's output once it shows ``text`` (an emailed link, printed by the console
+    mail backend)."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while text not in server.output():
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.1)
+    return server.output()
+
+
 @contextlib.contextmanager
 def forumapp_run(instance: Path, workdir: Path) -> Iterator[Server]:
     """Start ``forumapp run`` on a free port, wait until it answers, and always stop it."""
@@ -378,16 +388,50 @@ def test_run_mails_links_to_the_address_it_serves_never_the_request_host(
         form = urllib.parse.urlencode({"email": "root@example.org", "csrf_token": token.group(1)})
         form_request = urllib.request.Request(url, form.encode(), headers)  # noqa: S310
         opener.open(form_request, timeout=5).close()
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while "/auth/reset-password/" not in server.output():
-            assert time.monotonic() < deadline, server.output()
-            time.sleep(0.1)
-        output = server.output()
+        output = wait_for_output(server, "/auth/reset-password/")
 
     links = re.findall(r"https?://\S+/auth/reset-password/\S+", output)
     assert links
     assert all(link.startswith(server.base_url + "/auth/reset-password/") for link in links)
     assert "attacker.example" not in output
+
+
+@pytest.mark.slow
+@INSTANCE_SQLITE
+def test_run_delivers_an_activation_email_through_its_in_process_job_consumer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("FORUMAPP_INSTANCE_PATH", str(instance))
+    for key, value in FAST_HASHING.items():
+        monkeypatch.setenv(f"FORUMAPP_{key}", str(value))
+
+    with forumapp_run(instance, tmp_path) as server:
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor()
+        )
+        url = server.base_url + "/auth/register"
+        with opener.open(url, timeout=5) as response:
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
+            )
+        assert token
+        form = {
+            "username": "bob",
+            "email": "bob@example.org",
+            "password": PASSWORD,
+            "confirm_password": PASSWORD,
+            "language": "en",
+            "accept_tos": "y",
+            "csrf_token": token.group(1),
+        }
+        opener.open(url, urllib.parse.urlencode(form).encode(), timeout=5).close()
+        # The console mail backend prints the email once the consumer thread has sent it.
+        output = wait_for_output(server, "/auth/activate/confirm/")
+
+    assert "run by a thread of this process" in output
+    assert output.count("Subject: [forumapp] Activate your account") == 1
+    assert (instance / "jobs.sqlite3").is_file()
 
 
 @pytest.mark.slow
@@ -487,7 +531,7 @@ def test_help_lists_forumapps_own_commands_with_whole_descriptions(config_env: P
     assert result.exit_code == 0, result.output
     commands = result.output.split("Commands:")[1]
     listed = [line.split()[0] for line in commands.splitlines() if line.startswith("  ")]
-    assert listed == ["create-admin", "db", "demo", "dev", "run", "translations"]
+    assert listed == ["create-admin", "db", "demo", "dev", "jobs", "run", "translations", "worker"]
     assert "..." not in commands
     assert "Create an activated administrator account." in commands
     for flask_noise in ("--env-file", "--app", "--debug", "Flask version"):

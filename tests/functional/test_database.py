@@ -344,6 +344,21 @@ def test_the_passkeys_migration_upgrades_downgrades_and_upgrades_again(scratch_a
             assert schema_differences(connection) == []
 
 
+def test_the_jobs_migration_upgrades_downgrades_and_upgrades_again(scratch_app: Flask) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0021_jobs")
+        with db.engine.connect() as connection:
+            assert "jobs" in inspect(connection).get_table_names()
+            indexes = {index["name"] for index in inspect(connection).get_indexes("jobs")}
+            assert "ix_jobs_state_id" in indexes
+        downgrade(directory=migrations_folder(), revision="0020_notice_preferences")
+        with db.engine.connect() as connection:
+            assert "jobs" not in inspect(connection).get_table_names()
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 

@@ -100,6 +100,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MAIL_BACKEND": "file",
         "MAIL_FILE_PATH": str(outbox),
         "MAIL_SEND_ASYNC": "true",
+        # Emails are sent by the serving process itself, as before the job queue.
+        "JOBS_IMMEDIATE": "true",
         "RATELIMIT_ENABLED": "false",
     }
     env = environment_with(settings)

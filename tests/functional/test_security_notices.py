@@ -152,7 +152,9 @@ def test_a_login_costs_no_extra_query_for_the_notice(
         with counted_queries(app) as statements:
             data = {"login": "alice", "password": PASSWORD, "csrf_token": token}
             assert client.post("/auth/login", data=data).status_code == 302
-        return len(statements)
+        # The email's job (its outbox row, run at once in tests) is what any email costs;
+        # deciding whether to send the notice must cost nothing.
+        return len([statement for statement in statements if " jobs" not in statement])
 
     AuthActions(alice).logout()
     known = queries(alice)

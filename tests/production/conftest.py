@@ -164,6 +164,8 @@ def server_environment(database: URL, instance: Path) -> dict[str, str]:
         "INSTANCE_PATH": str(instance),
         "MAIL_BACKEND": "locmem",
         "MAIL_SEND_ASYNC": "false",
+        # Emails are sent by the serving process itself, as before the job queue.
+        "JOBS_IMMEDIATE": "true",
         "EXTERNAL_URL": "http://forum.test",
         # Argon2 at its real cost: a login takes as long as in production.
         **SERVER_SETTINGS,

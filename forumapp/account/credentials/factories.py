@@ -17,7 +17,7 @@ from forumapp.auth.factories import access_token_store, auth_settings, session_s
 from forumapp.auth.urls import auth_endpoint
 from forumapp.extensions import db
 from forumapp.http import external_url
-from forumapp.mail import MailDelivery
+from forumapp.jobs.factories import mail_delivery
 from forumapp.sqltypes import utcnow
 from forumapp.users.factories import password_hasher, password_policy
 
@@ -33,7 +33,7 @@ def security_notices() -> TemplateSecurityNotices:
         return external_url(auth_endpoint(endpoint), **values)
 
     return TemplateSecurityNotices(
-        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        deliver=mail_delivery(),
         account_link=account_link,
         auth_link=auth_link,
         site_name=current_app.config["SITE_NAME"],

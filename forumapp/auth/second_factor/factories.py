@@ -16,7 +16,7 @@ from forumapp.auth.second_factor.stores import (
 from forumapp.auth.urls import auth_endpoint
 from forumapp.extensions import db
 from forumapp.http import external_url
-from forumapp.mail import MailDelivery
+from forumapp.jobs.factories import mail_delivery
 from forumapp.sqltypes import utcnow
 
 #: Login attempts kept per account; older ones are deleted as new ones are recorded.
@@ -26,7 +26,7 @@ LOGIN_HISTORY_KEPT = 50
 def second_factor_mailer() -> TemplateSecondFactorMailer:
     """The notices, with links into the auth blueprint wherever it is mounted."""
     return TemplateSecondFactorMailer(
-        deliver=MailDelivery(current_app._get_current_object()).send,  # type: ignore[attr-defined]
+        deliver=mail_delivery(),
         link=lambda endpoint, **values: external_url(auth_endpoint(endpoint), **values),
         site_name=current_app.config["SITE_NAME"],
     )

@@ -14,6 +14,7 @@ from sqlalchemy import Date, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forumapp.forum.models import Post, Report, Topic
+from forumapp.jobs.models import FAILED, Job
 from forumapp.mail import MailFailure
 from forumapp.persistence import DbSession
 from forumapp.users.models import User
@@ -55,6 +56,8 @@ class Dashboard:
     recent_posts: list[tuple[Post, Topic]]
     versions: dict[str, str]
     mail_failures: MailFailures
+    #: Background jobs whose every attempt failed (``forumapp jobs`` lists them).
+    failed_jobs: int
 
 
 class DashboardStats:
@@ -96,6 +99,7 @@ class DashboardStats:
                 "Database": self._database_version(),
             },
             mail_failures=self._mail_failures(now - timedelta(days=CHART_DAYS)),
+            failed_jobs=count(Job, Job.state == FAILED),
         )
 
     def _mail_failures(self, since: datetime) -> MailFailures:
