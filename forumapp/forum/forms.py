@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import (
+    BooleanField,
     Field,
     Form,
     IntegerField,
@@ -95,6 +96,8 @@ class TopicModerationForm(ForumForm):
         "Topics", coerce=int, validate_choice=False, validators=[ids_only]
     )
     target_forum_id = IntegerField("Move to forum", validators=[Optional(), ids_only])
+    #: Set by the confirmation page: deleting asks first.
+    confirm = BooleanField("Yes, delete")
 
 
 class PostModerationForm(ForumForm):
@@ -103,12 +106,6 @@ class PostModerationForm(ForumForm):
     action = SelectField(
         "Action", choices=[SelectChoice(a.value, a.value.title()) for a in PostAction]
     )
-
-
-class HandleReportForm(ForumForm):
-    """Close a report with a note."""
-
-    note = TextAreaField("Note", filters=[strip_filter], validators=[Optional(), Length(max=2000)])
 
 
 class SearchForm(ForumForm):
