@@ -267,6 +267,14 @@ class UserAdministration:
         """Every group a member can be put in, in the order they were made."""
         return list(self._session.scalars(select(Group).order_by(Group.id)))
 
+    def editable(self, acting_group: Group, user_id: int) -> User:
+        """A member whose account the acting group may edit: anyone for admins, members
+        who are not staff for moderators (:class:`Forbidden` otherwise)."""
+        user = self.get(user_id)
+        if not acting_group.admin and staff_group(user.group):
+            raise Forbidden("Only administrators can edit staff.")
+        return user
+
     def get(self, user_id: int) -> User:
         """A member by id; :class:`NotFound` otherwise."""
         user = self._session.get(User, user_id)

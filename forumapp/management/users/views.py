@@ -146,11 +146,11 @@ class EditUser(MethodView):
         self.users_factory = users_factory
 
     def get(self, user_id: int) -> ResponseReturnValue:
-        user = self.users_factory().get(user_id)
+        user = self.users_factory().editable(current_user.group, user_id)
         return self._page(user, self._form(obj=user))
 
     def post(self, user_id: int) -> ResponseReturnValue:
-        user = self.users_factory().get(user_id)
+        user = self.users_factory().editable(current_user.group, user_id)
         form = self._form()
         if form.validate_on_submit():
             changes = AccountChanges(
