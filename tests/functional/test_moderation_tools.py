@@ -19,6 +19,7 @@ from forumapp.users.models import Group, User
 from tests.conftest import AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import any_csrf_token, login_as, post_form
+from tests.functional.test_forum_query_counts import counted_queries
 
 
 def set_group_flags(app: Flask, key: GroupKey, **flags: bool) -> None:
@@ -380,3 +381,39 @@ def db_group_id(world: World, key: GroupKey) -> int:
         value = db.session.scalar(select(Group.id).where(Group.key == key))
     assert value is not None
     return value
+
+
+@pytest.mark.parametrize("page", ["forum", "topic"])
+def test_moderator_pages_with_the_tools_keep_a_fixed_query_count(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions, page: str
+) -> None:
+    app.config.update(TOPICS_PER_PAGE=10, POSTS_PER_PAGE=10, VIEW_COUNT_FLUSH_EVERY=10**9)
+    support_forum(world)
+    login_as(auth, world, "moderator")
+    first = world.topic(title="First")
+
+    def count() -> int:
+        path = f"/forum/{world.forum_a}" if page == "forum" else f"/topic/{first}"
+        client.get(path)  # warm-up
+        with counted_queries(app) as statements:
+            body = text_of(client.get(path))
+        assert 'name="target_forum_id"' in body  # the tools are on the page
+        return len(statements)
+
+    def grow(topics: int) -> None:
+        for n in range(topics):
+            topic = world.topic("member2", title=f"Topic {n}")
+            world.reply(first, "member2")
+            if n % 2:
+                moderate(client, world.forum_a, topic, action="delete", confirm="y")
+
+    grow(2)
+    small = count()
+    grow(14)
+    with app.app_context():
+        ForumStructure(db.session).create_forum(
+            ForumStructure(db.session).create_category("More").id,
+            "Elsewhere",
+            moderators=[world.users["moderator"]],
+        )
+    assert count() == small
