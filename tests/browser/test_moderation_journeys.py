@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from forumapp.extensions import db
-from forumapp.forum.models import Post, Report, Topic
+from forumapp.forum.models import Post, Report
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.structure import ForumStructure
 from forumapp.sqltypes import utcnow
 from tests.conftest import PASSWORD
 from tests.forum_world import World
+from tests.functional.test_moderation_tools import topics
 
 if TYPE_CHECKING:
     from tests.browser.browsing import Browser
@@ -117,11 +118,3 @@ def test_moderator_handles_reports_in_place(browser: Browser, world: World) -> N
     web.expect_text(first, "Dismissed by mod_a")
     web.expect_text(first, "Fine, it is about boats")
     web.expect_text(card, "Post deleted by mod_a")
-
-
-def topics(world: World, *ids: int) -> list[Topic]:
-    with world.app.app_context():
-        rows = db.session.scalars(select(Topic).where(Topic.id.in_(ids)).order_by(Topic.id)).all()
-        for row in rows:
-            db.session.expunge(row)
-        return list(rows)

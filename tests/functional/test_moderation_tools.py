@@ -20,6 +20,7 @@ from tests.conftest import AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import any_csrf_token, login_as, post_form
 from tests.functional.test_forum_query_counts import counted_queries
+from tests.functional.test_management_users import group_id
 
 
 def set_group_flags(app: Flask, key: GroupKey, **flags: bool) -> None:
@@ -333,7 +334,7 @@ def test_mod_edituser_lets_moderators_edit_members_accounts(
     set_group_flags(world.app, GroupKey.MOD, mod_edituser=mod_edituser, mod_banuser=False)
     target = world.users["member"]
     login_as(auth, world, "moderator")
-    member_group = str(db_group_id(world, GroupKey.MEMBER))
+    member_group = str(group_id(world, GroupKey.MEMBER))
     response = post_form(
         client,
         f"/admin/users/{target}/edit",
@@ -366,7 +367,7 @@ def test_moderators_editing_members_never_change_groups_or_touch_staff(
         f"/admin/users/{target}/edit",
         username="alice",
         email="alice@example.org",
-        group_id=str(db_group_id(world, GroupKey.ADMIN)),
+        group_id=str(group_id(world, GroupKey.ADMIN)),
         activated="y",
     )
     assert "Only administrators can change a member" in text_of(promoted)
@@ -374,13 +375,6 @@ def test_moderators_editing_members_never_change_groups_or_touch_staff(
     with world.app.app_context():
         user = db.session.get(User, target)
         assert user is not None and user.group.key == GroupKey.MEMBER
-
-
-def db_group_id(world: World, key: GroupKey) -> int:
-    with world.app.app_context():
-        value = db.session.scalar(select(Group.id).where(Group.key == key))
-    assert value is not None
-    return value
 
 
 @pytest.mark.parametrize("page", ["forum", "topic"])
