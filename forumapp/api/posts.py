@@ -80,7 +80,11 @@ class PostResourceService:
             return
         if data.content is not None and data.content != post.content and not may_edit:
             raise Forbidden("You cannot edit this post.")
-        if data.hidden is not None and data.hidden != post.hidden and not actor.moderates(forum.id):
+        if (
+            data.hidden is not None
+            and data.hidden != post.hidden
+            and not actor.may_remove(forum.id)
+        ):
             raise Forbidden("Only a moderator of this forum can hide or show posts.")
 
     def authorize_delete(self, caller: Caller, item_id: int) -> None:

@@ -187,5 +187,5 @@ def _moderation_actions(topic: Topic, data: schemas.TopicUpdate) -> list[TopicAc
     if data.locked is not None and data.locked != topic.locked:
         actions.append(TopicAction.LOCK if data.locked else TopicAction.UNLOCK)
     if data.sticky is not None and data.sticky != topic.sticky:
-        actions.append(TopicAction.STICK if data.sticky else TopicAction.UNSTICK)
+        actions.append(TopicAction.PIN if data.sticky else TopicAction.UNPIN)
     return actions

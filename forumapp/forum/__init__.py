@@ -24,6 +24,7 @@ from forumapp.forum.factories import (
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
 from forumapp.forum.pages import CategoryPage, ForumPage, ForumPages, ProfilePage, TopicPage
+from forumapp.forum.undo import take_undo_offer
 from forumapp.http import external_url
 from forumapp.localtime import local_time
 from forumapp.views import PageView
@@ -53,6 +54,8 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     bp.add_app_template_global(external_url)
     # Every page prints times through the when() macro, in the reader's zone.
     bp.add_app_template_global(local_time)
+    # The message area offers to undo a deletion of topics (forumapp.forum.undo).
+    bp.add_app_template_global(take_undo_offer)
     actor = {"actor_factory": f.actor}
     posting = {**actor, "posting_service_factory": f.posting_service}
     moderation = {**actor, "moderation_service_factory": f.moderation_service}

@@ -105,6 +105,8 @@ class TopicModerationForm(ForumForm):
         "Topics", coerce=int, validate_choice=False, validators=[ids_only]
     )
     target_forum_id = IntegerField("Move to forum", validators=[Optional(), ids_only])
+    #: Set by the confirmation page: deleting asks first.
+    confirm = BooleanField("Yes, delete")
 
 
 class PostModerationForm(ForumForm):
@@ -113,12 +115,6 @@ class PostModerationForm(ForumForm):
     action = SelectField(
         "Action", choices=[SelectChoice(a.value, a.value.title()) for a in PostAction]
     )
-
-
-class HandleReportForm(ForumForm):
-    """Close a report with a note."""
-
-    note = TextAreaField("Note", filters=[strip_filter], validators=[Optional(), Length(max=2000)])
 
 
 class DayField(DateField):  # type: ignore[misc]

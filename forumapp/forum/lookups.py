@@ -43,9 +43,9 @@ def visible_post(session: DbSession, actor: Actor, post_id: int) -> tuple[Post, 
 
 def topics_visible_to(actor: Actor) -> ColumnElement[bool]:
     """SQL for :meth:`Actor.can_view_topic`: a visible forum, and not deleted unless the
-    actor moderates the forum — for listings that filter in the database."""
-    moderated = sorted(forum_id for forum_id in actor.visible_forums if actor.moderates(forum_id))
+    actor sees removed content there — for listings that filter in the database."""
+    seen = sorted(forum_id for forum_id in actor.visible_forums if actor.sees_removed(forum_id))
     return and_(
         Topic.forum_id.in_(sorted(actor.visible_forums)),
-        or_(Topic.deleted.is_(False), Topic.forum_id.in_(moderated)),
+        or_(Topic.deleted.is_(False), Topic.forum_id.in_(seen)),
     )

@@ -102,6 +102,9 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
     sticky: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Soft-deleted topics are shown to moderators only.
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When and by whom the topic was deleted, for the marker staff see.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(64))
     #: Numbers handed out so far; the next post gets ``post_number_seq + 1``.
     post_number_seq: Mapped[int] = mapped_column(Integer, default=0)
     #: Visible (not deleted) posts, the first one included.
@@ -140,6 +143,9 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     edited_by: Mapped[str | None] = mapped_column(String(64))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When and by whom the post was deleted, for the marker staff see.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(64))
     #: Hidden by a moderator: shown to moderators only, with the reason.
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -190,3 +196,24 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
+    #: What the moderator did about it (a ``ReportResolution`` value; "" before 0025).
+    resolution: Mapped[str] = mapped_column(String(32), default="", server_default="")
+
+
+class MemberWarning(db.Model):  # type: ignore[name-defined,misc]
+    """A moderator's warning to a member, kept for the record and emailed to them."""
+
+    __tablename__ = "member_warnings"
+    __table_args__ = (
+        Index("ix_member_warnings_user_created", "user_id", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Kept as text so the warning survives the moderator's account.
+    moderator_name: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

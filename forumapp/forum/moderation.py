@@ -17,7 +17,7 @@ from sqlalchemy import select
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.lookups import visible_forum, visible_post
-from forumapp.forum.models import Forum, Post, Report, Topic
+from forumapp.forum.models import Category, Forum, Post, Report, Topic
 from forumapp.forum.permissions import Actor
 from forumapp.persistence import DbSession, atomic
 
@@ -29,8 +29,8 @@ class TopicAction(StrEnum):
 
     LOCK = "lock"
     UNLOCK = "unlock"
-    STICK = "stick"
-    UNSTICK = "unstick"
+    PIN = "pin"
+    UNPIN = "unpin"
     DELETE = "delete"
     RESTORE = "restore"
     MOVE = "move"
@@ -48,21 +48,41 @@ class PostAction(StrEnum):
 _FLAGS: dict[TopicAction, tuple[str, bool]] = {
     TopicAction.LOCK: ("locked", True),
     TopicAction.UNLOCK: ("locked", False),
-    TopicAction.STICK: ("sticky", True),
-    TopicAction.UNSTICK: ("sticky", False),
+    # The column keeps its old name; everything people read says "pin".
+    TopicAction.PIN: ("sticky", True),
+    TopicAction.UNPIN: ("sticky", False),
     TopicAction.DELETE: ("deleted", True),
     TopicAction.RESTORE: ("deleted", False),
 }
 
+#: Actions that remove content or bring it back: they need the ``makehidden`` flag.
+REMOVALS = frozenset(
+    {TopicAction.DELETE, TopicAction.RESTORE, PostAction.DELETE, PostAction.RESTORE}
+    | {PostAction.HIDE, PostAction.UNHIDE}
+)
+
 
 @dataclass(frozen=True)
-class OpenReport:
-    """A report in the moderation queue."""
+class TopicsChanged:
+    """What a topic action did: the topics it changed (those already in the wanted state
+    are left out) and, for a move, the title of the forum they went to."""
 
-    report: Report
-    post: Post
-    topic: Topic
-    forum_title: str
+    action: TopicAction
+    topic_ids: tuple[int, ...]
+    target_forum_title: str = ""
+
+    @property
+    def count(self) -> int:
+        """How many topics changed."""
+        return len(self.topic_ids)
+
+
+@dataclass(frozen=True)
+class ForumChoices:
+    """Forums a moderator may move topics to, under their category's title."""
+
+    category: str
+    forums: list[tuple[int, str]]
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,34 @@ class ModerationService:
                 )
             )
 
+    def move_targets(self, actor: Actor, forum_id: int) -> list[ForumChoices]:
+        """The forums, other than ``forum_id``, that the actor sees and moderates, grouped
+        by category in index order (one query)."""
+        query = (
+            select(Forum.id, Forum.title, Category.id, Category.title)
+            .join(Category, Category.id == Forum.category_id)
+            .where(Forum.id.in_(sorted(actor.visible_forums)), Forum.id != forum_id)
+            .order_by(Category.position, Category.id, Forum.position, Forum.id)
+        )
+        if not actor.is_global_moderator:
+            query = query.where(Forum.id.in_(sorted(actor.moderated_forums)))
+        groups: list[ForumChoices] = []
+        last_category = None
+        for target_id, title, category_id, category in self._session.execute(query).all():
+            if category_id != last_category:
+                groups.append(ForumChoices(category, []))
+                last_category = category_id
+            groups[-1].forums.append((target_id, title))
+        return groups
+
+    def topics_for_action(
+        self, actor: Actor, forum_id: int, topic_ids: Sequence[int], action: TopicAction
+    ) -> list[Topic]:
+        """The topics of ``forum_id`` an action would touch, for a confirmation page; the
+        same refusals as :meth:`act_on_topics`, nothing changed."""
+        _, topics = self._selection(actor, forum_id, topic_ids, action)
+        return sorted(topics, key=lambda topic: topic.id)
+
     def act_on_topics(
         self,
         actor: Actor,
@@ -129,33 +177,25 @@ class ModerationService:
         target_forum_id: int | None = None,
         *,
         client_address: str = "",
-    ) -> int:
-        """Apply ``action`` to topics of ``forum_id``; returns how many were changed
-        (topics already in the wanted state are left alone). ``client_address`` is where
-        the request came from, for the record of the action."""
-        forum = self._moderated_forum(actor, forum_id)
-        wanted = set(topic_ids)
-        if not wanted:
-            raise InvalidInput("topic_ids", "Select at least one topic.")
-        topics = self._session.scalars(
-            select(Topic).where(Topic.id.in_(wanted), Topic.forum_id == forum.id)
-        ).all()
-        if len(topics) != len(wanted):
-            # Ids from another forum (or none at all) are refused as a whole.
-            raise NotFound
+    ) -> TopicsChanged:
+        """Apply ``action`` to topics of ``forum_id``, all of them or none; says which
+        changed (topics already in the wanted state are left alone). ``client_address``
+        is where the request came from, for the record of the action."""
+        forum, topics = self._selection(actor, forum_id, topic_ids, action)
+        target_title = ""
         with atomic(self._session):
             if action is TopicAction.MOVE:
-                self._move(actor, forum, topics, target_forum_id)
+                target_title = self._move(actor, forum, topics, target_forum_id).title
             else:
                 attribute, value = _FLAGS[action]
-                changed = [topic for topic in topics if getattr(topic, attribute) != value]
-                topics = changed
-                for topic in changed:
+                topics = [topic for topic in topics if getattr(topic, attribute) != value]
+                for topic in topics:
                     setattr(topic, attribute, value)
-                if attribute == "deleted" and changed:
+                if attribute == "deleted" and topics:
+                    self._mark_deleted(actor, topics, value)
                     self._counters.recount_forum(forum)
                     self._counters.topics_visibility_changed(
-                        [topic.id for topic in changed], visible=not value
+                        [topic.id for topic in topics], visible=not value
                     )
             for topic in topics:
                 details = f"to forum #{target_forum_id}" if action is TopicAction.MOVE else ""
@@ -166,7 +206,30 @@ class ModerationService:
                     ("topic", topic.id, topic.title),
                     details,
                 )
-        return len(topics)
+        return TopicsChanged(action, tuple(sorted(topic.id for topic in topics)), target_title)
+
+    def _selection(
+        self, actor: Actor, forum_id: int, topic_ids: Sequence[int], action: TopicAction
+    ) -> tuple[Forum, Sequence[Topic]]:
+        forum = self._moderated_forum(actor, forum_id)
+        if action in REMOVALS and not actor.may_remove(forum.id):
+            raise Forbidden("Your group may not delete or restore topics.")
+        wanted = set(topic_ids)
+        if not wanted:
+            raise InvalidInput("topic_ids", "Select at least one topic.")
+        topics = self._session.scalars(
+            select(Topic).where(Topic.id.in_(wanted), Topic.forum_id == forum.id)
+        ).all()
+        if len(topics) != len(wanted):
+            # Ids from another forum (or none at all) are refused as a whole.
+            raise NotFound
+        return forum, topics
+
+    def _mark_deleted(self, actor: Actor, removed: Sequence[Topic | Post], deleted: bool) -> None:
+        """Note who deleted and when, for the marker staff see; a restore clears it."""
+        for item in removed:
+            item.deleted_at = self._clock() if deleted else None
+            item.deleted_by = actor.username if deleted else None
 
     def reportable_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic]:
         """A post the actor may see and report, with its topic; deleted ones are gone."""
@@ -183,6 +246,8 @@ class ModerationService:
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.moderates(forum.id):
             raise Forbidden("You do not moderate this forum.")
+        if not actor.may_remove(forum.id):
+            raise Forbidden("Your group may not hide, delete or restore posts.")
         if post.number == 1 and action in (PostAction.DELETE, PostAction.RESTORE):
             raise InvalidInput("action", "Delete or restore the whole topic instead.")
         with atomic(self._session):
@@ -190,8 +255,9 @@ class ModerationService:
             # post, a reply, and one of their author's posts.
             if action in (PostAction.HIDE, PostAction.UNHIDE):
                 post.hidden = action is PostAction.HIDE
-            else:
+            elif post.deleted != (action is PostAction.DELETE):
                 post.deleted = action is PostAction.DELETE
+                self._mark_deleted(actor, [post], post.deleted)
             self._counters.recount_topic(topic)
             self._counters.recount_forum(forum)
             if post.user_id is not None:
@@ -223,54 +289,21 @@ class ModerationService:
             self._session.add(report)
         return report
 
-    def open_reports(
-        self, actor: Actor, limit: int = 100, *, handled: bool = False
-    ) -> list[OpenReport]:
-        """Reports in the forums the actor moderates: open ones oldest first, or handled
-        ones newest first."""
-        query = (
-            select(Report, Post, Topic, Forum.title)
-            .join(Post, Post.id == Report.post_id)
-            .join(Topic, Topic.id == Post.topic_id)
-            .join(Forum, Forum.id == Topic.forum_id)
-            .where(Report.handled_at.is_not(None) if handled else Report.handled_at.is_(None))
-            .order_by(Report.handled_at.desc() if handled else Report.created_at)
-            .limit(limit)
+    def record_report(
+        self, actor: Actor, report: Report, resolution: str, client_address: str = ""
+    ) -> None:
+        """Record that a report was resolved, and how, in the caller's unit of work."""
+        self._notify(
+            actor,
+            client_address,
+            "report.resolve",
+            ("report", report.id, f"post #{report.post_id}"),
+            f"{resolution or 'handled'}; {report.note}".strip("; "),
         )
-        if not actor.is_global_moderator:
-            query = query.where(Topic.forum_id.in_(actor.moderated_forums))
-        return [OpenReport(*row) for row in self._session.execute(query).all()]
-
-    def handle_report(
-        self, actor: Actor, report_id: int, note: str, *, client_address: str = ""
-    ) -> Report:
-        """Mark a report handled, with the moderator's note; ``client_address`` is where
-        the request came from, for the record."""
-        row = self._session.execute(
-            select(Report, Topic.forum_id)
-            .join(Post, Post.id == Report.post_id)
-            .join(Topic, Topic.id == Post.topic_id)
-            .where(Report.id == report_id, Report.handled_at.is_(None))
-        ).first()
-        if row is None or not actor.moderates(row[1]):
-            raise NotFound  # unknown, already handled, or not this moderator's forum
-        report = row[0]
-        with atomic(self._session):
-            report.handled_at = self._clock()
-            report.handled_by_id = actor.user_id
-            report.note = note
-            self._notify(
-                actor,
-                client_address,
-                "report.handle",
-                ("report", report.id, f"post #{report.post_id}"),
-                note,
-            )
-        return report
 
     def _move(
         self, actor: Actor, source: Forum, topics: Sequence[Topic], target_forum_id: int | None
-    ) -> None:
+    ) -> Forum:
         if target_forum_id is None or target_forum_id == source.id:
             raise InvalidInput("target_forum_id", "Choose another forum to move the topics to.")
         target = self._session.get(Forum, target_forum_id)
@@ -280,6 +313,7 @@ class ModerationService:
             topic.forum_id = target.id
         self._counters.recount_forum(source)
         self._counters.recount_forum(target)
+        return target
 
     def _moderated_forum(self, actor: Actor, forum_id: int) -> Forum:
         forum = visible_forum(self._session, actor, forum_id)

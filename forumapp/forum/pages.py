@@ -21,6 +21,8 @@ from forumapp.forum.community import CommunitySummary
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.factories import ForumFactories
 from forumapp.forum.forms import PostForm, SearchForm
+from forumapp.forum.moderation import ForumChoices
+from forumapp.forum.reading import ForumView, TopicView
 from forumapp.localtime import viewer_zone
 from forumapp.users.models import User, username_key
 from forumapp.views import PageView
@@ -67,7 +69,7 @@ class ForumPages:
             page_argument(),
             current_app.config["TOPICS_PER_PAGE"],
         )
-        return {"view": view, "actor": actor}
+        return {"view": view, "actor": actor, "move_targets": self._move_targets(view)}
 
     def topic(self, topic_id: int) -> dict[str, Any]:
         """One page of a topic's posts; records views and reading progress."""
@@ -81,9 +83,16 @@ class ForumPages:
         return {
             "view": view,
             "actor": actor,
+            "move_targets": self._move_targets(view),
             "reply_form": PostForm() if can_reply else None,
             "signatures": current_app.config["SIGNATURES_ENABLED"],
         }
+
+    def _move_targets(self, view: ForumView | TopicView) -> list[ForumChoices]:
+        """Where a moderator may move the page's topics (nothing to load for others)."""
+        if not view.moderator:
+            return []
+        return self.f.moderation_service().move_targets(self.f.actor(), view.forum.id)
 
     def profile(self, username: str) -> dict[str, Any]:
         """A member's profile."""

@@ -25,7 +25,10 @@ class GroupFlags:
     deletetopic: bool = False
     posttopic: bool = False
     postreply: bool = False
+    #: Moderators see soft-deleted topics and posts and hidden posts.
     viewhidden: bool = False
+    #: Moderators may soft-delete, hide and restore topics and posts.
+    makehidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,19 +60,29 @@ class Actor:
             return False
         return self.is_global_moderator or forum_id in self.moderated_forums
 
+    def sees_removed(self, forum_id: int) -> bool:
+        """Whether deleted and hidden content of ``forum_id`` shows to this actor: a
+        moderator of it whose group has the ``viewhidden`` flag."""
+        return self.flags.viewhidden and self.moderates(forum_id)
+
+    def may_remove(self, forum_id: int) -> bool:
+        """Whether the actor may soft-delete, hide and restore content of ``forum_id``: a
+        moderator of it whose group has the ``makehidden`` flag."""
+        return self.flags.makehidden and self.moderates(forum_id)
+
     def can_view_forum(self, forum_id: int) -> bool:
         """Whether the forum exists for this actor at all (otherwise: 404)."""
         return forum_id in self.visible_forums
 
     def can_view_topic(self, topic: Topic) -> bool:
-        """Visible forum, and not deleted unless the actor moderates it."""
+        """Visible forum, and not deleted unless the actor sees removed content."""
         return self.can_view_forum(topic.forum_id) and (
-            not topic.deleted or self.moderates(topic.forum_id)
+            not topic.deleted or self.sees_removed(topic.forum_id)
         )
 
     def can_see_post_body(self, post: Post, forum_id: int) -> bool:
-        """Deleted and hidden posts show their body to moderators only."""
-        return not (post.deleted or post.hidden) or self.moderates(forum_id)
+        """Deleted and hidden posts show their body only to who sees removed content."""
+        return not (post.deleted or post.hidden) or self.sees_removed(forum_id)
 
     def _may_write(self) -> bool:
         return self.is_member and not self.flags.banned
@@ -102,13 +115,14 @@ class Actor:
         )
 
     def can_delete_post(self, forum: Forum, topic: Topic, post: Post) -> bool:
-        """Soft delete: moderators always; authors with ``deletepost`` while the topic is open.
+        """Soft delete: moderators who may remove content always; authors with
+        ``deletepost`` while the topic is open.
 
         The first post stands for the topic: deleting it needs ``deletetopic``.
         """
         if not self.can_view_topic(topic) or post.deleted:
             return False
-        if self.moderates(forum.id):
+        if self.may_remove(forum.id):
             return True
         flag = self.flags.deletetopic if post.number == 1 else self.flags.deletepost
         return (

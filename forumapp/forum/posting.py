@@ -144,10 +144,12 @@ class PostingService:
             if post.number == 1:
                 if not topic.deleted:  # a moderator may open an already deleted topic
                     topic.deleted = True
+                    topic.deleted_at, topic.deleted_by = self._clock(), actor.username
                     self._counters.recount_forum(forum)
                     self._counters.topics_visibility_changed([topic.id], visible=False)
             else:
                 post.deleted = True
+                post.deleted_at, post.deleted_by = self._clock(), actor.username
                 self._counters.recount_topic(topic)
                 self._counters.recount_forum(forum)
                 if post.user_id is not None:

@@ -216,7 +216,7 @@ class ForumReader:
         moderator = actor.moderates(forum_id)
         query = select(Topic.id).where(Topic.forum_id == forum_id)
         total = forum.topic_count
-        if moderator:
+        if actor.sees_removed(forum_id):
             total = (
                 self._session.scalar(
                     select(func.count()).select_from(Topic).where(Topic.forum_id == forum_id)

@@ -31,10 +31,12 @@ from forumapp.forum.limits import reports_per_member
 from forumapp.forum.markdown import quote_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
+from forumapp.forum.moderation_messages import post_action_message, topics_changed_message
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.tracking import ReadTracker
+from forumapp.forum.undo import offer_undo
 from forumapp.http import client_address, safe_redirect_target
 
 ActorFactory = Callable[[], Actor]
@@ -347,7 +349,8 @@ class MarkAllRead(MarkReadView):
 
 
 class ModerateTopics(ForumView):
-    """Apply a moderation action to topics of one forum (bulk or single)."""
+    """Apply a moderation action to topics of one forum (bulk or single). Deleting asks
+    for a confirmation first and offers an Undo afterwards."""
 
     decorators = [login_required]
 
@@ -361,17 +364,33 @@ class ModerateTopics(ForumView):
         form = TopicModerationForm()
         if not form.validate_on_submit():
             abort(400, description="Choose an action and at least one topic.")
+        action = TopicAction(form.action.data)
+        back = url_for("forum.forum", forum_id=forum_id)
+        service = self.moderation_service_factory()
         with refusals_flashed():
-            count = self.moderation_service_factory().act_on_topics(
+            if action is TopicAction.DELETE and not form.confirm.data:
+                topics = service.topics_for_action(
+                    self.actor_factory(), forum_id, form.topic_ids.data or [], action
+                )
+                return render_template(
+                    "forum/confirm_delete_topics.html",
+                    topics=topics,
+                    forum_id=forum_id,
+                    next=safe_redirect_target(request.form.get("next"), back),
+                )
+            changed = service.act_on_topics(
                 self.actor_factory(),
                 forum_id,
                 form.topic_ids.data or [],
-                TopicAction(form.action.data),
+                action,
                 form.target_forum_id.data,
                 client_address=client_address(),
             )
-            flash(f"{form.action.data.title()}: done for {count} topic(s).", "success")
-        back = url_for("forum.forum", forum_id=forum_id)
+            flash(topics_changed_message(changed), "success")
+            if action is TopicAction.DELETE:
+                # Deleted topics are gone for most readers: back to the forum, with an Undo.
+                offer_undo(forum_id, changed)
+                return redirect(back)
         return redirect(safe_redirect_target(request.form.get("next"), back))
 
 
@@ -397,5 +416,5 @@ class ModeratePost(ForumView):
                 PostAction(form.action.data),
                 client_address=client_address(),
             )
-            flash(f"{form.action.data.title()}: done.", "success")
+            flash(post_action_message(PostAction(form.action.data)), "success")
         return redirect(post_url(post_id))

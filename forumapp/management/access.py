@@ -40,14 +40,29 @@ AREA_LINKS: dict[Area, tuple[str, str]] = {
 }
 
 
+def may_ban(group: Group) -> bool:
+    """Admins, and moderators whose group has the ``mod_banuser`` flag."""
+    return not group.banned and (
+        group.admin or ((group.mod or group.super_mod) and group.mod_banuser)
+    )
+
+
+def may_edit_members(group: Group) -> bool:
+    """Admins, and moderators whose group has the ``mod_edituser`` flag (they edit the
+    accounts of members who are not staff, not their group)."""
+    return not group.banned and (
+        group.admin or ((group.mod or group.super_mod) and group.mod_edituser)
+    )
+
+
 def may_enter(group: Group, area: Area) -> bool:
-    """Admins everywhere; moderators whose group may ban members, in the user list."""
+    """Admins everywhere; moderators who may ban or edit members, in the user list."""
     if group.banned:
         return False
     if group.admin:
         return True
     if area is Area.USERS:
-        return (group.mod or group.super_mod) and group.mod_banuser
+        return may_ban(group) or may_edit_members(group)
     if area is Area.REPORTS:
         return group.mod or group.super_mod
     return False
@@ -72,6 +87,23 @@ def staff_only(area: Area) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if not may_enter(current_user.group, area):
                 abort(403, description="This part of the management panel is not for you.")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def group_may(check: Callable[[Group], bool], refusal: str) -> Callable[[F], F]:
+    """Anonymous visitors log in first; members whose group fails ``check`` answer 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not check(current_user.group):
+                abort(403, description=refusal)
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

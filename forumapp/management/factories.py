@@ -11,13 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
+
 from forumapp.extensions import db
 from forumapp.forum import moderation_service_factory
 from forumapp.forum.moderation import ModerationService
+from forumapp.http import external_url
+from forumapp.jobs.factories import mail_delivery
 from forumapp.management.audit.log import AuditLog
 from forumapp.management.dashboard.stats import DashboardStats
 from forumapp.management.forums.services import ForumAdministration
 from forumapp.management.groups.services import GroupAdministration
+from forumapp.management.reports.desk import ReportDesk
+from forumapp.management.reports.mailer import TemplateWarningMailer
 from forumapp.management.settings.store import SettingsStore
 from forumapp.management.users.services import UserAdministration
 from forumapp.sqltypes import utcnow
@@ -34,6 +40,7 @@ class ManagementFactories:
     forum_administration: Callable[[], ForumAdministration]
     settings_store: Callable[[], SettingsStore]
     moderation_service: Callable[[], ModerationService]
+    report_desk: Callable[[], ReportDesk]
 
 
 def audit_log_factory() -> AuditLog:
@@ -66,6 +73,27 @@ def settings_store_factory() -> SettingsStore:
     return SettingsStore(db.session, audit_log_factory(), utcnow)
 
 
+def warning_mailer_factory() -> TemplateWarningMailer:
+    """Warning emails through the job queue, linking to the forum index."""
+    return TemplateWarningMailer(
+        deliver=mail_delivery(),
+        site_name=current_app.config["SITE_NAME"],
+        guidelines_url=external_url("forum.index"),
+    )
+
+
+def report_desk_factory() -> ReportDesk:
+    """The reports queue over the app's database, acting through the moderation service
+    (recorded in the audit log) and the member bans of the Users area."""
+    return ReportDesk(
+        db.session,
+        moderation_service_factory(),
+        user_administration_factory(),
+        warning_mailer_factory(),
+        utcnow,
+    )
+
+
 def default_factories() -> ManagementFactories:
     """forumapp's own panel services over its SQLAlchemy tables."""
     return ManagementFactories(
@@ -76,4 +104,5 @@ def default_factories() -> ManagementFactories:
         forum_administration=forum_administration_factory,
         settings_store=settings_store_factory,
         moderation_service=moderation_service_factory,
+        report_desk=report_desk_factory,
     )

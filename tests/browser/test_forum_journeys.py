@@ -149,7 +149,7 @@ def test_moderator_locks_a_topic_and_the_member_can_no_longer_reply(
     bar = moderator.find("main form.moderation-bar")
     moderator.submit(bar, button="Lock")
     moderator.expect_path(topic)
-    moderator.expect_text(".flashes", "Lock: done for 1 topic(s).")
+    moderator.expect_text(".flashes", "1 topic locked.")
     assert "locked" in moderator.text(".page-head").lower()
     assert "Unlock" in moderator.text(".moderation-bar")
 

@@ -48,7 +48,7 @@ def test_moderation_is_audited_in_the_moderators_name(client: FlaskClient, world
     assert moderator.patch(f"/posts/{reply}", {"hidden": True}).status_code == 200
     assert audit_actions(world.app) == [
         ("topic.lock", "topic", topic, "mod_a"),
-        ("topic.stick", "topic", topic, "mod_a"),
+        ("topic.pin", "topic", topic, "mod_a"),
         ("post.hide", "post", reply, "mod_a"),
     ]
     admin = api_as(world, client, "admin")

@@ -63,7 +63,7 @@ def test_bulk_actions_apply_to_every_selected_topic(
 ) -> None:
     topics = [world.topic(title=f"Topic {n}") for n in range(3)]
     login_as(auth, world, "moderator")
-    data = {"action": "stick", "topic_ids": [str(t) for t in topics[:2]]}
+    data = {"action": "pin", "topic_ids": [str(t) for t in topics[:2]]}
     assert post_form(client, f"/forum/{world.forum_a}/moderate", **data).status_code == 302
     assert [topic_state(world.app, t).sticky for t in topics] == [True, True, False]
 
@@ -116,11 +116,12 @@ def test_deleting_and_restoring_a_topic_recounts(
     topic = world.topic()
     world.reply(topic, "member2")
     login_as(auth, world, "moderator")
-    post_form(client, f"/forum/{world.forum_a}/moderate", action="delete", topic_ids=str(topic))
+    delete = {"action": "delete", "topic_ids": str(topic), "confirm": "y"}
+    post_form(client, f"/forum/{world.forum_a}/moderate", **delete)
     assert forum_state(world.app, world.forum_a).topic_count == 0
     assert post_counts(world) == {"member": 0, "member2": 0}
     # Deleting what is already deleted changes nothing.
-    post_form(client, f"/forum/{world.forum_a}/moderate", action="delete", topic_ids=str(topic))
+    post_form(client, f"/forum/{world.forum_a}/moderate", **delete)
     assert post_counts(world) == {"member": 0, "member2": 0}
     assert client.get(f"/topic/{topic}").status_code == 200  # moderators still see it
     auth.logout()
@@ -219,7 +220,7 @@ def _delete_own(client: FlaskClient, world: World, topic: int, post: int) -> int
 
 def _pin(client: FlaskClient, world: World, topic: int, post: int) -> int:
     return post_form(
-        client, f"/forum/{world.forum_a}/moderate", action="stick", topic_ids=str(topic)
+        client, f"/forum/{world.forum_a}/moderate", action="pin", topic_ids=str(topic)
     ).status_code
 
 

@@ -131,7 +131,8 @@ def test_reply_quote_edit_and_delete(client: FlaskClient, world: World, auth: Au
     assert "Edited by alice" in page
     assert post_form(client, f"/post/{reply_id}/delete").status_code == 302
     page = client.get(f"/topic/{topic}").get_data(as_text=True)
-    assert "This post was deleted." in page
+    # Members never see deleted posts, not even a placeholder.
+    assert f'id="post-{reply_id}"' not in page
     assert "I fully agree" not in page
     with world.app.app_context():
         stored_topic = db.session.get(Topic, topic)

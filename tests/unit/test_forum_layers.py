@@ -11,8 +11,8 @@ import forumapp
 
 PACKAGE = Path(forumapp.__file__).parent
 #: The forum's web layer: the blueprint factory, the views and page loaders, their forms,
-#: URL converters and rate limits, the factories, and the one module that reads who is
-#: asking from Flask-Login.
+#: URL converters and rate limits, the factories, the one module that reads who is
+#: asking from Flask-Login, and the Undo offer kept in the session.
 WEB_LAYER = {
     "__init__.py",
     "actor.py",
@@ -22,6 +22,7 @@ WEB_LAYER = {
     "ids.py",
     "limits.py",
     "pages.py",
+    "undo.py",
     "views.py",
 }
 #: Modules a service could use to reach the request, the session, flash messages or the

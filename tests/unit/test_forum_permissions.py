@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from forumapp.forum.models import Forum, Post, Topic
@@ -13,6 +15,8 @@ BANNED = GroupFlags(guest=False, banned=True)
 MODERATOR = GroupFlags(
     guest=False,
     mod=True,
+    viewhidden=True,
+    makehidden=True,
     editpost=True,
     deletepost=True,
     deletetopic=True,
@@ -117,3 +121,26 @@ def test_deleted_topics_and_hidden_posts_show_to_moderators_only() -> None:
     assert not member.can_see_post_body(post(hidden=True), FORUM)
     assert moderator.can_see_post_body(post(hidden=True), FORUM)
     assert not moderator.can_reply(forum(), topic(deleted=True))
+
+
+def test_viewhidden_decides_whether_a_moderator_sees_removed_content() -> None:
+    on = actor(MODERATOR, moderates=frozenset({FORUM}))
+    off = actor(replace(MODERATOR, viewhidden=False), moderates=frozenset({FORUM}))
+    assert on.can_view_topic(topic(deleted=True))
+    assert on.can_see_post_body(post(deleted=True), FORUM)
+    assert not off.can_view_topic(topic(deleted=True))
+    assert not off.can_see_post_body(post(hidden=True), FORUM)
+    # The flag is about the forums one moderates: elsewhere it shows nothing.
+    assert not on.can_view_topic(topic(forum_id=OTHER_FORUM, deleted=True))
+    # Members with the flag but no appointment see nothing removed either.
+    assert not actor(replace(MEMBER, viewhidden=True)).can_view_topic(topic(deleted=True))
+
+
+def test_makehidden_decides_whether_a_moderator_may_remove_content() -> None:
+    on = actor(MODERATOR, moderates=frozenset({FORUM}))
+    off = actor(replace(MODERATOR, makehidden=False), moderates=frozenset({FORUM}))
+    assert on.may_remove(FORUM) and not on.may_remove(OTHER_FORUM)
+    assert not off.may_remove(FORUM)
+    others_post = post(author=99)
+    assert on.can_delete_post(forum(), topic(), others_post)
+    assert not off.can_delete_post(forum(), topic(), others_post)

@@ -144,12 +144,14 @@ def test_reply_is_posted_through_the_injected_service_as_the_injected_actor() ->
 
 
 def test_forum_page_loader_passes_actor_reader_and_page_to_the_injected_reader() -> None:
-    reader = Recorder(forum_page="the page")
+    shown = SimpleNamespace(moderator=False, forum=SimpleNamespace(id=3))
+    reader = Recorder(forum_page=shown)
     app = bare_app(factories(forum_reader=lambda: reader))
     pages = ForumPages(factories(forum_reader=lambda: reader))
     with app.test_request_context("/forum/3?page=2"):
         context = pages.forum(forum_id=3)
-    assert context == {"view": "the page", "actor": ACTOR}
+    # Readers who moderate nothing here load no forum list for the move tools.
+    assert context == {"view": shown, "actor": ACTOR, "move_targets": []}
     assert reader.calls == [("forum_page", (ACTOR, READER, 3, 2, 20))]
 
 
@@ -158,6 +160,7 @@ def test_topic_page_records_the_visit_through_the_injected_service() -> None:
         posts=[SimpleNamespace(post=SimpleNamespace(number=n)) for n in (11, 12)],
         forum=SimpleNamespace(id=3),
         topic=SimpleNamespace(id=9),
+        moderator=False,
     )
     reader = Recorder(topic_page=shown)
     visits = Recorder()

@@ -5,7 +5,7 @@ so what the pages show and do comes from the fakes alone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from forumapp.auth.factories import AuthFactories
 from forumapp.management import AREA_REGISTRARS
 from forumapp.management.audit.log import Auditor
-from forumapp.management.factories import ManagementFactories, default_factories
+from forumapp.management.factories import default_factories
 from forumapp.management.users import views as user_views
 from forumapp.management.users.services import AccountChanges
 from forumapp.management.users.views import BanPage, BanUser, UnbanUser
@@ -71,6 +71,10 @@ class FakeUsers:
         """The one member (the views ask only for it)."""
         assert user_id == self.member.id
         return self.member
+
+    def editable(self, acting_group: Any, user_id: int) -> FakeMember:
+        """The one member, whom the acting group may edit."""
+        return self.get(user_id)
 
     def groups(self) -> list[FakeGroup]:
         """The groups the edit form offers."""
@@ -139,14 +143,9 @@ def fake_panel(app: Flask) -> FakePanel:
     users = FakeUsers(FakeMember(MEMBER_ID, "faker", "faker@example.org", groups[1]), groups)
     emails = RecordingEmails()
     real = default_factories()
-    factories = ManagementFactories(
-        audit_log=real.audit_log,
-        dashboard_stats=real.dashboard_stats,
+    factories = replace(
+        real,
         user_administration=lambda: users,  # type: ignore[arg-type,return-value]
-        group_administration=real.group_administration,
-        forum_administration=real.forum_administration,
-        settings_store=real.settings_store,
-        moderation_service=real.moderation_service,
     )
     auth = AuthFactories(
         authentication_manager=refuse,

@@ -54,9 +54,18 @@ class GroupForm(ForumForm):
     editpost = _flag("Can edit their own posts", "")
     deletepost = _flag("Can delete their own replies", "")
     deletetopic = _flag("Can delete their own topics", "")
-    viewhidden = _flag("Can see hidden posts and topics", "")
-    makehidden = _flag("Can hide posts and topics", "")
-    mod_edituser = _flag("Moderators can edit members' profiles", "")
+    viewhidden = _flag(
+        "Moderators can see hidden and deleted posts and topics",
+        'With a "Deleted by" marker, in the forums they moderate; members never do.',
+    )
+    makehidden = _flag(
+        "Moderators can delete, hide and restore posts and topics",
+        "Without it, moderators still lock, pin and move topics.",
+    )
+    mod_edituser = _flag(
+        "Moderators can edit members' accounts",
+        "Name, email and activation of members who are not staff; never their group.",
+    )
     mod_banuser = _flag("Moderators can ban members", "")
 
     def flag_sections(self) -> list[tuple[str, list[Field]]]:

@@ -49,6 +49,11 @@ class UserPage:
     query: str
 
 
+def staff_group(group: Group) -> bool:
+    """Whether a group's members are staff (administrators or moderators)."""
+    return group.admin or group.super_mod or group.mod
+
+
 class UserAdministration:
     """Lists members and bans or unbans them, recording each action in the audit log."""
 
@@ -171,12 +176,17 @@ class UserAdministration:
     ) -> User:
         """Change a member's name, email, group and activation; only admins touch staff or
         make someone staff, and nobody changes their own group."""
-        user, group = self._target(auditor, acting_group, user_id, allow_self=True)
+        user, group = self._target(auditor, acting_group, user_id, allow_self=True, staff_ok=True)
         new_group = self._session.get(Group, changes.group_id)
         if new_group is None:
             raise InvalidInput("group_id", "Choose an existing group.")
         if not acting_group.admin:
-            raise Forbidden("Only administrators can edit members.")
+            if not (acting_group.mod_edituser and (acting_group.mod or acting_group.super_mod)):
+                raise Forbidden("Only administrators can edit members.")
+            if staff_group(group):
+                raise Forbidden("Only administrators can edit staff.")
+            if new_group.id != group.id:
+                raise InvalidInput("group_id", "Only administrators can change a member's group.")
         if user.id == auditor.user_id and new_group.id != group.id:
             raise InvalidInput("group_id", "You cannot change your own group.")
         taken = self._session.scalar(
@@ -257,6 +267,14 @@ class UserAdministration:
         """Every group a member can be put in, in the order they were made."""
         return list(self._session.scalars(select(Group).order_by(Group.id)))
 
+    def editable(self, acting_group: Group, user_id: int) -> User:
+        """A member whose account the acting group may edit: anyone for admins, members
+        who are not staff for moderators (:class:`Forbidden` otherwise)."""
+        user = self.get(user_id)
+        if not acting_group.admin and staff_group(user.group):
+            raise Forbidden("Only administrators can edit staff.")
+        return user
+
     def get(self, user_id: int) -> User:
         """A member by id; :class:`NotFound` otherwise."""
         user = self._session.get(User, user_id)
@@ -265,7 +283,13 @@ class UserAdministration:
         return user
 
     def _target(
-        self, auditor: Auditor, acting_group: Group, user_id: int, *, allow_self: bool = False
+        self,
+        auditor: Auditor,
+        acting_group: Group,
+        user_id: int,
+        *,
+        allow_self: bool = False,
+        staff_ok: bool = False,
     ) -> tuple[User, Group]:
         row = self._session.execute(
             select(User, Group).join(Group, Group.id == User.group_id).where(User.id == user_id)
@@ -275,8 +299,7 @@ class UserAdministration:
         user, group = row
         if user.id == auditor.user_id and not allow_self:
             raise Forbidden("You cannot do this to your own account.")
-        staff = group.admin or group.super_mod or group.mod
-        if not acting_group.admin and staff:
+        if not (acting_group.admin or staff_ok) and staff_group(group):
             raise Forbidden("Only administrators can ban or unban staff.")
         return user, group
 

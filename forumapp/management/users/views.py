@@ -20,7 +20,14 @@ from forumapp.forms import ForumForm
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.pages import page_argument
 from forumapp.http import text_argument
-from forumapp.management.access import Area, admins_only, staff_only
+from forumapp.management.access import (
+    Area,
+    admins_only,
+    group_may,
+    may_ban,
+    may_edit_members,
+    staff_only,
+)
 from forumapp.management.factories import ManagementFactories
 from forumapp.management.panel import current_auditor, render_panel
 from forumapp.management.users.forms import BanForm, DeleteUserForm, EditUserForm
@@ -46,13 +53,23 @@ class UserList(View):
     def dispatch_request(self) -> ResponseReturnValue:
         query = text_argument(request.args, "q", 100)
         page = self.users_factory().list(query, page_argument(), PER_PAGE)
-        return render_panel("management/users.html", page=page, form=BanForm())
+        group = current_user.group
+        return render_panel(
+            "management/users.html",
+            page=page,
+            form=BanForm(),
+            may_ban=may_ban(group),
+            may_edit=may_edit_members(group),
+        )
 
 
 class BanPage(MethodView, ABC):
     """Ban or unban a member (see the two subclasses); GET asks for confirmation."""
 
-    decorators = [fresh_login_required, staff_only(Area.USERS)]
+    decorators = [
+        fresh_login_required,
+        group_may(may_ban, "Your group may not ban or unban members."),
+    ]
     init_every_request = False
     #: Whether the page bans (its template words the confirmation accordingly).
     bans = True
@@ -116,20 +133,24 @@ class UnbanUser(BanPage):
 
 
 class EditUser(MethodView):
-    """Change a member's name, email, group and activation."""
+    """Change a member's name, email, group and activation (moderators with the
+    ``mod_edituser`` flag: all but the group, of members who are not staff)."""
 
-    decorators = ADMINS_ONLY
+    decorators = [
+        fresh_login_required,
+        group_may(may_edit_members, "Your group may not edit members."),
+    ]
     init_every_request = False
 
     def __init__(self, users_factory: UsersFactory) -> None:
         self.users_factory = users_factory
 
     def get(self, user_id: int) -> ResponseReturnValue:
-        user = self.users_factory().get(user_id)
+        user = self.users_factory().editable(current_user.group, user_id)
         return self._page(user, self._form(obj=user))
 
     def post(self, user_id: int) -> ResponseReturnValue:
-        user = self.users_factory().get(user_id)
+        user = self.users_factory().editable(current_user.group, user_id)
         form = self._form()
         if form.validate_on_submit():
             changes = AccountChanges(

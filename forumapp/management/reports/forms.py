@@ -1,0 +1,47 @@
+"""The form that resolves a report in the queue."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from forumapp.forms import ForumForm, strip_filter
+from forumapp.forum.ids import ids_only
+from forumapp.management.reports.desk import MAX_SUSPENSION_DAYS
+
+
+class ReportAction(StrEnum):
+    """The buttons of a report in the queue."""
+
+    DISMISS = "dismiss"
+    DELETE_POST = "delete_post"
+    LOCK_TOPIC = "lock_topic"
+    WARN = "warn"
+    SUSPEND = "suspend"
+
+
+class ResolveReportForm(ForumForm):
+    """One report, the button pressed, and what the chosen action needs."""
+
+    report_id = IntegerField("Report", validators=[InputRequired(), ids_only])
+    #: Without a button (the queue's form before it had actions), a report is dismissed
+    #: with the note.
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice(a.value, a.value) for a in ReportAction],
+        default=ReportAction.DISMISS.value,
+    )
+    note = TextAreaField(
+        "Note, or the reason for a warning or suspension",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=2000, message="Keep it under %(max)d characters.")],
+    )
+    days = IntegerField(
+        "Suspend for (days)",
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_SUSPENSION_DAYS, message="Suspend for 1 to %(max)d days."),
+        ],
+    )
