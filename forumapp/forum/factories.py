@@ -16,7 +16,7 @@ from flask import current_app
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor, current_posts_per_page, current_reader
 from forumapp.forum.community import CommunityStats
-from forumapp.forum.limits import posts_per_member, previews_per_member
+from forumapp.forum.limits import posts_per_member, previews_per_member, reports_per_member
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
@@ -89,7 +89,12 @@ def posting_service_factory() -> PostingService:
 
 def moderation_service_factory() -> ModerationService:
     """The moderation service over the app's database, reporting to the app's observer."""
-    return ModerationService(db.session, utcnow, current_app.extensions.get(MODERATION_OBSERVER))
+    return ModerationService(
+        db.session,
+        utcnow,
+        current_app.extensions.get(MODERATION_OBSERVER),
+        reports=reports_per_member,
+    )
 
 
 def search_service_factory() -> SearchService:
