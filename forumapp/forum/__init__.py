@@ -23,6 +23,7 @@ from forumapp.forum.factories import (
 )
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
+from forumapp.forum.online import record_presence
 from forumapp.forum.pages import CategoryPage, ForumPage, ForumPages, ProfilePage, TopicPage
 from forumapp.http import external_url
 from forumapp.localtime import local_time
@@ -53,6 +54,8 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     bp.add_app_template_global(external_url)
     # Every page prints times through the when() macro, in the reader's zone.
     bp.add_app_template_global(local_time)
+    # Who's online, for the index: noted in memory after each request.
+    bp.after_app_request(record_presence)
     actor = {"actor_factory": f.actor}
     posting = {**actor, "posting_service_factory": f.posting_service}
     moderation = {**actor, "moderation_service_factory": f.moderation_service}

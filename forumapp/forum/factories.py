@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 
@@ -20,6 +21,7 @@ from forumapp.forum.limits import posts_per_member, previews_per_member, reports
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
+from forumapp.forum.presence import Presence, WhoIsOnline
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.search import SearchService
 from forumapp.forum.tracking import ReadTracker, TopicVisits, ViewCounter
@@ -29,6 +31,27 @@ from forumapp.sqltypes import utcnow
 MODERATION_OBSERVER = "forumapp.moderation_observer"
 #: ``app.extensions`` key of the process's buffered topic view counter.
 VIEW_COUNTER_KEY = "forumapp.view_counter"
+#: ``app.extensions`` key of the worker's record of who is online.
+PRESENCE_KEY = "forumapp.presence"
+
+
+def presence_factory() -> Presence:
+    """The worker's record of who was seen lately (one per app, built on first use)."""
+    presence = current_app.extensions.get(PRESENCE_KEY)
+    if presence is None:
+        config = current_app.config
+        presence = current_app.extensions[PRESENCE_KEY] = Presence(
+            utcnow,
+            timedelta(minutes=config["ONLINE_WINDOW_MINUTES"]),
+            timedelta(seconds=config["PRESENCE_FLUSH_SECONDS"]),
+        )
+    assert isinstance(presence, Presence)
+    return presence
+
+
+def who_is_online_factory() -> WhoIsOnline:
+    """The "who's online" reader over the app's database and the worker's memory."""
+    return WhoIsOnline(db.session, presence_factory(), utcnow)
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,8 @@ class ForumFactories:
     community_stats: Callable[[], CommunityStats]
     #: Posts per topic page for who is asking (their preference, or the site's).
     posts_per_page: Callable[[], int] = current_posts_per_page
+    #: The index's "who's online" box.
+    who_is_online: Callable[[], WhoIsOnline] = who_is_online_factory
 
 
 def forum_reader_factory() -> ForumReader:

@@ -43,11 +43,11 @@ def config_overrides() -> dict[str, Any]:
 
 def told(template: str, text: str) -> int:
     """The wait in seconds that ``text`` tells with the refusal ``template`` (a message of
-    :mod:`forumapp.forum.limits`); fails when it does not tell it."""
-    pattern = re.escape(template).replace(re.escape("{wait}"), r"(\d+) seconds?")
-    found = re.search(pattern, text)
+    :mod:`forumapp.forum.limits`; minutes count as 60 seconds); fails when it does not."""
+    wait = r"(\d+) (second|minute)s?"
+    found = re.search(re.escape(template).replace(re.escape("{wait}"), wait), text)
     assert found is not None, f"{template!r} not in {text[:2000]!r}"
-    return int(found.group(1))
+    return int(found.group(1)) * (60 if found.group(2) == "minute" else 1)
 
 
 def posts_of(app: Flask, user_id: int) -> int:
