@@ -23,7 +23,7 @@ def record_presence(response: Response) -> Response:
     presence = presence_factory()
     if user.is_authenticated:
         avatar_key = getattr(user, "avatar_key", None)  # a host app's users may have none
-        presence.member_seen(OnlineMember(user.id, user.username, avatar_key))
+        presence.member_seen(OnlineMember(user.id, user.username, avatar_key), client_address())
     else:
         presence.guest_seen(client_address())
     if presence.due():

@@ -78,10 +78,14 @@ class Presence:
         """How long after their last request someone counts as online."""
         return self._window
 
-    def member_seen(self, member: OnlineMember) -> None:
-        """Note a request of ``member`` (written to the database at the next flush)."""
+    def member_seen(self, member: OnlineMember, address: str = "") -> None:
+        """Note a request of ``member`` from ``address`` (written to the database at the
+        next flush)."""
         with self._lock:
             self._members[member.user_id] = (member, self._clock())
+            # Who just logged in from there is no longer a guest (until their next
+            # request, another guest behind the same address is not counted).
+            self._guests.pop(address, None)
 
     def guest_seen(self, address: str) -> None:
         """Note a request of a guest from ``address``."""

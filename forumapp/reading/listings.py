@@ -106,8 +106,10 @@ class TopicListings:
 
     def _visible(self, actor: Actor) -> ColumnElement[bool]:
         # Deleted topics stay on their forum's page for its moderators; listings across
-        # forums leave them out for everyone. "= false" lets PostgreSQL use an index.
-        return and_(Topic.forum_id.in_(actor.visible_forums), Topic.deleted == false())
+        # forums leave them out for everyone. "+ 0" keeps the forum indexes out of the
+        # plan: from them every topic of the visible forums would be read and sorted,
+        # where the time index gives only the recent ones, in order.
+        return and_((Topic.forum_id + 0).in_(actor.visible_forums), Topic.deleted == false())
 
     def _count(self, query: Select[Any], where: ColumnElement[bool]) -> int:
         return self._session.scalar(query.where(where)) or 0
