@@ -4,8 +4,8 @@
 ``users.last_seen`` in one ``UPDATE`` now and then, by :meth:`Presence.flush`) and a
 bounded set of recent guests (counted per worker: a guest is a client address, and a
 site with several workers shows each worker's own guest count). :class:`WhoIsOnline`
-reads the index's box: the members seen within the window, from the database and from
-this worker's pending times, in one query.
+reads the index's box: the members seen within the window, from the database (one query,
+read again at most once per flush interval) and from this worker's pending times.
 
 A member unseen for longer than the window starts a new visit: the flush then keeps the
 end of the previous one in ``users.last_visit_at``, which ``/new`` lists topics since.
@@ -72,6 +72,8 @@ class Presence:
         #: Guests by client address, least recently seen first.
         self._guests: OrderedDict[str, datetime] = OrderedDict()
         self._last_flush = clock()
+        #: Members read from the database lately, and when (see :meth:`remembered`).
+        self._read: tuple[list[OnlineMember], datetime] | None = None
 
     @property
     def window(self) -> timedelta:
@@ -109,6 +111,20 @@ class Presence:
         with self._lock:
             return {uid: member for uid, (member, at) in self._members.items() if at > since}
 
+    def remembered(self, load: Callable[[], list[OnlineMember]]) -> list[OnlineMember]:
+        """The members online as ``load`` reads them from the database, read again at most
+        once per flush interval, and after this worker's own flush: the rows change only
+        when a worker flushes, and every request of the hottest page need not ask."""
+        now = self._clock()
+        with self._lock:
+            read = self._read
+        if read is not None and now - read[1] < self._flush_every:
+            return read[0]
+        members = load()
+        with self._lock:
+            self._read = (members, now)
+        return members
+
     def due(self) -> bool:
         """Whether the pending times are old enough to be written."""
         with self._lock:
@@ -121,6 +137,7 @@ class Presence:
         with self._lock:
             pending, self._members = self._members, {}
             self._last_flush = self._clock()
+            self._read = None  # the database now has what was pending
         if not pending:
             return
         try:
@@ -158,7 +175,7 @@ class Presence:
 
 
 class WhoIsOnline:
-    """Reads the "who's online" box: one query, plus this worker's memory."""
+    """Reads the "who's online" box: this worker's memory, and one query now and then."""
 
     def __init__(self, session: DbSession, presence: Presence, clock: Clock) -> None:
         self._session = session
@@ -168,14 +185,7 @@ class WhoIsOnline:
     def now(self, viewer: OnlineMember | None = None) -> OnlineNow:
         """Members seen within the window (``viewer``, who is asking, among them) and the
         guest count."""
-        since = self._clock() - self._presence.window
-        rows = self._session.execute(
-            select(User.id, User.username, User.avatar_key)
-            .where(User.last_seen > since, User.activated.is_(True))
-            .order_by(User.last_seen.desc())
-            .limit(LISTED_MEMBERS)
-        ).all()
-        online = {uid: OnlineMember(uid, name, key) for uid, name, key in rows}
+        online = {m.user_id: m for m in self._presence.remembered(self._read_members)}
         online.update(self._presence.pending_members())
         if viewer is not None:  # as read above when there, with their avatar
             online.setdefault(viewer.user_id, viewer)
@@ -185,3 +195,13 @@ class WhoIsOnline:
             more=len(members) > LISTED_MEMBERS,
             guests=self._presence.guests_online(),
         )
+
+    def _read_members(self) -> list[OnlineMember]:
+        since = self._clock() - self._presence.window
+        rows = self._session.execute(
+            select(User.id, User.username, User.avatar_key)
+            .where(User.last_seen > since, User.activated.is_(True))
+            .order_by(User.last_seen.desc())
+            .limit(LISTED_MEMBERS)
+        ).all()
+        return [OnlineMember(uid, name, key) for uid, name, key in rows]

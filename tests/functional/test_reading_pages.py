@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from forumapp.extensions import db
 from forumapp.forum.limits import FLOOD_MESSAGE, REPORT_MESSAGE
@@ -20,7 +20,7 @@ from forumapp.sqltypes import utcnow
 from forumapp.users.models import User
 from tests.conftest import AuthActions
 from tests.forum_world import World
-from tests.functional.test_flood_control import told
+from tests.functional.test_flood_control import own_first_post, told
 from tests.functional.test_forum_pages import login_as, post_form
 
 
@@ -54,14 +54,6 @@ def set_topic_times(app: Flask, topic: int, **moments: Any) -> None:
                 update(Post).where(Post.topic_id == topic).values(created_at=moments["created_at"])
             )
         db.session.commit()
-
-
-def first_post(app: Flask, topic: int) -> int:
-    """The id of a topic's first post."""
-    with app.app_context():
-        post = db.session.scalar(select(Post.id).where(Post.topic_id == topic, Post.number == 1))
-    assert post is not None
-    return post
 
 
 # /unread ------------------------------------------------------------------------------
@@ -180,7 +172,7 @@ def test_a_quote_in_the_agreed_format_fills_the_reply_form(
     client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
     topic = world.topic("member2", content="Line one\nLine two")
-    post = first_post(world.app, topic)
+    post = own_first_post(world, topic)
     login_as(auth, world, "member")
     topic_page = text_of(client, f"/topic/{topic}")
     assert f'href="/topic/{topic}/reply?quote={post}">Quote</a>' in topic_page
@@ -207,8 +199,8 @@ def test_a_quote_of_a_post_the_member_cannot_read_is_ignored(
     client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
     topic = world.topic("member2")
-    staff = first_post(world.app, world.topic("admin", forum=world.hidden_forum))
-    other = first_post(world.app, world.topic("member2", title="Elsewhere"))
+    staff = own_first_post(world, world.topic("admin", forum=world.hidden_forum))
+    other = own_first_post(world, world.topic("member2", title="Elsewhere"))
     hidden = world.reply(topic, "member2", content="Hidden words")
     with world.app.app_context():
         ModerationService(db.session, utcnow).act_on_post(
@@ -228,7 +220,7 @@ def test_flood_refused_forms_come_back_filled_with_the_wait(
     client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
     topic = world.topic("member2")
-    own = first_post(world.app, world.topic("member", title="My own"))
+    own = own_first_post(world, world.topic("member", title="My own"))
     login_as(auth, world, "member")
     assert (
         post_form(client, f"/topic/{topic}/reply", content="first", submit="1").status_code == 302

@@ -11,8 +11,8 @@ import forumapp
 
 PACKAGE = Path(forumapp.__file__).parent
 #: The forum's web layer: the blueprint factory, the views and page loaders, their forms,
-#: URL converters and rate limits, the factories, and the one module that reads who is
-#: asking from Flask-Login.
+#: URL converters and rate limits, the factories, the request hook of who's online, and
+#: the one module that reads who is asking from Flask-Login.
 WEB_LAYER = {
     "__init__.py",
     "actor.py",
@@ -21,6 +21,7 @@ WEB_LAYER = {
     "id_urls.py",
     "ids.py",
     "limits.py",
+    "online.py",
     "pages.py",
     "views.py",
 }

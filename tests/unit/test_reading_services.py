@@ -272,3 +272,27 @@ def test_new_lists_topics_started_since_a_moment_marking_unread_ones(session: Se
 )
 def test_waits_are_said_in_seconds_then_minutes(seconds: int, said: str) -> None:
     assert wait_phrase(seconds) == said
+
+
+def test_the_database_is_asked_at_most_once_per_interval_and_after_a_flush(
+    session: Session,
+) -> None:
+    clock = FixedClock(T0)
+    record = presence(clock)
+    uid = add_member(session, "ann", last_seen=T0 - timedelta(minutes=2))
+    online = WhoIsOnline(session, record, clock)
+    statements = count_statements(session)
+
+    def selects() -> int:
+        return len([s for s in statements if s.startswith("SELECT")])
+
+    assert [m.username for m in online.now().members] == ["ann"]
+    online.now()
+    assert selects() == 1
+    clock.advance(minutes=1)
+    online.now()
+    assert selects() == 2
+    record.member_seen(OnlineMember(uid, "ann"))
+    record.flush(session)
+    online.now()
+    assert selects() == 3
