@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from forumapp import settings
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor, current_posts_per_page, current_reader
 from forumapp.forum.community import CommunityStats
@@ -39,11 +40,13 @@ def presence_factory() -> Presence:
     """The worker's record of who was seen lately (one per app, built on first use)."""
     presence = current_app.extensions.get(PRESENCE_KEY)
     if presence is None:
+        # Every request of the app is noted, a host app's own pages too: a host that
+        # mounts the forum without forumapp's settings gets their defaults.
         config = current_app.config
+        window = config.get("ONLINE_WINDOW_MINUTES", settings.ONLINE_WINDOW_MINUTES)
+        flush = config.get("PRESENCE_FLUSH_SECONDS", settings.PRESENCE_FLUSH_SECONDS)
         presence = current_app.extensions[PRESENCE_KEY] = Presence(
-            utcnow,
-            timedelta(minutes=config["ONLINE_WINDOW_MINUTES"]),
-            timedelta(seconds=config["PRESENCE_FLUSH_SECONDS"]),
+            utcnow, timedelta(minutes=window), timedelta(seconds=flush)
         )
     assert isinstance(presence, Presence)
     return presence
