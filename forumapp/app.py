@@ -44,6 +44,7 @@ from forumapp.management.audit.models import AuditEntry
 from forumapp.management.settings.store import SettingsRevision, SiteSetting
 from forumapp.policies import create_policies_blueprint
 from forumapp.ratelimit import bind_limiter
+from forumapp.reading import create_reading_blueprint
 from forumapp.resources import migrations_folder, static_folder, template_folder
 from forumapp.setup import create_setup_blueprint
 from forumapp.sqltypes import utcnow
@@ -180,6 +181,7 @@ def configure_jobs(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
     app.register_blueprint(create_forum_blueprint())
+    app.register_blueprint(create_reading_blueprint())
     app.register_blueprint(create_policies_blueprint())
     app.register_blueprint(create_i18n_blueprint())
     app.register_blueprint(create_management_blueprint())

@@ -73,6 +73,16 @@ SEARCH_RESULTS_PER_PAGE = 20
 SEARCH_RANKED_MATCHES = 500
 #: Posts older than this many days count as read for everyone (bounds unread tracking).
 UNREAD_WINDOW_DAYS = 30
+#: /new lists, for guests and for members with no earlier visit on record, the topics
+#: started in this many days.
+NEW_TOPICS_DAYS = 7
+#: Members on a page of /members, and whether guests may see that list.
+MEMBERS_PER_PAGE = 50
+MEMBER_LIST_FOR_GUESTS = True
+#: Who's online: people seen within this many minutes. Members' times are kept in memory
+#: and written in one statement every PRESENCE_FLUSH_SECONDS at most.
+ONLINE_WINDOW_MINUTES = 15
+PRESENCE_FLUSH_SECONDS = 60
 #: Topic views are counted in memory and written in batches of this size or age.
 VIEW_COUNT_FLUSH_EVERY = 100
 VIEW_COUNT_FLUSH_SECONDS = 30

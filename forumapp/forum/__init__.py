@@ -23,6 +23,7 @@ from forumapp.forum.factories import (
 )
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
+from forumapp.forum.online import record_presence
 from forumapp.forum.pages import CategoryPage, ForumPage, ForumPages, ProfilePage, TopicPage
 from forumapp.forum.undo import take_undo_offer
 from forumapp.http import external_url
@@ -56,6 +57,8 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     bp.add_app_template_global(local_time)
     # The message area offers to undo a deletion of topics (forumapp.forum.undo).
     bp.add_app_template_global(take_undo_offer)
+    # Who's online, for the index: noted in memory after each request.
+    bp.after_app_request(record_presence)
     actor = {"actor_factory": f.actor}
     posting = {**actor, "posting_service_factory": f.posting_service}
     moderation = {**actor, "moderation_service_factory": f.moderation_service}

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 
+from forumapp import settings
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor, current_posts_per_page, current_reader
 from forumapp.forum.community import CommunityStats
-from forumapp.forum.limits import posts_per_member, previews_per_member
+from forumapp.forum.limits import posts_per_member, previews_per_member, reports_per_member
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
+from forumapp.forum.presence import Presence, WhoIsOnline
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.search import SearchService
 from forumapp.forum.tracking import ReadTracker, TopicVisits, ViewCounter
@@ -29,6 +32,29 @@ from forumapp.sqltypes import utcnow
 MODERATION_OBSERVER = "forumapp.moderation_observer"
 #: ``app.extensions`` key of the process's buffered topic view counter.
 VIEW_COUNTER_KEY = "forumapp.view_counter"
+#: ``app.extensions`` key of the worker's record of who is online.
+PRESENCE_KEY = "forumapp.presence"
+
+
+def presence_factory() -> Presence:
+    """The worker's record of who was seen lately (one per app, built on first use)."""
+    presence = current_app.extensions.get(PRESENCE_KEY)
+    if presence is None:
+        # Every request of the app is noted, a host app's own pages too: a host that
+        # mounts the forum without forumapp's settings gets their defaults.
+        config = current_app.config
+        window = config.get("ONLINE_WINDOW_MINUTES", settings.ONLINE_WINDOW_MINUTES)
+        flush = config.get("PRESENCE_FLUSH_SECONDS", settings.PRESENCE_FLUSH_SECONDS)
+        presence = current_app.extensions[PRESENCE_KEY] = Presence(
+            utcnow, timedelta(minutes=window), timedelta(seconds=flush)
+        )
+    assert isinstance(presence, Presence)
+    return presence
+
+
+def who_is_online_factory() -> WhoIsOnline:
+    """The "who's online" reader over the app's database and the worker's memory."""
+    return WhoIsOnline(db.session, presence_factory(), utcnow)
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,8 @@ class ForumFactories:
     community_stats: Callable[[], CommunityStats]
     #: Posts per topic page for who is asking (their preference, or the site's).
     posts_per_page: Callable[[], int] = current_posts_per_page
+    #: The index's "who's online" box.
+    who_is_online: Callable[[], WhoIsOnline] = who_is_online_factory
 
 
 def forum_reader_factory() -> ForumReader:
@@ -89,7 +117,12 @@ def posting_service_factory() -> PostingService:
 
 def moderation_service_factory() -> ModerationService:
     """The moderation service over the app's database, reporting to the app's observer."""
-    return ModerationService(db.session, utcnow, current_app.extensions.get(MODERATION_OBSERVER))
+    return ModerationService(
+        db.session,
+        utcnow,
+        current_app.extensions.get(MODERATION_OBSERVER),
+        reports=reports_per_member,
+    )
 
 
 def search_service_factory() -> SearchService:

@@ -9,8 +9,12 @@ through several workers nor a spread over the forms and the API get past the lim
 when the storage cannot be reached nothing is written (the app answers 503, see
 :mod:`forumapp.limit_storage`).
 
-Reports keep their own budget (``FORUM_REPORT_LIMIT``): reporting is how members flag a
-flood, so a member who has posted their fill can still report.
+Reports keep their own budget (``FORUM_REPORT_LIMIT``), handed to
+:class:`~forumapp.forum.moderation.ModerationService` the same way: reporting is how
+members flag a flood, so a member who has posted their fill can still report.
+
+A refusal says when the member can go on ("You can post again in 12 seconds."); the forms
+come back with what was typed (see :mod:`forumapp.forum.views`).
 """
 
 from __future__ import annotations
@@ -29,8 +33,17 @@ from forumapp.extensions import limiter
 from forumapp.forum.errors import Flooded
 from forumapp.forum.permissions import Actor
 
-FLOOD_MESSAGE = "You are posting too quickly. Wait a minute, then send your message again."
-PREVIEW_MESSAGE = "You have previewed a lot in a short time. Wait a minute, then try again."
+#: What a member is told when a budget is spent; ``{wait}`` becomes "12 seconds".
+FLOOD_MESSAGE = "You are posting too quickly. You can post again in {wait}."
+PREVIEW_MESSAGE = "You have previewed a lot in a short time. You can preview again in {wait}."
+REPORT_MESSAGE = "You have sent many reports in a short time. You can report again in {wait}."
+
+
+def wait_phrase(seconds: int) -> str:
+    """``seconds`` as people say it: "1 second", "45 seconds", "3 minutes" (rounded up)."""
+    if seconds < 120:
+        return f"{seconds} second" + ("" if seconds == 1 else "s")
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def _member_key() -> str:
@@ -42,7 +55,8 @@ def _member_key() -> str:
 class MemberBudget:
     """``config_key`` names a limit such as ``"6 per minute"``, read when counting; each
     member (each client address for guests) has one budget per ``scope``, shared by every
-    worker when the limiter's storage is Redis. Implements
+    worker when the limiter's storage is Redis. ``message`` says when the member can go on,
+    in its ``{wait}``. Implements
     :class:`forumapp.forum.posting.Budget`.
     """
 
@@ -63,7 +77,8 @@ class MemberBudget:
         if strategy.hit(item, *identifiers):
             return
         window_ends = strategy.get_window_stats(item, *identifiers).reset_time
-        raise Flooded(self.message, max(1, math.ceil(window_ends - time.time())))
+        wait = max(1, math.ceil(window_ends - time.time()))
+        raise Flooded(self.message.format(wait=wait_phrase(wait)), wait)
 
     def give_back(self, actor: Actor) -> None:
         """Return an action taken for work that was not done. Best effort: the storage may
@@ -91,10 +106,5 @@ class MemberBudget:
 posts_per_member = MemberBudget("posts", "FORUM_POST_LIMIT", FLOOD_MESSAGE)
 #: Previews on every form that has one.
 previews_per_member = MemberBudget("previews", "FORUM_PREVIEW_LIMIT", PREVIEW_MESSAGE)
-
-reports_per_member = limiter.limit(
-    lambda: str(current_app.config["FORUM_REPORT_LIMIT"]),
-    key_func=_member_key,
-    methods=["POST"],
-    error_message="You have sent many reports in a short time. The moderators will get to them.",
-)
+#: Reports of posts to the moderators.
+reports_per_member = MemberBudget("reports", "FORUM_REPORT_LIMIT", REPORT_MESSAGE)

@@ -271,9 +271,17 @@ def _build_parser() -> MarkdownIt:
 _parser = _build_parser()
 
 
-def _image_source_filter(tag: str, attribute: str, value: str) -> str | None:
+#: The one relative link a post may hold: a permalink, as quotes link their source.
+_PERMALINK = re.compile(r"/post/[0-9]+")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _url_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src" and not value.lower().startswith(IMAGE_SCHEMES):
         return None
+    if tag == "a" and attribute == "href" and not _SCHEME.match(value):
+        # No scheme: relative, which includes "//evil.example". url_schemes checks the rest.
+        return value if _PERMALINK.fullmatch(value) else None
     return value
 
 
@@ -284,10 +292,10 @@ def render_markdown(source: str) -> str:
         tags=set(ALLOWED_TAGS),
         attributes=ALLOWED_ATTRIBUTES,
         tag_attribute_values=_CELL_ALIGNMENT,
-        attribute_filter=_image_source_filter,
+        attribute_filter=_url_filter,
         url_schemes=set(LINK_SCHEMES),
-        # Relative URLs include "//evil.example", which url_schemes alone lets through.
-        url_relative="deny",
+        # Relative URLs include "//evil.example": _url_filter lets permalinks through only.
+        url_relative="pass_through",
         link_rel=_LINK_REL,
     )
 
@@ -303,14 +311,52 @@ def shows_nothing(source: str) -> bool:
     return is_blank(html.unescape(nh3.clean(rendered, tags=set())))
 
 
-def quote_markdown(author: str, source: str) -> str:
-    """Markdown for a reply box that quotes ``source`` by ``author``, ready to type under."""
-    name = _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(author.split()))
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+#: A quote keeps about this many characters of the quoted post: a reply answers a point,
+#: and a whole long post quoted back only makes the topic longer.
+QUOTE_MAX_CHARS = 1500
+#: The line that stands for the part of a long post left out of its quote.
+QUOTE_CUT_MARK = "[…]"
+# An underscore starts emphasis only next to something other than a letter or digit.
+_LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_OTHER_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,/:;<=>?@\[\\\]^`{|}~])""")
+
+
+def quote_markdown(author: str, source: str, permalink: str | None = None) -> str:
+    """Markdown for a reply box that quotes ``source`` by ``author``, ready to type under.
+
+    The format is agreed with code that looks for quotes in posts: the first line is
+    ``> **[alice](/post/123) wrote:**`` (``> **alice wrote:**`` without a ``permalink``),
+    then an empty quoted line and the quoted text, every line prefixed by ``> ``, cut after about
+    :data:`QUOTE_MAX_CHARS` characters, then a blank line.
+    """
+    name = _markdown_literal(" ".join(author.split()))
+    who = f"[{name}]({permalink})" if permalink else name
+    lines = _cut(source.replace("\r\n", "\n").replace("\r", "\n").strip("\n")).split("\n")
+    quoted = "\n".join(f"> {line}" for line in ["", *lines])
     # The blank line ends the quote: text typed right below it would otherwise continue
     # the quoted paragraph (a lazy continuation line).
-    return f"> **{name}** wrote:\n>\n{quoted}\n\n"
+    return f"> **{who} wrote:**\n{quoted}\n\n"
+
+
+def _markdown_literal(text: str) -> str:
+    # Usernames (letters, digits, "_", ".", "-") come out as they are, so the quote's
+    # first line names the member as written; anything else that Markdown reads is escaped.
+    escaped = _OTHER_PUNCTUATION.sub(r"\\\1", text)
+    return _LONE_UNDERSCORE.sub(r"\\_", escaped)
+
+
+def _cut(text: str) -> str:
+    """``text`` up to about :data:`QUOTE_MAX_CHARS` characters: at the last paragraph
+    break before the limit, else the last line break, else the last space."""
+    if len(text) <= QUOTE_MAX_CHARS:
+        return text
+    head = text[:QUOTE_MAX_CHARS]
+    for boundary in ("\n\n", "\n", " "):
+        cut = head.rfind(boundary)
+        if cut > QUOTE_MAX_CHARS // 2:
+            head = head[:cut]
+            break
+    return f"{head.rstrip()}\n\n{QUOTE_CUT_MARK}"
 
 
 def plain_text(source: str, limit: int = 200) -> str:

@@ -89,6 +89,8 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_topics_user_created", "user_id", "created_at"),
         # Unread tracking looks at recently active topics across forums.
         Index("ix_topics_last_post_at", "last_post_at"),
+        # /new: topics by creation time across forums.
+        Index("ix_topics_created_at", "created_at"),
         {"sqlite_autoincrement": True},
     )
 

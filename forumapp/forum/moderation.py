@@ -19,6 +19,7 @@ from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.lookups import visible_forum, visible_post
 from forumapp.forum.models import Category, Forum, Post, Report, Topic
 from forumapp.forum.permissions import Actor
+from forumapp.forum.posting import Budget
 from forumapp.persistence import DbSession, atomic
 
 Clock = Callable[[], datetime]
@@ -110,12 +111,18 @@ class ModerationService:
     reports each one to an observer (the management panel's audit log)."""
 
     def __init__(
-        self, session: DbSession, clock: Clock, observer: ModerationObserver | None = None
+        self,
+        session: DbSession,
+        clock: Clock,
+        observer: ModerationObserver | None = None,
+        reports: Budget | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
         self._counters = Counters(session)
         self._observer = observer
+        #: Flood control of reports (each member's own budget); ``None``: not counted.
+        self._reports = reports
 
     def _notify(
         self,
@@ -273,6 +280,8 @@ class ModerationService:
             raise NotFound
         if not actor.can_report(topic):
             raise Forbidden("Log in to report a post.")
+        if self._reports is not None:
+            self._reports.take(actor)
         already: Report | None = self._session.scalar(
             select(Report).where(
                 Report.post_id == post_id,

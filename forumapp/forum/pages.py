@@ -22,6 +22,7 @@ from forumapp.forum.errors import InvalidInput
 from forumapp.forum.factories import ForumFactories
 from forumapp.forum.forms import PostForm, SearchForm
 from forumapp.forum.moderation import ForumChoices
+from forumapp.forum.presence import OnlineMember
 from forumapp.forum.reading import ForumView, TopicView
 from forumapp.localtime import viewer_zone
 from forumapp.users.models import User, username_key
@@ -48,10 +49,13 @@ class ForumPages:
         self.f = factories
 
     def index(self) -> dict[str, Any]:
-        """Categories, forums, totals and the newest members."""
+        """Categories, forums, totals, the newest members and who is online."""
+        actor = self.f.actor()
+        viewer = OnlineMember(actor.user_id, actor.username) if actor.user_id else None
         return {
-            "index": self.f.forum_reader().index(self.f.actor(), self.f.reader()),
+            "index": self.f.forum_reader().index(actor, self.f.reader()),
             "community": COMMUNITY.get(lambda: self.f.community_stats().summary()),
+            "online": self.f.who_is_online().now(viewer),
         }
 
     def category(self, category_id: int) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from typing import Protocol
 from sqlalchemy import update
 
 from forumapp.forum.counters import Counters
-from forumapp.forum.errors import Forbidden
+from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.forum.lookups import visible_forum, visible_post, visible_topic
-from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
+from forumapp.forum.markdown import RENDERER_VERSION, quote_markdown, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.permissions import Actor
 from forumapp.persistence import DbSession, atomic
@@ -162,6 +162,18 @@ class PostingService:
         if self._previews is not None:
             self._previews.take(actor)
         return render_markdown(without_nul(content))
+
+    def quote(self, actor: Actor, topic_id: int, post_id: int) -> str:
+        """The start of a reply to ``topic_id`` quoting post ``post_id`` (the agreed format
+        of :func:`~forumapp.forum.markdown.quote_markdown`, linked to ``/post/<id>``); ""
+        when the actor may not read that post, or it is of another topic."""
+        try:
+            post, topic, _ = visible_post(self._session, actor, post_id)
+        except NotFound:
+            return ""
+        if topic.id != topic_id or post.deleted or post.hidden:
+            return ""
+        return quote_markdown(post.author_name, post.content, f"/post/{post.id}")
 
     def find_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic, Forum]:
         """A post the actor may see, with its topic and forum."""

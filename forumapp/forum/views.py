@@ -17,7 +17,8 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from forumapp.auth.decorators import login_required
-from forumapp.forum.errors import Forbidden, InvalidInput
+from forumapp.forms import ForumForm
+from forumapp.forum.errors import Flooded, Forbidden, InvalidInput
 from forumapp.forum.forms import (
     ConfirmForm,
     PostForm,
@@ -27,8 +28,6 @@ from forumapp.forum.forms import (
     TopicModerationForm,
 )
 from forumapp.forum.ids import id_argument
-from forumapp.forum.limits import reports_per_member
-from forumapp.forum.markdown import quote_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
 from forumapp.forum.moderation_messages import post_action_message, topics_changed_message
@@ -61,6 +60,20 @@ def post_url(post_id: int) -> str:
     return url_for("forum.post", post_id=post_id)
 
 
+def refused_with_form(page: str, refusal: Flooded | None) -> ResponseReturnValue:
+    """A form page as it is, or, when a flood-control budget refused the action, as 429
+    with ``Retry-After``: the form comes back with what was typed and says when to retry."""
+    if refusal is None:
+        return page
+    return page, 429, {"Retry-After": str(refusal.retry_after)}
+
+
+def note_refusal(form: ForumForm, refusal: Flooded) -> Flooded:
+    """Show a flood-control refusal at the top of ``form``; returns it."""
+    form.form_errors.append(refusal.reason)
+    return refusal
+
+
 class ForumView(MethodView):
     """A forum view: it keeps only its factories, and knows who is asking through one."""
 
@@ -70,8 +83,10 @@ class ForumView(MethodView):
         self.actor_factory = actor_factory
 
 
-class NewTopic(ForumView):
-    """Start a topic in a forum, with a preview before posting."""
+class WritingView(ForumView):
+    """Common ground of the posting forms: a preview before sending, and a form that
+    comes back filled, saying when to retry, when flood control refuses the post or the
+    preview (``Flooded`` is answered here, not by the blueprint, for that reason)."""
 
     decorators = [login_required]
 
@@ -80,86 +95,105 @@ class NewTopic(ForumView):
     ) -> None:
         super().__init__(actor_factory)
         self.posting_service_factory = posting_service_factory
+
+    def wants_preview(self, form: PostForm) -> bool:
+        """Whether the form was sent to be shown again (errors, or a preview asked)."""
+        return not form.validate_on_submit() or bool(form.preview.data)
+
+    def preview_of(
+        self, service: PostingService, form: PostForm, asked: bool
+    ) -> tuple[str | None, Flooded | None]:
+        """The preview of the form's message when ``asked`` (and the form is valid), or
+        the refusal of the preview budget, noted on the form."""
+        if not asked or form.errors:
+            return None, None
+        try:
+            return service.preview(self.actor_factory(), form.content.data or ""), None
+        except Flooded as refusal:
+            return None, note_refusal(form, refusal)
+
+
+class NewTopic(WritingView):
+    """Start a topic in a forum, with a preview before posting."""
 
     def get(self, forum_id: int) -> ResponseReturnValue:
         return self._render(forum_id, TopicForm())
 
     def post(self, forum_id: int) -> ResponseReturnValue:
         form = TopicForm()
-        if not form.validate_on_submit() or form.preview.data:
-            return self._render(forum_id, form, preview=form.preview.data and not form.errors)
-        topic = self.posting_service_factory().create_topic(
-            self.actor_factory(), forum_id, form.title.data, form.content.data
-        )
+        if self.wants_preview(form):
+            return self._render(forum_id, form, preview=bool(form.preview.data))
+        try:
+            topic = self.posting_service_factory().create_topic(
+                self.actor_factory(), forum_id, form.title.data, form.content.data
+            )
+        except Flooded as refusal:
+            return self._render(forum_id, form, refusal=note_refusal(form, refusal))
         flash("Your topic is posted.", "success")
         return redirect(url_for("forum.topic", topic_id=topic.id))
 
-    def _render(self, forum_id: int, form: TopicForm, preview: bool = False) -> ResponseReturnValue:
+    def _render(
+        self,
+        forum_id: int,
+        form: TopicForm,
+        preview: bool = False,
+        refusal: Flooded | None = None,
+    ) -> ResponseReturnValue:
         service = self.posting_service_factory()
         forum = service.find_forum(self.actor_factory(), forum_id)
         if not self.actor_factory().can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
-        preview_html = (
-            service.preview(self.actor_factory(), form.content.data or "") if preview else None
-        )
-        return render_template("forum/new_topic.html", forum=forum, form=form, preview=preview_html)
+        preview_html, flooded = self.preview_of(service, form, preview)
+        page = render_template("forum/new_topic.html", forum=forum, form=form, preview=preview_html)
+        return refused_with_form(page, refusal or flooded)
 
 
-class Reply(ForumView):
-    """Reply to a topic; ``?quote=<post id>`` starts the reply with a quotation."""
-
-    decorators = [login_required]
-
-    def __init__(
-        self, actor_factory: ActorFactory, posting_service_factory: PostingFactory
-    ) -> None:
-        super().__init__(actor_factory)
-        self.posting_service_factory = posting_service_factory
+class Reply(WritingView):
+    """Reply to a topic; ``?quote=<post id>`` starts the reply with a quotation of a post
+    of the topic (ignored when the member may not read it)."""
 
     def get(self, topic_id: int) -> ResponseReturnValue:
         form = PostForm()
         quote_id = id_argument(request.args, "quote")
         if quote_id is not None:
-            post, topic, _ = self.posting_service_factory().find_post(
-                self.actor_factory(), quote_id
+            form.content.data = self.posting_service_factory().quote(
+                self.actor_factory(), topic_id, quote_id
             )
-            if topic.id == topic_id and not (post.deleted or post.hidden):
-                form.content.data = quote_markdown(post.author_name, post.content)
         return self._render(topic_id, form)
 
     def post(self, topic_id: int) -> ResponseReturnValue:
         form = PostForm()
-        if not form.validate_on_submit() or form.preview.data:
-            return self._render(topic_id, form, preview=form.preview.data and not form.errors)
-        post = self.posting_service_factory().reply(
-            self.actor_factory(), topic_id, form.content.data
-        )
+        if self.wants_preview(form):
+            return self._render(topic_id, form, preview=bool(form.preview.data))
+        try:
+            post = self.posting_service_factory().reply(
+                self.actor_factory(), topic_id, form.content.data
+            )
+        except Flooded as refusal:
+            return self._render(topic_id, form, refusal=note_refusal(form, refusal))
         flash("Your reply is posted.", "success")
         return redirect(post_url(post.id))
 
-    def _render(self, topic_id: int, form: PostForm, preview: bool = False) -> ResponseReturnValue:
+    def _render(
+        self,
+        topic_id: int,
+        form: PostForm,
+        preview: bool = False,
+        refusal: Flooded | None = None,
+    ) -> ResponseReturnValue:
         service = self.posting_service_factory()
         topic, forum = service.find_topic(self.actor_factory(), topic_id)
         if not self.actor_factory().can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
-        preview_html = (
-            service.preview(self.actor_factory(), form.content.data or "") if preview else None
-        )
-        return render_template(
+        preview_html, flooded = self.preview_of(service, form, preview)
+        page = render_template(
             "forum/reply.html", topic=topic, forum=forum, form=form, preview=preview_html
         )
+        return refused_with_form(page, refusal or flooded)
 
 
-class EditPost(ForumView):
+class EditPost(WritingView):
     """Edit a post (and the title, for the first post of a topic)."""
-
-    decorators = [login_required]
-
-    def __init__(
-        self, actor_factory: ActorFactory, posting_service_factory: PostingFactory
-    ) -> None:
-        super().__init__(actor_factory)
-        self.posting_service_factory = posting_service_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
         post, topic, _ = self._editable(post_id)
@@ -172,12 +206,15 @@ class EditPost(ForumView):
     def post(self, post_id: int) -> ResponseReturnValue:
         post, _, _ = self._editable(post_id)
         form = TopicForm() if post.number == 1 else PostForm()
-        if not form.validate_on_submit() or form.preview.data:
-            return self._render(post_id, form, preview=form.preview.data and not form.errors)
+        if self.wants_preview(form):
+            return self._render(post_id, form, preview=bool(form.preview.data))
         title = form.title.data if isinstance(form, TopicForm) else None
-        self.posting_service_factory().edit_post(
-            self.actor_factory(), post_id, form.content.data, title
-        )
+        try:
+            self.posting_service_factory().edit_post(
+                self.actor_factory(), post_id, form.content.data, title
+            )
+        except Flooded as refusal:
+            return self._render(post_id, form, refusal=note_refusal(form, refusal))
         flash("Your changes are saved.", "success")
         return redirect(post_url(post_id))
 
@@ -188,13 +225,16 @@ class EditPost(ForumView):
             raise Forbidden("You cannot edit this post.")
         return post, topic, forum
 
-    def _render(self, post_id: int, form: PostForm, preview: bool = False) -> ResponseReturnValue:
+    def _render(
+        self,
+        post_id: int,
+        form: PostForm,
+        preview: bool = False,
+        refusal: Flooded | None = None,
+    ) -> ResponseReturnValue:
         post, topic, forum = self._editable(post_id)
-        service = self.posting_service_factory()
-        preview_html = (
-            service.preview(self.actor_factory(), form.content.data or "") if preview else None
-        )
-        return render_template(
+        preview_html, flooded = self.preview_of(self.posting_service_factory(), form, preview)
+        page = render_template(
             "forum/edit_post.html",
             post=post,
             topic=topic,
@@ -202,6 +242,7 @@ class EditPost(ForumView):
             form=form,
             preview=preview_html,
         )
+        return refused_with_form(page, refusal or flooded)
 
 
 class DeletePost(ForumView):
@@ -235,7 +276,7 @@ class DeletePost(ForumView):
 class ReportPost(ForumView):
     """Report a post to the moderators."""
 
-    decorators = [login_required, reports_per_member]
+    decorators = [login_required]
 
     def __init__(
         self, actor_factory: ActorFactory, moderation_service_factory: ModerationFactory
@@ -250,15 +291,23 @@ class ReportPost(ForumView):
         form = ReportForm()
         if not form.validate_on_submit():
             return self._render(post_id, form)
-        self.moderation_service_factory().report(self.actor_factory(), post_id, form.reason.data)
+        try:
+            self.moderation_service_factory().report(
+                self.actor_factory(), post_id, form.reason.data
+            )
+        except Flooded as refusal:
+            return self._render(post_id, form, note_refusal(form, refusal))
         flash("Thank you. The moderators will look at this post.", "success")
         return redirect(post_url(post_id))
 
-    def _render(self, post_id: int, form: ReportForm) -> ResponseReturnValue:
+    def _render(
+        self, post_id: int, form: ReportForm, refusal: Flooded | None = None
+    ) -> ResponseReturnValue:
         post, topic = self.moderation_service_factory().reportable_post(
             self.actor_factory(), post_id
         )
-        return render_template("forum/report.html", post=post, topic=topic, form=form)
+        page = render_template("forum/report.html", post=post, topic=topic, form=form)
+        return refused_with_form(page, refusal)
 
 
 class Permalink(ForumView):

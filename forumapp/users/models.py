@@ -85,8 +85,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     last_failed_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
     login_attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: Visible posts written, kept up to date on write.
-    post_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    post_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    #: Written in batches by ``forumapp.reading.presence`` (who's online).
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: When the member's previous visit ended: what ``/new`` lists topics since.
+    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: A temporary ban ends at this moment (lifted by the management panel's checker).
     banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: The group a banned member returns to when the ban ends or is lifted: the group

@@ -604,3 +604,36 @@ def test_the_moderation_migration_upgrades_downgrades_and_upgrades_again(
                 text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             ).scalars()
             assert {"posts_fts_after_insert", "topics_fts_after_update"} <= set(triggers)
+
+
+def _index_names(table: str) -> set[str]:
+    with db.engine.connect() as connection:
+        return {index["name"] for index in inspect(connection).get_indexes(table)}
+
+
+def test_the_reading_migration_upgrades_downgrades_and_upgrades_again(scratch_app: Flask) -> None:
+    reading_indexes = {"ix_users_last_seen", "ix_users_post_count"}
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0022_moderation")
+        db.session.execute(_INSERT_MEMBER, {"yes": True})
+        db.session.commit()
+
+        upgrade(directory=migrations_folder(), revision="0023_reading")
+        assert "last_visit_at" in _user_columns()
+        assert reading_indexes <= _index_names("users")
+        assert "ix_topics_created_at" in _index_names("topics")
+        db.session.execute(text("UPDATE users SET last_visit_at = CURRENT_TIMESTAMP"))
+        db.session.commit()
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="0022_moderation")
+        assert "last_visit_at" not in _user_columns()
+        assert not reading_indexes & _index_names("users")
+        assert "ix_topics_created_at" not in _index_names("topics")
+        assert db.session.execute(text("SELECT id, username FROM users")).all() == [(1, "ann")]
+        db.session.remove()
+
+        upgrade(directory=migrations_folder())
+        assert "last_visit_at" in _user_columns()
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []

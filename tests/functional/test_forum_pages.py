@@ -117,10 +117,9 @@ def test_topic_title_and_content_are_required(
 def test_reply_quote_edit_and_delete(client: FlaskClient, world: World, auth: AuthActions) -> None:
     topic = world.topic("member2", content="Original *words*")
     login_as(auth, world, "member")
-    quote_page = client.get(f"/topic/{topic}/reply?quote={_first_post(world, topic)}").get_data(
-        as_text=True
-    )
-    assert "&gt; **bob** wrote:" in quote_page
+    first = _first_post(world, topic)
+    quote_page = client.get(f"/topic/{topic}/reply?quote={first}").get_data(as_text=True)
+    assert f"&gt; **[bob](/post/{first}) wrote:**" in quote_page
     response = post_form(client, f"/topic/{topic}/reply", content="I agree", submit="1")
     assert response.status_code == 302
     reply_id = int(response.location.rsplit("/", 1)[1])

@@ -117,6 +117,9 @@ def test_pages_are_well_formed_and_accessible(
         "/privacy",
         "/api/v1/docs",
         "/does-not-exist",
+        "/new",
+        "/members",
+        "/members?q=b&sort=posts&order=desc",
     ]
     if role == "guest":
         paths += [
@@ -133,6 +136,7 @@ def test_pages_are_well_formed_and_accessible(
             f"/topic/{topic}/reply",
             f"/topic/{topic}/reply?quote={reply}",
             f"/post/{reply}/report",
+            "/unread",
             "/auth/reauth",
             "/auth/logout",
             "/settings/tokens",

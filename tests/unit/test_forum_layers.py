@@ -11,8 +11,9 @@ import forumapp
 
 PACKAGE = Path(forumapp.__file__).parent
 #: The forum's web layer: the blueprint factory, the views and page loaders, their forms,
-#: URL converters and rate limits, the factories, the one module that reads who is
-#: asking from Flask-Login, and the Undo offer kept in the session.
+#: URL converters and rate limits, the factories, the request hook of who's online, the
+#: one module that reads who is asking from Flask-Login, and the Undo offer kept in the
+#: session.
 WEB_LAYER = {
     "__init__.py",
     "actor.py",
@@ -21,6 +22,7 @@ WEB_LAYER = {
     "id_urls.py",
     "ids.py",
     "limits.py",
+    "online.py",
     "pages.py",
     "undo.py",
     "views.py",

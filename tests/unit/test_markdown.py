@@ -18,6 +18,8 @@ from forumapp.forum.forms import CONTENT_MAX_LENGTH
 from forumapp.forum.markdown import (
     MAX_LINK_CHARACTERS,
     MAX_TABLE_CELLS,
+    QUOTE_CUT_MARK,
+    QUOTE_MAX_CHARS,
     RENDERER_VERSION,
     plain_text,
     quote_markdown,
@@ -241,23 +243,59 @@ def test_the_renderer_version_is_a_positive_integer() -> None:
     assert RENDERER_VERSION >= 1
 
 
-def test_quote_prefixes_every_line() -> None:
-    assert quote_markdown("alice", "Hello\r\nworld\n\n> earlier\n") == (
-        "> **alice** wrote:\n>\n> Hello\n> world\n>\n> > earlier\n\n"
+def test_quote_has_the_agreed_format() -> None:
+    # Code that finds quotes in posts reads this exact shape: keep it.
+    assert quote_markdown("alice", "Hello\r\nworld\n\n> earlier\n", "/post/123") == (
+        "> **[alice](/post/123) wrote:**\n> \n> Hello\n> world\n> \n> > earlier\n\n"
     )
 
 
+def test_a_quote_without_a_permalink_names_the_author() -> None:
+    assert quote_markdown("alice", "Hi").startswith("> **alice wrote:**\n")
+
+
 def test_a_quote_renders_as_one_blockquote_and_the_reply_stays_outside() -> None:
-    source = quote_markdown("alice", "Hello *world*\n\n```\ncode\n```")
+    source = quote_markdown("alice", "Hello *world*\n\n```\ncode\n```", "/post/7")
     assert render_markdown(source + "my reply") == (
-        "<blockquote>\n<p><strong>alice</strong> wrote:</p>\n<p>Hello <em>world</em></p>\n"
+        f'<blockquote>\n<p><strong><a href="/post/7" rel="{REL}">alice</a> wrote:</strong></p>\n'
+        "<p>Hello <em>world</em></p>\n"
         "<pre><code>code\n</code></pre>\n</blockquote>\n<p>my reply</p>\n"
     )
 
 
 def test_the_author_name_is_not_markdown() -> None:
-    rendered = render_markdown(quote_markdown("bob_*x*_[y](javascript:z)\n#", "hi"))
-    assert "<strong>bob_*x*_[y](javascript:z) #</strong> wrote:" in rendered
+    rendered = render_markdown(quote_markdown("bob_*x*_[y](javascript:z)\n#", "hi", "/post/1"))
+    assert f'<a href="/post/1" rel="{REL}">bob_*x*_[y](javascript:z) #</a> wrote:' in rendered
+
+
+@pytest.mark.parametrize(
+    ("name", "written"), [("john_doe", "john_doe"), ("a.b-c", "a.b-c"), ("x_1_", "x_1\\_")]
+)
+def test_usernames_stay_as_written_in_the_quote_line(name: str, written: str) -> None:
+    # Only an underscore that could start or end emphasis is escaped.
+    first_line = quote_markdown(name, "hi", "/post/1").split("\n")[0]
+    assert first_line == f"> **[{written}](/post/1) wrote:**"
+    assert f">{name}</a>" in render_markdown(quote_markdown(name, "hi", "/post/1"))
+
+
+def test_a_long_post_is_quoted_up_to_a_paragraph_break() -> None:
+    first = "word " * 200
+    source = f"{first.strip()}\n\n{'more ' * 400}"
+    quoted = quote_markdown("alice", source, "/post/1")
+    assert quoted.endswith(f"> {first.strip()}\n> \n> {QUOTE_CUT_MARK}\n\n")
+    assert len(quoted) < QUOTE_MAX_CHARS + 100
+
+
+def test_a_long_paragraph_is_quoted_up_to_a_word() -> None:
+    quoted = quote_markdown("alice", "abcdefghi " * 400, "/post/1")
+    body = quoted.split("\n")[2]
+    assert body.endswith("abcdefghi") and len(body) <= QUOTE_MAX_CHARS + 2
+
+
+def test_only_permalinks_are_kept_among_relative_links() -> None:
+    assert f'<a href="/post/12" rel="{REL}">x</a>' in render_markdown("[x](/post/12)")
+    for source in ("[x](/post/12/../../admin)", "[x](/post/1:x)", "[x](/posts/1)", "[x](post/1)"):
+        assert render_markdown(source) == f'<p><a rel="{REL}">x</a></p>\n'
 
 
 def test_plain_text_strips_markup_and_collapses_whitespace() -> None:
