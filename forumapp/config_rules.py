@@ -238,6 +238,10 @@ RULES: dict[str, Rule] = {
     "STORAGE_URL": storage_url_problem,
     "AVATAR_MAX_BYTES": whole_number(1024, 64 * 1024 * 1024),
     "AVATAR_MAX_SIDE": whole_number(128, 16384),
+    "MESSAGES_MAX_PARTICIPANTS": whole_number(2, 100),
+    "MESSAGES_PER_PAGE": whole_number(1, 1000),
+    "MESSAGES_MIN_POSTS": whole_number(0, 1_000_000),
+    "MESSAGES_MIN_ACCOUNT_DAYS": whole_number(0, 3650),
 }
 
 

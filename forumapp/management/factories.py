@@ -18,8 +18,10 @@ from forumapp.management.audit.log import AuditLog
 from forumapp.management.dashboard.stats import DashboardStats
 from forumapp.management.forums.services import ForumAdministration
 from forumapp.management.groups.services import GroupAdministration
+from forumapp.management.reports.messages import message_reports_factory
 from forumapp.management.settings.store import SettingsStore
 from forumapp.management.users.services import UserAdministration
+from forumapp.messages.moderation import MessageReports
 from forumapp.sqltypes import utcnow
 
 
@@ -34,6 +36,8 @@ class ManagementFactories:
     forum_administration: Callable[[], ForumAdministration]
     settings_store: Callable[[], SettingsStore]
     moderation_service: Callable[[], ModerationService]
+    #: Reported private messages (``/admin/reports/messages``).
+    message_reports: Callable[[], MessageReports] = message_reports_factory
 
 
 def audit_log_factory() -> AuditLog:

@@ -17,6 +17,7 @@ from forumapp.http import client_address
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
 from forumapp.management.panel import render_panel
+from forumapp.management.reports.messages import MessageReportsView
 
 
 class ReportsView(MethodView):
@@ -53,5 +54,11 @@ def register(bp: Blueprint, factories: ManagementFactories) -> None:
         "/reports",
         view_func=ReportsView.as_view(
             "reports", moderation_service_factory=factories.moderation_service
+        ),
+    )
+    bp.add_url_rule(
+        "/reports/messages",
+        view_func=MessageReportsView.as_view(
+            "message_reports", message_reports_factory=factories.message_reports
         ),
     )
