@@ -18,11 +18,15 @@ from forumapp.management.audit.log import AuditLog
 from forumapp.management.dashboard.stats import DashboardStats
 from forumapp.management.forums.services import ForumAdministration
 from forumapp.management.groups.services import GroupAdministration
-from forumapp.management.reports.messages import message_reports_factory
 from forumapp.management.settings.store import SettingsStore
 from forumapp.management.users.services import UserAdministration
 from forumapp.messages.moderation import MessageReports
 from forumapp.sqltypes import utcnow
+
+
+def message_reports_factory() -> MessageReports:
+    """The reported private messages, recording into the audit log."""
+    return MessageReports(db.session, AuditLog(db.session, utcnow), utcnow)
 
 
 @dataclass(frozen=True)

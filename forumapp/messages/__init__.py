@@ -13,13 +13,14 @@ and account blueprints::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from flask.typing import RouteCallable
 
 from forumapp import settings
 from forumapp.domain_errors import answer_domain_errors
 from forumapp.forum.ids import install_id_converter
+from forumapp.http import no_store
 from forumapp.messages import blocking, views
 from forumapp.messages.factories import MessagesFactories, default_factories
 from forumapp.messages.header import member_state
@@ -44,7 +45,7 @@ def create_messages_blueprint(
     blueprint = Blueprint(name, __name__)
     blueprint.record_once(install_id_converter)
     blueprint.record_once(_default_settings)
-    blueprint.after_request(_no_store)
+    blueprint.after_request(no_store)
     # The header's unread count and the topic pages' folded posts read it.
     blueprint.add_app_template_global(member_state)
     answer_domain_errors(blueprint)
@@ -80,10 +81,3 @@ def _rules(f: MessagesFactories) -> list[tuple[str, RouteCallable]]:
 def _default_settings(state: BlueprintSetupState) -> None:
     for key in CONFIG_KEYS:
         state.app.config.setdefault(key, getattr(settings, key))
-
-
-def _no_store(response: Response) -> Response:
-    # Private conversations must not come back from a shared cache or the back button
-    # of a browser someone else uses next.
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -59,6 +59,16 @@ class MessagesView(MethodView):
         return user_id
 
 
+class WritingView(MessagesView):
+    """A messaging view that changes conversations through the conversation service."""
+
+    def __init__(
+        self, actor_factory: ActorFactory, conversations_factory: ConversationsFactory
+    ) -> None:
+        super().__init__(actor_factory)
+        self.conversations_factory = conversations_factory
+
+
 class Inbox(MessagesView):
     """``/messages/``: the inbox, or ``?box=sent`` / ``?box=archived``, a page at a time."""
 
@@ -72,14 +82,8 @@ class Inbox(MessagesView):
         return render_template("messages/inbox.html", listing=listing, boxes=list(Box))
 
 
-class NewConversation(MessagesView):
+class NewConversation(WritingView):
     """``/messages/new``: write to one or more members (``?to=username`` fills the field)."""
-
-    def __init__(
-        self, actor_factory: ActorFactory, conversations_factory: ConversationsFactory
-    ) -> None:
-        super().__init__(actor_factory)
-        self.conversations_factory = conversations_factory
 
     def get(self) -> ResponseReturnValue:
         form = NewConversationForm(data={"recipients": request.args.get("to", "")[:200]})
@@ -111,7 +115,7 @@ class NewConversation(MessagesView):
         return render_template("messages/new.html", form=form, preview=preview_html)
 
 
-class ConversationPage(MessagesView):
+class ConversationPage(WritingView):
     """``/messages/<id>``: the conversation, a page at a time, with the reply form."""
 
     def __init__(
@@ -120,9 +124,8 @@ class ConversationPage(MessagesView):
         mailbox_factory: MailboxFactory,
         conversations_factory: ConversationsFactory,
     ) -> None:
-        super().__init__(actor_factory)
+        super().__init__(actor_factory, conversations_factory)
         self.mailbox_factory = mailbox_factory
-        self.conversations_factory = conversations_factory
 
     def get(self, conversation_id: int) -> ResponseReturnValue:
         page = page_argument() if "page" in request.args else None
@@ -162,14 +165,8 @@ class ConversationPage(MessagesView):
         )
 
 
-class ConversationAction(MessagesView, ABC):
+class ConversationAction(WritingView, ABC):
     """A POST that changes the asking member's place in a conversation, then goes back."""
-
-    def __init__(
-        self, actor_factory: ActorFactory, conversations_factory: ConversationsFactory
-    ) -> None:
-        super().__init__(actor_factory)
-        self.conversations_factory = conversations_factory
 
     def post(self, conversation_id: int) -> ResponseReturnValue:
         if not ConfirmForm().validate_on_submit():
@@ -237,14 +234,8 @@ class Leave(ConversationAction):
         return url_for("messages.inbox")
 
 
-class AddParticipant(MessagesView):
+class AddParticipant(WritingView):
     """Bring a member into a conversation (its starter only)."""
-
-    def __init__(
-        self, actor_factory: ActorFactory, conversations_factory: ConversationsFactory
-    ) -> None:
-        super().__init__(actor_factory)
-        self.conversations_factory = conversations_factory
 
     def post(self, conversation_id: int) -> ResponseReturnValue:
         form = ParticipantForm()
@@ -260,16 +251,10 @@ class AddParticipant(MessagesView):
         return redirect(conversation_url(conversation_id))
 
 
-class ReportMessage(MessagesView):
+class ReportMessage(WritingView):
     """Report a message of one of the member's conversations to the moderators."""
 
     decorators = [login_required, reports_per_member]
-
-    def __init__(
-        self, actor_factory: ActorFactory, conversations_factory: ConversationsFactory
-    ) -> None:
-        super().__init__(actor_factory)
-        self.conversations_factory = conversations_factory
 
     def get(self, message_id: int) -> ResponseReturnValue:
         return self._render(message_id, MessageReportForm())

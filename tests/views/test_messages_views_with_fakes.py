@@ -10,9 +10,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_login import LoginManager
 
+from forumapp.extensions import login_manager
 from forumapp.forum import create_forum_blueprint
 from forumapp.forum.errors import Flooded, Forbidden, NotFound
 from forumapp.forum.permissions import Actor, GroupFlags
@@ -114,9 +115,17 @@ def test_domain_errors_become_the_blueprints_answers(error: Exception, status: i
     assert app.test_client().post("/messages/5", data={"content": "Hi"}).status_code == status
 
 
-def test_guests_are_sent_to_log_in_before_any_service_is_built() -> None:
+def test_guests_are_sent_to_log_in_before_any_service_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The views' login check is forumapp's own: it sends guests to the app's login view.
+    monkeypatch.setattr(login_manager, "login_view", "auth.login")
     app = bare_app(factories(actor=unused), member=None)
-    # No login view in the bare app: Flask-Login answers 401.
+    auth = Blueprint("auth", __name__)
+    auth.add_url_rule("/login", "login", lambda: "the host's login page")
+    app.register_blueprint(auth)
+    client = app.test_client()
     for path in ("/messages/", "/messages/new", "/messages/5"):
-        assert app.test_client().get(path).status_code == 401
-    assert app.test_client().post("/user/bob/block").status_code == 401
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.startswith("/login?next=")
+    assert client.post("/user/bob/block").status_code == 302

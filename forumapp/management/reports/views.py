@@ -17,7 +17,7 @@ from forumapp.http import client_address
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
 from forumapp.management.panel import render_panel
-from forumapp.management.reports.messages import MessageReportsView
+from forumapp.messages.moderation import MessageReports
 
 
 class ReportsView(MethodView):
@@ -46,6 +46,37 @@ class ReportsView(MethodView):
         )
         flash("The report is marked as handled.", "success")
         return redirect(url_for(".reports"))
+
+
+class MessageReportsView(MethodView):
+    """``?status=open`` (default) or ``handled``; POST marks one report handled."""
+
+    decorators = [fresh_login_required, staff_only(Area.REPORTS)]
+    init_every_request = False
+
+    def __init__(self, message_reports_factory: Callable[[], MessageReports]) -> None:
+        self.message_reports_factory = message_reports_factory
+
+    def get(self) -> ResponseReturnValue:
+        handled = request.args.get("status") == "handled"
+        reports = self.message_reports_factory().reports(current_actor(), handled=handled)
+        return render_panel(
+            "management/message_reports.html",
+            reports=reports,
+            handled=handled,
+            form=HandleReportForm(),
+        )
+
+    def post(self) -> ResponseReturnValue:
+        form = HandleReportForm()
+        report_id = id_argument(request.form, "report_id")
+        if not form.validate_on_submit() or report_id is None:
+            abort(400)
+        self.message_reports_factory().handle(
+            current_actor(), report_id, form.note.data or "", client_address=client_address()
+        )
+        flash("The report is marked as handled.", "success")
+        return redirect(url_for(".message_reports"))
 
 
 def register(bp: Blueprint, factories: ManagementFactories) -> None:
