@@ -34,7 +34,7 @@ from forumapp.messages.models import Conversation as ConversationRow
 from forumapp.messages.models import Message as MessageRow
 from forumapp.persistence import DbSession
 from forumapp.text import CONTROL_CLASS, visible_text_pattern
-from forumapp.users.models import USERNAME_MAX_LENGTH, User
+from forumapp.users.models import USERNAME_MAX_LENGTH, USERNAME_PATTERN, User
 
 Subject = Annotated[
     str,
@@ -48,10 +48,9 @@ Subject = Annotated[
 ]
 Username = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=USERNAME_MAX_LENGTH),
-    AfterValidator(_single_line),
-    Documented(f"^[^{CONTROL_CLASS}]+$", "A member's username."),
+    StringConstraints(min_length=1, max_length=USERNAME_MAX_LENGTH, pattern=USERNAME_PATTERN),
 ]
+
 #: Usernames of a conversation's participants (a name the services' ``list`` shadows).
 Names = list[str]
 #: More names than any site allows in one conversation; the site's limit
