@@ -42,6 +42,8 @@ from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
 from forumapp.management.settings.store import SettingsRevision, SiteSetting
+from forumapp.messages import create_messages_blueprint
+from forumapp.messages.models import Conversation, Message, MessageReport, Participant
 from forumapp.policies import create_policies_blueprint
 from forumapp.ratelimit import bind_limiter
 from forumapp.reading import create_reading_blueprint
@@ -50,6 +52,7 @@ from forumapp.setup import create_setup_blueprint
 from forumapp.sqltypes import utcnow
 from forumapp.storage.factories import install_storage
 from forumapp.storage.views import create_media_blueprint
+from forumapp.users.blocks import UserBlock
 from forumapp.users.cli import create_admin_command
 from forumapp.users.models import Group, User
 
@@ -77,6 +80,11 @@ MODELS = (
     Passkey,
     PasskeyChallenge,
     Job,
+    Conversation,
+    Participant,
+    Message,
+    MessageReport,
+    UserBlock,
 )
 
 
@@ -192,6 +200,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_setup_blueprint())
     app.register_blueprint(create_media_blueprint())
     app.register_blueprint(create_avatars_blueprint())
+    app.register_blueprint(create_messages_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, request, url_for
 from werkzeug.routing import UnicodeConverter, ValidationError
 
 from forumapp.text import has_control_characters
@@ -94,3 +94,10 @@ def text_argument(values: Mapping[str, str], name: str, max_length: int) -> str:
     if has_control_characters(value):
         abort(400, f"The {name} parameter holds control characters.")
     return value.strip()[:max_length]
+
+
+def no_store(response: Response) -> Response:
+    """Keep a private page out of shared caches and the back button of a browser someone
+    else uses next (an ``after_request`` function of the blueprints that serve them)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -97,6 +97,17 @@ SIGNATURES_ENABLED = True
 #: Saves of the profile and preferences pages per member (each renders Markdown).
 ACCOUNT_SETTINGS_LIMIT = "30 per hour"
 
+#: Private messages: participants of one conversation (its starter included), messages
+#: or conversations per page, and new conversations per member (each message also takes
+#: one post of ``FORUM_POST_LIMIT``).
+MESSAGES_MAX_PARTICIPANTS = 10
+MESSAGES_PER_PAGE = 20
+MESSAGES_CONVERSATION_LIMIT = "20 per day"
+#: Members start conversations once they have this many posts and days of membership
+#: (also in the admin panel); 0 and 0 let everyone.
+MESSAGES_MIN_POSTS = 0
+MESSAGES_MIN_ACCOUNT_DAYS = 0
+
 #: Personal access tokens for the JSON API one member may hold at once.
 API_TOKENS_PER_MEMBER = 20
 #: JSON API requests per caller (token, member or address), and per client address.

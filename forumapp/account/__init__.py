@@ -13,7 +13,7 @@ mounts the auth blueprint::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from flask.typing import RouteCallable
 
@@ -28,6 +28,7 @@ from forumapp.account.profile.views import ProfileSettings
 from forumapp.account.security import urls as security
 from forumapp.domain_errors import answer_domain_errors
 from forumapp.forum.ids import install_id_converter
+from forumapp.http import no_store
 from forumapp.localtime import local_time
 
 __all__ = ["AccountFactories", "create_account_blueprint", "default_factories"]
@@ -56,7 +57,7 @@ def create_account_blueprint(
     blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
     blueprint.record_once(install_id_converter)
     blueprint.record_once(_default_settings)
-    blueprint.after_request(_no_store)
+    blueprint.after_request(no_store)
     blueprint.add_app_template_global(menu.settings_menu)
     blueprint.add_app_template_global(menu.first_settings_url)
     # Times on the settings pages follow the member's time zone, as on the forum's pages.
@@ -97,10 +98,3 @@ def _rules(f: AccountFactories) -> list[tuple[str, RouteCallable]]:
 def _default_settings(state: BlueprintSetupState) -> None:
     for key in CONFIG_KEYS:
         state.app.config.setdefault(key, getattr(settings, key))
-
-
-def _no_store(response: Response) -> Response:
-    # Pages about a member's own account must not come back from a shared cache or the
-    # back button of a browser someone else uses next.
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -87,6 +87,7 @@ class ApiIndex(View):
         links.update(
             (resource.name, url_for(f".{resource.name}", _external=True))
             for resource in self.resources
+            if resource.parent is None
         )
         return json_response(request, links)
 

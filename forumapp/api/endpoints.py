@@ -13,7 +13,7 @@ from functools import cache
 
 from flask.typing import RouteCallable
 
-from forumapp.api import factories, schemas
+from forumapp.api import conversations, factories, schemas
 from forumapp.api.docs import ApiDocs, ApiIndex, OpenApiDocument
 from forumapp.api.problem_types import ProblemTypePage
 from forumapp.api.resource import Resource
@@ -81,6 +81,30 @@ RESOURCES: tuple[Resource, ...] = (
         deletable=False,
         summary="Members' public profiles. Accounts are created by registering on the site.",
     ),
+    Resource(
+        "conversations",
+        "conversation",
+        conversations.Conversation,
+        schemas.PageQuery,
+        factories.conversation_service,
+        create_schema=conversations.ConversationCreate,
+        deletable=False,
+        order="by id, newest first",
+        summary="Your private conversations (members only). Nobody else's, whatever their "
+        "role: a conversation you are not in is a 404.",
+    ),
+    Resource(
+        "messages",
+        "message",
+        conversations.Message,
+        schemas.PageQuery,
+        factories.message_service,
+        create_schema=conversations.MessageCreate,
+        deletable=False,
+        parent="conversations",
+        has_items=False,
+        summary="The messages of one of your conversations, in the order written.",
+    ),
 )
 
 
@@ -100,5 +124,6 @@ def _view_functions() -> dict[str, RouteCallable]:
     }
     for resource in RESOURCES:
         views[resource.name] = GroupAPI.as_view(resource.name, resource=resource)
-        views[resource.singular] = ItemAPI.as_view(resource.singular, resource=resource)
+        if resource.has_items:
+            views[resource.singular] = ItemAPI.as_view(resource.singular, resource=resource)
     return views

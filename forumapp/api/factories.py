@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forumapp.api.conversations import ConversationResourceService, MessageResourceService
 from forumapp.api.links import WebLinks
 from forumapp.api.members import MemberResourceService
 from forumapp.api.posts import PostResourceService
@@ -10,6 +11,7 @@ from forumapp.api.topics import TopicResourceService
 from forumapp.extensions import db
 from forumapp.forum import moderation_service_factory, posting_service_factory
 from forumapp.management.factories import forum_administration_factory
+from forumapp.messages.factories import conversation_service_factory
 
 
 def category_service() -> CategoryResourceService:
@@ -40,3 +42,13 @@ def post_service() -> PostResourceService:
 def member_service() -> MemberResourceService:
     """Members' public profiles."""
     return MemberResourceService(db.session, WebLinks())
+
+
+def conversation_service() -> ConversationResourceService:
+    """The caller's conversations through the messaging service (flood control, email)."""
+    return ConversationResourceService(db.session, conversation_service_factory(), WebLinks())
+
+
+def message_service(conversation_id: int) -> MessageResourceService:
+    """The messages of one conversation through the messaging service."""
+    return MessageResourceService(db.session, conversation_service_factory(), conversation_id)

@@ -29,3 +29,7 @@ class WebLinks:
     def profile(self, username: str) -> str:
         """The member's profile."""
         return external_url("forum.profile", username=username)
+
+    def conversation(self, conversation_id: int) -> str:
+        """The conversation's page on the site."""
+        return external_url("messages.conversation", conversation_id=conversation_id)

@@ -171,8 +171,12 @@ def build_document(
     _, definitions = models_json_schema(models, ref_template=REF)
     paths: dict[str, Any] = {}
     for resource in resources:
-        paths[f"{base_path}/{resource.name}/"] = _group_path(resource, listings[resource.name])
-        paths[f"{base_path}/{resource.name}/{{item_id}}"] = _item_path(resource)
+        collection = f"{base_path}/{resource.name}"
+        if resource.parent is not None:
+            collection = f"{base_path}/{resource.parent}/{{parent_id}}/{resource.name}"
+        paths[f"{collection}/"] = _group_path(resource, listings[resource.name])
+        if resource.has_items:
+            paths[f"{collection}/{{item_id}}"] = _item_path(resource)
     paths[f"{base_path}/me"] = {
         "get": {
             "operationId": "getMe",
@@ -252,6 +256,8 @@ def _group_path(resource: Resource, listing: type[BaseModel]) -> dict[str, Any]:
             },
         }
     }
+    if resource.parent is not None:
+        path["parameters"] = [_id_parameter("parent_id")]
     if resource.create_schema is not None:
         path["post"] = {
             "operationId": f"create{resource.singular.title()}",
@@ -272,14 +278,8 @@ def _group_path(resource: Resource, listing: type[BaseModel]) -> dict[str, Any]:
 
 def _item_path(resource: Resource) -> dict[str, Any]:
     singular = resource.singular
-    item_id = {
-        "name": "item_id",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-    }
     path: dict[str, Any] = {
-        "parameters": [item_id],
+        "parameters": [_id_parameter("item_id")],
         "get": {
             "operationId": f"get{singular.title()}",
             "tags": [resource.name],
@@ -318,6 +318,15 @@ def _item_path(resource: Resource) -> dict[str, Any]:
             },
         }
     return path
+
+
+def _id_parameter(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
 
 
 def _query_parameters(query: type[PageQuery]) -> list[dict[str, Any]]:

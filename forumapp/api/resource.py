@@ -65,7 +65,8 @@ class Resource:
     singular: str
     schema: type[Output]
     query: type[PageQuery]
-    service_factory: Callable[[], ResourceService]
+    #: Called with no argument, or with the parent's id for a nested collection.
+    service_factory: Callable[..., ResourceService]
     create_schema: type[Input] | None = None
     update_schema: type[Input] | None = None
     #: Whether items may be deleted.
@@ -76,6 +77,17 @@ class Resource:
     order: str = "by id, oldest first"
     #: What the resource is, for the documentation.
     summary: str = ""
+    #: The collection the items belong to, for a nested collection at
+    #: ``/<parent>/<parent_id>/<name>/`` (``conversations``); ``None`` at the top level.
+    parent: str | None = None
+    #: Whether each item has a URL of its own (``/<name>/<id>``).
+    has_items: bool = True
+
+    def service(self, parent_id: int | None = None) -> ResourceService:
+        """The resource's service; a nested collection's is bound to its parent."""
+        if parent_id is None:
+            return self.service_factory()
+        return self.service_factory(parent_id)
 
     @property
     def group_methods(self) -> list[str]:
@@ -84,7 +96,9 @@ class Resource:
 
     @property
     def item_methods(self) -> list[str]:
-        """Methods of an item URL."""
+        """Methods of an item URL (none when items have no URL of their own)."""
+        if not self.has_items:
+            return []
         methods = ["GET"]
         if self.update_schema:
             methods.append("PATCH")

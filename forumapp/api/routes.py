@@ -45,6 +45,8 @@ class Route:
     singular: str
     group_methods: tuple[str, ...]
     item_methods: tuple[str, ...]
+    #: The collection a nested one lives under: ``/<parent>/<parent_id>/<name>/``.
+    parent: str | None = None
 
 
 _WRITABLE = (("GET", "POST"), ("GET", "PATCH", "DELETE"))
@@ -56,6 +58,8 @@ ROUTES: tuple[Route, ...] = (
     Route("topics", "topic", *_WRITABLE),
     Route("posts", "post", *_WRITABLE),
     Route("users", "user", ("GET",), ("GET",)),
+    Route("conversations", "conversation", ("GET", "POST"), ("GET",)),
+    Route("messages", "message", ("GET", "POST"), (), parent="conversations"),
 )
 
 
@@ -83,11 +87,16 @@ class LazyView:
 def register_api(bp: Blueprint, route: Route) -> None:
     """Register the collection and item URLs of one resource."""
     group = LazyView(route.name)
+    collection = f"/{route.name}"
+    if route.parent is not None:
+        collection = f"/{route.parent}/<id:parent_id>{collection}"
     # A collection answers without its trailing slash too: routing's redirect would be
     # Werkzeug's HTML, which no error handler sees. Links are built with the slash, the
     # first rule.
-    for rule in (f"/{route.name}/", f"/{route.name}"):
+    for rule in (f"{collection}/", collection):
         bp.add_url_rule(rule, view_func=group, methods=list(route.group_methods))
+    if not route.item_methods:
+        return
     bp.add_url_rule(
         f"/{route.name}/<id:item_id>",
         view_func=LazyView(route.singular),

@@ -41,23 +41,23 @@ class GroupAPI(MethodView):
     def __init__(self, resource: Resource) -> None:
         self.resource = resource
 
-    def get(self) -> ResponseReturnValue:
+    def get(self, parent_id: int | None = None) -> ResponseReturnValue:
         query = parse_query(request, self.resource.query)
         cursor = Cursor.decode(query.cursor)
-        page = self.resource.service_factory().list(current_caller(), query, cursor)
+        page = self.resource.service(parent_id).list(current_caller(), query, cursor)
         return listing_response(page, query.limit)
 
-    def post(self) -> ResponseReturnValue:
+    def post(self, parent_id: int | None = None) -> ResponseReturnValue:
         caller = current_caller()
         require_write(caller)
         assert self.resource.create_schema is not None
-        service = self.resource.service_factory()
+        service = self.resource.service(parent_id)
         # Who may not create at all is told so before the body is looked at.
         service.authorize_create(caller, None)
         data = parse_body(request, self.resource.create_schema)
         item = service.create(caller, data)
         response = json_response(request, item.model_dump(mode="json"), status=201)
-        response.headers["Location"] = item_url(self.resource, item)
+        response.headers["Location"] = item_url(self.resource, item, parent_id)
         return response
 
 
@@ -122,8 +122,11 @@ class MeAPI(MethodView):
         return json_response(request, me.model_dump(mode="json"))
 
 
-def item_url(resource: Resource, item: Output) -> str:
-    """The absolute API URL of an item."""
+def item_url(resource: Resource, item: Output, parent_id: int | None = None) -> str:
+    """The absolute API URL of an item; for items without one (a conversation's
+    messages), the collection they were added to."""
+    if not resource.has_items:
+        return external_url(f".{resource.name}", parent_id=parent_id)
     item_id = getattr(item, "id", None)
     return external_url(f".{resource.singular}", item_id=item_id)
 
@@ -151,4 +154,4 @@ def _page_url(cursor: Cursor, limit: int) -> str:
     args = MultiDict(request.args)
     args["cursor"] = cursor.encode()
     args["limit"] = str(limit)
-    return external_url(request.endpoint or "", **args.to_dict())
+    return external_url(request.endpoint or "", **(request.view_args or {}), **args.to_dict())

@@ -26,7 +26,13 @@ from forumapp.management.reports.desk import ReportDesk
 from forumapp.management.reports.mailer import TemplateWarningMailer
 from forumapp.management.settings.store import SettingsStore
 from forumapp.management.users.services import UserAdministration
+from forumapp.messages.moderation import MessageReports
 from forumapp.sqltypes import utcnow
+
+
+def message_reports_factory() -> MessageReports:
+    """The reported private messages, recording into the audit log."""
+    return MessageReports(db.session, AuditLog(db.session, utcnow), utcnow)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ class ManagementFactories:
     settings_store: Callable[[], SettingsStore]
     moderation_service: Callable[[], ModerationService]
     report_desk: Callable[[], ReportDesk]
+    #: Reported private messages (``/admin/reports/messages``).
+    message_reports: Callable[[], MessageReports] = message_reports_factory
 
 
 def audit_log_factory() -> AuditLog:

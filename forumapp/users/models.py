@@ -124,6 +124,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     posts_per_page: Mapped[int | None] = mapped_column(Integer)
     #: Whether a login from a new device emails the member (see ``forumapp.auth.services``).
     notify_new_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: Whether members who are not staff may start private conversations with this one.
+    messages_from_members: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    #: Whether a new private message emails the member.
+    message_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     group: Mapped[Group] = relationship(lazy="joined", innerjoin=True, foreign_keys=[group_id])
 

@@ -29,6 +29,8 @@ DEFAULTS = {
     "AUTH_LOGIN_LIMIT": "10 per 5 minutes",
     "AUTH_REGISTER_LIMIT": "10 per hour",
     "FORUM_POST_LIMIT": "6 per minute",
+    "MESSAGES_MIN_POSTS": "0",
+    "MESSAGES_MIN_ACCOUNT_DAYS": "0",
 }
 
 

@@ -57,6 +57,8 @@ def member(**values: Any) -> User:
         "timezone": None,
         "posts_per_page": None,
         "notify_new_sign_in": True,
+        "messages_from_members": True,
+        "message_emails": True,
     }
     return User(**{**fields, **values})
 

@@ -203,17 +203,20 @@ def test_the_preferences_form_offers_the_services_choices_with_the_members_selec
 def test_saving_preferences_hands_typed_values_to_the_service() -> None:
     preferences = FakePreferences()
     client = bare_app(preferences=preferences).test_client()
-    data = {"language": "en", "timezone": "UTC", "posts_per_page": ""}
+    messages = {"messages_from_members": "y", "message_emails": "y"}
+    data = {"language": "en", "timezone": "UTC", "posts_per_page": "", **messages}
     response = client.post("/settings/preferences", data=data)
     assert response.status_code == 302
     assert response.location == "/settings/preferences"
     client.post("/settings/preferences", data={**data, "posts_per_page": "50"})
     # A checkbox left unticked is not sent at all: that is the opt-out.
     client.post("/settings/preferences", data={**data, "notify_new_sign_in": "y"})
+    client.post("/settings/preferences", data={"language": "en", "timezone": "UTC"})
     assert preferences.saved == [
         (8, Preferences("en", "UTC", None, notify_new_sign_in=False)),
         (8, Preferences("en", "UTC", 50, notify_new_sign_in=False)),
         (8, Preferences("en", "UTC", None, notify_new_sign_in=True)),
+        (8, Preferences("en", "UTC", None, False, False, False)),
     ]
 
 

@@ -30,6 +30,7 @@ from forumapp.forum.authorship import DELETED_USER, release_posts
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.models import ForumRead, TopicRead
 from forumapp.management.audit.log import AuditLog, Auditor
+from forumapp.messages.authorship import release_messages
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.models import Group, User, username_key
 
@@ -128,6 +129,7 @@ class AccountDeleter:
             if user.group.admin and self._other_admins(user.id) == 0:
                 raise Forbidden(LAST_ADMIN)
             release_posts(self._session, user.id, keep_posts=not request.remove_posts)
+            release_messages(self._session, user.id)
             for model in (AuthSession, ApiToken, TopicRead, ForumRead):
                 self._session.execute(delete(model).where(model.user_id == user.id))
             self._audit.record(

@@ -50,6 +50,12 @@ class PreferencesForm(ForumForm):
         description="A browser this account has not logged in from recently. "
         "Other security emails, such as a password change, are always sent.",
     )
+    messages_from_members = BooleanField(
+        "Members may send me private messages",
+        description="When off, only administrators and moderators can start a "
+        "conversation with you.",
+    )
+    message_emails = BooleanField("Email me when I get a private message")
 
     def __init__(self, choices: PreferenceChoices, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -67,4 +73,6 @@ class PreferencesForm(ForumForm):
             self.timezone.data,
             self.posts_per_page.data,
             bool(self.notify_new_sign_in.data),
+            bool(self.messages_from_members.data),
+            bool(self.message_emails.data),
         )

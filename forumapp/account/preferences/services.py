@@ -41,6 +41,10 @@ class Preferences:
     posts_per_page: int | None
     #: Whether a login from a new device emails the member.
     notify_new_sign_in: bool = True
+    #: Whether members who are not staff may start private conversations with them.
+    messages_from_members: bool = True
+    #: Whether a new private message emails the member.
+    message_emails: bool = True
 
 
 class PreferencesService:
@@ -58,6 +62,8 @@ class PreferencesService:
             user.timezone or self.choices.default_timezone,
             user.posts_per_page,
             user.notify_new_sign_in,
+            user.messages_from_members,
+            user.message_emails,
         )
 
     def save(self, user_id: int, preferences: Preferences) -> None:
@@ -70,6 +76,8 @@ class PreferencesService:
             user.timezone = preferences.timezone
             user.posts_per_page = preferences.posts_per_page
             user.notify_new_sign_in = preferences.notify_new_sign_in
+            user.messages_from_members = preferences.messages_from_members
+            user.message_emails = preferences.message_emails
 
     def _check(self, preferences: Preferences) -> None:
         if preferences.language not in self.choices.languages:

@@ -45,3 +45,9 @@ class ResolveReportForm(ForumForm):
             NumberRange(1, MAX_SUSPENSION_DAYS, message="Suspend for 1 to %(max)d days."),
         ],
     )
+
+
+class HandleReportForm(ForumForm):
+    """Close a report of a private message with a note."""
+
+    note = TextAreaField("Note", filters=[strip_filter], validators=[Optional(), Length(max=2000)])

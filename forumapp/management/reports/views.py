@@ -14,6 +14,7 @@ from flask_login import current_user
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.forum.actor import current_actor
 from forumapp.forum.errors import InvalidInput
+from forumapp.forum.ids import id_argument
 from forumapp.forum.models import Report
 from forumapp.forum.permissions import Actor
 from forumapp.http import client_address
@@ -21,7 +22,12 @@ from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
 from forumapp.management.panel import render_panel
 from forumapp.management.reports.desk import ReportDesk
-from forumapp.management.reports.forms import ReportAction, ResolveReportForm
+from forumapp.management.reports.forms import (
+    HandleReportForm,
+    ReportAction,
+    ResolveReportForm,
+)
+from forumapp.messages.moderation import MessageReports
 
 #: What the queue says once an action is done.
 DONE: dict[ReportAction, str] = {
@@ -96,9 +102,46 @@ class ReportsView(MethodView):
         )
 
 
+class MessageReportsView(MethodView):
+    """``?status=open`` (default) or ``handled``; POST marks one report handled."""
+
+    decorators = [fresh_login_required, staff_only(Area.REPORTS)]
+    init_every_request = False
+
+    def __init__(self, message_reports_factory: Callable[[], MessageReports]) -> None:
+        self.message_reports_factory = message_reports_factory
+
+    def get(self) -> ResponseReturnValue:
+        handled = request.args.get("status") == "handled"
+        reports = self.message_reports_factory().reports(current_actor(), handled=handled)
+        return render_panel(
+            "management/message_reports.html",
+            reports=reports,
+            handled=handled,
+            form=HandleReportForm(),
+        )
+
+    def post(self) -> ResponseReturnValue:
+        form = HandleReportForm()
+        report_id = id_argument(request.form, "report_id")
+        if not form.validate_on_submit() or report_id is None:
+            abort(400)
+        self.message_reports_factory().handle(
+            current_actor(), report_id, form.note.data or "", client_address=client_address()
+        )
+        flash("The report is marked as handled.", "success")
+        return redirect(url_for(".message_reports"))
+
+
 def register(bp: Blueprint, factories: ManagementFactories) -> None:
     """Add the reports queue to the panel."""
     bp.add_url_rule(
         "/reports",
         view_func=ReportsView.as_view("reports", report_desk_factory=factories.report_desk),
+    )
+    bp.add_url_rule(
+        "/reports/messages",
+        view_func=MessageReportsView.as_view(
+            "message_reports", message_reports_factory=factories.message_reports
+        ),
     )

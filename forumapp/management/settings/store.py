@@ -91,6 +91,16 @@ EDITABLE: tuple[Setting, ...] = (
         "ACCOUNT_DELETE_POSTS_ALLOWED", "Members may delete their posts with their account", bool
     ),
     Setting("TWO_FACTOR_REQUIRED_FOR_STAFF", "Staff must use two-factor login", bool),
+    Setting(
+        "MESSAGES_MIN_POSTS", "Posts a member needs to start private conversations", int, 0, 10000
+    ),
+    Setting(
+        "MESSAGES_MIN_ACCOUNT_DAYS",
+        "Days of membership needed to start private conversations",
+        int,
+        0,
+        3650,
+    ),
 )
 EDITABLE_KEYS = {setting.key: setting for setting in EDITABLE}
 

@@ -14,6 +14,7 @@ from forumapp.forum.authorship import release_posts
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.reading import Pagination, page_count
 from forumapp.management.audit.log import AuditLog, Auditor
+from forumapp.messages.authorship import release_messages
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User, email_key, username_key
@@ -247,6 +248,7 @@ class UserAdministration:
         name = user.username
         with atomic(self._session):
             release_posts(self._session, user.id, keep_posts=keep_posts)
+            release_messages(self._session, user.id)
             self._session.execute(delete(User).where(User.id == user.id))
             self._audit.record(
                 auditor,

@@ -1,0 +1,128 @@
+"""Who may write to whom: the checks a conversation's new participants go through.
+
+Kept apart from the service so that starting a conversation and adding someone to one
+refuse the same people with the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from forumapp.forum.errors import Forbidden, InvalidInput
+from forumapp.forum.permissions import Actor
+from forumapp.persistence import DbSession
+from forumapp.users.blocks import blocked_by, blockers_among
+from forumapp.users.models import User, username_key
+
+NO_RECIPIENT = "Name at least one member to write to."
+TOO_MANY = "A conversation has at most {limit} participants, you included."
+UNKNOWN_MEMBER = "No member is called {name}."
+BLOCKS_YOU = "{name} does not accept messages from you."
+YOU_BLOCKED = "You blocked {name}: unblock them on their profile first."
+STAFF_ONLY = "{name} accepts messages from the staff only."
+NOT_YET = (
+    "New members can start conversations once they have written {posts} posts "
+    "and been members for {days} days."
+)
+BANNED = "Banned members cannot send messages."
+
+
+@dataclass(frozen=True)
+class MessagingSettings:
+    """The site's messaging rules (``MESSAGES_*`` settings)."""
+
+    #: Participants of one conversation, its starter included.
+    max_participants: int = 10
+    #: Posts a member must have written before starting conversations.
+    min_posts: int = 0
+    #: Days a member must have been registered before starting conversations.
+    min_account_days: int = 0
+    #: Messages on a conversation page, conversations on an inbox page.
+    page_size: int = 20
+
+
+def is_staff(actor: Actor) -> bool:
+    """Whether the actor is an administrator or a moderator of any kind."""
+    return actor.flags.admin or actor.is_global_moderator or bool(actor.moderated_forums)
+
+
+def check_sender(actor: Actor) -> None:
+    """Refuse guests and banned members."""
+    if actor.user_id is None or actor.flags.banned:
+        raise Forbidden(BANNED)
+
+
+def check_newcomer(
+    session: DbSession, actor: Actor, settings: MessagingSettings, now: datetime
+) -> None:
+    """Refuse a member too new to start conversations (staff are never new)."""
+    if is_staff(actor) or (settings.min_posts == 0 and settings.min_account_days == 0):
+        return
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise Forbidden(BANNED)
+    old_enough = user.date_joined <= now - timedelta(days=settings.min_account_days)
+    if user.post_count < settings.min_posts or not old_enough:
+        raise Forbidden(NOT_YET.format(posts=settings.min_posts, days=settings.min_account_days))
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """The names in their first spelling, without repeats or blanks."""
+    seen: dict[str, str] = {}
+    for name in names:
+        cleaned = name.strip()
+        if cleaned:
+            seen.setdefault(username_key(cleaned), cleaned)
+    return list(seen.values())
+
+
+def recipients(
+    session: DbSession, actor: Actor, names: Sequence[str], *, field: str = "recipients"
+) -> list[User]:
+    """The members called ``names``, other than the actor, each willing to hear from the
+    actor; :class:`InvalidInput` on ``field`` names the first one who cannot be
+    written to (three queries whatever the number of names)."""
+    wanted = unique_names(names)
+    keys = [username_key(name) for name in wanted]
+    found = {
+        user.username_key: user
+        for user in session.scalars(select(User).where(User.username_key.in_(keys)))
+    }
+    members: list[User] = []
+    for name, key in zip(wanted, keys, strict=True):
+        user = found.get(key)
+        if user is None:
+            raise InvalidInput(field, UNKNOWN_MEMBER.format(name=name))
+        if user.id != actor.user_id:
+            members.append(user)
+    if not members:
+        raise InvalidInput(field, NO_RECIPIENT)
+    assert actor.user_id is not None
+    check_willing(session, actor, members, field=field)
+    return members
+
+
+def check_willing(session: DbSession, actor: Actor, members: Sequence[User], *, field: str) -> None:
+    """Refuse when one of ``members`` blocked the actor, was blocked by the actor, or
+    takes messages from the staff only."""
+    assert actor.user_id is not None
+    refusing = blockers_among(session, actor.user_id, {user.id for user in members})
+    mine = blocked_by(session, actor.user_id)
+    staff = is_staff(actor)
+    for user in members:
+        if user.id in refusing:
+            raise InvalidInput(field, BLOCKS_YOU.format(name=user.username))
+        if user.id in mine:
+            raise InvalidInput(field, YOU_BLOCKED.format(name=user.username))
+        if not staff and not user.messages_from_members:
+            raise InvalidInput(field, STAFF_ONLY.format(name=user.username))
+
+
+def check_size(count: int, settings: MessagingSettings, *, field: str = "recipients") -> None:
+    """Refuse a conversation of more than ``max_participants`` members."""
+    if count > settings.max_participants:
+        raise InvalidInput(field, TOO_MANY.format(limit=settings.max_participants))
