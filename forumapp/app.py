@@ -33,6 +33,7 @@ from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.forum import create_forum_blueprint
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.http import install_text_converter
+from forumapp.look import compression, create_look_blueprint
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
@@ -128,10 +129,11 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    """Bind CSRF protection, mail and the rate limiter."""
+    """Bind CSRF protection, mail, the rate limiter and response compression."""
     csrf.init_app(app)
     mail.init_app(app)
     bind_limiter(app)
+    compression.install(app)
 
 
 def configure_login(app: Flask) -> None:
@@ -176,6 +178,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_setup_blueprint())
     app.register_blueprint(create_media_blueprint())
     app.register_blueprint(create_avatars_blueprint())
+    app.register_blueprint(create_look_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

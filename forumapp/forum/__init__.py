@@ -23,9 +23,11 @@ from forumapp.forum.factories import (
 )
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
+from forumapp.forum.markdown import text_of_html
 from forumapp.forum.pages import CategoryPage, ForumPage, ForumPages, ProfilePage, TopicPage
 from forumapp.http import external_url
 from forumapp.localtime import local_time
+from forumapp.formatting import install_filters
 from forumapp.views import PageView
 
 __all__ = [
@@ -53,6 +55,10 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     bp.add_app_template_global(external_url)
     # Every page prints times through the when() macro, in the reader's zone.
     bp.add_app_template_global(local_time)
+    # A feed entry's summary: the text of the post's stored HTML, cut short.
+    bp.add_app_template_filter(text_of_html, "excerpt")
+    # Counts and relative times ("1,234 posts", "3 hours ago").
+    install_filters(bp)
     actor = {"actor_factory": f.actor}
     posting = {**actor, "posting_service_factory": f.posting_service}
     moderation = {**actor, "moderation_service_factory": f.moderation_service}
@@ -102,6 +108,11 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
         view_func=views.FirstUnread.as_view(
             "first_unread", **reading, unread_reader_factory=f.reader
         ),
+    )
+    # The index's loader again, for the list of every forum's feed.
+    bp.add_url_rule(
+        "/feeds",
+        view_func=PageView.as_view("feeds", template="forum/feeds.html", loader=pages.index),
     )
     bp.add_url_rule(
         "/search",

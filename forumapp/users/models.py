@@ -121,6 +121,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     posts_per_page: Mapped[int | None] = mapped_column(Integer)
     #: Whether a login from a new device emails the member (see ``forumapp.auth.services``).
     notify_new_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: The colour theme: "auto" follows the system's setting, or "light" / "dark".
+    theme: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
 
     group: Mapped[Group] = relationship(lazy="joined", innerjoin=True, foreign_keys=[group_id])
 
