@@ -22,9 +22,16 @@ class SecretSafeCompress(Compress):
 
     def after_request(self, response: Response | None) -> Response:
         """Compress ``response`` unless it is marked ``no-store``."""
-        if response is not None and "no-store" in response.headers.get("Cache-Control", ""):
+        if response is None:
+            return super().after_request(response)
+        if "no-store" in response.headers.get("Cache-Control", ""):
             return response
+        body = response.response
         compressed: Response = super().after_request(response)
+        # A streamed body (a static file) is replaced by a compressing generator: the file
+        # it reads must still be closed when the response is.
+        if compressed.response is not body and hasattr(body, "close"):
+            compressed.call_on_close(body.close)
         return compressed
 
 

@@ -15,6 +15,7 @@ from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 from forumapp.forum.forms import CONTENT_MAX_LENGTH
+from forumapp.forum.highlight import TOKEN_CLASSES
 from forumapp.forum.markdown import (
     MAX_LINK_CHARACTERS,
     MAX_TABLE_CELLS,
@@ -30,13 +31,14 @@ from tests.unit.xss_corpus import PAYLOADS
 TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
     "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span",
 }  # fmt: skip
 ATTRIBUTES = {
     "a": {"href", "title", "rel"},
     "img": {"src", "alt", "title"},
     "th": {"align"},
     "td": {"align"},
+    "span": {"class"},
 }
 SCHEMES = {"href": ("http:", "https:", "mailto:"), "src": ("http:", "https:")}
 INERT_ATTRIBUTES = {"title", "alt"}
@@ -104,6 +106,9 @@ def assert_inert(rendered: str, source: str) -> None:
     for tag, name, value in seen.attributes:
         assert name in ATTRIBUTES.get(tag, set()), (source, tag, name)
         assert not name.startswith("on"), source
+        if name == "class":
+            # Only the short token classes of highlighted code, one per span.
+            assert value in TOKEN_CLASSES, (source, value)
         if name in SCHEMES:
             assert value is not None, source
             assert url_is_allowed(name, value), (source, value)

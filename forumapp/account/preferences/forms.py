@@ -47,7 +47,6 @@ class PreferencesForm(ForumForm):
     )
     theme = SelectField(
         "Colour theme",
-        choices=list(THEMES.items()),
         validate_choice=False,
         description="Light or dark pages; visitors who are not logged in get their "
         "system's setting.",
@@ -62,6 +61,7 @@ class PreferencesForm(ForumForm):
         super().__init__(**kwargs)
         self.language.choices = list(choices.languages.items())
         self.timezone.choices = sorted(choices.timezones)
+        self.theme.choices = list(THEMES.items())
         self.posts_per_page.choices = [
             (SITE_DEFAULT, f"The site's default ({choices.default_page_size})"),
             *((str(size), str(size)) for size in choices.page_sizes),
