@@ -505,3 +505,26 @@ def test_the_notice_preferences_migration_upgrades_downgrades_and_upgrades_again
         assert "notify_new_sign_in" in _user_columns()
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []
+
+
+@skip_on_postgresql("WAL and foreign keys are SQLite pragmas")
+def test_the_look_migration_upgrades_downgrades_and_upgrades_again(scratch_app: Flask) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0020_notice_preferences")
+        db.session.execute(_INSERT_MEMBER, {"yes": True})
+        db.session.commit()
+
+        upgrade(directory=migrations_folder(), revision="0027_look")
+        # Members from before follow their system's light or dark setting.
+        assert db.session.execute(text("SELECT id, theme FROM users")).all() == [(1, "auto")]
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="0020_notice_preferences")
+        assert "theme" not in _user_columns()
+        assert db.session.execute(text("SELECT id, username FROM users")).all() == [(1, "ann")]
+        db.session.remove()
+
+        upgrade(directory=migrations_folder())
+        assert "theme" in _user_columns()
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []

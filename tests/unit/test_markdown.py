@@ -207,7 +207,9 @@ def test_strikethrough() -> None:
 
 
 def test_fenced_code_keeps_its_content_escaped() -> None:
-    rendered = render_markdown("```python\nif a < b and c > d:\n    print('<script>&')\n```")
+    # No language named: the code as written, escaped (tests/unit/test_highlight.py has
+    # the highlighted kind).
+    rendered = render_markdown("```\nif a < b and c > d:\n    print('<script>&')\n```")
     assert rendered == (
         "<pre><code>if a &lt; b and c &gt; d:\n    print('&lt;script&gt;&amp;')\n</code></pre>\n"
     )
