@@ -13,6 +13,7 @@ from flask import Blueprint
 # A module import: forumapp.domain_errors imports forumapp.forum.errors, which runs this
 # package first when domain_errors is the one imported first.
 from forumapp import domain_errors
+from forumapp.formatting import install_filters
 from forumapp.forum import views
 from forumapp.forum.factories import (
     MODERATION_OBSERVER,
@@ -27,7 +28,6 @@ from forumapp.forum.markdown import text_of_html
 from forumapp.forum.pages import CategoryPage, ForumPage, ForumPages, ProfilePage, TopicPage
 from forumapp.http import external_url
 from forumapp.localtime import local_time
-from forumapp.formatting import install_filters
 from forumapp.views import PageView
 
 __all__ = [

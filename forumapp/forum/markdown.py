@@ -32,11 +32,12 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = ("http:", "https:")
-_ALIGNMENTS = {"left", "center", "right"}
+#: Table cells say their alignment with a class (``align`` is obsolete HTML).
+_ALIGNMENTS = {"align-left", "align-center", "align-right"}
 #: Table cells keep their alignment; spans only the Pygments classes of highlighted code.
 _ATTRIBUTE_VALUES = {
-    "th": {"align": _ALIGNMENTS},
-    "td": {"align": _ALIGNMENTS},
+    "th": {"class": _ALIGNMENTS},
+    "td": {"class": _ALIGNMENTS},
     "span": {"class": set(TOKEN_CLASSES)},
 }
 _LINK_REL = "nofollow ugc noopener"
@@ -254,12 +255,12 @@ def _linkify_fuzzy_links(state: StateCore) -> None:
 
 
 def _align_cells_without_style(state: StateCore) -> None:
-    # markdown-it aligns table cells with style="text-align:…"; an ``align`` attribute says
-    # the same without letting any style attribute through the sanitizer.
+    # markdown-it aligns table cells with style="text-align:…"; a class says the same
+    # without letting any style attribute through the sanitizer (or the page's CSP).
     for token in state.tokens:
         if token.type in ("th_open", "td_open") and "style" in token.attrs:
             style = str(token.attrs.pop("style"))
-            token.attrs["align"] = style.removeprefix("text-align:")
+            token.attrs["class"] = "align-" + style.removeprefix("text-align:")
 
 
 def _build_parser() -> MarkdownIt:

@@ -14,8 +14,8 @@ from flask.typing import ResponseReturnValue
 from flask.views import View
 from flask_login import current_user
 
-from forumapp.look.factories import LookFactories, default_factories
 from forumapp.formatting import install_filters
+from forumapp.look.factories import LookFactories, default_factories
 from forumapp.look.staff import StaffLink
 from forumapp.resources import static_folder
 

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 
 from forumapp.extensions import db
 from forumapp.forum.models import Forum, Post, Report, Topic
-from forumapp.sqltypes import utcnow
 from forumapp.look.staff import StaffLinks
+from forumapp.sqltypes import utcnow
 from forumapp.users.models import User
 from tests.conftest import AuthActions
 from tests.forum_world import World
@@ -114,7 +114,9 @@ def test_times_read_relative_with_the_full_date_on_hover(
     topic = world.topic()
     with app.app_context():
         three_hours_ago = utcnow() - timedelta(hours=3, minutes=1)
-        db.session.execute(update(Post).where(Post.topic_id == topic).values(created_at=three_hours_ago))
+        db.session.execute(
+            update(Post).where(Post.topic_id == topic).values(created_at=three_hours_ago)
+        )
         db.session.commit()
     page = html_of(client, f"/topic/{topic}")
     found = re.search(r'<time datetime="([^"]+)" title="([^"]+)">3 hours ago</time>', page)
@@ -133,7 +135,9 @@ def test_every_time_element_has_at_most_three_fractional_digits(
     stamps = [s for path in pages for s in re.findall(r'datetime="([^"]*)"', html_of(client, path))]
     assert len(stamps) >= 5
     for stamp in stamps:
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)", stamp)
+        assert re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)", stamp
+        )
 
 
 # Staff links
@@ -274,7 +278,10 @@ def test_forum_and_topic_pages_advertise_their_feeds(client: FlaskClient, world:
         f'href="/forum/{world.forum_a}/feed.atom">'
     ) in forum_page
     topic_page = html_of(client, f"/topic/{topic}").split("</head>")[0]
-    assert f'type="application/atom+xml" title="New posts in Hello" href="/topic/{topic}/feed.atom"' in topic_page
+    assert (
+        f'type="application/atom+xml" title="New posts in Hello" href="/topic/{topic}/feed.atom"'
+        in topic_page
+    )
 
 
 def test_forum_feed_entries_carry_the_first_post(client: FlaskClient, world: World) -> None:

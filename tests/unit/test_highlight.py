@@ -17,7 +17,7 @@ from forumapp.forum.highlight import (
     highlight_code,
     stylesheet,
 )
-from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
+from forumapp.forum.markdown import _ATTRIBUTE_VALUES, RENDERER_VERSION, render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON_POST = '```python\ndef greet(name):\n    return "<b>" + name\n```\n'
@@ -41,7 +41,7 @@ def test_every_span_carries_exactly_one_known_token_class() -> None:
         assert match.group(1) in TOKEN_CLASSES
 
 
-@pytest.mark.parametrize("fence", ["nosuchlanguage", "python&lt;", "", "../../etc", "py\"onclick"])
+@pytest.mark.parametrize("fence", ["nosuchlanguage", "python&lt;", "", "../../etc", 'py"onclick'])
 def test_an_unknown_language_shows_the_code_plain(fence: str) -> None:
     rendered = render_markdown(f"```{fence}\nx = <i>1</i>\n```\n")
     assert "<span" not in rendered
@@ -55,8 +55,6 @@ def test_languages_outside_the_list_are_not_highlighted_even_if_pygments_knows_t
 
 def test_the_sanitizer_drops_span_classes_pygments_never_emits() -> None:
     # The renderer's own sanitizer settings, applied to hostile span markup.
-    from forumapp.forum.markdown import _ATTRIBUTE_VALUES  # noqa: PLC0415
-
     dirty = '<span class="k">a</span><span class="k evil">b</span><span style="x" id="y">c</span>'
     cleaned = nh3.clean(dirty, tags={"span"}, attributes={}, tag_attribute_values=_ATTRIBUTE_VALUES)
     assert cleaned == '<span class="k">a</span><span>b</span><span>c</span>'
@@ -69,7 +67,9 @@ def test_the_renderer_version_changed_with_highlighting() -> None:
 
 def test_the_shipped_stylesheet_is_the_generated_one() -> None:
     shipped = (ROOT / "static" / "css" / "highlight.css").read_text(encoding="utf-8")
-    assert shipped == stylesheet(), "run: python -m forumapp.forum.highlight > static/css/highlight.css"
+    assert shipped == stylesheet(), (
+        "run: python -m forumapp.forum.highlight > static/css/highlight.css"
+    )
 
 
 def test_the_stylesheet_has_both_themes_and_no_overlap() -> None:
