@@ -207,11 +207,11 @@ def test_staff_links_cost_at_most_one_query_per_page(
 # Header, footer, head
 
 
-def test_the_header_menu_is_a_disclosure_around_a_nav_list(client: FlaskClient) -> None:
+def test_the_header_menu_is_a_disclosure_before_a_nav_list(client: FlaskClient) -> None:
     header = html_of(client, "/").split("</header>")[0]
     assert re.search(
-        r'<details class="site-menu">\s*<summary>Menu</summary>\s*<nav aria-label="Main">\s*'
-        r'<ul class="nav-list">',
+        r'<details class="site-menu"><summary>Menu</summary></details>\s*'
+        r'<nav class="site-nav" aria-label="Main">\s*<ul class="nav-list">',
         header,
     )
 
