@@ -370,3 +370,9 @@ def test_pages_that_must_not_be_stored_are_never_compressed(client: FlaskClient)
     response = fetch(client, "/auth/login", "gzip, br")
     assert "no-store" in response.headers["Cache-Control"]
     assert "Content-Encoding" not in response.headers
+
+
+@pytest.mark.parametrize("config_overrides", [{"COMPRESS_REGISTER": False}])
+def test_compression_can_be_left_to_a_reverse_proxy(client: FlaskClient) -> None:
+    response = fetch(client, "/api/v1/openapi.json", "gzip, br")
+    assert "Content-Encoding" not in response.headers

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from forumapp.config_rules import configuration_problems
 from forumapp.formatting import ago, count, locale_of, number
 
 NOW = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
@@ -51,3 +52,9 @@ def test_moments_read_relative_to_now(delta: timedelta, shown: str) -> None:
 @pytest.mark.parametrize("language", ["xx", "", None, "not a locale", "en-GB", "pt_BR"])
 def test_any_language_code_gives_a_locale(language: str | None) -> None:
     assert number(1000, locale_of(language)) in {"1,000", "1.000", "1 000", "1\xa0000"}
+
+
+def test_the_compression_switch_must_be_true_or_false() -> None:
+    [problem] = configuration_problems({"COMPRESS_REGISTER": "maybe"})
+    assert "COMPRESS_REGISTER" in problem
+    assert configuration_problems({"COMPRESS_REGISTER": False}) == []
