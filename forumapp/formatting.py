@@ -1,9 +1,9 @@
 """Numbers, counts and moments as a reader of the page's language expects them.
 
-Everything goes through Babel with the reader's locale (the member's language, or
-``DEFAULT_LANGUAGE``), so that a translated site formats "1,234" as "1 234" or "1.234"
-and picks the right plural without touching the templates. The pure functions take the
-locale; :data:`FILTERS` are their Jinja faces, which read it from the request.
+Everything goes through Babel with the page's locale (Flask-Babel's choice), so that a
+translated site formats "1,234" as "1 234" or "1.234" and picks the right plural without
+touching the templates. The pure functions take the locale; :data:`FILTERS` are their
+Jinja faces, which read it from the request.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 from flask import Blueprint, current_app
+from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -57,7 +58,13 @@ def ago(moment: datetime, now: datetime, locale: Locale) -> str:
 
 
 def reader_locale() -> Locale:
-    """The locale of the person reading the page."""
+    """The locale of the page being built: Flask-Babel's choice where it is bound
+    (forumapp's own app, see :mod:`forumapp.i18n`), else the member's language or the
+    site's default."""
+    if "babel" in current_app.extensions:
+        chosen: Locale | None = get_locale()
+        if chosen is not None:
+            return chosen
     language = getattr(current_user, "language", None) or current_app.config["DEFAULT_LANGUAGE"]
     return locale_of(language)
 
