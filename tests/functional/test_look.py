@@ -59,7 +59,7 @@ def test_a_member_chooses_a_theme_and_every_page_carries_it(
     assert response.status_code == 302
     assert theme_of(app, world.users["member"]) == theme
     for path in ("/", f"/forum/{world.forum_a}", "/settings/preferences"):
-        assert f'<html lang="en" data-theme="{theme}">' in html_of(client, path)
+        assert f'<html lang="en" dir="ltr" data-theme="{theme}">' in html_of(client, path)
 
 
 def test_the_automatic_theme_sets_no_attribute(
