@@ -38,6 +38,7 @@ from forumapp.i18n.cli import translations_group
 from forumapp.jobs import install_jobs
 from forumapp.jobs.cli import jobs_command, worker_command
 from forumapp.jobs.models import Job
+from forumapp.look import compression, create_look_blueprint
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
@@ -145,10 +146,11 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    """Bind CSRF protection, mail and the rate limiter."""
+    """Bind CSRF protection, mail, the rate limiter and response compression."""
     csrf.init_app(app)
     mail.init_app(app)
     bind_limiter(app)
+    compression.install(app)
 
 
 def configure_login(app: Flask) -> None:
@@ -201,6 +203,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_media_blueprint())
     app.register_blueprint(create_avatars_blueprint())
     app.register_blueprint(create_messages_blueprint())
+    app.register_blueprint(create_look_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

@@ -250,6 +250,7 @@ RULES: dict[str, Rule] = {
     "ACCOUNT_DELETE_POSTS_ALLOWED": true_or_false,
     "DEFAULT_TIMEZONE": timezone_problem,
     "SIGNATURES_ENABLED": true_or_false,
+    "COMPRESS_REGISTER": true_or_false,
     "TWO_FACTOR_REQUIRED_FOR_STAFF": true_or_false,
     "STORAGE_URL": storage_url_problem,
     "AVATAR_MAX_BYTES": whole_number(1024, 64 * 1024 * 1024),

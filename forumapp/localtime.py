@@ -9,13 +9,13 @@ of ``templates/macros/forum.html``): the machine-readable UTC moment goes into
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 #: How a time reads on the page, and in full in its tooltip.
 SHORT_FORMAT = "%d %b %Y, %H:%M"
@@ -40,10 +40,14 @@ def local_time(moment: datetime | None, fmt: str = SHORT_FORMAT) -> Markup:
     """A ``<time>`` element showing ``moment`` in the reader's zone (empty for ``None``)."""
     if moment is None:
         return Markup("")
+    return time_element(moment, moment.astimezone(viewer_zone()).strftime(fmt))
+
+
+def time_element(moment: datetime, text: str) -> Markup:
+    """A ``<time>`` element that reads ``text``, with the full date in the reader's zone
+    in ``title`` and the UTC moment, to the second, in ``datetime``."""
     zone = viewer_zone()
-    local = moment.astimezone(zone)
-    title = f"{local.strftime(FULL_FORMAT)} {zone.key}"
-    # HTML's valid date strings have at most three fractional digits of a second.
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        moment.isoformat(timespec="milliseconds"), title, escape(local.strftime(fmt))
-    )
+    title = f"{moment.astimezone(zone).strftime(FULL_FORMAT)} {zone.key}"
+    # Whole seconds: HTML allows at most three fractional digits, Python writes six.
+    stamp = moment.astimezone(UTC).isoformat(timespec="seconds")
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(stamp, title, text)

@@ -94,6 +94,9 @@ FORUM_PREVIEW_LIMIT = "30 per minute"
 FORUM_REPORT_LIMIT = "20 per hour"
 #: Members' signatures under their posts (also a switch in the admin panel).
 SIGNATURES_ENABLED = True
+#: Flask-Compress's switch: text responses are compressed unless a reverse proxy does it
+#: (see forumapp.look.compression).
+COMPRESS_REGISTER = True
 #: Saves of the profile and preferences pages per member (each renders Markdown).
 ACCOUNT_SETTINGS_LIMIT = "30 per hour"
 

@@ -13,6 +13,7 @@ from flask import Blueprint
 # A module import: forumapp.domain_errors imports forumapp.forum.errors, which runs this
 # package first when domain_errors is the one imported first.
 from forumapp import domain_errors
+from forumapp.formatting import install_filters
 from forumapp.forum import views
 from forumapp.forum.factories import (
     MODERATION_OBSERVER,
@@ -23,6 +24,7 @@ from forumapp.forum.factories import (
 )
 from forumapp.forum.id_urls import id_url
 from forumapp.forum.ids import install_id_converter
+from forumapp.forum.markdown import text_of_html
 from forumapp.forum.online import record_presence
 from forumapp.forum.pages import CategoryPage, ForumPage, ForumPages, ProfilePage, TopicPage
 from forumapp.forum.undo import take_undo_offer
@@ -59,6 +61,10 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
     bp.add_app_template_global(take_undo_offer)
     # Who's online, for the index: noted in memory after each request.
     bp.after_app_request(record_presence)
+    # A feed entry's summary: the text of the post's stored HTML, cut short.
+    bp.add_app_template_filter(text_of_html, "excerpt")
+    # Counts and relative times ("1,234 posts", "3 hours ago").
+    install_filters(bp)
     actor = {"actor_factory": f.actor}
     posting = {**actor, "posting_service_factory": f.posting_service}
     moderation = {**actor, "moderation_service_factory": f.moderation_service}
@@ -108,6 +114,11 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
         view_func=views.FirstUnread.as_view(
             "first_unread", **reading, unread_reader_factory=f.reader
         ),
+    )
+    # The index's loader again, for the list of every forum's feed.
+    bp.add_url_rule(
+        "/feeds",
+        view_func=PageView.as_view("feeds", template="forum/feeds.html", loader=pages.index),
     )
     bp.add_url_rule(
         "/search",

@@ -16,23 +16,30 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from forumapp.forum.syntax import TOKEN_CLASSES, highlight_code
 from forumapp.text import is_blank
 
 #: Bump whenever the HTML for the same source changes, so stored renderings get redone.
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
         "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
-        "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+        "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = ("http:", "https:")
-_ALIGNMENTS = {"left", "center", "right"}
-_CELL_ALIGNMENT = {"th": {"align": _ALIGNMENTS}, "td": {"align": _ALIGNMENTS}}
+#: Table cells say their alignment with a class (``align`` is obsolete HTML).
+_ALIGNMENTS = {"align-left", "align-center", "align-right"}
+#: Table cells keep their alignment; spans only the Pygments classes of highlighted code.
+_ATTRIBUTE_VALUES = {
+    "th": {"class": _ALIGNMENTS},
+    "td": {"class": _ALIGNMENTS},
+    "span": {"class": set(TOKEN_CLASSES)},
+}
 _LINK_REL = "nofollow ugc noopener"
 _ASCII_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 
@@ -248,16 +255,19 @@ def _linkify_fuzzy_links(state: StateCore) -> None:
 
 
 def _align_cells_without_style(state: StateCore) -> None:
-    # markdown-it aligns table cells with style="text-align:…"; an ``align`` attribute says
-    # the same without letting any style attribute through the sanitizer.
+    # markdown-it aligns table cells with style="text-align:…"; a class says the same
+    # without letting any style attribute through the sanitizer (or the page's CSP).
     for token in state.tokens:
         if token.type in ("th_open", "td_open") and "style" in token.attrs:
             style = str(token.attrs.pop("style"))
-            token.attrs["align"] = style.removeprefix("text-align:")
+            token.attrs["class"] = "align-" + style.removeprefix("text-align:")
 
 
 def _build_parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    parser = MarkdownIt(
+        "commonmark",
+        {"html": False, "linkify": True, "typographer": False, "highlight": highlight_code},
+    )
     parser.linkify = _linkify
     parser.enable(["table", "strikethrough", "linkify"])
     parser.inline.ruler.at("linkify", _linkify_scheme_links)
@@ -291,7 +301,7 @@ def render_markdown(source: str) -> str:
         _parser.render(source),
         tags=set(ALLOWED_TAGS),
         attributes=ALLOWED_ATTRIBUTES,
-        tag_attribute_values=_CELL_ALIGNMENT,
+        tag_attribute_values=_ATTRIBUTE_VALUES,
         attribute_filter=_url_filter,
         url_schemes=set(LINK_SCHEMES),
         # Relative URLs include "//evil.example": _url_filter lets permalinks through only.

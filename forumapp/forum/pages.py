@@ -106,7 +106,7 @@ class ForumPages:
     def forum_feed(self, forum_id: int) -> dict[str, Any]:
         """The newest topics of a forum, as an Atom feed."""
         forum, topics = self.f.forum_reader().recent_topics(self.f.actor(), forum_id, FEED_LENGTH)
-        updated = topics[0].created_at if topics else forum.last_post_at or EPOCH
+        updated = topics[0][0].created_at if topics else forum.last_post_at or EPOCH
         return {"forum": forum, "topics": topics, "updated": updated}
 
     def topic_feed(self, topic_id: int) -> dict[str, Any]:

@@ -380,18 +380,30 @@ class ForumReader:
         ).all()
         return Profile(user, group_name, list(topics), [(post, topic) for post, topic in posts])
 
-    def recent_topics(self, actor: Actor, forum_id: int, limit: int) -> tuple[Forum, list[Topic]]:
-        """The newest topics of a forum, for its feed."""
+    def recent_topics(
+        self, actor: Actor, forum_id: int, limit: int
+    ) -> tuple[Forum, list[tuple[Topic, Post | None]]]:
+        """The newest topics of a forum, each with its first post (``None`` once that is
+        deleted or hidden), for its feed: one query for them all."""
         forum = self._session.get(Forum, forum_id) if actor.can_view_forum(forum_id) else None
         if forum is None:
             raise NotFound
-        topics = self._session.scalars(
-            select(Topic)
+        rows = self._session.execute(
+            select(Topic, Post)
+            .outerjoin(
+                Post,
+                and_(
+                    Post.topic_id == Topic.id,
+                    Post.number == 1,
+                    Post.deleted.is_(False),
+                    Post.hidden.is_(False),
+                ),
+            )
             .where(Topic.forum_id == forum_id, Topic.deleted.is_(False))
             .order_by(Topic.created_at.desc())
             .limit(limit)
         ).all()
-        return forum, list(topics)
+        return forum, [(topic, post) for topic, post in rows]
 
     def recent_posts(self, actor: Actor, topic_id: int, limit: int) -> tuple[Topic, list[Post]]:
         """The newest visible posts of a topic, for its feed."""

@@ -130,6 +130,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     )
     #: Whether a new private message emails the member.
     message_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: The colour theme: "auto" follows the system's setting, or "light" / "dark".
+    theme: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
 
     group: Mapped[Group] = relationship(lazy="joined", innerjoin=True, foreign_keys=[group_id])
 

@@ -1,6 +1,7 @@
-"""The README's screenshots, taken at 1280x900 from a demo forum (``forumapp demo``'s tiny
-scale plus one topic that shows off Markdown), and a visitor's tour of those pages, checked
-with axe-core like every journey.
+"""The README's screenshots, taken at 1280x900 (and a phone's 390x844) from a demo forum
+(``forumapp demo``'s tiny scale plus one topic that shows off Markdown), and a visitor's
+tour of those pages, in the light and the dark theme, checked with axe-core like every
+journey.
 
 Every run saves them as ``test-artifacts/browser/readme/<name>.png``; with
 ``UPDATE_README_SCREENSHOTS=1`` they also replace the ones in ``docs/screenshots/``:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.usefixtures("browser_tools")
 
 WIDTH, HEIGHT = 1280, 900
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 README_FOLDER = Path("docs") / "screenshots"
 MARKDOWN_TITLE = "Markdown in posts: a quick tour"
 MARKDOWN_POST = """\
@@ -73,10 +75,10 @@ def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.Fixtur
     shots = request.config.rootpath / "test-artifacts" / "browser" / "readme"
     shots.mkdir(parents=True, exist_ok=True)
 
-    def shoot(name: str) -> None:
+    def shoot(name: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         path = shots / f"{name}.png"
         assert web.driver.save_screenshot(str(path))
-        assert png_size(path) == (WIDTH, HEIGHT)
+        assert png_size(path) == size
 
     web.open("/")
     web.follow("Register", within="header")
@@ -96,6 +98,34 @@ def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.Fixtur
     assert web.has("article.post .post-body table")
     assert web.has("article.post .post-body pre code")
     shoot("topic-markdown")
+    topic_path = web.path
+
+    # The same topic in the dark theme, as a system set to dark shows it.
+    web.driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+    )
+    web.open(topic_path)
+    assert web.has("pre code span.k")
+    shoot("topic-dark")
+
+    # A phone: the header folded into its menu, the listing rows labelled.
+    web.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE_WIDTH, "height": PHONE_HEIGHT, "deviceScaleFactor": 1, "mobile": True},
+    )
+    web.driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
+    )
+    web.open("/")
+    web.follow("Python")
+    shoot("phone", (PHONE_WIDTH, PHONE_HEIGHT))
+    web.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+    )
+    web.open(topic_path)
 
     # The account area: the settings menu beside the security page and its login history.
     web.follow("Settings", within="header nav")

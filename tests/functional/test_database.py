@@ -630,10 +630,27 @@ def test_the_reading_migration_upgrades_downgrades_and_upgrades_again(scratch_ap
         assert "last_visit_at" not in _user_columns()
         assert not reading_indexes & _index_names("users")
         assert "ix_topics_created_at" not in _index_names("topics")
+
+
+@skip_on_postgresql("WAL and foreign keys are SQLite pragmas")
+def test_the_look_migration_upgrades_downgrades_and_upgrades_again(scratch_app: Flask) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0024_messages")
+        db.session.execute(_INSERT_MEMBER, {"yes": True})
+        db.session.commit()
+
+        upgrade(directory=migrations_folder(), revision="0025_look")
+        # Members from before follow their system's light or dark setting.
+        assert db.session.execute(text("SELECT id, theme FROM users")).all() == [(1, "auto")]
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="0024_messages")
+        assert "theme" not in _user_columns()
         assert db.session.execute(text("SELECT id, username FROM users")).all() == [(1, "ann")]
         db.session.remove()
 
         upgrade(directory=migrations_folder())
         assert "last_visit_at" in _user_columns()
+        assert "theme" in _user_columns()
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []

@@ -49,7 +49,7 @@ def test_index_lists_visible_forums_with_counts(client: FlaskClient, world: Worl
     assert "Forum A" in page
     assert "Forum B" in page
     assert "Staff room" not in page
-    assert "1 topics, 1 posts." in page
+    assert "1 topic, 1 post." in page
 
 
 def test_staff_see_the_hidden_forum(client: FlaskClient, world: World, auth: AuthActions) -> None:

@@ -177,7 +177,13 @@ def test_the_list_shows_every_group_with_its_member_count(
     make_group(app, members=[world.users["member2"]])
     page = admin.get("/admin/groups").get_data(as_text=True)
     table = page[page.index("<tbody>") :]
-    counts = dict(re.findall(r'<strong>([^<]+)</strong>.*?<td class="num">(\d+)</td>', table, re.S))
+    counts = dict(
+        re.findall(
+            r'<strong>([^<]+)</strong>.*?<td data-label="Members" class="num">(\d+)</td>',
+            table,
+            re.S,
+        )
+    )
     assert counts == {
         "Administrator": "1",
         "Super Moderator": "0",

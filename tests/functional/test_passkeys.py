@@ -64,7 +64,7 @@ def key(client: FlaskClient, auth: AuthActions, make_user: MakeUser) -> SoftAuth
 
 def test_a_passkey_is_added_with_its_name_and_listed(client: FlaskClient, key: Any) -> None:
     page = client.get(SECURITY).get_data(as_text=True)
-    assert "<td>Laptop</td>" in page
+    assert '<td data-label="Name">Laptop</td>' in page
     assert "You have no passkeys yet" not in page
     assert "On with passkeys" in page, "a passkey is a second factor"
 
@@ -89,7 +89,9 @@ def test_a_member_can_add_several_passkeys_and_rename_one(client: FlaskClient, k
     token = csrf_token(client, rename)
     assert client.post(rename, data={"name": "Old phone", "csrf_token": token}).status_code == 302
     page = client.get(SECURITY).get_data(as_text=True)
-    assert page.index("<td>Laptop</td>") < page.index("<td>Old phone</td>")
+    assert page.index('<td data-label="Name">Laptop</td>') < page.index(
+        '<td data-label="Name">Old phone</td>'
+    )
 
 
 def test_an_empty_name_is_a_field_error(client: FlaskClient, key: Any) -> None:
@@ -206,7 +208,7 @@ def test_a_member_with_only_a_passkey_logs_in_with_password_then_passkey(
     assert passkey_step(client, key).headers["Location"] == "/"
     assert logged_in(client)
     history = client.get(SECURITY).get_data(as_text=True)
-    assert "<td>Passkey</td>" in history
+    assert '<td data-label="Second factor">Passkey</td>' in history
 
 
 def test_a_passkey_answer_is_refused_after_a_replay(
@@ -261,7 +263,9 @@ def test_a_passkey_alone_signs_in_and_the_history_says_so(
     assert "Sign in with a passkey" in client.get("/auth/login").get_data(as_text=True)
     assert sign_in(client, key).headers["Location"] == "/"
     assert logged_in(client)
-    assert "<td>Passkey, without password</td>" in client.get(SECURITY).get_data(as_text=True)
+    assert '<td data-label="Second factor">Passkey, without password</td>' in client.get(
+        SECURITY
+    ).get_data(as_text=True)
 
 
 def test_an_unknown_passkey_gets_the_same_page_as_a_bad_answer(

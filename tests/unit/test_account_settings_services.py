@@ -54,6 +54,7 @@ def member(**values: Any) -> User:
         "signature": "",
         "signature_html": "",
         "language": "en",
+        "theme": "auto",
         "timezone": None,
         "posts_per_page": None,
         "notify_new_sign_in": True,
@@ -237,3 +238,16 @@ def test_a_default_time_zone_that_is_no_iana_name_stops_the_start_naming_the_key
     assert configuration_problems({"SIGNATURES_ENABLED": "yes"})[0].startswith(
         "SIGNATURES_ENABLED must be true or false"
     )
+
+
+def test_a_theme_outside_the_list_is_refused_and_nothing_is_written() -> None:
+    ann = member()
+    session = FakeSession(ann)
+    service = PreferencesService(session, CHOICES)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput) as refused:
+        service.save(7, Preferences("de", "UTC", None, theme="sepia"))
+    assert refused.value.field == "theme"
+    assert (ann.language, ann.theme, session.commits) == ("en", "auto", 0)
+    service.save(7, Preferences("en", "UTC", None, theme="dark"))
+    assert (ann.theme, session.commits) == ("dark", 1)
+    assert service.preferences_of(7).theme == "dark"

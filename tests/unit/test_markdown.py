@@ -26,19 +26,21 @@ from forumapp.forum.markdown import (
     render_markdown,
     text_of_html,
 )
+from forumapp.forum.syntax import TOKEN_CLASSES
 from tests.unit.xss_corpus import PAYLOADS
 
 # Written out again rather than imported, so a widened allow-list in the module fails here.
 TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
     "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span",
 }  # fmt: skip
 ATTRIBUTES = {
     "a": {"href", "title", "rel"},
     "img": {"src", "alt", "title"},
-    "th": {"align"},
-    "td": {"align"},
+    "th": {"class"},
+    "td": {"class"},
+    "span": {"class"},
 }
 SCHEMES = {"href": ("http:", "https:", "mailto:"), "src": ("http:", "https:")}
 INERT_ATTRIBUTES = {"title", "alt"}
@@ -106,6 +108,12 @@ def assert_inert(rendered: str, source: str) -> None:
     for tag, name, value in seen.attributes:
         assert name in ATTRIBUTES.get(tag, set()), (source, tag, name)
         assert not name.startswith("on"), source
+        if name == "class":
+            # Only the token classes of highlighted code, one per span, and table alignment.
+            allowed = (
+                TOKEN_CLASSES if tag == "span" else {"align-left", "align-center", "align-right"}
+            )
+            assert value in allowed, (source, value)
         if name in SCHEMES:
             assert value is not None, source
             assert url_is_allowed(name, value), (source, value)
@@ -193,9 +201,9 @@ def test_tables_render_with_head_body_and_safe_alignment() -> None:
     rendered = render_markdown("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |")
     assert "<thead>" in rendered
     assert "<tbody>" in rendered
-    assert '<th align="left">a</th>' in rendered
-    assert '<td align="center">2</td>' in rendered
-    assert '<td align="right">3</td>' in rendered
+    assert '<th class="align-left">a</th>' in rendered
+    assert '<td class="align-center">2</td>' in rendered
+    assert '<td class="align-right">3</td>' in rendered
     assert "style" not in rendered
 
 
@@ -204,7 +212,9 @@ def test_strikethrough() -> None:
 
 
 def test_fenced_code_keeps_its_content_escaped() -> None:
-    rendered = render_markdown("```python\nif a < b and c > d:\n    print('<script>&')\n```")
+    # No language named: the code as written, escaped (tests/unit/test_highlight.py has
+    # the highlighted kind).
+    rendered = render_markdown("```\nif a < b and c > d:\n    print('<script>&')\n```")
     assert rendered == (
         "<pre><code>if a &lt; b and c &gt; d:\n    print('&lt;script&gt;&amp;')\n</code></pre>\n"
     )

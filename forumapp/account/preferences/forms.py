@@ -10,7 +10,7 @@ from typing import Any
 
 from wtforms import BooleanField, SelectField
 
-from forumapp.account.preferences.services import PreferenceChoices, Preferences
+from forumapp.account.preferences.services import THEMES, PreferenceChoices, Preferences
 from forumapp.forms import ForumForm
 
 #: The value of the page-size option that follows the site's setting.
@@ -30,8 +30,8 @@ def page_size(value: object) -> int | None:
 
 
 class PreferencesForm(ForumForm):
-    """Language, time zone and posts per page, each a choice from a list, and whether a
-    login from a new device sends an email."""
+    """Language, time zone, posts per page and colour theme, each a choice from a list,
+    and whether a login from a new device sends an email."""
 
     language = SelectField("Language", validate_choice=False)
     timezone = SelectField(
@@ -44,6 +44,12 @@ class PreferencesForm(ForumForm):
         coerce=page_size,
         validate_choice=False,
         description="How many posts a topic page shows.",
+    )
+    theme = SelectField(
+        "Colour theme",
+        validate_choice=False,
+        description="Light or dark pages; visitors who are not logged in get their "
+        "system's setting.",
     )
     notify_new_sign_in = BooleanField(
         "Email me when my account is logged in to from a new device",
@@ -61,6 +67,7 @@ class PreferencesForm(ForumForm):
         super().__init__(**kwargs)
         self.language.choices = list(choices.languages.items())
         self.timezone.choices = sorted(choices.timezones)
+        self.theme.choices = list(THEMES.items())
         self.posts_per_page.choices = [
             (SITE_DEFAULT, f"The site's default ({choices.default_page_size})"),
             *((str(size), str(size)) for size in choices.page_sizes),
@@ -75,4 +82,6 @@ class PreferencesForm(ForumForm):
             bool(self.notify_new_sign_in.data),
             bool(self.messages_from_members.data),
             bool(self.message_emails.data),
+            # A form sent before the theme choice existed keeps the automatic one.
+            self.theme.data or "auto",
         )

@@ -1,5 +1,5 @@
 """Reading and saving a member's preferences (language, time zone, posts per page, the
-new sign-in notice), free of any request."""
+new sign-in notice, the colour theme), free of any request."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ PAGE_SIZES = (10, 20, 30, 50)
 UNKNOWN_LANGUAGE = "Choose one of the languages in the list."
 UNKNOWN_TIMEZONE = "Choose a time zone from the list, such as Europe/Paris."
 UNKNOWN_PAGE_SIZE = "Choose one of the page sizes in the list."
+UNKNOWN_THEME = "Choose one of the themes in the list."
+#: The colour themes and their names; "auto" follows the system's light or dark setting.
+THEMES = {"auto": "As my system is set", "light": "Light", "dark": "Dark"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Preferences:
     messages_from_members: bool = True
     #: Whether a new private message emails the member.
     message_emails: bool = True
+    #: One of :data:`THEMES`.
+    theme: str = "auto"
 
 
 class PreferencesService:
@@ -64,6 +69,7 @@ class PreferencesService:
             user.notify_new_sign_in,
             user.messages_from_members,
             user.message_emails,
+            user.theme,
         )
 
     def save(self, user_id: int, preferences: Preferences) -> None:
@@ -78,6 +84,7 @@ class PreferencesService:
             user.notify_new_sign_in = preferences.notify_new_sign_in
             user.messages_from_members = preferences.messages_from_members
             user.message_emails = preferences.message_emails
+            user.theme = preferences.theme
 
     def _check(self, preferences: Preferences) -> None:
         if preferences.language not in self.choices.languages:
@@ -87,3 +94,5 @@ class PreferencesService:
         size = preferences.posts_per_page
         if size is not None and size not in self.choices.page_sizes:
             raise InvalidInput("posts_per_page", UNKNOWN_PAGE_SIZE)
+        if preferences.theme not in THEMES:
+            raise InvalidInput("theme", UNKNOWN_THEME)
