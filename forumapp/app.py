@@ -37,6 +37,9 @@ from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
 from forumapp.management.settings.store import SettingsRevision, SiteSetting
+from forumapp.plugins import create_plugins_blueprint
+from forumapp.plugins.install import install_plugins
+from forumapp.plugins.models import ExtensionsState, PluginSettingValue, PluginState
 from forumapp.policies import create_policies_blueprint
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
@@ -70,6 +73,9 @@ MODELS = (
     LoginEvent,
     Passkey,
     PasskeyChallenge,
+    PluginState,
+    PluginSettingValue,
+    ExtensionsState,
 )
 
 
@@ -90,6 +96,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_login(app)
     configure_storage(app)
     configure_blueprints(app)
+    configure_plugins(app)
     configure_responses(app)
     configure_cli(app)
     return app
@@ -176,6 +183,12 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_setup_blueprint())
     app.register_blueprint(create_media_blueprint())
     app.register_blueprint(create_avatars_blueprint())
+    app.register_blueprint(create_plugins_blueprint())
+
+
+def configure_plugins(app: Flask) -> None:
+    """Run the plugins enabled in the panel (their blueprints too) in the chosen theme."""
+    install_plugins(app)
 
 
 def configure_responses(app: Flask) -> None:

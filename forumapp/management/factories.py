@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from forumapp.events import app_events
 from forumapp.extensions import db
 from forumapp.forum import moderation_service_factory
 from forumapp.forum.moderation import ModerationService
@@ -48,7 +49,7 @@ def dashboard_stats_factory() -> DashboardStats:
 
 def user_administration_factory() -> UserAdministration:
     """Member administration, recording into the audit log."""
-    return UserAdministration(db.session, audit_log_factory(), utcnow)
+    return UserAdministration(db.session, audit_log_factory(), utcnow, app_events())
 
 
 def group_administration_factory() -> GroupAdministration:
