@@ -13,9 +13,9 @@ from flask import current_app
 
 from forumapp.extensions import db
 from forumapp.management.audit.log import AuditLog
+from forumapp.plugins.current import EXTENSIONS_KEY
 from forumapp.plugins.live import LiveExtensions
 from forumapp.plugins.services import PluginAdministration
-from forumapp.plugins.settings import EXTENSIONS_KEY
 from forumapp.sqltypes import utcnow
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from forumapp.events import EVENTS_KEY
 from forumapp.extensions import db
 from forumapp.forum.factories import MARKDOWN_RENDERER
+from forumapp.plugins.current import EXTENSIONS_KEY
 from forumapp.plugins.discovery import InstalledPlugin, installed_plugins
 from forumapp.plugins.events import PluginEvents
 from forumapp.plugins.factories import administration_over
@@ -20,7 +21,6 @@ from forumapp.plugins.host import PluginHost
 from forumapp.plugins.live import LiveExtensions
 from forumapp.plugins.markdown import PluginMarkdown
 from forumapp.plugins.services import Snapshot
-from forumapp.plugins.settings import EXTENSIONS_KEY
 from forumapp.plugins.slots import plugin_slot, theme_head
 from forumapp.plugins.views import BLUEPRINT_HOOK
 from forumapp.themes.catalogue import installed_themes

@@ -6,7 +6,8 @@ A plugin declares its settings from its ``forumapp_plugin_settings`` hook::
     def forumapp_plugin_settings():
         return [PluginSetting("GREETING", "Greeting", str, 1, 80, default="Hello")]
 
-and reads the saved value (or the default) with :func:`plugin_setting`.
+and reads the saved value (or the default) with
+:func:`forumapp.plugins.current.plugin_setting`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
-
 from forumapp.management.settings.store import Setting
-
-#: ``app.extensions`` key of the app's :class:`forumapp.plugins.live.LiveExtensions`.
-EXTENSIONS_KEY = "forumapp.extensions_state"
 
 
 @dataclass(frozen=True)
@@ -43,10 +39,3 @@ def setting_values(definitions: list[PluginSetting], stored: Mapping[str, Any]) 
 def encode(value: Any) -> str:
     """A setting's value as stored."""
     return json.dumps(value)
-
-
-def plugin_setting(plugin: str, key: str) -> Any:
-    """The value of setting ``key`` of ``plugin`` in the current app (its default until an
-    administrator saved one); for plugins, inside a request or an app context."""
-    extensions = current_app.extensions[EXTENSIONS_KEY]
-    return extensions.setting(plugin, key)

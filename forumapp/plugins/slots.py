@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup, escape
 
-from forumapp.plugins.settings import EXTENSIONS_KEY
+from forumapp.plugins.current import EXTENSIONS_KEY
 from forumapp.themes.static import stylesheet_links
 
 #: Each slot's name and the hook that fills it.

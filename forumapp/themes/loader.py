@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, Template
@@ -72,6 +72,3 @@ def switch_theme(environment: Environment, theme: Theme | None) -> None:
     cache: Any = environment.cache
     if cache is not None:
         cache.clear()
-
-
-ThemeSwitch = Callable[[Theme | None], None]
