@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from forumapp.forms import ForumForm
@@ -12,7 +12,7 @@ class PluginSwitchForm(ForumForm):
     """One button of the plugin list: enable or disable the named plugin."""
 
     plugin = StringField("Plugin", validators=[DataRequired(), Length(max=64)])
-    action = SelectField("Action", choices=[("enable", "Enable"), ("disable", "Disable")])
+    action = SelectField("Action", choices=[SelectChoice("enable", "Enable"), SelectChoice("disable", "Disable")])
 
 
 class ThemeForm(ForumForm):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.forms import ForumForm
@@ -185,8 +186,10 @@ class ThemesView(MethodView):
     def _form(self) -> ThemeForm:
         live = self.extensions_factory()
         form = ThemeForm()
-        form.theme.choices = [(DEFAULT, "Default")] + [
-            (theme.name, theme.title) for theme in live.themes.values() if theme.name != DEFAULT
+        form.theme.choices = [SelectChoice(DEFAULT, "Default")] + [
+            SelectChoice(theme.name, theme.title)
+            for theme in live.themes.values()
+            if theme.name != DEFAULT
         ]
         if not form.is_submitted():
             form.theme.data = live.theme.name if live.theme else DEFAULT

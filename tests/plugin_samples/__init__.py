@@ -12,6 +12,7 @@ MODULES = {
     "greeter": "tests.plugin_samples.greeter",
     "broken-import": "tests.plugin_samples.broken_import",
     "broken-hook": "tests.plugin_samples.broken_hook",
+    "broken-event": "tests.plugin_samples.broken_event",
     "pages": "tests.plugin_samples.pages",
 }
 

@@ -59,13 +59,13 @@ def test_a_plugin_raising_on_import_stays_unloaded_with_its_error() -> None:
 
 
 def test_a_plugin_raising_in_a_hook_is_dropped_and_the_others_still_run() -> None:
-    host = PluginHost(samples("greeter", "broken-hook"))
-    host.apply({"greeter", "broken-hook"})
+    host = PluginHost(samples("greeter", "broken-event"))
+    host.apply({"greeter", "broken-event"})
     heard_before = len(greeter.HEARD)
     PluginEvents(host).post_saved(post_event())
     assert greeter.HEARD[heard_before:] == [post_event()]
     assert host.loaded == {"greeter"}
-    assert host.failures() == {"broken-hook": "ValueError: the post hook exploded"}
+    assert host.failures() == {"broken-event": "ValueError: the post hook exploded"}
 
 
 def test_hooks_receive_only_the_arguments_they_declare() -> None:
@@ -201,7 +201,7 @@ def live_over(fake: FakeAdministration, interval: float = 3600) -> tuple[LiveExt
     themes_used: list[Any] = []
     compact = Theme("compact", "Compact", "", "1", folder=Path("/nowhere"))
     live = LiveExtensions(
-        PluginHost(samples("greeter", "broken-hook")),
+        PluginHost(samples("greeter", "broken-event")),
         {"compact": compact},
         lambda: fake,  # type: ignore[arg-type,return-value]
         themes_used.append,
@@ -243,9 +243,9 @@ def test_a_stored_setting_that_breaks_its_rules_gives_way_to_the_default() -> No
 def test_failures_in_a_worker_are_stored_on_its_next_request() -> None:
     fake = FakeAdministration()
     live, _ = live_over(fake)
-    fake.state = Snapshot(1, frozenset({"greeter", "broken-hook"}), None)
+    fake.state = Snapshot(1, frozenset({"greeter", "broken-event"}), None)
     live.apply(fake.state)
     PluginEvents(live.host).post_saved(post_event())
     live.refresh()
-    assert fake.recorded == [{"broken-hook": "ValueError: the post hook exploded"}]
+    assert fake.recorded == [{"broken-event": "ValueError: the post hook exploded"}]
     assert live.host.loaded == {"greeter"}
