@@ -223,10 +223,10 @@ def test_plugins_hear_of_new_topics_posts_and_bans(
         topic = db.session.scalars(select(Topic)).one()
         post = db.session.scalars(select(Post)).one()
     alice = world.users["member"]
-    assert greeter.HEARD == [
+    assert [
         TopicCreated(topic.id, world.forum_a, "Hi there", alice, "alice"),
         PostSaved(post.id, topic.id, alice, "alice", "Body", edited=False),
-    ]
+    ] == greeter.HEARD
     auth.logout()
     login_as(auth, world, "admin")
     bob = world.users["member2"]
@@ -261,9 +261,7 @@ def test_new_posts_are_rendered_with_the_enabled_plugins_markdown_rules(
     assert rendered["[greet] <script>"] == "<p>GREETINGS &lt;script&gt;</p>\n"
 
 
-def test_plugin_slots_add_no_query_to_a_page(
-    app: Flask, client: FlaskClient, world: World
-) -> None:
+def test_plugin_slots_add_no_query_to_a_page(app: Flask, client: FlaskClient, world: World) -> None:
     topic = world.topic()
     for _ in range(3):
         world.reply(topic)

@@ -8,4 +8,3 @@ from forumapp.plugins import hookimpl
 @hookimpl
 def forumapp_tpl_header() -> str:
     raise ValueError("the header hook exploded")
-
