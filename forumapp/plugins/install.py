@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask, abort, request
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from forumapp.auth.forms import REGISTRATION_FIELDS
 from forumapp.events import EVENTS_KEY
 from forumapp.extensions import db
 from forumapp.forum.factories import MARKDOWN_RENDERER
@@ -17,6 +18,7 @@ from forumapp.plugins.current import EXTENSIONS_KEY
 from forumapp.plugins.discovery import InstalledPlugin, installed_plugins
 from forumapp.plugins.events import PluginEvents
 from forumapp.plugins.factories import administration_over
+from forumapp.plugins.forms import registration_fields
 from forumapp.plugins.host import PluginHost
 from forumapp.plugins.live import LiveExtensions
 from forumapp.plugins.markdown import PluginMarkdown
@@ -56,6 +58,7 @@ def install_plugins(
     app.extensions[EXTENSIONS_KEY] = live
     app.extensions[EVENTS_KEY] = PluginEvents(host)
     app.extensions[MARKDOWN_RENDERER] = PluginMarkdown(host).render
+    app.extensions[REGISTRATION_FIELDS] = partial(registration_fields, host)
     app.before_request(live.refresh)
     app.before_request(partial(_refuse_disabled_blueprints, host, owners))
     app.add_template_global(plugin_slot)

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from forumapp import create_app
-from forumapp.events import MemberBanned, PostSaved, TopicCreated
+from forumapp.events import MemberBanned, MemberRegistered, PostSaved, TopicCreated
 from forumapp.extensions import db
 from forumapp.forum.models import Post, Topic
 from forumapp.management.audit.log import Auditor
@@ -19,7 +19,8 @@ from forumapp.plugins.current import EXTENSIONS_KEY
 from forumapp.plugins.factories import administration_factory
 from forumapp.plugins.live import LiveExtensions
 from forumapp.plugins.models import PluginState
-from tests.conftest import AuthActions, base_config
+from forumapp.users.models import User
+from tests.conftest import AuthActions, base_config, register
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
 from tests.functional.test_forum_query_counts import counted_queries
@@ -325,3 +326,22 @@ def test_a_plugin_setting_with_control_characters_is_refused(
     assert refused.status_code == 200
     assert "control characters" in refused.get_data(as_text=True)
     assert ("plugin.settings", "greeter") not in audit_actions(app)
+
+
+def test_a_plugin_adds_a_validated_field_to_the_registration_form(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    assert "club_colour" not in client.get("/auth/register").get_data(as_text=True)
+    enable(app, "greeter")
+    greeter.HEARD.clear()
+    page = client.get("/auth/register").get_data(as_text=True)
+    assert '<label for="club_colour">Colour of the club</label>' in page
+    refused = register(client, "newbie", "newbie@example.org", club_colour="red")
+    assert "Only members of the blue club may join." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.id).where(User.username == "newbie")) is None
+    assert greeter.HEARD == []
+    assert register(client, "newbie", "newbie@example.org", club_colour="blue").status_code == 302
+    with app.app_context():
+        newbie = db.session.scalar(select(User.id).where(User.username == "newbie"))
+    assert [MemberRegistered(newbie, "newbie", activated=False)] == greeter.HEARD

@@ -6,6 +6,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from wtforms import StringField
+from wtforms.validators import AnyOf
 
 from forumapp.plugins import hookimpl
 from forumapp.plugins.current import plugin_setting
@@ -56,6 +58,16 @@ def forumapp_markdown(parser: MarkdownIt) -> None:
                     token.content = token.content.replace("[greet]", "GREETINGS")
 
     parser.core.ruler.push("greeter_shout", shout)
+
+
+@hookimpl
+def forumapp_register_form_fields() -> dict[str, Any]:
+    return {
+        "club_colour": StringField(
+            "Colour of the club",
+            validators=[AnyOf(["blue"], message="Only members of the blue club may join.")],
+        )
+    }
 
 
 @hookimpl
