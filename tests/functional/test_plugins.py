@@ -345,3 +345,28 @@ def test_a_plugin_adds_a_validated_field_to_the_registration_form(
     with app.app_context():
         newbie = db.session.scalar(select(User.id).where(User.username == "newbie"))
     assert [MemberRegistered(newbie, "newbie", activated=False)] == greeter.HEARD
+
+
+def test_the_api_shows_enabled_plugins_settings_to_administrators_only(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions
+) -> None:
+    enable(app, "greeter")
+    assert client.get("/api/v1/plugins").status_code == 401
+    login_as(auth, world, "member")
+    refused = client.get("/api/v1/plugins")
+    assert refused.status_code == 403
+    assert "Hello from greeter" not in refused.get_data(as_text=True)
+    auth.logout()
+    login_as(auth, world, "admin")
+    answer = client.get("/api/v1/plugins")
+    assert answer.status_code == 200
+    assert answer.json == {
+        "items": [
+            {
+                "name": "greeter",
+                "version": "1.0",
+                "summary": "The greeter sample plugin",
+                "settings": {"GREETING": "Hello from greeter", "LOUD": False},
+            }
+        ]
+    }
