@@ -23,7 +23,7 @@ from forumapp.plugins.host import PluginHost
 from forumapp.plugins.live import LiveExtensions
 from forumapp.plugins.markdown import PluginMarkdown
 from forumapp.plugins.services import Snapshot
-from forumapp.plugins.slots import plugin_slot, theme_head
+from forumapp.plugins.slots import plugin_slot, theme_head, theme_static
 from forumapp.plugins.views import BLUEPRINT_HOOK
 from forumapp.themes.catalogue import installed_themes
 from forumapp.themes.loader import install_theme_loader, switch_theme
@@ -63,6 +63,7 @@ def install_plugins(
     app.before_request(partial(_refuse_disabled_blueprints, host, owners))
     app.add_template_global(plugin_slot)
     app.add_template_global(theme_head)
+    app.add_template_global(theme_static)
     app.register_blueprint(create_themes_blueprint(lambda: live.themes))
     return live
 

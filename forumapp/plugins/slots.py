@@ -13,7 +13,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from forumapp.plugins.current import EXTENSIONS_KEY
-from forumapp.themes.static import stylesheet_links
+from forumapp.themes.static import stylesheet_links, theme_file_url
 
 #: Each slot's name and the hook that fills it.
 SLOT_HOOKS = {
@@ -35,6 +35,14 @@ def plugin_slot(name: str, **context: Any) -> Markup:
         for result in results
         if result.value
     )
+
+
+def theme_static(filename: str) -> str:
+    """The content-hashed URL of one of the active theme's static files."""
+    live = current_app.extensions[EXTENSIONS_KEY]
+    if live.theme is None:
+        raise LookupError(f"no theme is active to serve {filename}")
+    return theme_file_url(live.theme, filename)
 
 
 def theme_head() -> Markup:

@@ -18,7 +18,11 @@ from tests.functional.test_forum_pages import login_as, post_form
 from tests.functional.test_plugins import audit_actions, second_worker
 
 BROKEN_INDEX = "{% extends 'base.html' %}{% block content %}{% if %}{% endblock %}"
-OWN_INDEX = "{% extends 'base.html' %}{% block content %}<h1>Our own index</h1>{% endblock %}"
+OWN_INDEX = (
+    "{% extends 'base.html' %}{% block content %}<h1>Our own index</h1>"
+    '<img src="{{ theme_static(\'logo.svg\') }}" alt="Our logo">{% endblock %}'
+)
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
 
 
 @pytest.fixture(autouse=True)
@@ -116,13 +120,21 @@ def test_a_theme_in_the_instance_folder_overrides_only_its_templates(
     instance_folder: Path, tmp_path: Path, world: World
 ) -> None:
     instance_theme(instance_folder, "own", {"forum/index.html": OWN_INDEX})
+    (instance_folder / "themes" / "own" / "static").mkdir()
+    (instance_folder / "themes" / "own" / "static" / "logo.svg").write_text(LOGO)
     app = restarted(world.app, tmp_path)
     client = app.test_client()
     auth = AuthActions(client)
     login_as(auth, world, "admin")
     assert "The own one" in client.get("/admin/themes").get_data(as_text=True)
     assert choose(client, "own").status_code == 302  # type: ignore[attr-defined]
-    assert "<h1>Our own index</h1>" in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    assert "<h1>Our own index</h1>" in page
+    logo_url = re.search(r'src="(/themes/own/[0-9a-f]{12}/logo\.svg)"', page)
+    assert logo_url
+    logo = client.get(logo_url.group(1))
+    logo.close()
+    assert (logo.status_code, logo.cache_control.immutable) == (200, True)
     # Everything else is the default template.
     assert "Forum A" in client.get(f"/forum/{world.forum_a}").get_data(as_text=True)
     with app.app_context():
