@@ -67,8 +67,9 @@ def plugin_rows(snapshot: Snapshot, live: LiveExtensions) -> list[PluginRow]:
     return rows
 
 
-class PluginsView(MethodView):
-    """List the installed plugins; enable or disable one."""
+class ExtensionsPage(MethodView):
+    """A page of the plugins and themes area: administrators only, behind a fresh login,
+    over the administration service and this worker's state."""
 
     decorators = [fresh_login_required, staff_only(Area.PLUGINS)]
     init_every_request = False
@@ -78,6 +79,10 @@ class PluginsView(MethodView):
     ) -> None:
         self.administration_factory = administration_factory
         self.extensions_factory = extensions_factory
+
+
+class PluginsView(ExtensionsPage):
+    """List the installed plugins; enable or disable one."""
 
     def get(self) -> ResponseReturnValue:
         snapshot = self.administration_factory().snapshot()
@@ -104,17 +109,8 @@ class PluginsView(MethodView):
         return redirect(url_for(".plugins"))
 
 
-class PluginSettingsView(MethodView):
+class PluginSettingsView(ExtensionsPage):
     """Show and save one enabled plugin's settings."""
-
-    decorators = [fresh_login_required, staff_only(Area.PLUGINS)]
-    init_every_request = False
-
-    def __init__(
-        self, administration_factory: AdministrationFactory, extensions_factory: ExtensionsFactory
-    ) -> None:
-        self.administration_factory = administration_factory
-        self.extensions_factory = extensions_factory
 
     def get(self, name: str) -> ResponseReturnValue:
         return self._render(name, self._current(name), {})
@@ -158,17 +154,10 @@ class PluginSettingsView(MethodView):
         )
 
 
-class ThemesView(MethodView):
+class ThemesView(ExtensionsPage):
     """List the installed themes; make one the active theme."""
 
     decorators = [fresh_login_required, staff_only(Area.THEMES)]
-    init_every_request = False
-
-    def __init__(
-        self, administration_factory: AdministrationFactory, extensions_factory: ExtensionsFactory
-    ) -> None:
-        self.administration_factory = administration_factory
-        self.extensions_factory = extensions_factory
 
     def get(self) -> ResponseReturnValue:
         return self._render(self._form())
