@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
+from forumapp.extensions import db
 from forumapp.persistence import PersistenceError
 from forumapp.plugins.host import PluginHost
 from forumapp.plugins.services import PluginAdministration, Snapshot
@@ -66,6 +67,7 @@ class LiveExtensions:
         except (OperationalError, ProgrammingError):
             # No plugin tables yet: the schema is older than this code. Nothing runs
             # until `forumapp db upgrade` has added them.
+            db.session.rollback()
             log.warning("Plugins and themes unavailable: run `forumapp db upgrade`.")
 
     def expire(self) -> None:
