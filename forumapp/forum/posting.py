@@ -51,8 +51,8 @@ class PostingService:
     ``posts`` is the flood control shared by new topics, replies and edits, wherever they
     come from (web forms, the API); ``previews`` bounds previews. Without them nothing is
     counted (scripts, the demo, tests that are not about flood control). ``render`` turns
-    Markdown into safe HTML (the app's, with the enabled plugins' rules); ``events`` hears of
-    new topics and saved posts once they are committed.
+    Markdown into safe HTML (the app's, with the enabled plugins' rules; forumapp's own
+    when omitted); ``events`` hears of new topics and saved posts once they are committed.
     """
 
     def __init__(
@@ -62,7 +62,7 @@ class PostingService:
         posts: Budget | None = None,
         previews: Budget | None = None,
         *,
-        render: Callable[[str], str] = render_markdown,
+        render: Callable[[str], str] | None = None,
         events: Events = NO_EVENTS,
     ) -> None:
         self._session = session
@@ -70,7 +70,8 @@ class PostingService:
         self._counters = Counters(session)
         self._posts = posts
         self._previews = previews
-        self._render = render
+        # Looked up when used, not bound here: forumapp's renderer unless one was given.
+        self._renderer = render
         self._events = events
         self._counting = False
 
@@ -148,6 +149,9 @@ class PostingService:
                     forum.last_topic_title = title
         self._saved(post, edited=True)
         return post
+
+    def _render(self, content: str) -> str:
+        return (self._renderer or render_markdown)(content)
 
     def _saved(self, post: Post, *, edited: bool) -> None:
         self._events.post_saved(

@@ -77,6 +77,11 @@ def _stored_snapshot(app: Flask, host: PluginHost) -> Snapshot:
             # nothing is enabled yet.
             db.session.rollback()
             return Snapshot(0, frozenset(), None)
+        finally:
+            # No connection may outlive this read: a server that creates the app before
+            # forking its workers (gunicorn --preload) would hand the same one to each.
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _mount_blueprints(app: Flask, host: PluginHost) -> dict[str, str]:
