@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 from flask import Flask, abort, request
+from sqlalchemy import URL
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from forumapp.auth.forms import REGISTRATION_FIELDS
@@ -29,7 +29,8 @@ from forumapp.themes.catalogue import installed_themes
 from forumapp.themes.loader import install_theme_loader, switch_theme
 from forumapp.themes.static import create_themes_blueprint
 
-log = logging.getLogger(__name__)
+#: The state of a database without the plugin tables.
+NOTHING_ENABLED = Snapshot(0, frozenset(), None)
 
 
 def install_plugins(
@@ -70,18 +71,29 @@ def install_plugins(
 
 def _stored_snapshot(app: Flask, host: PluginHost) -> Snapshot:
     with app.app_context():
+        if not _database_exists(db.engine.url):
+            return NOTHING_ENABLED
         try:
             return administration_over(host.installed, ())().snapshot()
         except (OperationalError, ProgrammingError):
             # A database older than the plugin tables (before `forumapp db upgrade`):
             # nothing is enabled yet.
             db.session.rollback()
-            return Snapshot(0, frozenset(), None)
+            return NOTHING_ENABLED
         finally:
             # No connection may outlive this read: a server that creates the app before
             # forking its workers (gunicorn --preload) would hand the same one to each.
             db.session.remove()
             db.engine.dispose()
+
+
+def _database_exists(url: URL) -> bool:
+    # Creating the app must not create a SQLite file (`forumapp run` may stop before it
+    # uses the database, and `forumapp db upgrade` creates it): no file, nothing enabled.
+    if url.get_backend_name() != "sqlite":
+        return True
+    database = url.database
+    return database is not None and database not in ("", ":memory:") and Path(database).exists()
 
 
 def _mount_blueprints(app: Flask, host: PluginHost) -> dict[str, str]:
