@@ -45,6 +45,9 @@ from forumapp.management.audit.models import AuditEntry
 from forumapp.management.settings.store import SettingsRevision, SiteSetting
 from forumapp.messages import create_messages_blueprint
 from forumapp.messages.models import Conversation, Message, MessageReport, Participant
+from forumapp.plugins import create_plugins_blueprint
+from forumapp.plugins.install import install_plugins
+from forumapp.plugins.models import ExtensionsState, PluginSettingValue, PluginState
 from forumapp.policies import create_policies_blueprint
 from forumapp.ratelimit import bind_limiter
 from forumapp.reading import create_reading_blueprint
@@ -86,6 +89,9 @@ MODELS = (
     Message,
     MessageReport,
     UserBlock,
+    PluginState,
+    PluginSettingValue,
+    ExtensionsState,
 )
 
 
@@ -108,6 +114,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_storage(app)
     configure_jobs(app)
     configure_blueprints(app)
+    configure_plugins(app)
     configure_responses(app)
     configure_cli(app)
     return app
@@ -204,6 +211,12 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_avatars_blueprint())
     app.register_blueprint(create_messages_blueprint())
     app.register_blueprint(create_look_blueprint())
+    app.register_blueprint(create_plugins_blueprint())
+
+
+def configure_plugins(app: Flask) -> None:
+    """Run the plugins enabled in the panel (their blueprints too) in the chosen theme."""
+    install_plugins(app)
 
 
 def configure_responses(app: Flask) -> None:

@@ -307,3 +307,22 @@ class InMemoryDeviceSessions:
         ended = len(self.sessions) - len(kept)
         self.sessions = kept
         return ended
+
+
+class RecordingEvents:
+    """An :class:`forumapp.events.Events` that keeps what it is told, in order."""
+
+    def __init__(self) -> None:
+        self.told: list[object] = []
+
+    def user_registered(self, event: object) -> None:
+        self.told.append(event)
+
+    def topic_created(self, event: object) -> None:
+        self.told.append(event)
+
+    def post_saved(self, event: object) -> None:
+        self.told.append(event)
+
+    def member_banned(self, event: object) -> None:
+        self.told.append(event)

@@ -18,6 +18,8 @@ from forumapp.api.docs import ApiDocs, ApiIndex, OpenApiDocument
 from forumapp.api.problem_types import ProblemTypePage
 from forumapp.api.resource import Resource
 from forumapp.api.views import GroupAPI, ItemAPI, MeAPI
+from forumapp.plugins.api import PluginsAPI
+from forumapp.plugins.factories import current_extensions
 
 #: The resources of version 1, in the order the documentation shows them.
 RESOURCES: tuple[Resource, ...] = (
@@ -117,6 +119,7 @@ def view_function(endpoint: str) -> RouteCallable:
 def _view_functions() -> dict[str, RouteCallable]:
     views: dict[str, RouteCallable] = {
         "me": MeAPI.as_view("me"),
+        "plugins": PluginsAPI.as_view("plugins", extensions_factory=current_extensions),
         "openapi": OpenApiDocument.as_view("openapi", resources=RESOURCES),
         "docs": ApiDocs.as_view("docs", resources=RESOURCES),
         "index": ApiIndex.as_view("index", resources=RESOURCES),

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, create_model
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from forumapp.api.resource import Resource, schema_name
-from forumapp.api.schemas import Me, PageQuery
+from forumapp.api.schemas import Me, PageQuery, PluginList
 from forumapp.forum.ids import MAX_ID
 
 REF = "#/components/schemas/{model}"
@@ -160,6 +160,7 @@ def build_document(
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (Problem, "serialization"),
         (Me, "serialization"),
+        (PluginList, "serialization"),
     ]
     for resource in resources:
         models += [(resource.schema, "serialization"), (listings[resource.name], "serialization")]
@@ -185,6 +186,19 @@ def build_document(
             "parameters": [IF_NONE_MATCH],
             "responses": {
                 "200": {**_ok("Me"), "headers": _etag_header()},
+                "304": _not_modified(),
+                **_errors(401, 403, 429),
+            },
+        }
+    }
+    paths[f"{base_path}/plugins"] = {
+        "get": {
+            "operationId": "listPlugins",
+            "tags": ["plugins"],
+            "summary": "The enabled plugins and their settings (administrators only)",
+            "parameters": [IF_NONE_MATCH],
+            "responses": {
+                "200": {**_ok("PluginList"), "headers": _etag_header()},
                 "304": _not_modified(),
                 **_errors(401, 403, 429),
             },

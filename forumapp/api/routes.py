@@ -120,6 +120,7 @@ def create_api_blueprint() -> Blueprint:
         bp.add_url_rule(rule, view_func=index, methods=["GET"])
     for rule, endpoint in (
         ("/me", "me"),
+        ("/plugins", "plugins"),
         ("/openapi.json", "openapi"),
         ("/docs", "docs"),
         ("/problems/<string(maxlength=64):kind>", "problem_type"),

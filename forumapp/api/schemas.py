@@ -309,6 +309,24 @@ class Me(User):
     )
 
 
+# -- Plugins (administrators only) -----------------------------------------------------------
+
+
+class Plugin(Output):
+    """An enabled plugin and its settings' current values."""
+
+    name: str
+    version: str
+    summary: str
+    settings: dict[str, str | int | bool]
+
+
+class PluginList(Output):
+    """The plugins running in this worker, by name."""
+
+    items: list[Plugin]
+
+
 # -- Lists and query strings ----------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from forumapp.auth.sign_in_notices import TemplateSignInNotices
 from forumapp.auth.stores import SqlSessionStore, SqlUserStore
 from forumapp.auth.tokens import TokenService
 from forumapp.auth.urls import auth_endpoint
+from forumapp.events import app_events
 from forumapp.extensions import db
 from forumapp.http import external_url
 from forumapp.jobs.factories import mail_delivery
@@ -147,6 +148,7 @@ def registration_service_factory() -> RegistrationService:
         db.session,
         auth_settings(),
         utcnow,
+        app_events(),
     )
 
 

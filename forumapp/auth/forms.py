@@ -7,12 +7,14 @@ from typing import Any
 from flask import current_app
 from wtforms import (
     BooleanField,
+    Field,
     HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from forumapp.auth.passkeys.ceremony import MAX_ANSWER_LENGTH
@@ -109,8 +111,16 @@ class NewAccountForm(ForumForm):
     confirm_password = _confirm_password_field("Repeat password")
 
 
+#: ``app.extensions`` key of a function returning fields the app adds to the registration
+#: form (its plugins'), as names to unbound WTForms fields.
+REGISTRATION_FIELDS = "forumapp.registration_fields"
+
+
 class RegisterForm(NewAccountForm):
     """Create an account."""
+
+    #: Names of the fields :func:`registration_form` added, in the order they are shown.
+    extra_field_names: tuple[str, ...] = ()
 
     language = SelectField("Language")
     accept_tos = BooleanField(
@@ -126,6 +136,25 @@ class RegisterForm(NewAccountForm):
         if self.language.data is None:
             # The language the page is in: what the visitor's browser or menu chose.
             self.language.data = page_locale(current_app.config["DEFAULT_LANGUAGE"])
+
+    @property
+    def extra_fields(self) -> list[Field]:
+        """The added fields, bound to this form."""
+        return [self[name] for name in self.extra_field_names]
+
+
+def registration_form() -> RegisterForm:
+    """The registration form with the fields the app adds after the built-in ones; their
+    validators run with the form's own."""
+    provider = current_app.extensions.get(REGISTRATION_FIELDS)
+    added: dict[str, UnboundField] = provider() if provider is not None else {}
+    fields = {name: field for name, field in added.items() if not hasattr(RegisterForm, name)}
+    if not fields:
+        return RegisterForm()
+    extended: type[RegisterForm] = type(
+        "ExtendedRegisterForm", (RegisterForm,), {**fields, "extra_field_names": tuple(fields)}
+    )
+    return extended()
 
 
 class EmailForm(ForumForm):

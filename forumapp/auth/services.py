@@ -47,6 +47,7 @@ from forumapp.auth.second_factor.ports import (
     SecondFactor,
 )
 from forumapp.auth.tokens import TokenPurpose, TokenService
+from forumapp.events import NO_EVENTS, Events, MemberRegistered
 from forumapp.persistence import PersistenceError, Transaction, atomic
 
 WRONG_CREDENTIALS = "Wrong username, email address or password."
@@ -448,6 +449,7 @@ class RegistrationService:
         transaction: Transaction,
         settings: AuthSettings,
         clock: Clock,
+        events: Events = NO_EVENTS,
     ) -> None:
         self._users = users
         self._hasher = hasher
@@ -457,6 +459,7 @@ class RegistrationService:
         self._transaction = transaction
         self._settings = settings
         self._clock = clock
+        self._events = events
 
     def register(self, registration: Registration) -> None:
         """Create the account and email its owner, or raise :class:`StopValidation`.
@@ -494,6 +497,7 @@ class RegistrationService:
         except PersistenceError as exc:
             # Lost a race with another registration of the same username.
             raise StopValidation([ValidationError("username", USERNAME_TAKEN)]) from exc
+        self._events.user_registered(MemberRegistered(user.id, user.username, user.activated))
         if user.activated:
             self._mailer.send_welcome(user)
         else:

@@ -47,6 +47,7 @@ from forumapp.auth.forms import (
     ReauthForm,
     RegisterForm,
     ResetPasswordForm,
+    registration_form,
 )
 from forumapp.auth.second_factor.forms import SecondStepForm
 from forumapp.auth.second_factor.ports import PendingLogin
@@ -249,10 +250,10 @@ class Register(MethodView):
         self.registration_service_factory = registration_service_factory
 
     def get(self) -> ResponseReturnValue:
-        return render_template("auth/register.html", form=RegisterForm())
+        return render_template("auth/register.html", form=registration_form())
 
     def post(self) -> ResponseReturnValue:
-        form = RegisterForm()
+        form = registration_form()
         if not form.validate_on_submit():
             return render_template("auth/register.html", form=form)
         registration = Registration(

@@ -15,10 +15,12 @@ from datetime import timedelta
 from flask import current_app
 
 from forumapp import settings
+from forumapp.events import app_events
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor, current_posts_per_page, current_reader
 from forumapp.forum.community import CommunityStats
 from forumapp.forum.limits import posts_per_member, previews_per_member, reports_per_member
+from forumapp.forum.markdown import render_markdown
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
@@ -30,6 +32,8 @@ from forumapp.sqltypes import utcnow
 
 #: ``app.extensions`` key of the function that records moderation actions, if any.
 MODERATION_OBSERVER = "forumapp.moderation_observer"
+#: ``app.extensions`` key of the app's Markdown renderer (with its plugins' rules), if any.
+MARKDOWN_RENDERER = "forumapp.markdown_renderer"
 #: ``app.extensions`` key of the process's buffered topic view counter.
 VIEW_COUNTER_KEY = "forumapp.view_counter"
 #: ``app.extensions`` key of the worker's record of who is online.
@@ -112,7 +116,14 @@ def topic_visits_factory() -> TopicVisits:
 
 def posting_service_factory() -> PostingService:
     """The posting service over the app's database, with the members' flood control."""
-    return PostingService(db.session, utcnow, posts_per_member, previews_per_member)
+    return PostingService(
+        db.session,
+        utcnow,
+        posts_per_member,
+        previews_per_member,
+        render=current_app.extensions.get(MARKDOWN_RENDERER, render_markdown),
+        events=app_events(),
+    )
 
 
 def moderation_service_factory() -> ModerationService:

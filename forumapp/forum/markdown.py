@@ -263,7 +263,8 @@ def _align_cells_without_style(state: StateCore) -> None:
             token.attrs["class"] = "align-" + style.removeprefix("text-align:")
 
 
-def _build_parser() -> MarkdownIt:
+def build_parser() -> MarkdownIt:
+    """A new parser with forumapp's rules (plugins add theirs to a copy of their own)."""
     parser = MarkdownIt(
         "commonmark",
         {"html": False, "linkify": True, "typographer": False, "highlight": highlight_code},
@@ -278,7 +279,7 @@ def _build_parser() -> MarkdownIt:
     return parser
 
 
-_parser = _build_parser()
+_parser = build_parser()
 
 
 #: The one relative link a post may hold: a permalink, as quotes link their source.
@@ -297,8 +298,14 @@ def _url_filter(tag: str, attribute: str, value: str) -> str | None:
 
 def render_markdown(source: str) -> str:
     """Safe HTML for a post body; raw HTML in ``source`` is shown as text, never passed on."""
+    return render_with(_parser, source)
+
+
+def render_with(parser: MarkdownIt, source: str) -> str:
+    """Safe HTML for ``source`` rendered by ``parser``: whatever rules it holds, the
+    result is sanitized like every post."""
     return nh3.clean(
-        _parser.render(source),
+        parser.render(source),
         tags=set(ALLOWED_TAGS),
         attributes=ALLOWED_ATTRIBUTES,
         tag_attribute_values=_ATTRIBUTE_VALUES,

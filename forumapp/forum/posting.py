@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sqlalchemy import update
 
+from forumapp.events import NO_EVENTS, Events, PostSaved, TopicCreated
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.forum.lookups import visible_forum, visible_post, visible_topic
@@ -49,7 +50,9 @@ class PostingService:
 
     ``posts`` is the flood control shared by new topics, replies and edits, wherever they
     come from (web forms, the API); ``previews`` bounds previews. Without them nothing is
-    counted (scripts, the demo, tests that are not about flood control).
+    counted (scripts, the demo, tests that are not about flood control). ``render`` turns
+    Markdown into safe HTML (the app's, with the enabled plugins' rules; forumapp's own
+    when omitted); ``events`` hears of new topics and saved posts once they are committed.
     """
 
     def __init__(
@@ -58,12 +61,18 @@ class PostingService:
         clock: Clock,
         posts: Budget | None = None,
         previews: Budget | None = None,
+        *,
+        render: Callable[[str], str] | None = None,
+        events: Events = NO_EVENTS,
     ) -> None:
         self._session = session
         self._clock = clock
         self._counters = Counters(session)
         self._posts = posts
         self._previews = previews
+        # Looked up when used, not bound here: forumapp's renderer unless one was given.
+        self._renderer = render
+        self._events = events
         self._counting = False
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
@@ -72,7 +81,7 @@ class PostingService:
         forum = visible_forum(self._session, actor, forum_id)
         if not actor.can_post_topic(forum):
             raise Forbidden("You cannot start a topic in this forum.")
-        html = render_markdown(content)  # before the write lock: rendering can take a while
+        html = self._render(content)  # before the write lock: rendering can take a while
         with self._counted(actor), atomic(self._session):
             self._counters.lock_forum(forum)
             now = self._clock()  # after the lock: see Counters.lock_forum
@@ -91,6 +100,10 @@ class PostingService:
             self._session.flush()
             post = self._add_post(topic, actor, content, html, now)
             self._counters.post_added(forum, topic, post, new_topic=True)
+        self._events.topic_created(
+            TopicCreated(topic.id, forum.id, title, actor.user_id, actor.username)
+        )
+        self._saved(post, edited=False)
         return topic
 
     def reply(self, actor: Actor, topic_id: int, content: str) -> Post:
@@ -99,7 +112,7 @@ class PostingService:
         topic, forum = visible_topic(self._session, actor, topic_id)
         if not actor.can_reply(forum, topic):
             raise Forbidden("You cannot reply to this topic.")
-        html = render_markdown(content)  # before the write lock: rendering can take a while
+        html = self._render(content)  # before the write lock: rendering can take a while
         with self._counted(actor), atomic(self._session):
             # Numbers are handed out by an atomic increment, so concurrent replies never
             # collide (the unique (topic_id, number) constraint is the backstop).
@@ -113,6 +126,7 @@ class PostingService:
             now = self._clock()  # after the lock: see Counters.lock_forum
             post = self._new_post(topic, actor, content, html, now, topic.post_number_seq)
             self._counters.post_added(forum, topic, post, new_topic=False)
+        self._saved(post, edited=False)
         return post
 
     def edit_post(self, actor: Actor, post_id: int, content: str, title: str | None = None) -> Post:
@@ -122,7 +136,7 @@ class PostingService:
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_edit_post(forum, topic, post):
             raise Forbidden("You cannot edit this post.")
-        html = render_markdown(content)  # before the write lock: rendering can take a while
+        html = self._render(content)  # before the write lock: rendering can take a while
         with self._counted(actor), atomic(self._session):
             post.content = content
             post.html = html
@@ -133,7 +147,16 @@ class PostingService:
                 topic.title = title
                 if forum.last_topic_id == topic.id:
                     forum.last_topic_title = title
+        self._saved(post, edited=True)
         return post
+
+    def _render(self, content: str) -> str:
+        return (self._renderer or render_markdown)(content)
+
+    def _saved(self, post: Post, *, edited: bool) -> None:
+        self._events.post_saved(
+            PostSaved(post.id, post.topic_id, post.user_id, post.author_name, post.content, edited)
+        )
 
     def delete_post(self, actor: Actor, post_id: int) -> Post:
         """Soft-delete a post; deleting the first post deletes the topic."""
@@ -161,7 +184,7 @@ class PostingService:
         as each renders Markdown."""
         if self._previews is not None:
             self._previews.take(actor)
-        return render_markdown(without_nul(content))
+        return self._render(without_nul(content))
 
     def quote(self, actor: Actor, topic_id: int, post_id: int) -> str:
         """The start of a reply to ``topic_id`` quoting post ``post_id`` (the agreed format

@@ -25,6 +25,8 @@ class Area(StrEnum):
     FORUMS = "forums"
     REPORTS = "reports"
     SETTINGS = "settings"
+    PLUGINS = "plugins"
+    THEMES = "themes"
     AUDIT = "audit"
 
 
@@ -36,6 +38,8 @@ AREA_LINKS: dict[Area, tuple[str, str]] = {
     Area.FORUMS: ("management.forums", "Forums"),
     Area.REPORTS: ("management.reports", "Reports"),
     Area.SETTINGS: ("management.settings", "Settings"),
+    Area.PLUGINS: ("plugins.plugins", "Plugins"),
+    Area.THEMES: ("plugins.themes", "Themes"),
     Area.AUDIT: ("management.audit", "Audit log"),
 }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from forumapp.events import app_events
 from forumapp.extensions import db
 from forumapp.forum import moderation_service_factory
 from forumapp.forum.moderation import ModerationService
@@ -63,7 +64,7 @@ def dashboard_stats_factory() -> DashboardStats:
 
 def user_administration_factory() -> UserAdministration:
     """Member administration, recording into the audit log."""
-    return UserAdministration(db.session, audit_log_factory(), utcnow)
+    return UserAdministration(db.session, audit_log_factory(), utcnow, app_events())
 
 
 def group_administration_factory() -> GroupAdministration:

@@ -654,3 +654,19 @@ def test_the_look_migration_upgrades_downgrades_and_upgrades_again(scratch_app: 
         assert "theme" in _user_columns()
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []
+
+
+def test_the_plugins_migration_creates_and_drops_its_tables(scratch_app: Flask) -> None:
+    tables = {"plugin_states", "plugin_settings", "extensions_state"}
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0026_plugins")
+        assert tables <= set(inspect(db.engine).get_table_names())
+        downgrade(directory=migrations_folder(), revision="-1")
+        assert not tables & set(inspect(db.engine).get_table_names())
+        upgrade(directory=migrations_folder(), revision="0026_plugins")
+        assert tables <= set(inspect(db.engine).get_table_names())
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql(
+                "SELECT id, revision FROM extensions_state"
+            ).all() == [(1, 0)]
+        db.engine.dispose()

@@ -23,6 +23,7 @@ from forumapp.auth.services import (
     RegistrationService,
 )
 from forumapp.auth.tokens import TokenService
+from forumapp.events import MemberRegistered
 from forumapp.users.passwords import PasswordPolicy
 from tests.fakes import (
     FakeHasher,
@@ -32,6 +33,7 @@ from tests.fakes import (
     InMemoryAccessTokens,
     InMemorySessionStore,
     InMemoryUserStore,
+    RecordingEvents,
     RecordingMailer,
 )
 
@@ -256,6 +258,27 @@ def test_registration_with_a_known_email_creates_nothing_and_warns_the_owner(kit
     assert [(m.kind, m.to) for m in kit.mailer.sent] == [
         ("registration_attempt", "carol@example.org")
     ]
+
+
+def test_registration_tells_the_events_port_of_new_accounts_only(kit: Kit) -> None:
+    events = RecordingEvents()
+    kit.add_user("carol")
+    service = RegistrationService(
+        kit.users,
+        kit.hasher,
+        PasswordPolicy(8, 1024),
+        kit.tokens,
+        kit.mailer,
+        kit.transaction,
+        kit.settings,
+        kit.clock,
+        events,
+    )
+    service.register(registration(username="bob"))
+    service.register(registration(username="dave", email="carol@example.org"))
+    user = kit.users.find_by_login("bob")
+    assert user is not None
+    assert events.told == [MemberRegistered(user.id, "bob", activated=False)]
 
 
 def test_registration_hashes_the_password_for_known_and_new_emails_alike(kit: Kit) -> None:

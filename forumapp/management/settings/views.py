@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -17,6 +17,7 @@ from forumapp.management.panel import current_auditor, render_panel
 from forumapp.management.settings.store import (
     EDITABLE,
     EDITABLE_KEYS,
+    Setting,
     SettingsError,
     SettingsStore,
 )
@@ -24,11 +25,13 @@ from forumapp.management.settings.store import (
 StoreFactory = Callable[[], SettingsStore]
 
 
-def _submitted_values() -> tuple[dict[str, Any], dict[str, str]]:
-    """The form's values by config key, typed; and fields that are not even numbers."""
+def submitted_values(
+    settings: Iterable[Setting] = EDITABLE,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form's values of ``settings`` by key, typed; and fields that are not even numbers."""
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    for setting in EDITABLE:
+    for setting in settings:
         raw = request.form.get(setting.key, "")
         if setting.kind is bool:
             values[setting.key] = raw == "y"
@@ -58,7 +61,7 @@ class SettingsView(MethodView):
     def post(self) -> ResponseReturnValue:
         if not ForumForm().validate_on_submit():
             abort(400)
-        values, problems = _submitted_values()
+        values, problems = submitted_values()
         for key, value in values.items():
             reason = EDITABLE_KEYS[key].check(value)
             if reason:

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from forumapp.auth.models import AuthSession
+from forumapp.events import NO_EVENTS, Events, MemberBanned
 from forumapp.forum.authorship import release_posts
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.reading import Pagination, page_count
@@ -58,10 +59,17 @@ def staff_group(group: Group) -> bool:
 class UserAdministration:
     """Lists members and bans or unbans them, recording each action in the audit log."""
 
-    def __init__(self, session: DbSession, audit: AuditLog, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        session: DbSession,
+        audit: AuditLog,
+        clock: Callable[[], datetime],
+        events: Events = NO_EVENTS,
+    ) -> None:
         self._session = session
         self._audit = audit
         self._clock = clock
+        self._events = events
 
     def list(self, query: str, page: int, per_page: int) -> UserPage:
         """Members whose name or email contains ``query``, newest first."""
@@ -112,6 +120,7 @@ class UserAdministration:
                 user.username,
                 f"{details}, then back to {restore.name}; {reason}".strip("; "),
             )
+        self._events.member_banned(MemberBanned(user.id, user.username, until, auditor.username))
         return user
 
     def lift_expired_bans(self) -> int:
