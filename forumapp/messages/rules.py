@@ -15,6 +15,7 @@ from sqlalchemy import select
 from forumapp.forum.errors import Forbidden, InvalidInput
 from forumapp.forum.permissions import Actor
 from forumapp.persistence import DbSession
+from forumapp.text import has_control_characters
 from forumapp.users.blocks import blocked_by, blockers_among
 from forumapp.users.models import User, username_key
 
@@ -87,6 +88,10 @@ def recipients(
     actor; :class:`InvalidInput` on ``field`` names the first one who cannot be
     written to (three queries whatever the number of names)."""
     wanted = unique_names(names)
+    for name in wanted:
+        # No username holds one, and PostgreSQL refuses a NUL even in a lookup.
+        if has_control_characters(name):
+            raise InvalidInput(field, UNKNOWN_MEMBER.format(name=ascii(name)[1:-1]))
     keys = [username_key(name) for name in wanted]
     found = {
         user.username_key: user

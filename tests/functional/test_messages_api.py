@@ -103,6 +103,9 @@ def test_guests_and_read_only_tokens_cannot_write(
     ("body", "field"),
     [
         ({"recipients": ["nobody"]}, "recipients"),
+        # No username holds a control character; PostgreSQL refuses a NUL in a query.
+        ({"recipients": ["\x00"]}, "recipients"),
+        ({"recipients": ["bob\x00"]}, "recipients"),
         ({"recipients": []}, "recipients"),
         ({"content": ""}, "content"),
         ({"content": "Hi\x00"}, "content"),
