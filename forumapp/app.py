@@ -37,6 +37,14 @@ from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
 from forumapp.management.settings.store import SettingsRevision, SiteSetting
+from forumapp.notifications import create_notifications_blueprint
+from forumapp.notifications.models import (
+    EmailChoice,
+    ForumWatch,
+    Notification,
+    TopicWatch,
+    WatchPreference,
+)
 from forumapp.policies import create_policies_blueprint
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import migrations_folder, static_folder, template_folder
@@ -70,6 +78,11 @@ MODELS = (
     LoginEvent,
     Passkey,
     PasskeyChallenge,
+    Notification,
+    TopicWatch,
+    ForumWatch,
+    EmailChoice,
+    WatchPreference,
 )
 
 
@@ -176,6 +189,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_setup_blueprint())
     app.register_blueprint(create_media_blueprint())
     app.register_blueprint(create_avatars_blueprint())
+    app.register_blueprint(create_notifications_blueprint())
 
 
 def configure_responses(app: Flask) -> None:

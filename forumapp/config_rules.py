@@ -238,6 +238,9 @@ RULES: dict[str, Rule] = {
     "STORAGE_URL": storage_url_problem,
     "AVATAR_MAX_BYTES": whole_number(1024, 64 * 1024 * 1024),
     "AVATAR_MAX_SIDE": whole_number(128, 16384),
+    "NOTIFICATIONS_MAX_MENTIONS": whole_number(0, 100),
+    "NOTIFICATIONS_PER_PAGE": whole_number(1, 200),
+    "NOTIFICATIONS_RETENTION_DAYS": whole_number(1, 3650),
 }
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Flask
@@ -36,6 +37,8 @@ class Email:
     subject: str
     text: str
     html: str
+    #: Extra header fields, such as ``List-Unsubscribe`` (RFC 2369 and 8058).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class MailFailure(db.Model):  # type: ignore[name-defined,misc]
@@ -72,7 +75,9 @@ class MailDelivery:
 
     def send(self, email: Email) -> None:
         """Send ``email``; failures are logged and recorded, never raised to the caller."""
-        message = EmailMultiAlternatives(subject=email.subject, body=email.text, to=[email.to])
+        message = EmailMultiAlternatives(
+            subject=email.subject, body=email.text, to=[email.to], headers=dict(email.headers)
+        )
         message.attach_alternative(email.html, "text/html")
         if self._app.config["MAIL_SEND_ASYNC"]:
             threading.Thread(target=self._deliver, args=(email, message), daemon=True).start()

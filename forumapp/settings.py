@@ -87,6 +87,14 @@ SIGNATURES_ENABLED = True
 #: Saves of the profile and preferences pages per member (each renders Markdown).
 ACCOUNT_SETTINGS_LIMIT = "30 per hour"
 
+#: Mentions (and quoted posts) of one post that notify: a post naming more notifies the
+#: first ones only.
+NOTIFICATIONS_MAX_MENTIONS = 10
+#: Lines per page of /notifications.
+NOTIFICATIONS_PER_PAGE = 30
+#: Read notifications older than this many days are deleted.
+NOTIFICATIONS_RETENTION_DAYS = 90
+
 #: Personal access tokens for the JSON API one member may hold at once.
 API_TOKENS_PER_MEMBER = 20
 #: JSON API requests per caller (token, member or address), and per client address.

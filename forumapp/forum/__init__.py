@@ -15,6 +15,7 @@ from flask import Blueprint
 from forumapp import domain_errors
 from forumapp.forum import views
 from forumapp.forum.factories import (
+    FORUM_EVENTS,
     MODERATION_OBSERVER,
     ForumFactories,
     default_factories,
@@ -29,6 +30,7 @@ from forumapp.localtime import local_time
 from forumapp.views import PageView
 
 __all__ = [
+    "FORUM_EVENTS",
     "MODERATION_OBSERVER",
     "ForumFactories",
     "create_forum_blueprint",

@@ -27,6 +27,9 @@ from forumapp.sqltypes import utcnow
 
 #: ``app.extensions`` key of the function that records moderation actions, if any.
 MODERATION_OBSERVER = "forumapp.moderation_observer"
+#: ``app.extensions`` key of the :class:`~forumapp.forum.events.ForumEvents` the posting
+#: and moderation services tell of committed changes, if any (set by the notifications).
+FORUM_EVENTS = "forumapp.forum_events"
 #: ``app.extensions`` key of the process's buffered topic view counter.
 VIEW_COUNTER_KEY = "forumapp.view_counter"
 
@@ -84,12 +87,25 @@ def topic_visits_factory() -> TopicVisits:
 
 def posting_service_factory() -> PostingService:
     """The posting service over the app's database, with the members' flood control."""
-    return PostingService(db.session, utcnow, posts_per_member, previews_per_member)
+    return PostingService(
+        db.session,
+        utcnow,
+        posts_per_member,
+        previews_per_member,
+        events=current_app.extensions.get(FORUM_EVENTS),
+    )
 
 
 def moderation_service_factory() -> ModerationService:
-    """The moderation service over the app's database, reporting to the app's observer."""
-    return ModerationService(db.session, utcnow, current_app.extensions.get(MODERATION_OBSERVER))
+    """The moderation service over the app's database, reporting to the app's observer and
+    its forum events."""
+    extensions = current_app.extensions
+    return ModerationService(
+        db.session,
+        utcnow,
+        extensions.get(MODERATION_OBSERVER),
+        events=extensions.get(FORUM_EVENTS),
+    )
 
 
 def search_service_factory() -> SearchService:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import nh3
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
@@ -19,7 +20,8 @@ from markdown_it.token import Token
 from forumapp.text import is_blank
 
 #: Bump whenever the HTML for the same source changes, so stored renderings get redone.
-RENDERER_VERSION = 2
+#: 3: ``@name`` mentions link to the member's profile; links to paths of this site stay.
+RENDERER_VERSION = 3
 
 ALLOWED_TAGS = frozenset(
     {
@@ -31,6 +33,7 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = ("http:", "https:")
+LINK_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(LINK_SCHEMES))
 _ALIGNMENTS = {"left", "center", "right"}
 _CELL_ALIGNMENT = {"th": {"align": _ALIGNMENTS}, "td": {"align": _ALIGNMENTS}}
 _LINK_REL = "nofollow ugc noopener"
@@ -256,6 +259,42 @@ def _align_cells_without_style(state: StateCore) -> None:
             token.attrs["align"] = style.removeprefix("text-align:")
 
 
+#: A mention: "@" and a username (forumapp.users.models.USERNAME_PATTERN), not inside a
+#: word or an email address.
+_MENTION = re.compile(r"@([A-Za-z0-9][A-Za-z0-9_.-]{0,31})")
+_MENTION_MARKUP = "mention"
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")
+#: The profile path a mention links to (the forum blueprint's ``/user/<username>``).
+PROFILE_PATH = "/user/"
+
+
+def _mention(state: StateInline, silent: bool) -> bool:
+    """``@name`` as a link to the member's profile; the name is what usernames may hold,
+    less a final "." or "-" (the end of a sentence)."""
+    pos = state.pos
+    if state.src[pos] != "@" or state.linkLevel > 0:
+        return False
+    if pos > 0 and state.src[pos - 1] in _NAME_CHARACTERS:
+        return False
+    match = _MENTION.match(state.src, pos, state.posMax)
+    if match is None:
+        return False
+    name = match.group(1).rstrip(".-")
+    if not name:
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": PROFILE_PATH + name}
+        token.markup = _MENTION_MARKUP
+        token.meta = {"username": name}
+        token = state.push("text", "", 0)
+        token.content = "@" + name
+        token = state.push("link_close", "a", -1)
+        token.markup = _MENTION_MARKUP
+    state.pos += 1 + len(name)
+    return True
+
+
 def _build_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     parser.linkify = _linkify
@@ -265,16 +304,31 @@ def _build_parser() -> MarkdownIt:
     parser.block.ruler.at("table", _table_within_budget, {"alt": ["paragraph", "reference"]})
     parser.core.ruler.push("align_cells_without_style", _align_cells_without_style)
     parser.core.ruler.push("links_within_budget", _links_within_budget)
+    parser.inline.ruler.before("link", "mention", _mention)
     return parser
 
 
 _parser = _build_parser()
 
 
-def _image_source_filter(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and not value.lower().startswith(IMAGE_SCHEMES):
-        return None
-    return value
+def _is_site_path(value: str) -> bool:
+    # "/user/alice" or "/post/12", never "//host" or "/\\host", which browsers read as
+    # another host; relative paths ("../x") mean nothing in a post shown on many pages.
+    return (
+        value.startswith("/")
+        and value[1:2] not in ("/", "\\", "")
+        and not any(char.isspace() or not char.isprintable() for char in value)
+    )
+
+
+def _url_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute not in ("href", "src"):
+        return value
+    schemes = IMAGE_SCHEMES if tag == "img" else LINK_PREFIXES
+    if value.lower().startswith(schemes) or (tag == "a" and _is_site_path(value)):
+        return value
+    # Anything else, a relative path or a scheme the sanitizer might read as one, goes.
+    return None
 
 
 def render_markdown(source: str) -> str:
@@ -284,10 +338,11 @@ def render_markdown(source: str) -> str:
         tags=set(ALLOWED_TAGS),
         attributes=ALLOWED_ATTRIBUTES,
         tag_attribute_values=_CELL_ALIGNMENT,
-        attribute_filter=_image_source_filter,
+        attribute_filter=_url_filter,
         url_schemes=set(LINK_SCHEMES),
-        # Relative URLs include "//evil.example", which url_schemes alone lets through.
-        url_relative="deny",
+        # Relative URLs include "//evil.example", which url_schemes alone lets through:
+        # _url_filter keeps only paths of this site ("/user/alice").
+        url_relative="pass_through",
         link_rel=_LINK_REL,
     )
 
@@ -336,3 +391,37 @@ def text_of_html(fragment: str, limit: int = 200) -> str:
     if text[limit - 1] != " ":
         head = head.rpartition(" ")[0] or head
     return head.rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class References:
+    """Whom a post mentions and which posts it quotes, in the order written."""
+
+    #: Usernames after "@", outside quotations (a quoted mention was the quoted post's).
+    mentions: tuple[str, ...]
+    #: Ids of the posts whose permalink (``/post/<id>``) a quotation links to.
+    quoted_posts: tuple[int, ...]
+
+
+_POST_PATH = re.compile(r"/post/([0-9]{1,18})(?:[#?].*)?")
+
+
+def references(source: str) -> References:
+    """The mentions and quotations of a post, read from markdown-it's tokens (so that
+    code, link texts and escaped "@" never count)."""
+    mentions: dict[str, None] = {}
+    quoted: dict[int, None] = {}
+    depth = 0
+    for block in _parser.parse(source):
+        if block.type == "blockquote_open":
+            depth += 1
+        elif block.type == "blockquote_close":
+            depth -= 1
+        for token in block.children or ():
+            if token.type != "link_open":
+                continue
+            if token.markup == _MENTION_MARKUP and not depth:
+                mentions.setdefault(str(token.meta["username"]), None)
+            elif depth and (match := _POST_PATH.fullmatch(str(token.attrs.get("href", "")))):
+                quoted.setdefault(int(match.group(1)), None)
+    return References(tuple(mentions), tuple(quoted))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.forum.events import ForumEvents
 from forumapp.forum.lookups import visible_forum, visible_post
 from forumapp.forum.models import Forum, Post, Report, Topic
 from forumapp.forum.permissions import Actor
@@ -87,15 +88,22 @@ ModerationObserver = Callable[[ModerationEvent], None]
 
 class ModerationService:
     """Applies moderation actions for an actor who moderates the forum concerned, and
-    reports each one to an observer (the management panel's audit log)."""
+    reports each one to an observer (the management panel's audit log), inside the
+    action's transaction, and to ``events`` (notifications) once it is committed."""
 
     def __init__(
-        self, session: DbSession, clock: Clock, observer: ModerationObserver | None = None
+        self,
+        session: DbSession,
+        clock: Clock,
+        observer: ModerationObserver | None = None,
+        events: ForumEvents | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
         self._counters = Counters(session)
         self._observer = observer
+        self._events = events
+        self._taken: list[ModerationEvent] = []
 
     def _notify(
         self,
@@ -105,20 +113,27 @@ class ModerationService:
         target: tuple[str, int, str],
         details: str = "",
     ) -> None:
+        target_type, target_id, target_label = target
+        event = ModerationEvent(
+            action,
+            target_type,
+            target_id,
+            target_label,
+            details,
+            actor_id=actor.user_id,
+            actor_name=actor.username,
+            client_address=client_address,
+        )
         if self._observer is not None:
-            target_type, target_id, target_label = target
-            self._observer(
-                ModerationEvent(
-                    action,
-                    target_type,
-                    target_id,
-                    target_label,
-                    details,
-                    actor_id=actor.user_id,
-                    actor_name=actor.username,
-                    client_address=client_address,
-                )
-            )
+            self._observer(event)
+        self._taken.append(event)
+
+    def _announce(self) -> None:
+        # Called once the actions' transaction has committed: what was rolled back is
+        # never announced.
+        taken, self._taken = self._taken, []
+        if self._events is not None and taken:
+            self._events.moderated(taken)
 
     def act_on_topics(
         self,
@@ -143,6 +158,7 @@ class ModerationService:
         if len(topics) != len(wanted):
             # Ids from another forum (or none at all) are refused as a whole.
             raise NotFound
+        self._taken.clear()  # nothing of an earlier call that failed
         with atomic(self._session):
             if action is TopicAction.MOVE:
                 self._move(actor, forum, topics, target_forum_id)
@@ -166,6 +182,7 @@ class ModerationService:
                     ("topic", topic.id, topic.title),
                     details,
                 )
+        self._announce()
         return len(topics)
 
     def reportable_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic]:
@@ -185,6 +202,7 @@ class ModerationService:
             raise Forbidden("You do not moderate this forum.")
         if post.number == 1 and action in (PostAction.DELETE, PostAction.RESTORE):
             raise InvalidInput("action", "Delete or restore the whole topic instead.")
+        self._taken.clear()  # nothing of an earlier call that failed
         with atomic(self._session):
             # Hidden posts count as removed, like deleted ones: they stop being the last
             # post, a reply, and one of their author's posts.
@@ -198,6 +216,7 @@ class ModerationService:
                 self._counters.recount_users({post.user_id})
             label = f"#{post.number} in {topic.title}"
             self._notify(actor, client_address, f"post.{action}", ("post", post.id, label))
+        self._announce()
         return post
 
     def report(self, actor: Actor, post_id: int, reason: str) -> Report:
@@ -266,6 +285,9 @@ class ModerationService:
                 ("report", report.id, f"post #{report.post_id}"),
                 note,
             )
+        self._taken.clear()  # announced as a handled report, not as an action
+        if self._events is not None:
+            self._events.report_handled(report.id)
         return report
 
     def _move(

@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden
+from forumapp.forum.events import ForumEvents
 from forumapp.forum.lookups import visible_forum, visible_post, visible_topic
 from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
@@ -49,7 +50,8 @@ class PostingService:
 
     ``posts`` is the flood control shared by new topics, replies and edits, wherever they
     come from (web forms, the API); ``previews`` bounds previews. Without them nothing is
-    counted (scripts, the demo, tests that are not about flood control).
+    counted (scripts, the demo, tests that are not about flood control). ``events`` hears
+    of each new post once it is committed (notifications).
     """
 
     def __init__(
@@ -58,12 +60,14 @@ class PostingService:
         clock: Clock,
         posts: Budget | None = None,
         previews: Budget | None = None,
+        events: ForumEvents | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
         self._counters = Counters(session)
         self._posts = posts
         self._previews = previews
+        self._events = events
         self._counting = False
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
@@ -91,6 +95,7 @@ class PostingService:
             self._session.flush()
             post = self._add_post(topic, actor, content, html, now)
             self._counters.post_added(forum, topic, post, new_topic=True)
+        self._saved(post)
         return topic
 
     def reply(self, actor: Actor, topic_id: int, content: str) -> Post:
@@ -113,6 +118,7 @@ class PostingService:
             now = self._clock()  # after the lock: see Counters.lock_forum
             post = self._new_post(topic, actor, content, html, now, topic.post_number_seq)
             self._counters.post_added(forum, topic, post, new_topic=False)
+        self._saved(post)
         return post
 
     def edit_post(self, actor: Actor, post_id: int, content: str, title: str | None = None) -> Post:
@@ -202,6 +208,10 @@ class PostingService:
         except BaseException:
             self._posts.give_back(actor)
             raise
+
+    def _saved(self, post: Post) -> None:
+        if self._events is not None:
+            self._events.post_saved(post.id)
 
     def _add_post(self, topic: Topic, actor: Actor, content: str, html: str, now: datetime) -> Post:
         topic.post_number_seq += 1

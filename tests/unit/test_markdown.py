@@ -94,6 +94,10 @@ def inspect(fragment: str) -> Inspection:
 def url_is_allowed(attribute: str, value: str) -> bool:
     # Browsers ignore spaces, tabs, newlines and controls around and inside a scheme.
     normalized = _SPACE_AND_CONTROLS.sub("", html.unescape(value)).lower()
+    if attribute == "href" and normalized.startswith("/") and normalized[1:2] not in ("/", "\\"):
+        # A path of this site (a mention's profile link, a quote's permalink): a browser
+        # reads no other host into it.
+        return normalized == value.lower()
     return normalized.startswith(SCHEMES[attribute])
 
 
@@ -174,7 +178,8 @@ def test_mailto_links_are_kept() -> None:
 
 
 @pytest.mark.parametrize(
-    "source", ["[x](/t/1)", "[x](#top)", "[x](//evil.example/)", "[x](ftp://example.com/)"]
+    "source",
+    ["[x](t/1)", "[x](../t/1)", "[x](#top)", "[x](//evil.example/)", "[x](ftp://example.com/)"],
 )
 def test_relative_and_other_scheme_links_lose_their_href(source: str) -> None:
     assert render_markdown(source) == f'<p><a rel="{REL}">x</a></p>\n'
