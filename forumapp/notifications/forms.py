@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, Form, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from forumapp.forms import ForumForm
 from forumapp.notifications.choices import NotificationChoices
@@ -32,7 +33,9 @@ EMAIL_CHOICES = [
 class WatchForm(ForumForm):
     """The level a member follows a topic or forum at."""
 
-    level = SelectField("Notifications", choices=LEVEL_CHOICES)
+    level = SelectField(
+        "Notifications", choices=[SelectChoice(value, label) for value, label in LEVEL_CHOICES]
+    )
 
     def chosen(self) -> Level:
         """The submitted level."""
@@ -55,7 +58,9 @@ class _EmailFields(ForumForm):
 def _with_email_fields() -> type[_EmailFields]:
     # One select per kind, built once from LABELS so that a new kind gets its field.
     fields: dict[str, Any] = {
-        email_field_name(kind): SelectField(label, choices=EMAIL_CHOICES)
+        email_field_name(kind): SelectField(
+            label, choices=[SelectChoice(value, text) for value, text in EMAIL_CHOICES]
+        )
         for kind, label in LABELS.items()
     }
     return type("NotificationSettingsForm", (_EmailFields,), fields)
