@@ -505,3 +505,25 @@ def test_the_notice_preferences_migration_upgrades_downgrades_and_upgrades_again
         assert "notify_new_sign_in" in _user_columns()
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []
+
+
+def test_the_notifications_migration_upgrades_downgrades_and_upgrades_again(
+    scratch_app: Flask,
+) -> None:
+    tables = {
+        "notifications",
+        "topic_watches",
+        "forum_watches",
+        "notification_email_choices",
+        "watch_preferences",
+    }
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0023_notifications")
+        with db.engine.connect() as connection:
+            assert tables <= set(inspect(connection).get_table_names())
+        downgrade(directory=migrations_folder(), revision="0020_notice_preferences")
+        with db.engine.connect() as connection:
+            assert not tables & set(inspect(connection).get_table_names())
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
