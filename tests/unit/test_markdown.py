@@ -20,6 +20,7 @@ from forumapp.forum.markdown import (
     MAX_TABLE_CELLS,
     RENDERER_VERSION,
     plain_text,
+    references,
     quote_markdown,
     render_markdown,
     text_of_html,
@@ -424,3 +425,19 @@ def test_text_of_html_cut_short_mid_tag_keeps_the_text_before_it() -> None:
     html = render_markdown("First paragraph.\n\n[a link](https://example.org/x) after")
     cut = html[: html.index("href") + 8]
     assert text_of_html(cut) == "First paragraph."
+
+
+def test_a_mention_links_to_the_profile_outside_words_code_and_links() -> None:
+    rendered = render_markdown("Hi @alice. Mail bob@example.org, `@code`, [@bob](https://x.org)")
+    assert f'<a href="/user/alice" rel="{REL}">@alice</a>.' in rendered
+    assert "/user/bob" not in rendered and "/user/code" not in rendered
+
+
+def test_references_name_mentions_and_quoted_posts_from_the_tokens() -> None:
+    source = (
+        "> **[alice](/post/12) wrote:**\n> as @carol said\n\n"
+        "@bob, @Dave- and @bob again. `@code` \\@escaped [see](/post/13)"
+    )
+    found = references(source)
+    assert found.mentions == ("bob", "Dave")  # a quoted mention was the quoted post's
+    assert found.quoted_posts == (12,)  # a link outside a quotation is no quote
