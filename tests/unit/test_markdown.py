@@ -20,8 +20,8 @@ from forumapp.forum.markdown import (
     MAX_TABLE_CELLS,
     RENDERER_VERSION,
     plain_text,
-    references,
     quote_markdown,
+    references,
     render_markdown,
     text_of_html,
 )
