@@ -26,7 +26,7 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_notifications_user_updated", "user_id", "updated_at", "id"),
         Index("ix_notifications_user_read", "user_id", "read_at"),
         # A new reply finds the unread line it joins.
-        Index("ix_notifications_topic_kind", "topic_id", "kind", "read_at"),
+        Index("ix_notifications_topic_kind", "topic_id", "kind", "user_id"),
         # Emails and digests look for the lines still due.
         Index("ix_notifications_mail", "mail_status", "user_id"),
         # Pruning looks for old read lines.

@@ -57,7 +57,7 @@ def upgrade():
     )
     op.create_index("ix_notifications_user_read", "notifications", ["user_id", "read_at"])
     op.create_index(
-        "ix_notifications_topic_kind", "notifications", ["topic_id", "kind", "read_at"]
+        "ix_notifications_topic_kind", "notifications", ["topic_id", "kind", "user_id"]
     )
     op.create_index("ix_notifications_mail", "notifications", ["mail_status", "user_id"])
     op.create_index("ix_notifications_read_at", "notifications", ["read_at"])
