@@ -55,34 +55,35 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     mail_status: Mapped[str] = mapped_column(String(LEVEL_MAX_LENGTH))
 
 
-class TopicWatch(db.Model):  # type: ignore[name-defined,misc]
+class _Watch:
+    """A member's level for one thing they can follow (no row: tracking)."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[str] = mapped_column(String(LEVEL_MAX_LENGTH))
+
+
+class TopicWatch(_Watch, db.Model):  # type: ignore[name-defined,misc]
     """How closely a member follows a topic (no row: tracking, or muted with its forum)."""
 
     __tablename__ = "topic_watches"
     __table_args__ = (Index("ix_topic_watches_topic_level", "topic_id", "level"),)
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
     topic_id: Mapped[int] = mapped_column(
         ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
     )
-    level: Mapped[str] = mapped_column(String(LEVEL_MAX_LENGTH))
 
 
-class ForumWatch(db.Model):  # type: ignore[name-defined,misc]
+class ForumWatch(_Watch, db.Model):  # type: ignore[name-defined,misc]
     """How closely a member follows a forum: watching means every new topic."""
 
     __tablename__ = "forum_watches"
     __table_args__ = (Index("ix_forum_watches_forum_level", "forum_id", "level"),)
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
     forum_id: Mapped[int] = mapped_column(
         ForeignKey("forums.id", ondelete="CASCADE"), primary_key=True
     )
-    level: Mapped[str] = mapped_column(String(LEVEL_MAX_LENGTH))
 
 
 class EmailChoice(db.Model):  # type: ignore[name-defined,misc]
