@@ -33,6 +33,8 @@ from forumapp.extensions import csrf, db, login_manager, mail, migrate
 from forumapp.forum import create_forum_blueprint
 from forumapp.forum.models import Category, Forum, ForumRead, Post, Report, Topic, TopicRead
 from forumapp.http import install_text_converter
+from forumapp.i18n import configure_i18n, create_i18n_blueprint
+from forumapp.i18n.cli import translations_group
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint
 from forumapp.management.audit.models import AuditEntry
@@ -101,6 +103,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_database(app)
     configure_extensions(app)
     configure_login(app)
+    configure_i18n(app)
     configure_storage(app)
     configure_blueprints(app)
     configure_responses(app)
@@ -181,6 +184,7 @@ def configure_blueprints(app: Flask) -> None:
     """Mount the blueprints."""
     app.register_blueprint(create_forum_blueprint())
     app.register_blueprint(create_policies_blueprint())
+    app.register_blueprint(create_i18n_blueprint())
     app.register_blueprint(create_management_blueprint())
     app.register_blueprint(create_auth_blueprint())
     app.register_blueprint(create_tokens_blueprint())
@@ -202,3 +206,4 @@ def configure_cli(app: Flask) -> None:
     """Commands available as ``forumapp ...`` and ``flask --app forumapp ...``."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(translations_group)

@@ -119,6 +119,13 @@ def create_auth_blueprint(
             ),
         ),
         (
+            "/reauth/passkey-options",
+            passkey_views.ReauthPasskeyOptions.as_view(
+                "reauth_passkey_options",
+                reauthentication_manager_factory=f.reauthentication_manager,
+            ),
+        ),
+        (
             "/register",
             views.Register.as_view("register", registration_service_factory=f.registration_service),
         ),

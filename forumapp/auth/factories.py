@@ -127,7 +127,12 @@ def authentication_manager_factory() -> AuthenticationManager:
 def reauthentication_manager_factory() -> ReauthenticationManager:
     """Build the password (and second factor) confirmation service."""
     return ReauthenticationManager(
-        user_store(), password_hasher(), db.session, utcnow, second_factor=two_factor_service()
+        user_store(),
+        password_hasher(),
+        db.session,
+        utcnow,
+        second_factor=two_factor_service(),
+        passkeys=passkey_service(),
     )
 
 

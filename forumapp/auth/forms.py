@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from forumapp.auth.passkeys.ceremony import MAX_ANSWER_LENGTH
 from forumapp.auth.second_factor.forms import code_field
 from forumapp.forms import EmailAddress, ForumForm, strip_filter
+from forumapp.i18n import page_locale
 from forumapp.users.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN
 
 #: Long enough for any passphrase; short enough that hashing stays cheap.
@@ -68,8 +77,10 @@ class ReauthForm(ForumForm):
     """Confirm the password of the logged-in account (and its second factor, if on)."""
 
     password = _password_field("Password", "current-password")
-    #: Shown and checked only where the account has a second factor.
+    #: Shown and checked only where the account has an authenticator app.
     code = code_field(required=False)
+    #: A passkey's answer, filled in by ``static/js/passkeys.js`` where the account has one.
+    answer = HiddenField(validators=[Optional(), Length(max=MAX_ANSWER_LENGTH)])
 
 
 class LogoutForm(ForumForm):
@@ -113,7 +124,8 @@ class RegisterForm(NewAccountForm):
             SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()
         ]
         if self.language.data is None:
-            self.language.data = current_app.config["DEFAULT_LANGUAGE"]
+            # The language the page is in: what the visitor's browser or menu chose.
+            self.language.data = page_locale(current_app.config["DEFAULT_LANGUAGE"])
 
 
 class EmailForm(ForumForm):

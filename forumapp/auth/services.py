@@ -40,6 +40,7 @@ from forumapp.auth.second_factor.ports import (
     LoginHistory,
     LoginOutcome,
     PasskeyChallenger,
+    PasskeyFactor,
     PasskeyProof,
     PendingLogin,
     Proof,
@@ -67,6 +68,9 @@ PASSKEY_NOT_RECOGNISED = (
 PASSWORDLESS = "passwordless"
 LOGIN_EXPIRED = "Your login has expired or was already completed. Please log in again."
 CODE_NEEDED = "Enter the code from your authenticator app, or a recovery code."
+#: A passkey answer refused when the password is already confirmed (no code to fall back on).
+PASSKEY_REFUSED = "That passkey did not check out. Try it again."
+PASSKEY_NEEDED = "Confirm with your passkey: type your password, then choose “Use a passkey”."
 
 Clock = Callable[[], datetime]
 
@@ -352,7 +356,8 @@ class AuthenticationManager:
 
 class ReauthenticationManager:
     """Confirms the password of someone already logged in, before sensitive actions, and
-    the second factor too where the account has one."""
+    the second factor too where the account has one: a code from the authenticator app
+    (or a recovery code), or an answer from one of the member's passkeys."""
 
     def __init__(
         self,
@@ -362,32 +367,62 @@ class ReauthenticationManager:
         clock: Clock,
         *,
         second_factor: SecondFactor | None = None,
+        passkeys: PasskeyFactor | None = None,
     ) -> None:
         self._passwords = _PasswordChecker(users, hasher, transaction, clock)
         self._transaction = transaction
         self._second_factor = second_factor
+        self._passkeys = passkeys
 
     def needs_code(self, user: AuthUser) -> bool:
-        """Whether the confirmation asks for a second-factor code as well."""
+        """Whether the confirmation can take a code (the account has an authenticator app)."""
         return self._second_factor is not None and self._second_factor.enabled_for(user)
 
+    def offers_passkey(self, user: AuthUser) -> bool:
+        """Whether the confirmation can take a passkey (the account has one)."""
+        return self._passkeys is not None and self._passkeys.enabled_for(user)
+
+    def passkey_options(self, user: AuthUser) -> str:
+        """The options (JSON) for the browser to prove ``user`` holds one of their
+        passkeys; :class:`StopAuthentication` for an account without one."""
+        if self._passkeys is None or not self._passkeys.enabled_for(user):
+            raise StopAuthentication(PASSKEY_REFUSED)
+        return self._passkeys.authentication_options(user)
+
     def reauthenticate(
-        self, user: AuthUser, password: str, code: str = "", *, client: ClientInfo
+        self,
+        user: AuthUser,
+        password: str,
+        code: str = "",
+        *,
+        answer: str = "",
+        client: ClientInfo,
     ) -> None:
-        """Return when ``password`` (and ``code``, where a second factor is on) are the
-        user's; raise :class:`StopAuthentication` otherwise. ``client`` is who asks, for
-        the notice a spent recovery code sends."""
+        """Return when ``password`` is the user's and, where a second factor is on, ``code``
+        or a passkey's ``answer`` proves it; raise :class:`StopAuthentication` otherwise.
+        ``client`` is who asks, for the notice a spent recovery code sends."""
         if not self._passwords.check(user, password):
             raise StopAuthentication(WRONG_PASSWORD)
-        if self._second_factor is None or not self._second_factor.enabled_for(user):
+        with_code, with_passkey = self.needs_code(user), self.offers_passkey(user)
+        if not (with_code or with_passkey):
             return
-        if not code:
-            raise StopAuthentication(CODE_NEEDED)
+        factor, proof, refusal = self._proof(with_code, with_passkey, code, answer)
         with atomic(self._transaction):
-            method = self._second_factor.check(user, CodeProof(code))
+            method = factor.check(user, proof)
         if method is None:
-            raise StopAuthentication(WRONG_CODE)
-        self._second_factor.after_use(user, method, client)
+            raise StopAuthentication(refusal)
+        factor.after_use(user, method, client)
+
+    def _proof(
+        self, with_code: bool, with_passkey: bool, code: str, answer: str
+    ) -> tuple[SecondFactor, Proof, str]:
+        # A passkey's answer is taken when the account has passkeys; otherwise the typed
+        # code, which an account with only passkeys cannot give.
+        if answer and with_passkey and self._passkeys is not None:
+            return self._passkeys, PasskeyProof(answer), PASSKEY_REFUSED
+        if code and with_code and self._second_factor is not None:
+            return self._second_factor, CodeProof(code), WRONG_CODE
+        raise StopAuthentication(CODE_NEEDED if with_code else PASSKEY_NEEDED)
 
 
 @dataclass(frozen=True)

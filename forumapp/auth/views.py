@@ -201,19 +201,42 @@ class Reauth(MethodView):
             return self._render(manager, form)
         user = current_user._get_current_object()
         try:
-            manager.reauthenticate(user, form.password.data, form.code.data or "", client=_client())
+            manager.reauthenticate(
+                user,
+                form.password.data,
+                form.code.data or "",
+                answer=form.answer.data or "",
+                client=_client(),
+            )
         except StopAuthentication as exc:
-            field = form.password if exc.reason == WRONG_PASSWORD else form.code
-            field.errors.append(exc.reason)
+            self._refused(manager, form, exc.reason)
             return self._render(manager, form)
         mark_fresh()
         flash("Thanks, your password is confirmed.", "success")
         return redirect(_next_url())
 
     @staticmethod
+    def _refused(manager: ReauthenticationManager, form: ReauthForm, reason: str) -> None:
+        # The message goes next to what was wrong: the password or the code of the form
+        # with fields, or the top of the page for the passkey form (its answer has no field).
+        if form.answer.data or (
+            reason != WRONG_PASSWORD and not manager.needs_code(current_user._get_current_object())
+        ):
+            form.form_errors.append(reason)
+        elif reason == WRONG_PASSWORD:
+            form.password.errors.append(reason)
+        else:
+            form.code.errors.append(reason)
+
+    @staticmethod
     def _render(manager: ReauthenticationManager, form: ReauthForm) -> ResponseReturnValue:
-        needs_code = manager.needs_code(current_user._get_current_object())
-        return render_template("auth/reauth.html", form=form, needs_code=needs_code)
+        user = current_user._get_current_object()
+        return render_template(
+            "auth/reauth.html",
+            form=form,
+            needs_code=manager.needs_code(user),
+            passkey=manager.offers_passkey(user),
+        )
 
 
 class Register(MethodView):

@@ -95,3 +95,26 @@ def test_a_passkey_alone_signs_in(passkey_browser: Browser, make_user: MakeUser)
     web.expect_logged_in("quinn")
     web.open("/settings/security")
     assert "Passkey, without password" in web.text("#history-title + p + table")
+
+
+def test_a_passkey_confirms_the_password_before_a_sensitive_page(
+    passkey_browser: Browser, make_user: MakeUser, app: Flask
+) -> None:
+    web = passkey_browser
+    make_user("rosa")
+    web.open("/auth/login")
+    web.log_in("rosa", PASSWORD)
+    web.expect_logged_in("rosa")
+    add_passkey(web, "Laptop")
+    # The window is read per request: at 0 the login is stale, and the page asks again.
+    app.config["REAUTH_WINDOW_SECONDS"] = 0
+    web.open("/settings/password")
+    web.expect_path("/auth/reauth?next=/settings/password")
+    app.config["REAUTH_WINDOW_SECONDS"] = 600
+    assert not web.driver.find_elements("css selector", "input[name=code]")
+    form = web.find("form[data-passkey=get]")
+    assert form.is_displayed(), "the passkey form shows once JavaScript runs"
+    form.find_element("css selector", "input[name=password]").send_keys(PASSWORD)
+    web.submit(form, button="Use a passkey")
+    web.expect_path("/settings/password")
+    web.expect_text(".flashes", "your password is confirmed")

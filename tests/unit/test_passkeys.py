@@ -22,12 +22,16 @@ from forumapp.auth.passkeys.service import (
 from forumapp.auth.second_factor.combined import AnySecondFactor
 from forumapp.auth.second_factor.ports import CodeProof, LoginOutcome, PasskeyProof, PendingLogin
 from forumapp.auth.services import (
+    PASSKEY_NEEDED,
     PASSKEY_NOT_RECOGNISED,
+    PASSKEY_REFUSED,
     PASSWORDLESS,
     WRONG_PASSKEY,
+    WRONG_PASSWORD,
     AuthenticationManager,
     AuthSettings,
     LoginResult,
+    ReauthenticationManager,
 )
 from forumapp.forum.errors import NotFound
 from tests.fakes import (
@@ -353,3 +357,45 @@ def test_a_banned_member_is_not_signed_in_by_a_passkey(kit: Kit) -> None:
         sign_in(kit)
     assert kit.sessions.sessions == {}
     assert kit.history.attempts[-1].outcome is LoginOutcome.FAILURE
+
+
+# -- confirming the password before a sensitive page ------------------------------------------
+
+
+def reauthentication(kit: Kit) -> ReauthenticationManager:
+    return ReauthenticationManager(
+        kit.users, kit.hasher, kit.transaction, kit.clock, passkeys=kit.service()
+    )
+
+
+def test_a_passkey_only_account_is_confirmed_by_password_and_passkey_together(kit: Kit) -> None:
+    kit.register()
+    manager = reauthentication(kit)
+    assert manager.offers_passkey(kit.user) and not manager.needs_code(kit.user)
+    with pytest.raises(StopAuthentication, match=PASSKEY_NEEDED[:20]):
+        manager.reauthenticate(kit.user, PASSWORD, client=CLIENT)
+    answer = kit.authenticator.get(manager.passkey_options(kit.user))
+    with pytest.raises(StopAuthentication, match=WRONG_PASSWORD):
+        manager.reauthenticate(kit.user, "wrong", answer=answer, client=CLIENT)
+    # The wrong password spent nothing: the same answer still confirms with the right one.
+    manager.reauthenticate(kit.user, PASSWORD, answer=answer, client=CLIENT)
+    with pytest.raises(StopAuthentication, match=PASSKEY_REFUSED):
+        manager.reauthenticate(kit.user, PASSWORD, answer=answer, client=CLIENT)
+
+
+def test_an_account_without_passkeys_gets_no_reauth_options(kit: Kit) -> None:
+    manager = reauthentication(kit)
+    assert not manager.offers_passkey(kit.user)
+    with pytest.raises(StopAuthentication):
+        manager.passkey_options(kit.user)
+    manager.reauthenticate(kit.user, PASSWORD, client=CLIENT)
+
+
+def test_another_members_challenge_and_passkey_do_not_confirm(kit: Kit) -> None:
+    kit.register()
+    kit.authenticator = SoftAuthenticator()
+    kit.register(user=kit.other)
+    manager = reauthentication(kit)
+    answer = kit.authenticator.get(manager.passkey_options(kit.other))
+    with pytest.raises(StopAuthentication, match=PASSKEY_REFUSED):
+        manager.reauthenticate(kit.user, PASSWORD, answer=answer, client=CLIENT)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Response, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_login import current_user, login_required
 
 from forumapp.auth import limits
 from forumapp.auth.decorators import anonymous_required
@@ -15,7 +16,11 @@ from forumapp.auth.exceptions import SecondStepExpired, StopAuthentication
 from forumapp.auth.forms import LoginForm
 from forumapp.auth.passkeys.forms import PasskeyAnswerForm
 from forumapp.auth.second_factor.ports import PasskeyProof
-from forumapp.auth.services import PASSKEY_NOT_RECOGNISED, AuthenticationManager
+from forumapp.auth.services import (
+    PASSKEY_NOT_RECOGNISED,
+    AuthenticationManager,
+    ReauthenticationManager,
+)
 from forumapp.auth.views import TwoFactor, _client, _logged_in, login_page
 
 
@@ -69,6 +74,28 @@ class SecondStepPasskey(TwoFactor):
             flash(exc.reason, "info")
             return redirect(url_for(".two_factor", next=request.args.get("next")))
         return _logged_in(result)
+
+
+class ReauthPasskeyOptions(MethodView):
+    """``POST``: the options (JSON) of a passkey answer that confirms, with the password,
+    that the logged-in member is still at the keyboard."""
+
+    decorators = [login_required, limits.passkey_options_per_client]
+    init_every_request = False
+    methods = ["POST"]
+
+    def __init__(
+        self, reauthentication_manager_factory: Callable[[], ReauthenticationManager]
+    ) -> None:
+        self.reauthentication_manager_factory = reauthentication_manager_factory
+
+    def post(self) -> ResponseReturnValue:
+        manager = self.reauthentication_manager_factory()
+        try:
+            options = manager.passkey_options(current_user._get_current_object())
+        except StopAuthentication:
+            return {"error": "no passkey"}, 404
+        return json_options(options)
 
 
 class PasskeySignInOptions(MethodView):

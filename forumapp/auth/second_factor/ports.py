@@ -84,6 +84,13 @@ class PasskeyChallenger(Protocol):
     def identify(self, answer: str) -> int | None: ...
 
 
+class PasskeyFactor(SecondFactor, Protocol):
+    """Passkeys as the second factor of a confirmation: a challenge for the member, then
+    their answer checked as a :class:`PasskeyProof`."""
+
+    def authentication_options(self, user: AuthUser) -> str: ...
+
+
 @dataclass(frozen=True)
 class Challenge:
     """A login waiting for its second step: the password was right."""

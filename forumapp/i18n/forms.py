@@ -1,0 +1,21 @@
+"""The language menu's form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from wtforms import HiddenField, SelectField
+
+from forumapp.forms import ForumForm
+
+
+class LanguageForm(ForumForm):
+    """A language among ``LANGUAGES``, and the page to go back to."""
+
+    language = SelectField("Language", validate_choice=False)
+    next = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = list(current_app.config["LANGUAGES"].items())

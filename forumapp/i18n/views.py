@@ -1,0 +1,44 @@
+"""``POST /language``: the language menu at the foot of every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, redirect
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from flask_login import current_user
+
+from forumapp.forum.errors import InvalidInput
+from forumapp.http import home_url, safe_redirect_target
+from forumapp.i18n.forms import LanguageForm
+from forumapp.i18n.selection import COOKIE_MAX_AGE, COOKIE_NAME
+from forumapp.i18n.services import UNKNOWN_LANGUAGE, LanguageChoice
+
+
+class ChooseLanguage(MethodView):
+    """Switch the language: remembered by a cookie, and as a member's preference."""
+
+    init_every_request = False
+    methods = ["POST"]
+
+    def __init__(self, language_choice_factory: Callable[[], LanguageChoice]) -> None:
+        self.language_choice_factory = language_choice_factory
+
+    def post(self) -> ResponseReturnValue:
+        form = LanguageForm()
+        if not form.validate_on_submit():
+            # Only a missing or stale CSRF token gets here: the menu always sends the rest.
+            raise InvalidInput("language", UNKNOWN_LANGUAGE)
+        member = current_user.id if current_user.is_authenticated else None
+        code = self.language_choice_factory().choose(member, form.language.data or "")
+        response = redirect(safe_redirect_target(form.next.data, home_url()))
+        response.set_cookie(
+            COOKIE_NAME,
+            code,
+            max_age=COOKIE_MAX_AGE,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
