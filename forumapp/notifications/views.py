@@ -37,9 +37,13 @@ LEVEL_SAVED = {
 }
 
 
+#: The deepest page asked for: an offset past it would overflow the database's integers.
+MAX_PAGE = 100_000
+
+
 def page_argument() -> int:
-    """``?page=N`` as a positive number; anything else is page 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """``?page=N`` as a number from 1 to :data:`MAX_PAGE`; anything else is page 1."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 class NotificationList(MethodView):

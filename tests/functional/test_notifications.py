@@ -283,3 +283,12 @@ def test_mail_goes_out_once_per_unread_line(world: World, outbox: list[Any]) -> 
     bob.reply(topic)
     bob.reply(topic)
     assert len(outbox) == 1
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "abc", "9" * 40, "2\x00"])
+def test_any_page_argument_gets_a_page(world: World, page: str) -> None:
+    alice, _ = members(world)
+    assert alice.client.get("/notifications", query_string={"page": page}).status_code in (
+        200,
+        400,
+    )
