@@ -46,7 +46,8 @@ _FORUM_PAGES = frozenset({"forum.forum"})
 def create_notifications_blueprint(factories: NotificationFactories | None = None) -> Blueprint:
     """Build the notifications blueprint with ``factories`` (forumapp's own when omitted)."""
     f = factories or default_factories()
-    bp = Blueprint("notifications", __name__, cli_group="notifications")
+    bp = Blueprint("notifications", __name__, cli_group="notify")
+    bp.cli.help = "Send notification digests, delete old notifications."
     bp.record_once(install_id_converter)
     bp.record_once(_default_settings)
     bp.record_once(_report_forum_events(f))

@@ -1,4 +1,4 @@
-"""``forumapp notifications ...``: the digests and the pruning, for cron or the job queue."""
+"""``forumapp notify ...``: the digests and the pruning, for cron or the job queue."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from forumapp.sqltypes import utcnow
 
 
 def register(bp: Blueprint, f: NotificationFactories) -> None:
-    """Add the commands to the blueprint's ``notifications`` group."""
+    """Add the commands to the blueprint's command group (``forumapp notify``)."""
 
     @bp.cli.command("send-digests")
     @click.argument("period", type=click.Choice([EmailMode.DAILY.value, EmailMode.WEEKLY.value]))

@@ -81,13 +81,13 @@ def test_a_digest_gathers_the_day_and_unsubscribes_with_one_click(
     for title in ("First news", "Second news"):
         bob.start_topic(world.forum_a, title=title)
     assert smtp_sink.received == []  # new topics go in the daily digest by default
-    result = app.test_cli_runner().invoke(args=["notifications", "send-digests", "daily"])
+    result = app.test_cli_runner().invoke(args=["notify", "send-digests", "daily"])
     assert result.exit_code == 0 and "Sent 1 daily digest." in result.output
     (mail,) = smtp_sink.wait_for(1)
     assert_well_formed(mail, "alice@example.org", "Your day: 2 notifications")
     assert "bob started “First news”" in mail.text and "Second news" in mail.text
 
-    again = app.test_cli_runner().invoke(args=["notifications", "send-digests", "daily"])
+    again = app.test_cli_runner().invoke(args=["notify", "send-digests", "daily"])
     assert "Sent 0 daily digests." in again.output  # each line is mailed once
     assert one_click(app.test_client(), unsubscribe_link(mail)).status_code == 200
     assert email_mode(app, alice.user_id, "new_topic") == "never"
