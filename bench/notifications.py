@@ -165,7 +165,7 @@ def run(app: Flask, ids: dict[str, int], watchers: int, rounds: int) -> str:
         db.session.execute(Notification.__table__.delete().where(Notification.topic_id == watched))
         db.session.commit()
         start = time.perf_counter()
-        fan_out_factory().post_saved(post)
+        fan_out_factory(db.session).post_saved(post)
         fan_out = (time.perf_counter() - start) * 1000
         written = db.session.scalar(select(db.func.count()).where(Notification.topic_id == watched))
     rows = [*replies.items(), *pages.items()]

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from forumapp import settings
 from forumapp.domain_errors import answer_domain_errors
-from forumapp.extensions import csrf
+from forumapp.extensions import csrf, db
 from forumapp.forum.factories import FORUM_EVENTS
 from forumapp.forum.ids import install_id_converter
 from forumapp.notifications import cli, views
@@ -100,7 +100,7 @@ def _default_settings(state: BlueprintSetupState) -> None:
 def _report_forum_events(f: NotificationFactories) -> Callable[[BlueprintSetupState], None]:
     def install(state: BlueprintSetupState) -> None:
         # Each event's work runs in this process, right after the change commits.
-        state.app.extensions[FORUM_EVENTS] = NotificationWork(f.fan_out, f.mail)
+        state.app.extensions[FORUM_EVENTS] = NotificationWork.over(db.session, f.fan_out, f.mail)
 
     return install
 

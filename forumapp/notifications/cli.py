@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint, current_app
 
+from forumapp.extensions import db
 from forumapp.notifications.factories import NotificationFactories
 from forumapp.notifications.inbox import prune_horizon
 from forumapp.notifications.kinds import EmailMode
@@ -18,7 +19,7 @@ def register(bp: Blueprint, f: NotificationFactories) -> None:
     @click.argument("period", type=click.Choice([EmailMode.DAILY.value, EmailMode.WEEKLY.value]))
     def send_digests(period: str) -> None:
         """Email the daily or weekly digests that are due."""
-        sent = f.mail().send_digests(EmailMode(period))
+        sent = f.mail(db.session).send_digests(EmailMode(period))
         click.echo(f"Sent {sent} {period} digest{'s' if sent != 1 else ''}.")
 
     @bp.cli.command("prune")

@@ -24,6 +24,7 @@ from forumapp.notifications.inbox import Inbox
 from forumapp.notifications.outgoing import NotificationMail
 from forumapp.notifications.tokens import UnsubscribeTokens
 from forumapp.notifications.watching import WatchService
+from forumapp.persistence import DbSession
 from forumapp.sqltypes import utcnow
 
 
@@ -37,8 +38,9 @@ class NotificationFactories:
     watching: Callable[[], WatchService]
     choices: Callable[[], ChoicesService]
     tokens: Callable[[], UnsubscribeTokens]
-    fan_out: Callable[[], FanOut]
-    mail: Callable[[], NotificationMail]
+    #: The fan-out and the mail, over the session they are given: a job has its own.
+    fan_out: Callable[[DbSession], FanOut]
+    mail: Callable[[DbSession], NotificationMail]
     #: Lines per page of ``/notifications``.
     per_page: Callable[[], int]
 
@@ -63,17 +65,17 @@ def tokens_factory() -> UnsubscribeTokens:
     return UnsubscribeTokens(current_app.config["SECRET_KEY"])
 
 
-def fan_out_factory() -> FanOut:
-    """The fan-out over the app's database, with ``NOTIFICATIONS_MAX_MENTIONS``."""
+def fan_out_factory(session: DbSession) -> FanOut:
+    """The fan-out over ``session``, with ``NOTIFICATIONS_MAX_MENTIONS``."""
     settings = FanOutSettings(max_mentions=current_app.config["NOTIFICATIONS_MAX_MENTIONS"])
-    return FanOut(db.session, utcnow, settings)
+    return FanOut(session, utcnow, settings)
 
 
-def mail_factory() -> NotificationMail:
+def mail_factory(session: DbSession) -> NotificationMail:
     """Notification emails rendered from forumapp's templates, through the app's mail."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     emails = TemplateNotificationEmails(external_url, app.config["SITE_NAME"], tokens_factory())
-    return NotificationMail(db.session, emails, MailDelivery(app).send)
+    return NotificationMail(session, emails, MailDelivery(app).send)
 
 
 def per_page() -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from forumapp.forum.moderation import ModerationEvent
 from forumapp.notifications.fanout import FanOut
 from forumapp.notifications.outgoing import NotificationMail
+from forumapp.persistence import DbSession
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,16 @@ class NotificationWork:
 
     fan_out: Callable[[], FanOut]
     mail: Callable[[], NotificationMail]
+
+    @classmethod
+    def over(
+        cls,
+        session: DbSession,
+        fan_out: Callable[[DbSession], FanOut],
+        mail: Callable[[DbSession], NotificationMail],
+    ) -> NotificationWork:
+        """The work done in ``session``."""
+        return cls(lambda: fan_out(session), lambda: mail(session))
 
     def post_saved(self, post_id: int) -> None:
         """Notify of a new post."""
