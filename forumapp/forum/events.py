@@ -2,8 +2,9 @@
 
 The posting and moderation services receive an implementation of :class:`ForumEvents`
 as a collaborator (forumapp's notifications, a host app's own, or none at all) and call
-it after their transaction commits, with ids only: whatever follows reads the committed
-rows, in the request or in a background job.
+it inside their unit of work, with ids only. An implementation acts once that commits and
+never when it rolls back: it enqueues a job in the same unit of work (forumapp's), or
+waits for the commit; whatever follows reads the committed rows.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class ForumEvents(Protocol):
-    """Receives the forum's committed changes."""
+    """Hears of the forum's changes inside their unit of work, and acts once it commits."""
 
     def post_saved(self, post_id: int) -> None:
         """A new post was written: a reply, or the first post of a new topic."""

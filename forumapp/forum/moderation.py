@@ -88,8 +88,8 @@ ModerationObserver = Callable[[ModerationEvent], None]
 
 class ModerationService:
     """Applies moderation actions for an actor who moderates the forum concerned, and
-    reports each one to an observer (the management panel's audit log), inside the
-    action's transaction, and to ``events`` (notifications) once it is committed."""
+    reports each one, inside the action's transaction, to an observer (the management
+    panel's audit log) and to ``events`` (notifications, which act once it commits)."""
 
     def __init__(
         self,
@@ -129,8 +129,8 @@ class ModerationService:
         self._taken.append(event)
 
     def _announce(self) -> None:
-        # Called once the actions' transaction has committed: what was rolled back is
-        # never announced.
+        # Called at the end of the actions' unit of work: the events act once it commits,
+        # and never when it rolls back.
         taken, self._taken = self._taken, []
         if self._events is not None and taken:
             self._events.moderated(taken)
@@ -182,7 +182,7 @@ class ModerationService:
                     ("topic", topic.id, topic.title),
                     details,
                 )
-        self._announce()
+            self._announce()
         return len(topics)
 
     def reportable_post(self, actor: Actor, post_id: int) -> tuple[Post, Topic]:
@@ -216,7 +216,7 @@ class ModerationService:
                 self._counters.recount_users({post.user_id})
             label = f"#{post.number} in {topic.title}"
             self._notify(actor, client_address, f"post.{action}", ("post", post.id, label))
-        self._announce()
+            self._announce()
         return post
 
     def report(self, actor: Actor, post_id: int, reason: str) -> Report:
@@ -285,9 +285,9 @@ class ModerationService:
                 ("report", report.id, f"post #{report.post_id}"),
                 note,
             )
-        self._taken.clear()  # announced as a handled report, not as an action
-        if self._events is not None:
-            self._events.report_handled(report.id)
+            self._taken.clear()  # announced as a handled report, not as an action
+            if self._events is not None:
+                self._events.report_handled(report.id)
         return report
 
     def _move(

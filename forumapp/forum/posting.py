@@ -51,7 +51,8 @@ class PostingService:
     ``posts`` is the flood control shared by new topics, replies and edits, wherever they
     come from (web forms, the API); ``previews`` bounds previews. Without them nothing is
     counted (scripts, the demo, tests that are not about flood control). ``events`` hears
-    of each new post once it is committed (notifications).
+    of each new post inside the post's unit of work, and acts once it commits
+    (notifications).
     """
 
     def __init__(
@@ -95,7 +96,7 @@ class PostingService:
             self._session.flush()
             post = self._add_post(topic, actor, content, html, now)
             self._counters.post_added(forum, topic, post, new_topic=True)
-        self._saved(post)
+            self._saved(post)
         return topic
 
     def reply(self, actor: Actor, topic_id: int, content: str) -> Post:
@@ -118,7 +119,7 @@ class PostingService:
             now = self._clock()  # after the lock: see Counters.lock_forum
             post = self._new_post(topic, actor, content, html, now, topic.post_number_seq)
             self._counters.post_added(forum, topic, post, new_topic=False)
-        self._saved(post)
+            self._saved(post)
         return post
 
     def edit_post(self, actor: Actor, post_id: int, content: str, title: str | None = None) -> Post:

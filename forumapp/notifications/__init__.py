@@ -17,6 +17,7 @@ from collections.abc import Callable
 from flask import Blueprint, g, request
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from forumapp import settings
 from forumapp.domain_errors import answer_domain_errors
@@ -28,7 +29,7 @@ from forumapp.notifications.factories import NotificationFactories, default_fact
 from forumapp.notifications.forms import FORUM_LEVEL_CHOICES, LEVEL_CHOICES
 from forumapp.notifications.inbox import Bell, describe
 from forumapp.notifications.kinds import LABELS
-from forumapp.notifications.work import NotificationWork
+from forumapp.notifications.work import AfterCommit, NotificationWork
 
 __all__ = ["NotificationFactories", "create_notifications_blueprint", "default_factories"]
 
@@ -100,7 +101,11 @@ def _default_settings(state: BlueprintSetupState) -> None:
 def _report_forum_events(f: NotificationFactories) -> Callable[[BlueprintSetupState], None]:
     def install(state: BlueprintSetupState) -> None:
         # Each event's work runs in this process, right after the change commits.
-        state.app.extensions[FORUM_EVENTS] = NotificationWork.over(db.session, f.fan_out, f.mail)
+        state.app.extensions[FORUM_EVENTS] = AfterCommit(
+            db.session,
+            lambda: Session(db.engine),
+            lambda session: NotificationWork.over(session, f.fan_out, f.mail),
+        )
 
     return install
 
