@@ -84,8 +84,16 @@ class AfterCommit:
         self._later(lambda work: work.report_handled(report_id))
 
     def _later(self, do: Callable[[NotificationWork], None]) -> None:
+        caller = self._session()
+
         def run(_committed: Session) -> None:
+            event.remove(caller, "after_rollback", forget)
             with self._new_session() as session:
                 do(self._work(session))
 
-        event.listen(self._session(), "after_commit", run, once=True)
+        def forget(_rolled_back: Session) -> None:
+            # Otherwise the next commit of this session would act on a change undone.
+            event.remove(caller, "after_commit", run)
+
+        event.listen(caller, "after_commit", run, once=True)
+        event.listen(caller, "after_rollback", forget, once=True)

@@ -24,6 +24,7 @@ from forumapp.notifications.kinds import SENT, EmailMode, Kind, Level
 from forumapp.notifications.models import EmailChoice, ForumWatch, Notification, TopicWatch
 from forumapp.notifications.outgoing import NotificationMail
 from forumapp.notifications.tokens import InvalidUnsubscribeToken, UnsubscribeTokens
+from forumapp.notifications.work import AfterCommit
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User
 from tests.fakes import FixedClock
@@ -304,3 +305,31 @@ def test_unsubscribe_tokens_are_signed_and_checked() -> None:
     for bad in (token[:-1], token + "x", UnsubscribeTokens("other").make(7, [Kind.QUOTE]), ""):
         with pytest.raises(InvalidUnsubscribeToken):
             tokens.read(bad)
+
+
+class RecordingWork:
+    """Notification work that remembers the posts it was given."""
+
+    def __init__(self) -> None:
+        self.posts: list[int] = []
+
+    def post_saved(self, post_id: int) -> None:
+        self.posts.append(post_id)
+
+
+def test_in_process_work_waits_for_the_commit_and_never_follows_a_rollback(
+    forum: Forum1,
+) -> None:
+    work = RecordingWork()
+    events = AfterCommit(
+        lambda: forum.session,
+        lambda: Session(forum.session.get_bind()),
+        lambda session: work,  # type: ignore[arg-type,return-value]
+    )
+    events.post_saved(1)
+    forum.session.rollback()
+    assert work.posts == []
+    events.post_saved(2)
+    assert work.posts == []  # told inside the unit of work: nothing happens yet
+    forum.session.commit()
+    assert work.posts == [2]
