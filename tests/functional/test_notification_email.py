@@ -9,9 +9,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from forumapp.extensions import db
+from forumapp.jobs.factories import MAIL_JOB, jobs_of
+from forumapp.jobs.models import Job
+from forumapp.notifications.kinds import Kind
 from forumapp.notifications.models import EmailChoice
+from forumapp.notifications.schedule import DAILY_DIGESTS_JOB, PRUNE_JOB, WEEKLY_DIGESTS_JOB
+from forumapp.notifications.work import NOTIFY_JOB
 from tests.forum_world import World
 from tests.functional.test_email_smtp import assert_well_formed, path_of
 from tests.notification_support import members
@@ -115,3 +121,36 @@ def test_a_forged_or_altered_unsubscribe_link_is_refused(
         assert "This unsubscribe link is not valid" in response.get_data(as_text=True)
     assert email_mode(app, alice.user_id, "mention") is None
     assert email_mode(app, bob.user_id, "mention") is None
+
+
+def test_a_reply_is_one_notification_job_whatever_the_audience(
+    world: World, app: Flask, smtp_sink: SmtpSink
+) -> None:
+    alice, bob = members(world)
+    topic = alice.start_topic(world.forum_a)
+    with app.app_context():
+        before = db.session.scalar(select(func.max(Job.id))) or 0
+    bob.reply(topic, "@alice")  # alice both watches the topic and is mentioned
+    with app.app_context():
+        kinds = db.session.scalars(select(Job.kind).where(Job.id > before).order_by(Job.id))
+        # The event's job, then the mail job its fan-out made (the mention, at once).
+        assert list(kinds) == [NOTIFY_JOB, MAIL_JOB]
+    (mail,) = smtp_sink.wait_for(1)
+    assert_well_formed(mail, "alice@example.org", mail.message["Subject"])
+
+
+def test_the_digests_and_the_pruning_are_periodic_jobs(
+    world: World, app: Flask, smtp_sink: SmtpSink
+) -> None:
+    periodic = {job.name: job for job in jobs_of(app).periodic}
+    assert {DAILY_DIGESTS_JOB, WEEKLY_DIGESTS_JOB, PRUNE_JOB} <= set(periodic)
+    alice, bob = members(world)
+    alice.watch("forum", world.forum_a, "watching")
+    choices = {f"email_{kind.value}": "never" for kind in Kind}
+    saved = alice.post("/settings/notifications", **{**choices, "email_new_topic": "weekly"})
+    assert saved.status_code == 302
+    bob.start_topic(world.forum_a, title="Weekly news")
+    with app.app_context():  # as the consumer's scheduler runs it
+        periodic[WEEKLY_DIGESTS_JOB].work()
+    (mail,) = smtp_sink.wait_for(1)
+    assert "Weekly news" in mail.text

@@ -190,7 +190,14 @@ def test_mailto_links_are_kept() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ["[x](/t/1)", "[x](t/1)", "[x](../t/1)", "[x](#top)", "[x](//evil.example/)", "[x](ftp://example.com/)"],
+    [
+        "[x](/t/1)",
+        "[x](t/1)",
+        "[x](../t/1)",
+        "[x](#top)",
+        "[x](//evil.example/)",
+        "[x](ftp://example.com/)",
+    ],
 )
 def test_relative_and_other_scheme_links_lose_their_href(source: str) -> None:
     assert render_markdown(source) == f'<p><a rel="{REL}">x</a></p>\n'
