@@ -49,9 +49,9 @@ class NotificationMail:
         """Send every email due at once; returns how many were sent."""
         sent = 0
         while (batch := self._due(EmailMode.IMMEDIATE, None)) is not None:
-            with self._claimed(batch):
+            with self._claimed(batch, EmailMode.IMMEDIATE) as mine:
                 for line, recipient in batch:
-                    if line.read_at is None and recipient is not None:
+                    if line.id in mine and line.read_at is None and recipient is not None:
                         self._deliver(self._emails.single(recipient, line))
                         sent += 1
         return sent
@@ -61,9 +61,9 @@ class NotificationMail:
         weekly) they have not read yet; returns how many digests were sent."""
         sent = 0
         while (batch := self._due(mode, self._members_due(mode))) is not None:
-            with self._claimed(batch):
+            with self._claimed(batch, mode) as mine:
                 for recipient, rows in groupby(batch, key=lambda row: row[1]):
-                    unread = [line for line, _ in rows if line.read_at is None]
+                    unread = [line for line, _ in rows if line.id in mine and line.read_at is None]
                     if unread and recipient is not None:
                         self._deliver(self._emails.digest(recipient, unread, mode))
                         sent += 1
@@ -111,14 +111,22 @@ class NotificationMail:
         ]
 
     @contextmanager
-    def _claimed(self, batch: list[tuple[Notification, Recipient | None]]) -> Iterator[None]:
+    def _claimed(
+        self, batch: list[tuple[Notification, Recipient | None]], mode: EmailMode
+    ) -> Iterator[frozenset[int]]:
         """Mark the batch sent in the unit of work its emails are handed over in: with the
-        job queue's mail, each email is a job that exists exactly when the mark commits."""
+        job queue's mail, each email is a job that exists exactly when the mark commits.
+        Yields the ids this run marked: a line another run (another worker's scheduler)
+        marked since it was read is that run's to send."""
         with atomic(self._session):
-            self._session.execute(
+            mine = self._session.scalars(
                 update(Notification)
-                .where(Notification.id.in_([line.id for line, _ in batch]))
-                .values(mail_status=SENT),
+                .where(
+                    Notification.id.in_([line.id for line, _ in batch]),
+                    Notification.mail_status == mode.value,
+                )
+                .values(mail_status=SENT)
+                .returning(Notification.id),
                 execution_options={"synchronize_session": False},
             )
-            yield
+            yield frozenset(mine)

@@ -253,6 +253,23 @@ def test_due_email_is_sent_once_and_digests_gather_each_members_lines(forum: For
     assert set(statuses) == {SENT}
 
 
+def test_two_runs_racing_for_the_same_lines_send_each_email_once(forum: Forum1) -> None:
+    sent: list[Email] = []
+
+    class Overtaken(NotificationMail):
+        """A run that another one overtakes between reading its batch and marking it."""
+
+        def _due(self, mode: EmailMode, members: list[int] | None) -> Any:
+            batch = super()._due(mode, members)
+            if batch is not None:
+                NotificationMail(forum.session, RecordingEmails(), sent.append).send_immediate()
+            return batch
+
+    forum.topic("bob", "@alice @carol")
+    assert Overtaken(forum.session, RecordingEmails(), sent.append).send_immediate() == 0
+    assert sorted(email.to for email in sent) == ["alice@example.org", "carol@example.org"]
+
+
 def test_read_lines_are_not_mailed(forum: Forum1) -> None:
     sent: list[Email] = []
     forum.topic("bob", "@alice")
