@@ -110,7 +110,7 @@ ModerationObserver = Callable[[ModerationEvent], None]
 class ModerationService:
     """Applies moderation actions for an actor who moderates the forum concerned, and
     reports each one, inside the action's transaction, to an observer (the management
-    panel's audit log) and to ``events`` (notifications, which act once it commits)."""
+    panel's audit log) and to ``forum_events`` (notifications, which act once it commits)."""
 
     def __init__(
         self,
