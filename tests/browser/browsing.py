@@ -174,7 +174,7 @@ class Browser:
 
     def log_out(self) -> None:
         """Click "Log out" in the header: a button in a POST form."""
-        header_form = self.find("header form")
+        header_form = self.find("header form.inline-form")  # not the search box's GET form
         assert header_form.get_attribute("method") == "post"
         self.submit(header_form, button="Log out")
         self.expect_logged_out()
