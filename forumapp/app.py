@@ -45,6 +45,14 @@ from forumapp.management.audit.models import AuditEntry
 from forumapp.management.settings.store import SettingsRevision, SiteSetting
 from forumapp.messages import create_messages_blueprint
 from forumapp.messages.models import Conversation, Message, MessageReport, Participant
+from forumapp.notifications import create_notifications_blueprint
+from forumapp.notifications.models import (
+    EmailChoice,
+    ForumWatch,
+    Notification,
+    TopicWatch,
+    WatchPreference,
+)
 from forumapp.plugins import create_plugins_blueprint
 from forumapp.plugins.install import install_plugins
 from forumapp.plugins.models import ExtensionsState, PluginSettingValue, PluginState
@@ -92,6 +100,11 @@ MODELS = (
     PluginState,
     PluginSettingValue,
     ExtensionsState,
+    Notification,
+    TopicWatch,
+    ForumWatch,
+    EmailChoice,
+    WatchPreference,
 )
 
 
@@ -212,6 +225,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(create_messages_blueprint())
     app.register_blueprint(create_look_blueprint())
     app.register_blueprint(create_plugins_blueprint())
+    app.register_blueprint(create_notifications_blueprint())
 
 
 def configure_plugins(app: Flask) -> None:

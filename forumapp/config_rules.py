@@ -264,6 +264,9 @@ RULES: dict[str, Rule] = {
     "MESSAGES_PER_PAGE": whole_number(1, 1000),
     "MESSAGES_MIN_POSTS": whole_number(0, 1_000_000),
     "MESSAGES_MIN_ACCOUNT_DAYS": whole_number(0, 3650),
+    "NOTIFICATIONS_MAX_MENTIONS": whole_number(0, 100),
+    "NOTIFICATIONS_PER_PAGE": whole_number(1, 200),
+    "NOTIFICATIONS_RETENTION_DAYS": whole_number(1, 3650),
 }
 
 

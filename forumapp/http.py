@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, has_request_context, request, url_for
 from werkzeug.routing import UnicodeConverter, ValidationError
 
 from forumapp.text import has_control_characters
@@ -54,7 +54,13 @@ def external_url(endpoint: str, **values: Any) -> str:
     another site.
     """
     base = current_app.config.get("EXTERNAL_URL") or LOCAL_EXTERNAL_URL
-    return str(base).rstrip("/") + url_for(endpoint, **values)
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        # A command or a background job: no request to build from, and none is needed,
+        # as the host comes from the configuration alone.
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return str(base).rstrip("/") + path
 
 
 def client_address() -> str:

@@ -9,7 +9,8 @@ shows it: people waiting for an activation or reset email never learn that it fa
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_mailman import EmailMultiAlternatives
@@ -35,6 +36,8 @@ class Email:
     subject: str
     text: str
     html: str
+    #: Extra header fields, such as ``List-Unsubscribe`` (RFC 2369 and 8058).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class MailFailure(db.Model):  # type: ignore[name-defined,misc]
@@ -65,7 +68,9 @@ def send_email(email: Email) -> None:
     Called by the mail job (:mod:`forumapp.jobs.mail_job`), which retries and records
     what never left.
     """
-    message = EmailMultiAlternatives(subject=email.subject, body=email.text, to=[email.to])
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.text, to=[email.to], headers=dict(email.headers)
+    )
     message.attach_alternative(email.html, "text/html")
     # A connection of our own, closed however sending ends: Flask-Mailman's SMTP backend
     # leaves its socket open when writing the message fails.

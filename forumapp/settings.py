@@ -110,6 +110,13 @@ MESSAGES_CONVERSATION_LIMIT = "20 per day"
 #: (also in the admin panel); 0 and 0 let everyone.
 MESSAGES_MIN_POSTS = 0
 MESSAGES_MIN_ACCOUNT_DAYS = 0
+#: Mentions (and quoted posts) of one post that notify: a post naming more notifies the
+#: first ones only.
+NOTIFICATIONS_MAX_MENTIONS = 10
+#: Lines per page of /notifications.
+NOTIFICATIONS_PER_PAGE = 30
+#: Read notifications older than this many days are deleted.
+NOTIFICATIONS_RETENTION_DAYS = 90
 
 #: Personal access tokens for the JSON API one member may hold at once.
 API_TOKENS_PER_MEMBER = 20

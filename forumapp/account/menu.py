@@ -22,6 +22,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("account.profile", "Profile"),
     ("account.avatar", "Avatar"),
     ("account.preferences", "Preferences"),
+    ("notifications.settings", "Notifications"),
     ("account.password", "Password"),
     ("account.email", "Email address"),
     ("account.sessions", "Sessions"),

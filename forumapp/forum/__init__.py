@@ -16,6 +16,7 @@ from forumapp import domain_errors
 from forumapp.formatting import install_filters
 from forumapp.forum import views
 from forumapp.forum.factories import (
+    FORUM_EVENTS,
     MODERATION_OBSERVER,
     ForumFactories,
     default_factories,
@@ -33,6 +34,7 @@ from forumapp.localtime import local_time
 from forumapp.views import PageView
 
 __all__ = [
+    "FORUM_EVENTS",
     "MODERATION_OBSERVER",
     "ForumFactories",
     "create_forum_blueprint",

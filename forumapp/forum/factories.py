@@ -34,6 +34,9 @@ from forumapp.sqltypes import utcnow
 MODERATION_OBSERVER = "forumapp.moderation_observer"
 #: ``app.extensions`` key of the app's Markdown renderer (with its plugins' rules), if any.
 MARKDOWN_RENDERER = "forumapp.markdown_renderer"
+#: ``app.extensions`` key of the :class:`~forumapp.forum.events.ForumEvents` the posting
+#: and moderation services tell of committed changes, if any (set by the notifications).
+FORUM_EVENTS = "forumapp.forum_events"
 #: ``app.extensions`` key of the process's buffered topic view counter.
 VIEW_COUNTER_KEY = "forumapp.view_counter"
 #: ``app.extensions`` key of the worker's record of who is online.
@@ -123,16 +126,20 @@ def posting_service_factory() -> PostingService:
         previews_per_member,
         render=current_app.extensions.get(MARKDOWN_RENDERER, render_markdown),
         events=app_events(),
+        forum_events=current_app.extensions.get(FORUM_EVENTS),
     )
 
 
 def moderation_service_factory() -> ModerationService:
-    """The moderation service over the app's database, reporting to the app's observer."""
+    """The moderation service over the app's database, reporting to the app's observer and
+    its forum events."""
+    extensions = current_app.extensions
     return ModerationService(
         db.session,
         utcnow,
-        current_app.extensions.get(MODERATION_OBSERVER),
+        extensions.get(MODERATION_OBSERVER),
         reports=reports_per_member,
+        forum_events=extensions.get(FORUM_EVENTS),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import nh3
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
@@ -20,7 +21,8 @@ from forumapp.forum.syntax import TOKEN_CLASSES, highlight_code
 from forumapp.text import is_blank
 
 #: Bump whenever the HTML for the same source changes, so stored renderings get redone.
-RENDERER_VERSION = 3
+#: 4: ``@name`` mentions link to the member's profile; links to paths of this site stay.
+RENDERER_VERSION = 4
 
 ALLOWED_TAGS = frozenset(
     {
@@ -40,6 +42,7 @@ _ATTRIBUTE_VALUES = {
     "td": {"class": _ALIGNMENTS},
     "span": {"class": set(TOKEN_CLASSES)},
 }
+LINK_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(LINK_SCHEMES))
 _LINK_REL = "nofollow ugc noopener"
 _ASCII_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 
@@ -263,6 +266,42 @@ def _align_cells_without_style(state: StateCore) -> None:
             token.attrs["class"] = "align-" + style.removeprefix("text-align:")
 
 
+#: A mention: "@" and a username (forumapp.users.models.USERNAME_PATTERN), not inside a
+#: word or an email address.
+_MENTION = re.compile(r"@([A-Za-z0-9][A-Za-z0-9_.-]{0,31})")
+_MENTION_MARKUP = "mention"
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")
+#: The profile path a mention links to (the forum blueprint's ``/user/<username>``).
+PROFILE_PATH = "/user/"
+
+
+def _mention(state: StateInline, silent: bool) -> bool:
+    """``@name`` as a link to the member's profile; the name is what usernames may hold,
+    less a final "." or "-" (the end of a sentence)."""
+    pos = state.pos
+    if state.src[pos] != "@" or state.linkLevel > 0:
+        return False
+    if pos > 0 and state.src[pos - 1] in _NAME_CHARACTERS:
+        return False
+    match = _MENTION.match(state.src, pos, state.posMax)
+    if match is None:
+        return False
+    name = match.group(1).rstrip(".-")
+    if not name:
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": PROFILE_PATH + name}
+        token.markup = _MENTION_MARKUP
+        token.meta = {"username": name}
+        token = state.push("text", "", 0)
+        token.content = "@" + name
+        token = state.push("link_close", "a", -1)
+        token.markup = _MENTION_MARKUP
+    state.pos += 1 + len(name)
+    return True
+
+
 def build_parser() -> MarkdownIt:
     """A new parser with forumapp's rules (plugins add theirs to a copy of their own)."""
     parser = MarkdownIt(
@@ -276,24 +315,32 @@ def build_parser() -> MarkdownIt:
     parser.block.ruler.at("table", _table_within_budget, {"alt": ["paragraph", "reference"]})
     parser.core.ruler.push("align_cells_without_style", _align_cells_without_style)
     parser.core.ruler.push("links_within_budget", _links_within_budget)
+    parser.inline.ruler.before("link", "mention", _mention)
     return parser
 
 
 _parser = build_parser()
 
 
-#: The one relative link a post may hold: a permalink, as quotes link their source.
-_PERMALINK = re.compile(r"/post/[0-9]+")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+#: The relative links a post may hold: a permalink, as quotes link their source, and a
+#: profile, as mentions link their member (a username as USERNAME_PATTERN has it).
+_SITE_LINK = re.compile(r"/post/[0-9]+|/user/[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
+
+
+def _is_site_path(value: str) -> bool:
+    # Nothing else: "//host" or "/\\host" are another host to browsers, "/post/1/../x"
+    # any page of the site, and relative paths mean nothing in a post shown on many pages.
+    return _SITE_LINK.fullmatch(value) is not None
 
 
 def _url_filter(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and not value.lower().startswith(IMAGE_SCHEMES):
-        return None
-    if tag == "a" and attribute == "href" and not _SCHEME.match(value):
-        # No scheme: relative, which includes "//evil.example". url_schemes checks the rest.
-        return value if _PERMALINK.fullmatch(value) else None
-    return value
+    if attribute not in ("href", "src"):
+        return value
+    schemes = IMAGE_SCHEMES if tag == "img" else LINK_PREFIXES
+    if value.lower().startswith(schemes) or (tag == "a" and _is_site_path(value)):
+        return value
+    # Anything else, a relative path or a scheme the sanitizer might read as one, goes.
+    return None
 
 
 def render_markdown(source: str) -> str:
@@ -311,7 +358,8 @@ def render_with(parser: MarkdownIt, source: str) -> str:
         tag_attribute_values=_ATTRIBUTE_VALUES,
         attribute_filter=_url_filter,
         url_schemes=set(LINK_SCHEMES),
-        # Relative URLs include "//evil.example": _url_filter lets permalinks through only.
+        # Relative URLs include "//evil.example", which url_schemes alone lets through:
+        # _url_filter keeps only permalinks and profiles ("/post/12", "/user/alice").
         url_relative="pass_through",
         link_rel=_LINK_REL,
     )
@@ -399,3 +447,37 @@ def text_of_html(fragment: str, limit: int = 200) -> str:
     if text[limit - 1] != " ":
         head = head.rpartition(" ")[0] or head
     return head.rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class References:
+    """Whom a post mentions and which posts it quotes, in the order written."""
+
+    #: Usernames after "@", outside quotations (a quoted mention was the quoted post's).
+    mentions: tuple[str, ...]
+    #: Ids of the posts whose permalink (``/post/<id>``) a quotation links to.
+    quoted_posts: tuple[int, ...]
+
+
+_POST_PATH = re.compile(r"/post/([0-9]{1,18})(?:[#?].*)?")
+
+
+def references(source: str) -> References:
+    """The mentions and quotations of a post, read from markdown-it's tokens (so that
+    code, link texts and escaped "@" never count)."""
+    mentions: dict[str, None] = {}
+    quoted: dict[int, None] = {}
+    depth = 0
+    for block in _parser.parse(source):
+        if block.type == "blockquote_open":
+            depth += 1
+        elif block.type == "blockquote_close":
+            depth -= 1
+        for token in block.children or ():
+            if token.type != "link_open":
+                continue
+            if token.markup == _MENTION_MARKUP and not depth:
+                mentions.setdefault(str(token.meta["username"]), None)
+            elif depth and (match := _POST_PATH.fullmatch(str(token.attrs.get("href", "")))):
+                quoted.setdefault(int(match.group(1)), None)
+    return References(tuple(mentions), tuple(quoted))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
+from forumapp.forum.events import ForumEvents
 from forumapp.forum.lookups import visible_forum, visible_post
 from forumapp.forum.models import Category, Forum, Post, Report, Topic
 from forumapp.forum.permissions import Actor
@@ -108,7 +109,8 @@ ModerationObserver = Callable[[ModerationEvent], None]
 
 class ModerationService:
     """Applies moderation actions for an actor who moderates the forum concerned, and
-    reports each one to an observer (the management panel's audit log)."""
+    reports each one, inside the action's transaction, to an observer (the management
+    panel's audit log) and to ``forum_events`` (notifications, which act once it commits)."""
 
     def __init__(
         self,
@@ -116,6 +118,7 @@ class ModerationService:
         clock: Clock,
         observer: ModerationObserver | None = None,
         reports: Budget | None = None,
+        forum_events: ForumEvents | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
@@ -123,6 +126,9 @@ class ModerationService:
         self._observer = observer
         #: Flood control of reports (each member's own budget); ``None``: not counted.
         self._reports = reports
+        #: Told of actions and handled reports inside their unit of work (notifications).
+        self._events = forum_events
+        self._taken: list[ModerationEvent] = []
 
     def _notify(
         self,
@@ -132,20 +138,27 @@ class ModerationService:
         target: tuple[str, int, str],
         details: str = "",
     ) -> None:
+        target_type, target_id, target_label = target
+        event = ModerationEvent(
+            action,
+            target_type,
+            target_id,
+            target_label,
+            details,
+            actor_id=actor.user_id,
+            actor_name=actor.username,
+            client_address=client_address,
+        )
         if self._observer is not None:
-            target_type, target_id, target_label = target
-            self._observer(
-                ModerationEvent(
-                    action,
-                    target_type,
-                    target_id,
-                    target_label,
-                    details,
-                    actor_id=actor.user_id,
-                    actor_name=actor.username,
-                    client_address=client_address,
-                )
-            )
+            self._observer(event)
+        self._taken.append(event)
+
+    def _announce(self) -> None:
+        # Called at the end of the actions' unit of work: the events act once it commits,
+        # and never when it rolls back.
+        taken, self._taken = self._taken, []
+        if self._events is not None and taken:
+            self._events.moderated(taken)
 
     def move_targets(self, actor: Actor, forum_id: int) -> list[ForumChoices]:
         """The forums, other than ``forum_id``, that the actor sees and moderates, grouped
@@ -190,6 +203,7 @@ class ModerationService:
         is where the request came from, for the record of the action."""
         forum, topics = self._selection(actor, forum_id, topic_ids, action)
         target_title = ""
+        self._taken.clear()  # nothing of an earlier call that failed
         with atomic(self._session):
             if action is TopicAction.MOVE:
                 target_title = self._move(actor, forum, topics, target_forum_id).title
@@ -213,6 +227,7 @@ class ModerationService:
                     ("topic", topic.id, topic.title),
                     details,
                 )
+            self._announce()
         return TopicsChanged(action, tuple(sorted(topic.id for topic in topics)), target_title)
 
     def _selection(
@@ -257,6 +272,7 @@ class ModerationService:
             raise Forbidden("Your group may not hide, delete or restore posts.")
         if post.number == 1 and action in (PostAction.DELETE, PostAction.RESTORE):
             raise InvalidInput("action", "Delete or restore the whole topic instead.")
+        self._taken.clear()  # nothing of an earlier call that failed
         with atomic(self._session):
             # Hidden posts count as removed, like deleted ones: they stop being the last
             # post, a reply, and one of their author's posts.
@@ -271,6 +287,7 @@ class ModerationService:
                 self._counters.recount_users({post.user_id})
             label = f"#{post.number} in {topic.title}"
             self._notify(actor, client_address, f"post.{action}", ("post", post.id, label))
+            self._announce()
         return post
 
     def report(self, actor: Actor, post_id: int, reason: str) -> Report:
@@ -309,6 +326,9 @@ class ModerationService:
             ("report", report.id, f"post #{report.post_id}"),
             f"{resolution or 'handled'}; {report.note}".strip("; "),
         )
+        self._taken.pop()  # told as a handled report, not as an action on content
+        if self._events is not None:
+            self._events.report_handled(report.id)
 
     def _move(
         self, actor: Actor, source: Forum, topics: Sequence[Topic], target_forum_id: int | None

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from forumapp.events import NO_EVENTS, Events, PostSaved, TopicCreated
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import Forbidden, NotFound
+from forumapp.forum.events import ForumEvents
 from forumapp.forum.lookups import visible_forum, visible_post, visible_topic
 from forumapp.forum.markdown import RENDERER_VERSION, quote_markdown, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
@@ -53,6 +54,8 @@ class PostingService:
     counted (scripts, the demo, tests that are not about flood control). ``render`` turns
     Markdown into safe HTML (the app's, with the enabled plugins' rules; forumapp's own
     when omitted); ``events`` hears of new topics and saved posts once they are committed.
+    ``forum_events`` hears of each new post inside the post's unit of work, and acts once
+    it commits (notifications).
     """
 
     def __init__(
@@ -64,6 +67,7 @@ class PostingService:
         *,
         render: Callable[[str], str] | None = None,
         events: Events = NO_EVENTS,
+        forum_events: ForumEvents | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
@@ -73,6 +77,7 @@ class PostingService:
         # Looked up when used, not bound here: forumapp's renderer unless one was given.
         self._renderer = render
         self._events = events
+        self._forum_events = forum_events
         self._counting = False
 
     def create_topic(self, actor: Actor, forum_id: int, title: str, content: str) -> Topic:
@@ -100,6 +105,7 @@ class PostingService:
             self._session.flush()
             post = self._add_post(topic, actor, content, html, now)
             self._counters.post_added(forum, topic, post, new_topic=True)
+            self._written(post)
         self._events.topic_created(
             TopicCreated(topic.id, forum.id, title, actor.user_id, actor.username)
         )
@@ -126,6 +132,7 @@ class PostingService:
             now = self._clock()  # after the lock: see Counters.lock_forum
             post = self._new_post(topic, actor, content, html, now, topic.post_number_seq)
             self._counters.post_added(forum, topic, post, new_topic=False)
+            self._written(post)
         self._saved(post, edited=False)
         return post
 
@@ -239,6 +246,12 @@ class PostingService:
         except BaseException:
             self._posts.give_back(actor)
             raise
+
+    def _written(self, post: Post) -> None:
+        # Inside the post's unit of work: the listener acts once it commits, never on a
+        # rollback.
+        if self._forum_events is not None:
+            self._forum_events.post_saved(post.id)
 
     def _add_post(self, topic: Topic, actor: Actor, content: str, html: str, now: datetime) -> Post:
         topic.post_number_seq += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -25,8 +25,14 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: gathers the sources :func:`choose_locale` weighs."""
+    """Flask-Babel's locale selector: gathers the sources :func:`choose_locale` weighs.
+
+    Outside a request (a command, a background job rendering an email) there is nobody's
+    browser to ask: the site's default language.
+    """
     config = current_app.config
+    if not has_request_context():
+        return str(config["DEFAULT_LANGUAGE"])
     member = getattr(current_user, "language", None) if current_user else None
     return choose_locale(
         member_choice=member if current_user and current_user.is_authenticated else None,

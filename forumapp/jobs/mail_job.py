@@ -18,6 +18,8 @@ def _email(payload: Mapping[str, Any]) -> Email:
         subject=str(payload["subject"]),
         text=str(payload["text"]),
         html=str(payload["html"]),
+        # Jobs enqueued before emails had headers carry none.
+        headers={str(name): str(value) for name, value in payload.get("headers", {}).items()},
     )
 
 

@@ -46,6 +46,14 @@ class MessageMailer(Protocol):
     def send_new_message(self, notice: NewMessageNotice) -> None: ...
 
 
+class MessageEvents(Protocol):
+    """Hears of each new message inside its unit of work, and acts once it commits
+    (forumapp's notifications enqueue a job there)."""
+
+    def message_sent(self, message_id: int) -> None:
+        """A message was written: the first of a conversation, or a reply."""
+
+
 @dataclass(frozen=True)
 class MessageBudgets:
     """Flood control: ``messages`` is the members' shared posting budget (a message
@@ -69,12 +77,15 @@ class ConversationService:
         settings: MessagingSettings,
         mailer: MessageMailer,
         budgets: MessageBudgets | None = None,
+        *,
+        events: MessageEvents | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
         self.settings = settings
         self._mailer = mailer
         self._budgets = budgets or MessageBudgets()
+        self._events = events
 
     def start(self, actor: Actor, names: Sequence[str], subject: str, content: str) -> Conversation:
         """Start a conversation with the members called ``names``; nothing is written
@@ -99,7 +110,7 @@ class ConversationService:
                     Participant(conversation_id=conversation.id, user_id=user_id, joined_at=now)
                 )
             self._session.flush()
-            self._add_message(conversation, actor, content, html, now)
+            self._written(self._add_message(conversation, actor, content, html, now))
         self._notify(conversation, actor)
         return conversation
 
@@ -113,6 +124,7 @@ class ConversationService:
         html = render_markdown(content)
         with self._counted(actor, self._budgets.messages), atomic(self._session):
             message = self._add_message(conversation, actor, content, html, self._clock())
+            self._written(message)
         self._notify(conversation, actor)
         return message
 
@@ -267,6 +279,12 @@ class ConversationService:
         )
         self._session.refresh(conversation)
         return message
+
+    def _written(self, message: Message) -> None:
+        # Inside the message's unit of work: the listener acts once it commits, never on
+        # a rollback.
+        if self._events is not None:
+            self._events.message_sent(message.id)
 
     def _notify(self, conversation: Conversation, actor: Actor) -> None:
         rows = self._session.execute(

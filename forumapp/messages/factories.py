@@ -37,6 +37,11 @@ class MessagesFactories:
     blocks: Callable[[], BlockService]
 
 
+#: ``app.extensions`` key of the :class:`~forumapp.messages.conversations.MessageEvents`
+#: the conversation service tells of new messages, if any (set by the notifications).
+MESSAGE_EVENTS = "forumapp.message_events"
+
+
 def messaging_settings() -> MessagingSettings:
     """The site's messaging rules, as configured now (the panel may change them)."""
     config = current_app.config
@@ -58,7 +63,14 @@ def conversation_service_factory() -> ConversationService:
     budgets = MessageBudgets(
         posts_per_member, conversations_per_member, previews_per_member, reports_per_member
     )
-    return ConversationService(db.session, utcnow, messaging_settings(), mailer, budgets)
+    return ConversationService(
+        db.session,
+        utcnow,
+        messaging_settings(),
+        mailer,
+        budgets,
+        events=current_app.extensions.get(MESSAGE_EVENTS),
+    )
 
 
 def mailbox_factory() -> Mailbox:

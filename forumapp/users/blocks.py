@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, delete, select
+from sqlalchemy import ColumnElement, ForeignKey, SQLColumnExpression, delete, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forumapp.extensions import db
@@ -42,6 +42,17 @@ def blocked_by(session: DbSession, blocker_id: int) -> frozenset[int]:
     """The ids of the members ``blocker_id`` blocked (one query)."""
     rows = session.scalars(select(UserBlock.blocked_id).where(UserBlock.blocker_id == blocker_id))
     return frozenset(rows)
+
+
+def has_blocked(member_id: SQLColumnExpression[int], sender_id: int) -> ColumnElement[bool]:
+    """SQL: whether the member whose id is ``member_id`` (a column of the enclosing
+    query) blocked ``sender_id``; a correlated lookup of the primary key, whatever the
+    number of members the query reads."""
+    return exists(
+        select(UserBlock.blocker_id).where(
+            UserBlock.blocker_id == member_id, UserBlock.blocked_id == sender_id
+        )
+    )
 
 
 def blockers_among(session: DbSession, sender_id: int, member_ids: set[int]) -> frozenset[int]:

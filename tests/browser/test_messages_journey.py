@@ -43,6 +43,7 @@ def test_a_member_messages_another_who_reads_and_replies(
     bob = launch_browser("bob")
     bob.open("/auth/login")
     bob.log_in("bob", PASSWORD)
+    # A badge beside the word: the header's links lay out their parts as flex items.
     bob.expect_text("#messages-link .badge", "1")
     link = smtp_sink.wait_for_link("bob@example.org", bob.base_url + "/messages/")
     bob.open(link)

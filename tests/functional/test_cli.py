@@ -531,7 +531,17 @@ def test_help_lists_forumapps_own_commands_with_whole_descriptions(config_env: P
     assert result.exit_code == 0, result.output
     commands = result.output.split("Commands:")[1]
     listed = [line.split()[0] for line in commands.splitlines() if line.startswith("  ")]
-    assert listed == ["create-admin", "db", "demo", "dev", "jobs", "run", "translations", "worker"]
+    assert listed == [
+        "create-admin",
+        "db",
+        "demo",
+        "dev",
+        "jobs",
+        "notify",
+        "run",
+        "translations",
+        "worker",
+    ]
     assert "..." not in commands
     assert "Create an activated administrator account." in commands
     for flask_noise in ("--env-file", "--app", "--debug", "Flask version"):

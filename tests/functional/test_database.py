@@ -670,3 +670,25 @@ def test_the_plugins_migration_creates_and_drops_its_tables(scratch_app: Flask) 
                 "SELECT id, revision FROM extensions_state"
             ).all() == [(1, 0)]
         db.engine.dispose()
+
+
+def test_the_notifications_migration_upgrades_downgrades_and_upgrades_again(
+    scratch_app: Flask,
+) -> None:
+    tables = {
+        "notifications",
+        "topic_watches",
+        "forum_watches",
+        "notification_email_choices",
+        "watch_preferences",
+    }
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0027_notifications")
+        with db.engine.connect() as connection:
+            assert tables <= set(inspect(connection).get_table_names())
+        downgrade(directory=migrations_folder(), revision="0026_plugins")
+        with db.engine.connect() as connection:
+            assert not tables & set(inspect(connection).get_table_names())
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []

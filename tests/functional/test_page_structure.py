@@ -140,6 +140,8 @@ def test_pages_are_well_formed_and_accessible(
             "/auth/reauth",
             "/auth/logout",
             "/settings/tokens",
+            "/settings/notifications",
+            "/notifications",
         ]
     if role == "moderator":
         paths += [f"/post/{reply}/edit", f"/post/{reply}/delete", "/admin/reports"]

@@ -23,6 +23,7 @@ from forumapp.forum.markdown import (
     RENDERER_VERSION,
     plain_text,
     quote_markdown,
+    references,
     render_markdown,
     text_of_html,
 )
@@ -98,6 +99,10 @@ def inspect(fragment: str) -> Inspection:
 def url_is_allowed(attribute: str, value: str) -> bool:
     # Browsers ignore spaces, tabs, newlines and controls around and inside a scheme.
     normalized = _SPACE_AND_CONTROLS.sub("", html.unescape(value)).lower()
+    if attribute == "href" and normalized.startswith("/") and normalized[1:2] not in ("/", "\\"):
+        # A path of this site (a mention's profile link, a quote's permalink): a browser
+        # reads no other host into it.
+        return normalized == value.lower()
     return normalized.startswith(SCHEMES[attribute])
 
 
@@ -184,7 +189,15 @@ def test_mailto_links_are_kept() -> None:
 
 
 @pytest.mark.parametrize(
-    "source", ["[x](/t/1)", "[x](#top)", "[x](//evil.example/)", "[x](ftp://example.com/)"]
+    "source",
+    [
+        "[x](/t/1)",
+        "[x](t/1)",
+        "[x](../t/1)",
+        "[x](#top)",
+        "[x](//evil.example/)",
+        "[x](ftp://example.com/)",
+    ],
 )
 def test_relative_and_other_scheme_links_lose_their_href(source: str) -> None:
     assert render_markdown(source) == f'<p><a rel="{REL}">x</a></p>\n'
@@ -467,3 +480,19 @@ def test_text_of_html_cut_short_mid_tag_keeps_the_text_before_it() -> None:
     html = render_markdown("First paragraph.\n\n[a link](https://example.org/x) after")
     cut = html[: html.index("href") + 8]
     assert text_of_html(cut) == "First paragraph."
+
+
+def test_a_mention_links_to_the_profile_outside_words_code_and_links() -> None:
+    rendered = render_markdown("Hi @alice. Mail bob@example.org, `@code`, [@bob](https://x.org)")
+    assert f'<a href="/user/alice" rel="{REL}">@alice</a>.' in rendered
+    assert "/user/bob" not in rendered and "/user/code" not in rendered
+
+
+def test_references_name_mentions_and_quoted_posts_from_the_tokens() -> None:
+    source = (
+        "> **[alice](/post/12) wrote:**\n> as @carol said\n\n"
+        "@bob, @Dave- and @bob again. `@code` \\@escaped [see](/post/13)"
+    )
+    found = references(source)
+    assert found.mentions == ("bob", "Dave")  # a quoted mention was the quoted post's
+    assert found.quoted_posts == (12,)  # a link outside a quotation is no quote
