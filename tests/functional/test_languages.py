@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from forumapp.extensions import db
@@ -128,3 +128,12 @@ def test_one_language_shows_no_menu(app: Flask, client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
     assert 'action="/language"' not in page
     assert html_tag(client, **{"Accept-Language": "de"}) == '<html lang="en" dir="ltr">'
+
+
+def test_template_plurals_group_the_count_as_the_page_language_does(app: Flask) -> None:
+    template = '{{ ngettext("%(num)s post", "%(num)s posts", n) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(template, n=1) == "1 post"
+        assert render_template_string(template, n=1234) == "1,234 posts"
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert render_template_string(template, n=1234) == "1.234 posts"
