@@ -39,10 +39,9 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     """One background job and what became of it."""
 
     __tablename__ = "jobs"
-    __table_args__ = (
-        Index("ix_jobs_state_id", "state", "id"),
-        Index("ix_jobs_state_lease_expires_at", "state", "lease_expires_at"),
-    )
+    # The running jobs, whose leases the periodic relay checks, are read through this
+    # index too: there are about as many as worker threads.
+    __table_args__ = (Index("ix_jobs_state_id", "state", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(KIND_MAX_LENGTH))

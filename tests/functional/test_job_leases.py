@@ -32,6 +32,8 @@ from forumapp.sqltypes import utcnow
 from tests.conftest import AuthActions, register
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as
+from tests.functional.test_forum_query_counts import counted_queries
+from tests.functional.test_listing_indexes import plan_of
 
 EMAIL = {"to": "ann@example.org", "subject": "Hello", "text": "Hi", "html": "<p>Hi</p>"}
 #: Long enough ago that any lease has lapsed: the clock "moved past the lease".
@@ -191,3 +193,37 @@ def test_a_job_running_within_its_lease_is_left_alone(app: Flask, outbox: list[A
 
     assert job_row(app, job_id).state == RUNNING
     assert outbox == []
+
+
+def test_the_periodic_relay_reads_only_the_running_jobs_through_an_index(app: Flask) -> None:
+    parameters: list[Any] = []
+    with counted_queries(app, parameters) as statements:
+        recover_and_relay(app)
+    (found,) = [
+        pair
+        for pair in zip(statements, parameters, strict=True)
+        if "lease_expires_at <" in pair[0] and pair[0].lstrip().startswith("SELECT")
+    ]
+
+    plan = plan_of(app, *found)
+
+    assert "ix_jobs_state_id" in plan, plan
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_jobs(
+    app: Flask, client: FlaskClient, world: World, auth: AuthActions, outbox: list[Any]
+) -> None:
+    login_as(auth, world, "admin")
+
+    def dashboard_queries() -> int:
+        with counted_queries(app) as statements:
+            assert client.get("/admin/").status_code == 200
+        return len(statements)
+
+    before = dashboard_queries()
+    for _ in range(3):
+        claimed_by_a_dead_worker(app, MAIL_JOB, EMAIL)
+    overdue = dashboard_queries()
+    recover_and_relay(app)
+
+    assert before == overdue == dashboard_queries()

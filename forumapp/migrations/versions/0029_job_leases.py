@@ -24,16 +24,12 @@ def upgrade():
         batch_op.add_column(sa.Column("claims", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("lease_expires_at", sa.DateTime(timezone=True)))
         batch_op.add_column(sa.Column("lease_lost_at", sa.DateTime(timezone=True)))
-        batch_op.create_index(
-            "ix_jobs_state_lease_expires_at", ["state", "lease_expires_at"], unique=False
-        )
         batch_op.create_index("ix_jobs_lease_lost_at", ["lease_lost_at"], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index("ix_jobs_lease_lost_at")
-        batch_op.drop_index("ix_jobs_state_lease_expires_at")
         batch_op.drop_column("lease_lost_at")
         batch_op.drop_column("lease_expires_at")
         batch_op.drop_column("claims")
