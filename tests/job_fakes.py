@@ -63,7 +63,12 @@ class InMemoryJobStore:
     def expired(self, now: datetime, lease: timedelta, limit: int) -> Sequence[JobRecord]:
         return [job for job in self.rows.values() if self._lapsed(job, now, lease)][:limit]
 
-    def take_back(self, job_id: int, claim: int, error: str, now: datetime, *, final: bool) -> bool:
+    def take_back(
+        self, job_id: int, claim: int, error: str, now: datetime, lease: timedelta, *, final: bool
+    ) -> bool:
+        job = self.rows.get(job_id)
+        if job is None or not self._lapsed(job, now, lease):
+            return False
         state = FAILED if final else PENDING
         return self._move(
             job_id,

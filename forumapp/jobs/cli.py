@@ -45,8 +45,9 @@ def worker_command(workers: int) -> None:
 @click.pass_context
 @with_appcontext
 def jobs_command(ctx: click.Context) -> None:
-    """List failed background jobs and running ones past their lease; retry or discard
-    the failed ones."""
+    """List failed background jobs; retry or discard them.
+
+    Jobs still running past their lease (their worker stopped) are listed first."""
     if ctx.invoked_subcommand is not None:
         return
     _list_overdue()

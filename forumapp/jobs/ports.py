@@ -65,9 +65,12 @@ class JobStore(Protocol):
         existed lapse one ``lease`` after they started), oldest first."""
         ...
 
-    def take_back(self, job_id: int, claim: int, error: str, now: datetime, *, final: bool) -> bool:
+    def take_back(
+        self, job_id: int, claim: int, error: str, now: datetime, lease: timedelta, *, final: bool
+    ) -> bool:
         """Take the job from claim ``claim``, whose worker stopped: pending for the relay,
-        or failed when ``final``; whether it was still that claim's."""
+        or failed when ``final``; whether it was still that claim's, with its lease lapsed
+        (not renewed meanwhile)."""
         ...
 
     def count_expired(self, now: datetime, lease: timedelta) -> int:

@@ -231,7 +231,8 @@ class LeaseKeeper:
                 f"(lease lapsed at {lapsed:%Y-%m-%d %H:%M:%S} UTC)"
             )
             with atomic(self._transaction):
-                if not self._store.take_back(job.id, job.claims, reason, now, final=final):
+                lease = self._terms.lease
+                if not self._store.take_back(job.id, job.claims, reason, now, lease, final=final):
                     # Its worker finished or renewed in the meantime.
                     continue
             taken.append(job)

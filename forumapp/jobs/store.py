@@ -116,12 +116,16 @@ class SqlJobStore:
         query = select(Job).where(lapsed(now, lease)).order_by(Job.id).limit(limit)
         return [_record(job) for job in self._session.scalars(query)]
 
-    def take_back(self, job_id: int, claim: int, error: str, now: datetime, *, final: bool) -> bool:
-        """Take the job from claim ``claim``: pending again, or failed when ``final``."""
+    def take_back(
+        self, job_id: int, claim: int, error: str, now: datetime, lease: timedelta, *, final: bool
+    ) -> bool:
+        """Take the job from claim ``claim``, if its lease is still lapsed: pending again,
+        or failed when ``final``."""
         return self._move(
             job_id,
             (RUNNING,),
             claim,
+            lapsed(now, lease),
             state=FAILED if final else PENDING,
             error=error,
             lease_expires_at=None,
@@ -152,11 +156,16 @@ class SqlJobStore:
         return self._move(job_id, (FAILED,), state=DISCARDED)
 
     def _move(
-        self, job_id: int, states: Sequence[str], claim: int | None = None, **values: object
+        self,
+        job_id: int,
+        states: Sequence[str],
+        claim: int | None = None,
+        *conditions: ColumnElement[bool],
+        **values: object,
     ) -> bool:
         # A worker's outcome names its claim: once the job was taken back from it (its lease
         # lapsed), what it records matches no row and changes nothing.
-        where = [Job.id == job_id, Job.state.in_(states)]
+        where = [Job.id == job_id, Job.state.in_(states), *conditions]
         if claim is not None:
             where.append(Job.claims == claim)
         result = self._session.execute(

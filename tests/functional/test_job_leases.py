@@ -227,3 +227,21 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_jobs(
     recover_and_relay(app)
 
     assert before == overdue == dashboard_queries()
+
+
+def test_a_lease_renewed_after_it_was_found_lapsed_is_not_taken_back(app: Flask) -> None:
+    job_id = claimed_by_a_dead_worker(app, MAIL_JOB, EMAIL)
+    with app.app_context():
+        store = SqlJobStore(db.session)
+        with atomic(db.session):
+            (lapsed,) = store.expired(utcnow(), timedelta(minutes=5), 10)
+        # The worker was only slow: it renews between the keeper's look and its update.
+        with atomic(db.session):
+            assert store.renew(job_id, lapsed.claims, utcnow() + timedelta(minutes=5))
+        with atomic(db.session):
+            taken = store.take_back(
+                job_id, lapsed.claims, "gone", utcnow(), timedelta(minutes=5), final=False
+            )
+
+    assert taken is False
+    assert job_row(app, job_id).state == RUNNING
