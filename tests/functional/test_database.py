@@ -225,9 +225,13 @@ _PROFILE_COLUMNS = {
 }
 
 
-def _user_columns() -> set[str]:
+def _column_names(table: str) -> set[str]:
     with db.engine.connect() as connection:
-        return {column["name"] for column in inspect(connection).get_columns("users")}
+        return {column["name"] for column in inspect(connection).get_columns(table)}
+
+
+def _user_columns() -> set[str]:
+    return _column_names("users")
 
 
 def test_the_profile_migration_adds_and_drops_its_columns_and_keeps_members(
@@ -695,8 +699,7 @@ def test_the_notifications_migration_upgrades_downgrades_and_upgrades_again(
 
 
 def _job_columns() -> set[str]:
-    with db.engine.connect() as connection:
-        return {column["name"] for column in inspect(connection).get_columns("jobs")}
+    return _column_names("jobs")
 
 
 def test_the_job_leases_migration_upgrades_downgrades_and_upgrades_again(

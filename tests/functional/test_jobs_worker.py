@@ -162,16 +162,9 @@ class TestKilledWorker:
     """A worker is killed (SIGKILL) in the middle of sending an email."""
 
     @pytest.fixture
-    def config_overrides(self, redis_server: FaultyRedis, smtp_sink: SmtpSink) -> dict[str, Any]:
-        return {
-            "JOBS_IMMEDIATE": False,
-            "JOBS_URL": redis_server.uri,
-            "MAIL_BACKEND": "smtp",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": smtp_sink.port,
-            "MAIL_TIMEOUT": 5,
-            "JOBS_LEASE_SECONDS": SHORT_LEASE_SECONDS,
-        }
+    def config_overrides(self, config_overrides: dict[str, Any]) -> dict[str, Any]:
+        """The module's production shape, with a short lease."""
+        return {**config_overrides, "JOBS_LEASE_SECONDS": SHORT_LEASE_SECONDS}
 
     def test_its_job_is_taken_back_after_the_lease_and_sent_by_the_next_worker(
         self, app: Flask, client: FlaskClient, smtp_sink: SmtpSink, tmp_path: Path
