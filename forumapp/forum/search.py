@@ -43,6 +43,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from forumapp import settings
 from forumapp.forum.errors import InvalidInput
@@ -316,9 +318,11 @@ def _ranked_statements(dialect: str, shape: _Shape) -> _RankedStatements:
         )
     )
     if shape.by_author:
-        candidates = candidates.where(Post.user_id == bindparam("author_id", type_=Integer))
+        author = _found_by_the_index(Post.__table__.c.user_id, dialect)
+        candidates = candidates.where(author == bindparam("author_id", type_=Integer))
     if shape.since or shape.until:
-        candidates = candidates.where(*_within_dates(Post.__table__, shape))
+        created_at = _found_by_the_index(Post.__table__.c.created_at, dialect)
+        candidates = candidates.where(*_within_dates(created_at, shape))
         candidates = candidates.where(*_narrowed_to_dates(found.c.post_id, shape))
     if shape.topics_only:
         candidates = candidates.where(Post.number == 1)
@@ -348,13 +352,26 @@ def _ranked_statements(dialect: str, shape: _Shape) -> _RankedStatements:
     return _RankedStatements(page, select(func.count()).select_from(ranked))
 
 
-def _within_dates(posts: Any, shape: _Shape) -> list[ColumnElement[bool]]:
-    """The conditions on ``posts`` (a table or alias of ``posts``) of the date range."""
+def _found_by_the_index(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """A column of the posts the full-text index finds, for conditions that must filter
+    them rather than find them.
+
+    On SQLite, a unary plus: given an author or dates, SQLite would otherwise drive the
+    search from posts' own indexes and look each post up in FTS5, where a scored search
+    recounts every match of its terms for each post (bm25): seconds for a week of posts.
+    """
+    if dialect != "sqlite":
+        return column
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+def _within_dates(created_at: ColumnElement[Any], shape: _Shape) -> list[ColumnElement[bool]]:
+    """The conditions of the date range on ``created_at`` (of posts or an alias)."""
     conditions = []
     if shape.since:
-        conditions.append(posts.c.created_at >= bindparam("since", type_=_MOMENT))
+        conditions.append(created_at >= bindparam("since", type_=_MOMENT))
     if shape.until:
-        conditions.append(posts.c.created_at < bindparam("until", type_=_MOMENT))
+        conditions.append(created_at < bindparam("until", type_=_MOMENT))
     return conditions
 
 
@@ -367,7 +384,7 @@ def _narrowed_to_dates(post_id: ColumnElement[int], shape: _Shape) -> list[Colum
     window = _date_window(shape)
     narrow = select(window.c.narrow).scalar_subquery()
     in_range = Post.__table__.alias("in_range")
-    ids_in_range = select(in_range.c.id).where(*_within_dates(in_range, shape))
+    ids_in_range = select(in_range.c.id).where(*_within_dates(in_range.c.created_at, shape))
     return [
         post_id >= select(window.c.first_id).scalar_subquery(),
         post_id <= select(window.c.last_id).scalar_subquery(),
@@ -384,7 +401,7 @@ def _date_window(shape: _Shape) -> CTE:
     # A post past the limit, in the created_at index's order, means the range is wide.
     beyond = (
         select(counted.c.id)
-        .where(*_within_dates(counted, shape))
+        .where(*_within_dates(counted.c.created_at, shape))
         .order_by(counted.c.created_at)
         .limit(1)
         .offset(NARROW_RANGE_POSTS)
@@ -393,7 +410,7 @@ def _date_window(shape: _Shape) -> CTE:
     # Materialized: both bounds read the flag, and the range is walked once to set it.
     flag = select(beyond.is_(None).label("narrow")).cte("range_size").prefix_with("MATERIALIZED")
     bounded = Post.__table__.alias("bounded")
-    within = _within_dates(bounded, shape)
+    within = _within_dates(bounded.c.created_at, shape)
     # "+ 0": the range is read from the created_at index, where ``min(id)`` alone would
     # walk the primary key until a post of the range turns up.
     first = select(func.min(bounded.c.id + 0)).where(*within).scalar_subquery()
