@@ -5,10 +5,13 @@ The database keeps the index current on every write, so posting does no extra wo
 - SQLite: the FTS5 table ``posts_fts`` (title, content) indexes the view
   ``posts_fts_source``: each post's body, and its topic's title on first posts. Triggers
   on ``posts`` and ``topics`` keep it current (migration 0003). Should it ever drift,
-  ``INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')`` mends it.
+  ``INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')`` mends it. Searches of topics
+  only read ``first_posts_fts``, the same over first posts alone (migration 0028): a word
+  of many replies but few first posts no longer walks all its matches.
 - PostgreSQL: the column ``posts.search_vector`` (``to_tsvector('simple', ...)`` of the
   body, and of the topic's title on first posts, labelled A) with a GIN index, kept by
-  triggers on ``posts`` and ``topics`` (migration 0011).
+  triggers on ``posts`` and ``topics`` (migration 0011), and a partial GIN index of first
+  posts' vectors for searches of topics only (migration 0028).
 
 Neither can be declared on the models, so Alembic's autogenerate is told to skip them.
 """
@@ -44,14 +47,25 @@ from forumapp.forum.models import Post
 #: SQLite's FTS5 table and the view it indexes.
 SEARCH_TABLE = "posts_fts"
 SEARCH_SOURCE_VIEW = "posts_fts_source"
+#: The same for first posts only (with their topics' titles), and its view.
+FIRST_POSTS_TABLE = "first_posts_fts"
+FIRST_POSTS_SOURCE_VIEW = "first_posts_fts_source"
 #: FTS5 keeps the index of a table in shadow tables named after it.
 _FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 _SEARCH_TABLES = frozenset(
-    {SEARCH_TABLE, SEARCH_SOURCE_VIEW, *(SEARCH_TABLE + s for s in _FTS5_SHADOW_SUFFIXES)}
+    {
+        name
+        for table_name, source in (
+            (SEARCH_TABLE, SEARCH_SOURCE_VIEW),
+            (FIRST_POSTS_TABLE, FIRST_POSTS_SOURCE_VIEW),
+        )
+        for name in (table_name, source, *(table_name + s for s in _FTS5_SHADOW_SUFFIXES))
+    }
 )
-#: PostgreSQL's search column and its index, which the models do not declare.
+#: PostgreSQL's search column and its indexes (all posts, first posts), which the models
+#: do not declare.
 SEARCH_COLUMN = "search_vector"
-SEARCH_INDEXES = frozenset({"ix_posts_search_vector"})
+SEARCH_INDEXES = frozenset({"ix_posts_search_vector", "ix_posts_search_vector_first"})
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
@@ -133,8 +147,9 @@ class SearchQuery:
 
 #: The posts matching the query of :attr:`SearchQuery.parameters`, unique: a subquery with
 #: a ``post_id`` column and, when asked for (``scored``), whatever the database's
-#: :data:`Ranker` needs besides.
-Matcher = Callable[[bool], Subquery]
+#: :data:`Ranker` needs besides. The second argument (``first_posts``) keeps first posts
+#: only, read from their own index.
+Matcher = Callable[[bool, bool], Subquery]
 #: Scores candidates (a subquery of the matcher's columns, already narrowed down to the
 #: ones to rank): ``post_id`` and ``score``, lower is better.
 Ranker = Callable[[Subquery], Select[Any]]
@@ -148,9 +163,10 @@ def _every_term() -> BindParameter[str]:
     return bindparam(_EXPRESSION, type_=String)
 
 
-def _fts5_matches(scored: bool) -> Subquery:
-    posts_fts = table(SEARCH_TABLE, column("rowid", Integer))
-    fts: ColumnClause[Any] = literal_column(SEARCH_TABLE)
+def _fts5_matches(scored: bool, first_posts: bool) -> Subquery:
+    name = FIRST_POSTS_TABLE if first_posts else SEARCH_TABLE
+    posts_fts = table(name, column("rowid", Integer))
+    fts: ColumnClause[Any] = literal_column(name)
     # bm25() only exists inside the MATCH query. SQLite merges this subquery into the one
     # that narrows the candidates down, so it scores only the rows that query keeps.
     # It counts every document that holds a term: results by date go without it.
@@ -192,15 +208,15 @@ def _search_vector(posts: NamedFromClause) -> ColumnElement[Any]:
     return literal_column(f"{posts.name}.search_vector")
 
 
-def _postgresql_matches(_scored: bool) -> Subquery:
+def _postgresql_matches(_scored: bool, first_posts: bool) -> Subquery:
     posts = Post.__table__.alias("matched")
     every = func.websearch_to_tsquery(_SIMPLE, _every_term())
     # The stored vector holds the body, and the topic's title on first posts (label A).
-    return (
-        select(posts.c.id.label("post_id"))
-        .where(_search_vector(posts).bool_op("@@")(every))
-        .subquery("hits")
-    )
+    matches = select(posts.c.id.label("post_id")).where(_search_vector(posts).bool_op("@@")(every))
+    if first_posts:
+        # Said of this alias, so that the partial index of first posts (0028) applies.
+        matches = matches.where(posts.c.number == 1)
+    return matches.subquery("hits")
 
 
 def _postgresql_ranked(candidates: Subquery) -> Select[Any]:

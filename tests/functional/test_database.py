@@ -439,7 +439,7 @@ def test_search_uses_the_gin_index(app: Flask, world: World) -> None:
         connection.execute(text("SELECT gin_clean_pending_list('ix_posts_search_vector')"))
         connection.execute(text("ANALYZE topics"))
         connection.execute(text("ANALYZE posts"))
-        matches = matcher_for("postgresql")(True)
+        matches = matcher_for("postgresql")(True, False)
         compiled = (
             select(matches.c.post_id)
             .params(SearchQuery.parse("walrus tusks").parameters)

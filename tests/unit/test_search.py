@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -84,8 +85,18 @@ def test_postgresql_search_column_and_index_are_left_out_of_autogenerate() -> No
 
 
 def compiled(dialect_name: str, shape: _Shape) -> str:
+    """The ranking statement, without SQLite's unary plus on the columns the full-text
+    walk filters by (which keeps them from driving the search)."""
     dialect = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[dialect_name]
-    return str(_ranked_statements(dialect_name, shape).page.compile(dialect=dialect))
+    statement = str(_ranked_statements(dialect_name, shape).page.compile(dialect=dialect))
+    return re.sub(r"\(\+ (posts\.\w+)\)", r"\1", statement)
+
+
+def test_sqlite_filters_the_walk_by_author_and_dates_with_a_unary_plus() -> None:
+    shape = replace(PLAIN, by_author=True, since=True, until=True)
+    statement = str(_ranked_statements("sqlite", shape).page.compile(dialect=sqlite.dialect()))
+    for column in ("user_id", "created_at"):
+        assert f"(+ posts.{column})" in statement
 
 
 PLAIN = _Shape(by_author=False, since=False, until=False, topics_only=False, sort=Sort.RELEVANCE)
