@@ -708,7 +708,7 @@ def test_the_job_leases_migration_upgrades_downgrades_and_upgrades_again(
     lease_columns = {"claims", "lease_expires_at", "lease_lost_at"}
     lease_indexes = {"ix_jobs_lease_lost_at"}
     with scratch_app.app_context():
-        upgrade(directory=migrations_folder(), revision="0027_notifications")
+        upgrade(directory=migrations_folder(), revision="0028_search_first_posts")
         # A job a worker was running when the site was upgraded.
         db.session.execute(
             text(
@@ -727,7 +727,7 @@ def test_the_job_leases_migration_upgrades_downgrades_and_upgrades_again(
         assert db.session.execute(text(row)).all() == [(1, "running", 0, None, None)]
         db.session.remove()
 
-        downgrade(directory=migrations_folder(), revision="0027_notifications")
+        downgrade(directory=migrations_folder(), revision="0028_search_first_posts")
         assert not lease_columns & _job_columns()
         assert not lease_indexes & _index_names("jobs")
         assert db.session.execute(text("SELECT id, state FROM jobs")).all() == [(1, "running")]

@@ -39,7 +39,7 @@ from tests.functional.test_search_results import written_at
 from tests.production.backends import ON_POSTGRESQL
 
 TOPICS_ONLY = {"topics_only": "y"}
-_BEFORE = "0026_plugins"
+_BEFORE = "0027_notifications"
 
 
 def first_posts_index_is_exact(app: Flask) -> None:

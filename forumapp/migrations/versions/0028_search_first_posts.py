@@ -1,7 +1,7 @@
 """search: an index of first posts alone, for searches of topics only
 
 Revision ID: 0028_search_first_posts
-Revises: 0026_plugins
+Revises: 0027_notifications
 Create Date: 2026-12-04
 
 A search of topics only (titles and first posts) read every match of the whole index and
@@ -23,7 +23,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0028_search_first_posts"
-down_revision = "0026_plugins"
+down_revision = "0027_notifications"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Job leases: a running job's claim lapses unless renewed, and the job is taken back
 
 Revision ID: 0029_job_leases
-Revises: 0027_notifications
+Revises: 0028_search_first_posts
 Create Date: 2026-12-04
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0029_job_leases"
-down_revision = "0027_notifications"
+down_revision = "0028_search_first_posts"
 branch_labels = None
 depends_on = None
 
