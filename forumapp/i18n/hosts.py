@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import Babel, get_translations
 from flask_login import current_user
@@ -23,8 +23,11 @@ from forumapp import settings
 def member_or_default_language() -> str:
     """The locale of numbers and dates in a host app: the member's language when they
     have one, else the site's ``DEFAULT_LANGUAGE`` (the texts are English either way)."""
-    language = getattr(current_user, "language", None) if current_user else None
-    return str(language or current_app.config.get("DEFAULT_LANGUAGE", settings.DEFAULT_LANGUAGE))
+    default = str(current_app.config.get("DEFAULT_LANGUAGE", settings.DEFAULT_LANGUAGE))
+    # A host app may have no members at all (no Flask-Login), and a job has no request.
+    if not has_request_context() or not hasattr(current_app, "login_manager"):
+        return default
+    return str(getattr(current_user, "language", None) or default)
 
 
 def speak_without_babel(state: BlueprintSetupState) -> None:
