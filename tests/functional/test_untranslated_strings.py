@@ -97,7 +97,7 @@ def _literal_stream(node: nodes.Node) -> Iterator[str]:
 
 def environment() -> Environment:
     """A Jinja environment that parses forumapp's templates (``{% trans %}`` included)."""
-    return Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    return Environment(autoescape=True, extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
 
 
 def untranslated(source: str, env: Environment | None = None) -> list[str]:
