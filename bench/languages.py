@@ -20,7 +20,14 @@ from collections.abc import Sequence
 
 from flask.testing import FlaskClient
 from inprocess import find_subjects, forumapp_app
-from shape import POSTS_PER_PAGE, SCALES, TOPICS_PER_PAGE, ensure_shape, isolate_environment
+from shape import (
+    POSTS_PER_PAGE,
+    SCALES,
+    TOPICS_PER_PAGE,
+    ensure_shape,
+    instance_dir,
+    isolate_environment,
+)
 
 WARMUP_REQUESTS = 20
 #: The most a page in another language may cost, relative to English.
@@ -64,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--language", default="de")
     args = parser.parse_args(argv)
-    isolate_environment(ensure_shape(args.scale, args.seed, rebuild=False).instance)
+    # The build and the app both read the benchmark's environment: isolate it first.
+    isolate_environment(instance_dir(args.scale, args.seed))
+    ensure_shape(args.scale, args.seed, rebuild=False)
     app = forumapp_app()
     subjects = find_subjects(app, TOPICS_PER_PAGE, POSTS_PER_PAGE, None)
     pages = {"index": "/", "topic": f"/topic/{subjects.long_topic_id}"}

@@ -68,6 +68,17 @@ def set_language(app: Flask, user_id: int, language: str) -> None:
         db.session.commit()
 
 
+def ask_for_a_reset(client: FlaskClient, email: str, *, page_language: str) -> None:
+    """Ask for a password reset email from a page in ``page_language``."""
+    page = "/auth/reset-password"
+    answer = client.post(
+        page,
+        data={"email": email, "csrf_token": csrf_token(client, page)},
+        headers={"Accept-Language": page_language},
+    )
+    assert answer.status_code == 302
+
+
 def assert_all_in(renderings: list[Rendering], folder: str, locale: str) -> None:
     mine = [rendering for rendering in renderings if f"email/{folder}/" in rendering.template]
     assert mine, [rendering.template for rendering in renderings]
@@ -92,13 +103,8 @@ def test_a_reset_email_asked_for_from_an_english_page_is_german_for_a_german_mem
     renderings: list[Rendering],
 ) -> None:
     set_language(app, make_user("greta").id, "de")
-    page = "/auth/reset-password"
-    answer = client.post(
-        page,
-        data={"email": "greta@example.org", "csrf_token": csrf_token(client, page)},
-        headers={"Accept-Language": "en"},
-    )
-    assert answer.status_code == 302 and len(outbox) == 1
+    ask_for_a_reset(client, "greta@example.org", page_language="en")
+    assert len(outbox) == 1
     assert_all_in(renderings, "auth", "de")
 
 
@@ -134,13 +140,7 @@ def test_a_language_the_site_no_longer_offers_falls_back_to_the_default(
     renderings: list[Rendering],
 ) -> None:
     set_language(app, make_user("greta").id, "fr")
-    page = "/auth/reset-password"
-    token = csrf_token(client, page)
-    client.post(
-        page,
-        data={"email": "greta@example.org", "csrf_token": token},
-        headers={"Accept-Language": "de"},
-    )
+    ask_for_a_reset(client, "greta@example.org", page_language="de")
     assert len(outbox) == 1
     assert_all_in(renderings, "auth", "en")
 
