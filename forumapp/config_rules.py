@@ -173,8 +173,19 @@ def trusted_hosts_problem(value: Any) -> str | None:
     return None
 
 
+def _is_locale(code: str) -> bool:
+    """Whether Babel knows ``code`` (``de``, ``pt_BR``): pages and emails are formatted in it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
 def languages_problem(value: Any) -> str | None:
-    """A mapping of language codes to their names."""
+    """A mapping of language codes (locales Babel knows) to their names."""
     if (
         isinstance(value, dict)
         and value
@@ -184,6 +195,7 @@ def languages_problem(value: Any) -> str | None:
             and k
             and v
             and not has_control_characters(k + v)
+            and _is_locale(k)
             for k, v in value.items()
         )
     ):

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, TooManyRequests, default_exceptions
 
 from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
+from forumapp.i18n.hosts import speak_without_babel
 from forumapp.persistence import PersistenceError
 
 #: The exceptions services raise to refuse a request.
@@ -33,7 +35,7 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     PersistenceError,
 )
 #: What a write that lost a race to another one is told.
-CONFLICT_REASON = "The change conflicts with another one made at the same time. Try again."
+CONFLICT_REASON = _l("The change conflicts with another one made at the same time. Try again.")
 
 
 @dataclass(frozen=True)
@@ -53,19 +55,22 @@ Responder = Callable[[Refusal], ResponseReturnValue]
 
 
 def refusal_for(error: Exception) -> Refusal:
-    """The status and reason a domain exception answers with."""
+    """The status and reason a domain exception answers with.
+
+    Services may give reasons as lazy gettext strings: they become text here, in the
+    language of the request being answered."""
     match error:
         case NotFound():
             # What the actor may not see does not exist for them.
             return Refusal(404)
         case Forbidden(reason=reason):
-            return Refusal(403, reason)
+            return Refusal(403, str(reason))
         case InvalidInput(field=field, reason=reason):
-            return Refusal(422, reason, field=field)
+            return Refusal(422, str(reason), field=field)
         case Flooded(reason=reason, retry_after=retry_after):
-            return Refusal(429, reason, retry_after=retry_after)
+            return Refusal(429, str(reason), retry_after=retry_after)
         case PersistenceError():
-            return Refusal(409, CONFLICT_REASON)
+            return Refusal(409, str(CONFLICT_REASON))
     raise TypeError(f"{type(error).__name__} is not a domain error")
 
 
@@ -86,7 +91,11 @@ def error_page(refusal: Refusal) -> ResponseReturnValue:
 
 
 def answer_domain_errors(bp: Blueprint, responder: Responder = error_page) -> None:
-    """Answer the domain exceptions raised by ``bp``'s views with ``responder``."""
+    """Answer the domain exceptions raised by ``bp``'s views with ``responder``.
+
+    Their reasons are gettext strings, like the texts of ``bp``'s pages: in a host app
+    without Flask-Babel, ``bp`` brings English ones (:mod:`forumapp.i18n.hosts`)."""
+    bp.record_once(speak_without_babel)
 
     def handle(error: Exception) -> ResponseReturnValue:
         return responder(refusal_for(error))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import request
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
 from werkzeug.datastructures import CombinedMultiDict
@@ -44,6 +44,14 @@ class ForumForm(FlaskForm):  # type: ignore[misc]
                 check = NoControlCharacters(multiline=isinstance(field, TextAreaField))
                 field.validators = [check, *field.validators]
             return field
+
+        def get_translations(self, form: Form) -> Any:
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            # Imported here: the i18n package's own form is a ForumForm.
+            from forumapp.i18n.form_messages import FORM_TRANSLATIONS
+
+            return FORM_TRANSLATIONS
 
         def wrap_formdata(self, form: Form, formdata: Any) -> Any:
             # HTML forms read form fields only. Flask-WTF would also feed a JSON body to

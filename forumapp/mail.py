@@ -8,16 +8,22 @@ shows it: people waiting for an activation or reset email never learn that it fa
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import Integer, String
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from forumapp import settings
 from forumapp.extensions import db, mail
 from forumapp.sqltypes import UTCDateTime, utcnow
 
@@ -50,6 +56,42 @@ class MailFailure(db.Model):  # type: ignore[name-defined,misc]
     recipient: Mapped[str] = mapped_column(String(RECIPIENT_MAX_LENGTH))
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH))
     reason: Mapped[str] = mapped_column(String(REASON_MAX_LENGTH))
+
+
+Arguments = ParamSpec("Arguments")
+Result = TypeVar("Result")
+
+
+def recipients_language(language: str | None) -> str:
+    """The language an email to someone who prefers ``language`` is written in: theirs
+    when the site offers it, else ``DEFAULT_LANGUAGE`` (never the language of whoever's
+    request happens to send it)."""
+    config = current_app.config
+    offered = config.get("LANGUAGES", settings.LANGUAGES)
+    return (
+        language
+        if language and language in offered
+        else str(config.get("DEFAULT_LANGUAGE", settings.DEFAULT_LANGUAGE))
+    )
+
+
+def in_recipients_language(render: Callable[Arguments, Result]) -> Callable[Arguments, Result]:
+    """Run a mailer's method, whose first argument is the recipient, in the recipient's
+    ``language``: its subject, texts, dates and numbers, whether it runs in a request (in
+    whatever language that page is) or in a background job (where there is none). A
+    recipient without a preference (a host app's member) is written to in
+    ``DEFAULT_LANGUAGE``."""
+    signature = inspect.signature(render)
+    # The first parameter is the mailer itself.
+    recipient = list(signature.parameters)[1]
+
+    @functools.wraps(render)
+    def in_language(*args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
+        to = signature.bind_partial(*args, **kwargs).arguments.get(recipient)
+        with force_locale(recipients_language(getattr(to, "language", None))):
+            return render(*args, **kwargs)
+
+    return in_language
 
 
 def printable(text: str, limit: int) -> str:

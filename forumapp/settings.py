@@ -42,7 +42,8 @@ REAUTH_WINDOW_SECONDS = 600
 #: Admins and moderators without a second factor (an authenticator app) are sent to set
 #: one up before they can use the management panel.
 TWO_FACTOR_REQUIRED_FOR_STAFF = False
-LANGUAGES = {"en": "English"}
+#: The languages offered (code → name in that language): those forumapp ships catalogues for.
+LANGUAGES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 DEFAULT_LANGUAGE = "en"
 #: The IANA time zone times are shown in for guests and for members who chose none.
 DEFAULT_TIMEZONE = "UTC"

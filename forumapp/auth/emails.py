@@ -12,13 +12,15 @@ from typing import Any
 from flask import render_template
 
 from forumapp.auth.ports import AuthUser, Notice
-from forumapp.mail import Email
+from forumapp.mail import Email, in_recipients_language
 
 
 class TemplateAccountMailer:
     """Renders each account email and hands it to ``deliver``.
 
-    ``link(endpoint, **values)`` builds the absolute URLs the emails carry.
+    ``link(endpoint, **values)`` builds the absolute URLs the emails carry. Each email is
+    written in its recipient's language (subjects given as lazy strings are translated
+    there too).
     """
 
     def __init__(
@@ -31,6 +33,7 @@ class TemplateAccountMailer:
         self._link = link
         self._site_name = site_name
 
+    @in_recipients_language
     def _send(self, user: AuthUser, template: str, subject: str, **context: Any) -> None:
         context.update(user=user, site_name=self._site_name)
         self._deliver(

@@ -17,7 +17,6 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from forumapp.domain_errors import answer_domain_errors
 from forumapp.i18n.factories import I18nFactories, default_factories
 from forumapp.i18n.forms import LanguageForm
 from forumapp.i18n.selection import COOKIE_NAME, choose_locale, text_direction
@@ -95,6 +94,9 @@ def configure_i18n(app: Flask) -> None:
 
 def create_i18n_blueprint(factories: I18nFactories | None = None) -> Blueprint:
     """The language menu's endpoint, ``POST /language``."""
+    # Imported here: answering domain errors binds this package's host support.
+    from forumapp.domain_errors import answer_domain_errors
+
     f = factories or default_factories()
     blueprint = Blueprint("i18n", __name__)
     answer_domain_errors(blueprint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
 
 from forumapp.forms import ForumForm
@@ -13,7 +14,7 @@ from forumapp.forms import ForumForm
 class LanguageForm(ForumForm):
     """A language among ``LANGUAGES``, and the page to go back to."""
 
-    language = SelectField("Language", validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
     next = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

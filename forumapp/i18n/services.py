@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.forum.errors import InvalidInput
 from forumapp.persistence import Transaction, atomic
 
-UNKNOWN_LANGUAGE = "Choose one of the languages in the list."
+UNKNOWN_LANGUAGE = _l("Choose one of the languages in the list.")
 
 
 class MemberLanguages(Protocol):

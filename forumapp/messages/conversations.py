@@ -38,6 +38,8 @@ class NewMessageNotice:
     sender: str
     subject: str
     conversation_id: int
+    #: The participant's language preference: the email is written in it.
+    language: str = ""
 
 
 class MessageMailer(Protocol):
@@ -288,7 +290,7 @@ class ConversationService:
 
     def _notify(self, conversation: Conversation, actor: Actor) -> None:
         rows = self._session.execute(
-            select(User.email, User.username)
+            select(User.email, User.username, User.language)
             .join(Participant, Participant.user_id == User.id)
             .where(
                 Participant.conversation_id == conversation.id,
@@ -297,9 +299,9 @@ class ConversationService:
                 User.message_emails.is_(True),
             )
         ).all()
-        for email, username in rows:
+        for email, username, language in rows:
             notice = NewMessageNotice(
-                email, username, actor.username, conversation.subject, conversation.id
+                email, username, actor.username, conversation.subject, conversation.id, language
             )
             self._mailer.send_new_message(notice)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import render_template
 
-from forumapp.mail import Email
+from forumapp.mail import Email, in_recipients_language
 from forumapp.messages.conversations import NewMessageNotice
 
 
@@ -22,6 +22,7 @@ class TemplateMessageMailer:
         self._link = link
         self._site_name = site_name
 
+    @in_recipients_language
     def send_new_message(self, notice: NewMessageNotice) -> None:
         """Tell a participant that ``notice.sender`` wrote in a conversation."""
         context = {

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import render_template
 
-from forumapp.mail import Email
+from forumapp.mail import Email, in_recipients_language
 from forumapp.notifications.inbox import describe
 from forumapp.notifications.kinds import LABELS, EmailMode, Kind
 from forumapp.notifications.models import Notification
@@ -23,6 +23,8 @@ class Recipient:
     user_id: int
     username: str
     email: str
+    #: Their language preference: the email is written in it.
+    language: str = ""
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:
@@ -42,6 +44,7 @@ class TemplateNotificationEmails:
         self._site_name = site_name
         self._tokens = tokens
 
+    @in_recipients_language
     def single(self, recipient: Recipient, line: Notification) -> Email:
         """The email of one notification, sent as it happens."""
         kind = Kind(line.kind)
@@ -54,6 +57,7 @@ class TemplateNotificationEmails:
             kind_label=LABELS[kind],
         )
 
+    @in_recipients_language
     def digest(self, recipient: Recipient, lines: Sequence[Notification], mode: EmailMode) -> Email:
         """One email with the notifications of a day or a week."""
         period = "day" if mode is EmailMode.DAILY else "week"

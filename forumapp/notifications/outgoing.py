@@ -87,7 +87,7 @@ class NotificationMail:
         """A batch of notifications due in ``mode`` with their recipients (``None`` for a
         member not activated, who gets no email); ``None`` once none is due."""
         query = (
-            select(Notification, User.id, User.username, User.email, User.activated)
+            select(Notification, User.id, User.username, User.email, User.language, User.activated)
             .join(User, User.id == Notification.user_id)
             .where(Notification.mail_status == mode.value)
             .order_by(Notification.user_id, Notification.updated_at)
@@ -106,8 +106,8 @@ class NotificationMail:
             # cost a query each.
             self._session.expunge(row[0])
         return [
-            (line, Recipient(user_id, username, email) if activated else None)
-            for line, user_id, username, email, activated in rows
+            (line, Recipient(user_id, username, email, language) if activated else None)
+            for line, user_id, username, email, language, activated in rows
         ]
 
     @contextmanager

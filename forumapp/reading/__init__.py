@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from forumapp.i18n.hosts import speak_without_babel
 from forumapp.reading.factories import ReadingFactories, default_factories
 from forumapp.reading.pages import MemberPage, MembersOnlyPage, ReadingPages
 from forumapp.views import PageView
@@ -22,6 +23,7 @@ def create_reading_blueprint(factories: ReadingFactories | None = None) -> Bluep
     ``factories`` (forumapp's own when omitted)."""
     pages = ReadingPages(factories or default_factories())
     bp = Blueprint("reading", __name__)
+    bp.record_once(speak_without_babel)
     bp.add_url_rule(
         "/unread",
         view_func=MembersOnlyPage.as_view(

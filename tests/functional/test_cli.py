@@ -943,6 +943,7 @@ def test_a_json_quoted_rate_limit_from_the_environment_still_limits(
         ("TRUSTED_HOSTS", []),
         ("TRUSTED_HOSTS", ["forum.example.org\x00"]),
         ("LANGUAGES", {"en": "Eng\nlish"}),
+        ("LANGUAGES", {"en": "English", "xx-nowhere": "Nowhere"}),
         ("SESSION_COOKIE_SAMESITE", "lax-ish"),
         ("DEFAULT_LANGUAGE", "xx"),
         ("PASSWORD_MIN_LENGTH", 2000),

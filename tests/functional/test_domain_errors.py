@@ -62,7 +62,7 @@ def test_domain_errors_are_the_sites_error_pages(
     assert response.status_code == status
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert shown in page
+    assert str(shown) in page
     assert f'<p class="error-code">Error {status}</p>' in page  # the site's error page
 
 

@@ -118,6 +118,9 @@ def test_wheel_contains_templates_static_files_and_migrations(wheel: Path) -> No
     ]
     assert versions, "no migration scripts in the wheel"
     assert "forumapp = forumapp.cli:main" in scripts
+    # The compiled catalogues are committed (tests/functional/test_catalogues.py): shipped.
+    for language in ("de", "es", "ar"):
+        assert f"forumapp/translations/{language}/LC_MESSAGES/messages.mo" in names
     # Nothing from the checkout's tooling or tests leaks into the wheel.
     assert not [name for name in names if name.startswith(("tests/", ".venv/", "instance/"))]
 

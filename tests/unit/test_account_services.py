@@ -159,7 +159,7 @@ def test_deletion_removes_the_account_its_sessions_tokens_and_reading_state(
     names = session.scalars(select(Post.author_name)).all()
     assert names == ["deleted user", "deleted user"]
     notice = Notice(NOW, "Firefox 128 on Ubuntu", "203.0.113.x")
-    assert mailer.sent == [(Departing("alice", "alice@example.org", notice), False)]
+    assert mailer.sent == [(Departing("alice", "alice@example.org", notice, language="en"), False)]
 
 
 def test_the_audit_entry_names_the_member_as_the_actor(session: Session) -> None:

@@ -148,7 +148,7 @@ def reloaded(d: Desk) -> Report:
 def test_a_warning_is_recorded_mailed_and_resolves_the_report(setup: Desk) -> None:
     d = setup
     d.desk.warn_author(d.moderator, d.report.id, "No spam, please")
-    assert d.mailer.sent == [Warning("al@example.org", "al", "No spam, please", "mo")]
+    assert d.mailer.sent == [Warning("al@example.org", "al", "No spam, please", "mo", "en")]
     warning = d.session.scalar(select(MemberWarning))
     assert warning is not None and (warning.user_id, warning.report_id) == (
         d.author.id,

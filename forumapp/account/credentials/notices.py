@@ -13,7 +13,7 @@ from typing import Any
 from flask import render_template
 
 from forumapp.auth.ports import AuthUser, Notice
-from forumapp.mail import Email
+from forumapp.mail import Email, in_recipients_language
 
 
 class TemplateSecurityNotices:
@@ -47,6 +47,7 @@ class TemplateSecurityNotices:
             )
         )
 
+    @in_recipients_language
     def send_password_changed(
         self, user: AuthUser, notice: Notice, revoked_tokens: Sequence[str]
     ) -> None:
@@ -60,6 +61,7 @@ class TemplateSecurityNotices:
             reset_link=self._auth_link("forgot_password"),
         )
 
+    @in_recipients_language
     def send_email_confirmation(self, user: AuthUser, new_email: str, token: str) -> None:
         self._send(
             new_email,
@@ -70,6 +72,7 @@ class TemplateSecurityNotices:
             link=self._account_link("confirm_email", token=token),
         )
 
+    @in_recipients_language
     def send_email_change_requested(
         self, user: AuthUser, new_email: str, cancel_token: str, notice: Notice
     ) -> None:
@@ -84,6 +87,7 @@ class TemplateSecurityNotices:
             reset_link=self._auth_link("forgot_password"),
         )
 
+    @in_recipients_language
     def send_address_in_use(self, owner: AuthUser, notice: Notice) -> None:
         self._send(
             owner.email,
@@ -94,6 +98,7 @@ class TemplateSecurityNotices:
             reset_link=self._auth_link("forgot_password"),
         )
 
+    @in_recipients_language
     def send_email_changed(self, user: AuthUser, old_email: str, notice: Notice) -> None:
         self._send(
             old_email,

@@ -52,6 +52,8 @@ class Departing:
     notice: Notice
     #: The member's time zone, for the notice's time (``None``: UTC only).
     timezone: str | None = None
+    #: The member's language preference: the email is written in it.
+    language: str = ""
 
 
 class GoodbyeMailer(Protocol):
@@ -123,7 +125,11 @@ class AccountDeleter:
         if request.remove_posts and not self.posts_removal_allowed:
             raise InvalidInput("posts", POSTS_MUST_STAY)
         departing = Departing(
-            user.username, user.email, notice_for(client, self._clock()), user.timezone
+            user.username,
+            user.email,
+            notice_for(client, self._clock()),
+            user.timezone,
+            user.language,
         )
         with atomic(self._session):
             if user.group.admin and self._other_admins(user.id) == 0:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import render_template
 
 from forumapp.account.leaving.deletion import Departing
-from forumapp.mail import Email
+from forumapp.mail import Email, in_recipients_language
 
 
 class TemplateGoodbyeMailer:
@@ -38,6 +38,7 @@ class TemplateGoodbyeMailer:
             )
         )
 
+    @in_recipients_language
     def send_goodbye(self, member: Departing, *, posts_removed: bool) -> None:
         """Tell the address of a deleted account what was deleted and what stays."""
         self._send(

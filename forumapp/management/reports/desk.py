@@ -91,6 +91,8 @@ class Warning:
     username: str
     reason: str
     moderator_name: str
+    #: The member's language preference: the email is written in it.
+    language: str = ""
 
 
 class WarningMailer(Protocol):
@@ -216,7 +218,9 @@ class ReportDesk:
             )
         # After the commit: the warning is on record even when the mail cannot go out
         # (the mail delivery records its failures for the dashboard).
-        self._mailer.send_warning(Warning(member.email, member.username, reason, actor.username))
+        self._mailer.send_warning(
+            Warning(member.email, member.username, reason, actor.username, member.language)
+        )
         return report
 
     def suspend_author(

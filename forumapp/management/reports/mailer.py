@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import render_template
 
-from forumapp.mail import Email
+from forumapp.mail import Email, in_recipients_language
 from forumapp.management.reports.desk import Warning
 
 
@@ -21,6 +21,7 @@ class TemplateWarningMailer:
         self._site_name = site_name
         self._guidelines_url = guidelines_url
 
+    @in_recipients_language
     def send_warning(self, warning: Warning) -> None:
         """Email the member their warning."""
         context = {
