@@ -37,6 +37,7 @@ from forumapp.auth.passkeys import views as passkey_views
 from forumapp.auth.urls import BLUEPRINT_NAME_KEY, auth_url, static_url
 from forumapp.extensions import csrf, limiter
 from forumapp.http import home_url
+from forumapp.i18n import configure_i18n
 from forumapp.ratelimit import bind_limiter
 from forumapp.resources import static_folder, template_folder
 
@@ -210,6 +211,10 @@ def _bind_extensions(state: BlueprintSetupState) -> None:
         app.config.setdefault(key, value)
     if limiter not in app.extensions.get("limiter", ()):
         bind_limiter(app)
+    if "babel" not in app.extensions:
+        # The pages, forms and messages speak through gettext: Flask-Babel, bound as
+        # forumapp binds it, or a host app without it could not render them.
+        configure_i18n(app)
 
 
 #: Flask-WTF's defaults, which ``CSRFProtect.init_app`` would have set.

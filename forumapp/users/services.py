@@ -75,7 +75,9 @@ class AdminAccounts:
             email = validate_email(email.strip(), check_deliverability=False).normalized
         except EmailNotValidError as exc:
             raise AccountError(
-                _l("The email address is not valid: %(reason)s", reason=str(exc)), "email"
+                # Made text here: the reason can quote what was typed, which pages must escape.
+                str(_l("The email address is not valid: %(reason)s", reason=str(exc))),
+                "email",
             ) from exc
         problems = self._policy.problems(password, username, email)
         if problems:

@@ -74,7 +74,7 @@ class PreferencesForm(ForumForm):
         self.timezone.choices = sorted(choices.timezones)
         self.theme.choices = list(THEMES.items())
         self.posts_per_page.choices = [
-            (SITE_DEFAULT, _l("The site's default (%(num)s)", num=choices.default_page_size)),
+            (SITE_DEFAULT, str(_l("The site's default (%(num)s)", num=choices.default_page_size))),
             *((str(size), str(size)) for size in choices.page_sizes),
         ]
 
