@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forumapp import bodies, errors, headers
@@ -178,7 +179,10 @@ def configure_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.refresh_view = "auth.reauth"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
+    # Flask-Login flashes it through this: text in the page's language (a session keeps
+    # no lazy string).
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     # Revocation is server-side; IP/agent heuristics would only log out mobile users.
     login_manager.session_protection = None
