@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, g, render_template, request
 from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
@@ -24,36 +25,40 @@ from forumapp.extensions import db, login_manager
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "Bad request",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    410: "Gone",
-    413: "Too much data",
-    422: "Not accepted",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Temporarily unavailable",
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    410: _l("Gone"),
+    413: _l("Too much data"),
+    422: _l("Not accepted"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Temporarily unavailable"),
 }
 MESSAGES = {
-    400: "The request could not be understood. Go back and try again.",
-    403: "You are not allowed to see this page.",
-    404: "There is nothing here. The page may have been moved or deleted.",
-    405: "This page cannot be used that way.",
-    413: "What you sent is larger than this forum accepts.",
-    429: "You have tried this too often. Please wait a little and try again.",
-    500: "An unexpected error happened on our side. It has been logged; please try again later.",
-    503: "Part of the forum is not answering just now. Nothing was changed; please try "
-    "again in a few seconds.",
+    400: _l("The request could not be understood. Go back and try again."),
+    403: _l("You are not allowed to see this page."),
+    404: _l("There is nothing here. The page may have been moved or deleted."),
+    405: _l("This page cannot be used that way."),
+    413: _l("What you sent is larger than this forum accepts."),
+    429: _l("You have tried this too often. Please wait a little and try again."),
+    500: _l(
+        "An unexpected error happened on our side. It has been logged; please try again later."
+    ),
+    503: _l(
+        "Part of the forum is not answering just now. Nothing was changed; please try "
+        "again in a few seconds."
+    ),
 }
 #: Seconds a client is asked to wait when the database is unavailable.
 RETRY_AFTER_SECONDS = 5
 #: What a database that is down, busy past its lock timeout, read-only or out of
 #: connections raises: the request answers 503, not 500.
 DATABASE_UNAVAILABLE = (OperationalError, DisconnectionError, PoolTimeoutError)
-CSRF_MESSAGE = (
+CSRF_MESSAGE = _l(
     "The form expired or was not sent from this site. Go back, reload the page and try again."
 )
 
@@ -81,7 +86,7 @@ def _renderer_for_path(path: str) -> Renderer | None:
 def _page(code: int, message: str) -> str:
     _settle_viewer(code)
     return render_template(
-        "errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message
+        "errors/error.html", code=code, title=TITLES.get(code, _l("Error")), message=message
     )
 
 

@@ -8,6 +8,7 @@ the guesses whichever form they come through.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -36,7 +37,7 @@ avatar_changes_per_member = limiter.shared_limit(
     "avatar-changes",
     key_func=_member_key,
     methods=["POST"],
-    error_message="You have changed your avatar many times in a short time. Try again later.",
+    error_message=_l("You have changed your avatar many times in a short time. Try again later."),
 )
 
 
@@ -47,5 +48,5 @@ settings_saves_per_member = limiter.shared_limit(
     scope="account-settings",
     key_func=_member_key,
     methods=["POST"],
-    error_message="You have saved your settings many times in a short while. Try again later.",
+    error_message=_l("You have saved your settings many times in a short while. Try again later."),
 )

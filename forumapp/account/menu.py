@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
@@ -19,17 +20,17 @@ class MenuEntry:
 #: Endpoint and label of each settings page. Pages of other blueprints (the API tokens)
 #: belong here too: the member sees one settings area whoever serves each page.
 PAGES: tuple[tuple[str, str], ...] = (
-    ("account.profile", "Profile"),
-    ("account.avatar", "Avatar"),
-    ("account.preferences", "Preferences"),
-    ("notifications.settings", "Notifications"),
-    ("account.password", "Password"),
-    ("account.email", "Email address"),
-    ("account.sessions", "Sessions"),
-    ("account.security", "Security"),
-    ("tokens.tokens", "API tokens"),
-    ("account.export", "Export your data"),
-    ("account.delete", "Delete account"),
+    ("account.profile", _l("Profile")),
+    ("account.avatar", _l("Avatar")),
+    ("account.preferences", _l("Preferences")),
+    ("notifications.settings", _l("Notifications")),
+    ("account.password", _l("Password")),
+    ("account.email", _l("Email address")),
+    ("account.sessions", _l("Sessions")),
+    ("account.security", _l("Security")),
+    ("tokens.tokens", _l("API tokens")),
+    ("account.export", _l("Export your data")),
+    ("account.delete", _l("Delete account")),
 )
 
 

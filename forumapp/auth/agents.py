@@ -12,12 +12,13 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from ua_parser import parse
 
 from forumapp.auth.ports import ClientInfo, Notice
 from forumapp.localtime import known_timezones
 
-UNKNOWN_BROWSER = "Unknown browser"
+UNKNOWN_BROWSER = _l("Unknown browser")
 #: As much of a ``User-Agent`` header as is parsed (and stored with a session): the rules
 #: are regular expressions, and a header can be as long as the server allows.
 USER_AGENT_MAX = 255
@@ -26,17 +27,27 @@ NOTICE_TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @lru_cache(maxsize=256)
-def describe_user_agent(user_agent: str) -> str:
-    """``"Firefox 128 on Ubuntu"``-style words for a ``User-Agent`` header."""
+def _browser_and_system(user_agent: str) -> tuple[str | None, str | None]:
+    """The browser (with its major version) and the operating system a ``User-Agent``
+    header names, each ``None`` when the rules do not know it."""
     # The rules are regular expressions: cached, since a member's few browsers repeat.
     result = parse(user_agent[:USER_AGENT_MAX])
     browser = result.user_agent
     system = result.os
-    name = UNKNOWN_BROWSER
+    name = None
     if browser is not None and browser.family != "Other":
         name = f"{browser.family} {browser.major}" if browser.major else browser.family
-    if system is not None and system.family != "Other":
-        return f"{name} on {system.family}"
+    known_system = system.family if system is not None and system.family != "Other" else None
+    return name, known_system
+
+
+def describe_user_agent(user_agent: str) -> str:
+    """``"Firefox 128 on Ubuntu"``-style words for a ``User-Agent`` header, in the
+    language of the page (or email) being written."""
+    browser, system = _browser_and_system(user_agent)
+    name = browser or str(UNKNOWN_BROWSER)
+    if system is not None:
+        return str(_l("%(browser)s on %(system)s", browser=name, system=system))
     return name
 
 
@@ -45,7 +56,7 @@ def approximate_address(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return "Unknown address"
+        return str(_l("Unknown address"))
     if ip.version == 4:
         return str(ipaddress.ip_network(f"{ip}/24", strict=False).network_address)[:-1] + "x"
     return str(ipaddress.ip_network(f"{ip}/48", strict=False))

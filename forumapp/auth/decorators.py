@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, current_app, flash, redirect, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forumapp.auth.urls import auth_url
@@ -66,7 +67,7 @@ def fresh_login_required(view: F) -> F:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not is_fresh():
-            flash("Please confirm your password to continue.", "info")
+            flash(_("Please confirm your password to continue."), "info")
             return redirect(auth_url("reauth", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
@@ -79,7 +80,7 @@ def requires_unactivated(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_user.is_authenticated and current_user.activated:
-            flash("Your account is already activated.", "info")
+            flash(_("Your account is already activated."), "info")
             return redirect(home_url())
         return view(*args, **kwargs)
 
@@ -92,7 +93,7 @@ def registration_enabled(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not current_app.config["REGISTRATION_ENABLED"]:
-            abort(403, description="Registration of new accounts is closed on this forum.")
+            abort(403, description=_("Registration of new accounts is closed on this forum."))
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

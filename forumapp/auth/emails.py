@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 
 from forumapp.auth.ports import AuthUser, Notice
 from forumapp.mail import Email, in_recipients_language
@@ -63,20 +64,20 @@ class TemplateAccountMailer:
         self._send(
             user,
             "activate",
-            "Activate your account",
+            _l("Activate your account"),
             link=self._link("autoactivate_account", token=token),
             manual_link=self._link("activate_account"),
             token=token,
         )
 
     def send_welcome(self, user: AuthUser) -> None:
-        self._send(user, "welcome", "Welcome", link=self._link("login"))
+        self._send(user, "welcome", _l("Welcome"), link=self._link("login"))
 
     def send_registration_attempt(self, user: AuthUser) -> None:
         self._send(
             user,
             "registration_attempt",
-            "Someone tried to register with your address",
+            _l("Someone tried to register with your address"),
             login_link=self._link("login"),
             reset_link=self._link("forgot_password"),
         )
@@ -85,7 +86,7 @@ class TemplateAccountMailer:
         self._send(
             user,
             "reset_password",
-            "Reset your password",
+            _l("Reset your password"),
             link=self._link("reset_password", token=token),
         )
 
@@ -96,6 +97,6 @@ class TemplateAccountMailer:
             user,
             notice,
             "password_changed",
-            "Your password was changed",
+            _l("Your password was changed"),
             revoked_tokens=list(revoked_tokens),
         )

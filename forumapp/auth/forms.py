@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Field,
@@ -30,7 +31,7 @@ PASSWORD_INPUT_MAX = 4096
 def _password_field(label: str, autocomplete: str) -> PasswordField:
     return PasswordField(
         label,
-        validators=[InputRequired("Enter your password."), Length(max=PASSWORD_INPUT_MAX)],
+        validators=[InputRequired(_l("Enter your password.")), Length(max=PASSWORD_INPUT_MAX)],
         render_kw={"autocomplete": autocomplete},
     )
 
@@ -39,8 +40,8 @@ def _confirm_password_field(label: str) -> PasswordField:
     return PasswordField(
         label,
         validators=[
-            InputRequired("Repeat your password."),
-            EqualTo("password", "The passwords do not match."),
+            InputRequired(_l("Repeat your password.")),
+            EqualTo("password", _l("The passwords do not match.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -48,10 +49,10 @@ def _confirm_password_field(label: str) -> PasswordField:
 
 def _email_field() -> StringField:
     return StringField(
-        "Email address",
+        _l("Email address"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Enter your email address."),
+            InputRequired(_l("Enter your email address.")),
             Length(max=EMAIL_MAX_LENGTH),
             EmailAddress(),
         ],
@@ -63,22 +64,22 @@ class LoginForm(ForumForm):
     """Log in with a username or email address."""
 
     login = StringField(
-        "Username or email address",
+        _l("Username or email address"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Enter your username or email address."),
+            InputRequired(_l("Enter your username or email address.")),
             Length(max=EMAIL_MAX_LENGTH),
         ],
         render_kw={"autocomplete": "username"},
     )
-    password = _password_field("Password", "current-password")
-    remember_me = BooleanField("Keep me logged in on this device")
+    password = _password_field(_l("Password"), "current-password")
+    remember_me = BooleanField(_l("Keep me logged in on this device"))
 
 
 class ReauthForm(ForumForm):
     """Confirm the password of the logged-in account (and its second factor, if on)."""
 
-    password = _password_field("Password", "current-password")
+    password = _password_field(_l("Password"), "current-password")
     #: Shown and checked only where the account has an authenticator app.
     code = code_field(required=False)
     #: A passkey's answer, filled in by ``static/js/passkeys.js`` where the account has one.
@@ -94,21 +95,21 @@ class NewAccountForm(ForumForm):
     The registration form and the first-run setup page build on it."""
 
     username = StringField(
-        "Username",
+        _l("Username"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Choose a username."),
-            Length(min=3, max=USERNAME_MAX_LENGTH, message="Use 3 to %(max)d characters."),
+            InputRequired(_l("Choose a username.")),
+            Length(min=3, max=USERNAME_MAX_LENGTH, message=_l("Use 3 to %(max)d characters.")),
             Regexp(
                 USERNAME_PATTERN,
-                message="Use letters, digits, and . _ - (starting with a letter or digit).",
+                message=_l("Use letters, digits, and . _ - (starting with a letter or digit)."),
             ),
         ],
         render_kw={"autocomplete": "username"},
     )
     email = _email_field()
-    password = _password_field("Password", "new-password")
-    confirm_password = _confirm_password_field("Repeat password")
+    password = _password_field(_l("Password"), "new-password")
+    confirm_password = _confirm_password_field(_l("Repeat password"))
 
 
 #: ``app.extensions`` key of a function returning fields the app adds to the registration
@@ -122,10 +123,10 @@ class RegisterForm(NewAccountForm):
     #: Names of the fields :func:`registration_form` added, in the order they are shown.
     extra_field_names: tuple[str, ...] = ()
 
-    language = SelectField("Language")
+    language = SelectField(_l("Language"))
     accept_tos = BooleanField(
-        "I accept the terms of service",
-        validators=[DataRequired("You need to accept the terms of service to register.")],
+        _l("I accept the terms of service"),
+        validators=[DataRequired(_l("You need to accept the terms of service to register."))],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -166,17 +167,20 @@ class EmailForm(ForumForm):
 class ResetPasswordForm(ForumForm):
     """Choose a new password."""
 
-    password = _password_field("New password", "new-password")
-    confirm_password = _confirm_password_field("Repeat new password")
+    password = _password_field(_l("New password"), "new-password")
+    confirm_password = _confirm_password_field(_l("Repeat new password"))
 
 
 class ActivateAccountForm(ForumForm):
     """Paste the activation token from the email."""
 
     token = StringField(
-        "Activation code",
+        _l("Activation code"),
         filters=[strip_filter],
-        validators=[InputRequired("Paste the code from the activation email."), Length(max=512)],
+        validators=[
+            InputRequired(_l("Paste the code from the activation email.")),
+            Length(max=512),
+        ],
         render_kw={"autocomplete": "off"},
     )
 

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import NoReturn
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.auth.agents import notice_for
 from forumapp.auth.exceptions import (
     SecondStepExpired,
@@ -50,28 +52,28 @@ from forumapp.auth.tokens import TokenPurpose, TokenService
 from forumapp.events import NO_EVENTS, Events, MemberRegistered
 from forumapp.persistence import PersistenceError, Transaction, atomic
 
-WRONG_CREDENTIALS = "Wrong username, email address or password."
-WRONG_PASSWORD = "Wrong password."
-NOT_ACTIVATED = (
+WRONG_CREDENTIALS = _l("Wrong username, email address or password.")
+WRONG_PASSWORD = _l("Wrong password.")
+NOT_ACTIVATED = _l(
     "Your account is not activated yet. Follow the link in the activation email, "
     "or request a new one."
 )
-BANNED = "This account is banned."
-USERNAME_TAKEN = "This username is already taken."
-ALREADY_ACTIVE = "This account is already activated."
-WRONG_CODE = "That code is not right. Enter the current code from your app, or a recovery code."
-WRONG_PASSKEY = "That passkey did not check out. Try it again, or enter a code."
+BANNED = _l("This account is banned.")
+USERNAME_TAKEN = _l("This username is already taken.")
+ALREADY_ACTIVE = _l("This account is already activated.")
+WRONG_CODE = _l("That code is not right. Enter the current code from your app, or a recovery code.")
+WRONG_PASSKEY = _l("That passkey did not check out. Try it again, or enter a code.")
 #: The same for a passkey of no account, of a closed one, or one that failed its check.
-PASSKEY_NOT_RECOGNISED = (
+PASSKEY_NOT_RECOGNISED = _l(
     "That passkey did not sign you in. Try it again, or log in with your password."
 )
 #: The login history's method of a sign-in with a passkey alone (no password).
 PASSWORDLESS = "passwordless"
-LOGIN_EXPIRED = "Your login has expired or was already completed. Please log in again."
-CODE_NEEDED = "Enter the code from your authenticator app, or a recovery code."
+LOGIN_EXPIRED = _l("Your login has expired or was already completed. Please log in again.")
+CODE_NEEDED = _l("Enter the code from your authenticator app, or a recovery code.")
 #: A passkey answer refused when the password is already confirmed (no code to fall back on).
-PASSKEY_REFUSED = "That passkey did not check out. Try it again."
-PASSKEY_NEEDED = "Confirm with your passkey: type your password, then choose “Use a passkey”."
+PASSKEY_REFUSED = _l("That passkey did not check out. Try it again.")
+PASSKEY_NEEDED = _l("Confirm with your passkey: type your password, then choose “Use a passkey”.")
 
 Clock = Callable[[], datetime]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.auth.emails import TemplateAccountMailer
 from forumapp.auth.ports import AuthUser, Notice
 
@@ -22,4 +24,4 @@ class TemplateSignInNotices(TemplateAccountMailer):
 
     def send_new_device(self, user: AuthUser, notice: Notice) -> None:
         """Say that someone logged in from a browser new to the account."""
-        self._notice(user, notice, "new_sign_in", "New login to your account")
+        self._notice(user, notice, "new_sign_in", _l("New login to your account"))

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forumapp.auth import limits
@@ -176,7 +177,7 @@ class Logout(MethodView):
             self.authentication_manager_factory().logout(current_user.get_id())
             logout_user()
         session.clear()
-        flash("You are logged out.", "success")
+        flash(_("You are logged out."), "success")
         return redirect(home_url())
 
 
@@ -213,7 +214,7 @@ class Reauth(MethodView):
             self._refused(manager, form, exc.reason)
             return self._render(manager, form)
         mark_fresh()
-        flash("Thanks, your password is confirmed.", "success")
+        flash(_("Thanks, your password is confirmed."), "success")
         return redirect(_next_url())
 
     @staticmethod
@@ -268,8 +269,10 @@ class Register(MethodView):
             _field_errors(form, exc)
             return render_template("auth/register.html", form=form)
         flash(
-            f"Thanks for registering! We have sent an email to {registration.email} "
-            "with the next step.",
+            _(
+                "Thanks for registering! We have sent an email to %(email)s with the next step.",
+                email=registration.email,
+            ),
             "success",
         )
         return redirect(url_for(".login"))
@@ -296,8 +299,11 @@ class ForgotPassword(MethodView):
         # until the answer is sent, so its timing cannot tell which addresses have accounts.
         _after_the_response(lambda: service().request_reset(email))
         flash(
-            f"If an account uses {form.email.data}, we have sent it a link to choose a new "
-            "password. Check your inbox.",
+            _(
+                "If an account uses %(email)s, we have sent it a link to choose a new "
+                "password. Check your inbox.",
+                email=form.email.data,
+            ),
             "info",
         )
         return redirect(url_for(".login"))
@@ -347,7 +353,7 @@ class ResetPassword(MethodView):
         # Every session of the account has ended; this browser's too.
         logout_user()
         session.clear()
-        flash("Your password has been changed. You can log in with it now.", "success")
+        flash(_("Your password has been changed. You can log in with it now."), "success")
         response = redirect(url_for(".login"))
         # The link reached the account's inbox: this browser is the owner's, and logs in
         # even while others keep the account's budget of failed logins spent.
@@ -357,7 +363,7 @@ class ResetPassword(MethodView):
     def _session_token(self) -> str:
         token = session.get(self.SESSION_KEY)
         if not isinstance(token, str):
-            raise TokenError("This page needs the link from your password reset email.")
+            raise TokenError(_("This page needs the link from your password reset email."))
         return token
 
 
@@ -381,8 +387,11 @@ class RequestActivationToken(MethodView):
         # As for a reset link: nothing that depends on the address happens before the answer.
         _after_the_response(lambda: activator().request_activation(email))
         flash(
-            f"If an account with {form.email.data} is waiting for activation, we have sent "
-            "it a new link. Check your inbox.",
+            _(
+                "If an account with %(email)s is waiting for activation, we have sent it a "
+                "new link. Check your inbox.",
+                email=form.email.data,
+            ),
             "info",
         )
         return redirect(url_for(".login"))
@@ -492,7 +501,7 @@ def _logged_in(result: LoginResult) -> ResponseReturnValue:
     result.user.attach_session(result.session_token)
     login_user(result.user, remember=result.remember, fresh=True)
     mark_fresh()
-    flash(f"Welcome back, {result.user.username}!", "success")
+    flash(_("Welcome back, %(username)s!", username=result.user.username), "success")
     response = redirect(_next_url())
     trust_device(response, result.user.id)
     return response
@@ -513,7 +522,7 @@ def login_refused(error: limits.LoginRefused) -> ResponseReturnValue:
 
 
 def _activated() -> ResponseReturnValue:
-    flash("Your account is activated. You can log in now.", "success")
+    flash(_("Your account is activated. You can log in now."), "success")
     return redirect(url_for(".login"))
 
 

@@ -14,6 +14,7 @@ import io
 import warnings
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from forumapp.avatars.errors import ImageLimits, InvalidImage
@@ -29,7 +30,9 @@ def thumbnails(data: bytes, sizes: Iterable[int], limits: ImageLimits) -> dict[i
     """WebP squares of ``data``'s picture, one per size; :class:`InvalidImage` if it
     is too large, not an image of an accepted format, or damaged."""
     if len(data) > limits.max_bytes:
-        raise InvalidImage(f"The file is larger than {_megabytes(limits.max_bytes)}.")
+        raise InvalidImage(
+            _l("The file is larger than %(size)s.", size=_megabytes(limits.max_bytes))
+        )
     square = _square(_decode(data, limits))
     return {size: _encode(square.resize((size, size), Image.Resampling.LANCZOS)) for size in sizes}
 
@@ -44,15 +47,20 @@ def _decode(data: bytes, limits: ImageLimits) -> Image.Image:
             width, height = image.size
             if max(width, height) > limits.max_side:
                 raise InvalidImage(
-                    f"The picture is {width} by {height} pixels; at most "
-                    f"{limits.max_side} by {limits.max_side} are accepted."
+                    _l(
+                        "The picture is %(width)s by %(height)s pixels; at most %(side)s by "
+                        "%(side)s are accepted.",
+                        width=width,
+                        height=height,
+                        side=limits.max_side,
+                    )
                 )
             image.seek(0)  # the first frame of an animation
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InvalidImage("The picture has too many pixels.") from exc
+        raise InvalidImage(_l("The picture has too many pixels.")) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidImage("The file is not a PNG, JPEG, WebP or GIF picture.") from exc
+        raise InvalidImage(_l("The file is not a PNG, JPEG, WebP or GIF picture.")) from exc
     return image
 
 
@@ -77,4 +85,5 @@ def _encode(image: Image.Image) -> bytes:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+    megabytes = f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+    return str(_l("%(num)s MB", num=megabytes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -21,20 +22,20 @@ class SetupForm(NewAccountForm):
     """The setup code, the site's name and the first administrator's account."""
 
     code = StringField(
-        "Setup code",
+        _l("Setup code"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Enter the setup code printed where forumapp runs."),
+            InputRequired(_l("Enter the setup code printed where forumapp runs.")),
             Length(max=CODE_INPUT_MAX),
         ],
         render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
     )
     site_name = StringField(
-        "Site name",
+        _l("Site name"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Name your site."),
-            Length(max=SITE_NAME_MAX, message="Use at most %(max)d characters."),
+            InputRequired(_l("Name your site.")),
+            Length(max=SITE_NAME_MAX, message=_l("Use at most %(max)d characters.")),
         ],
     )
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.forum.errors import InvalidInput, NotFound
 from forumapp.management.audit.log import Auditor
 from forumapp.management.settings.store import EDITABLE_KEYS
@@ -42,7 +44,7 @@ class SiteSettingsWriter(Protocol):
     ) -> list[str]: ...
 
 
-TAKEN = "An account with this username or email address already exists."
+TAKEN = _l("An account with this username or email address already exists.")
 
 
 class WrongSetupCode(Exception):

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from forumapp.forum.errors import InvalidInput
 from forumapp.setup.forms import SetupForm
@@ -14,7 +16,7 @@ from forumapp.setup.limits import setup_per_client
 from forumapp.setup.services import FirstRunSetup, SetupRequest, WrongSetupCode
 
 SetupFactory = Callable[[], FirstRunSetup]
-WRONG_CODE = "This is not the setup code. Copy it from the output of `forumapp run`."
+WRONG_CODE = _l("This is not the setup code. Copy it from the output of `forumapp run`.")
 
 
 class Setup(MethodView):
@@ -60,5 +62,11 @@ class Setup(MethodView):
             return render_template("setup/setup.html", form=form), 200
         # This worker shows the name at once; the others within SETTINGS_CHECK_SECONDS.
         current_app.config["SITE_NAME"] = form.site_name.data
-        flash(f"{user.username} is the administrator of this forum. Log in to go on.", "success")
+        flash(
+            _(
+                "%(username)s is the administrator of this forum. Log in to go on.",
+                username=user.username,
+            ),
+            "success",
+        )
         return redirect(url_for("auth.login"), 303)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, ForeignKey, SQLColumnExpression, delete, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,7 +21,7 @@ from forumapp.sqltypes import UTCDateTime
 from forumapp.users.models import User, username_key
 
 Clock = Callable[[], datetime]
-CANNOT_BLOCK_SELF = "You cannot block yourself."
+CANNOT_BLOCK_SELF = _l("You cannot block yourself.")
 
 
 class UserBlock(db.Model):  # type: ignore[name-defined,misc]

@@ -13,6 +13,7 @@ from typing import Any
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import lazy_gettext as _l
 
 #: How often the parameters of the stored hashes are sampled again, in seconds: as members
 #: log in after a change of parameters their hashes are upgraded, and the typical one moves.
@@ -136,13 +137,13 @@ class PasswordPolicy:
     def problems(self, password: str, username: str = "", email: str = "") -> list[str]:
         """Why ``password`` is refused; an empty list when it is acceptable."""
         if len(password) < self.min_length:
-            return [f"Use at least {self.min_length} characters."]
+            return [_l("Use at least %(num)s characters.", num=self.min_length)]
         if len(password) > self.max_length:
-            return [f"Use at most {self.max_length} characters."]
+            return [_l("Use at most %(num)s characters.", num=self.max_length)]
         folded = password.casefold()
         personal = {username.casefold(), email.casefold(), email.partition("@")[0].casefold()}
         if folded in personal - {""}:
-            return ["Your password cannot be your username or email address."]
+            return [_l("Your password cannot be your username or email address.")]
         if folded in common_passwords():
-            return ["This password is too common and easy to guess; choose another."]
+            return [_l("This password is too common and easy to guess; choose another.")]
         return []

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from forumapp.persistence import DbSession, atomic
@@ -64,23 +65,30 @@ class AdminAccounts:
         username = username.strip()
         if not (3 <= len(username) <= USERNAME_MAX_LENGTH and re.match(USERNAME_PATTERN, username)):
             raise AccountError(
-                f"The username must be 3 to {USERNAME_MAX_LENGTH} letters, digits or . _ -",
+                _l(
+                    "The username must be 3 to %(max)s letters, digits or . _ -",
+                    max=USERNAME_MAX_LENGTH,
+                ),
                 "username",
             )
         try:
             email = validate_email(email.strip(), check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            raise AccountError(f"The email address is not valid: {exc}", "email") from exc
+            raise AccountError(
+                # Made text here: the reason can quote what was typed, which pages must escape.
+                str(_l("The email address is not valid: %(reason)s", reason=str(exc))),
+                "email",
+            ) from exc
         problems = self._policy.problems(password, username, email)
         if problems:
-            raise AccountError(" ".join(problems), "password")
+            raise AccountError(" ".join(str(problem) for problem in problems), "password")
         taken = select(
             exists().where(
                 or_(User.username_key == username_key(username), User.email_key == email_key(email))
             )
         )
         if self._session.scalar(taken):
-            raise AccountError("An account with this username or email address already exists.")
+            raise AccountError(_l("An account with this username or email address already exists."))
         group_id = self._session.scalar(select(Group.id).where(Group.key == GroupKey.ADMIN))
         if group_id is None:
             raise AccountError("The Administrator group is missing; run `forumapp db upgrade`.")

@@ -64,7 +64,8 @@
   function showError(form, message) {
     var box = form.querySelector("[data-passkey-error]");
     if (box) {
-      box.textContent = message;
+      // The page's own words, in its language, where the template gives them.
+      box.textContent = box.getAttribute("data-passkey-error") || message;
       box.hidden = false;
     }
   }

@@ -123,7 +123,7 @@ def test_changing_the_password_logs_the_other_browser_out(
     phone.expect_logged_out()
     phone.follow("Log in", within="header")
     phone.log_in("alice", PASSWORD)
-    phone.expect_text(".form-errors", WRONG_CREDENTIALS)
+    phone.expect_text(".form-errors", str(WRONG_CREDENTIALS))
     phone.log_in("alice", NEW_PASSWORD)
     phone.expect_logged_in("alice")
 

@@ -86,13 +86,13 @@ def test_forgotten_password_is_reset_from_the_email(
     web.open(reset_link)
     assert web.status == 400
     web.expect_text("h1", "This link cannot be used")
-    web.expect_text("main", INVALID)
+    web.expect_text("main", str(INVALID))
 
     # The old password no longer works; the new one does.
     web.follow("Log in", within="header")
     web.expect_path("/auth/login")
     web.log_in("dora@example.org", PASSWORD)
-    web.expect_text(".form-errors", WRONG_CREDENTIALS)
+    web.expect_text(".form-errors", str(WRONG_CREDENTIALS))
     assert "Logged in as" not in web.text("header")
     web.log_in("dora", NEW_PASSWORD)
     web.expect_path("/")
@@ -125,7 +125,7 @@ def test_sensitive_page_asks_for_the_password_again(
 
     web.type("password", "not my password")
     web.submit()
-    web.expect_text(".form-errors", WRONG_PASSWORD)
+    web.expect_text(".form-errors", str(WRONG_PASSWORD))
     assert web.field("password").get_attribute("aria-invalid") == "true"
 
     web.type("password", PASSWORD)
@@ -145,7 +145,7 @@ def test_too_many_failed_logins_show_the_friendly_rate_limit_page(
     for attempt in range(3):
         web.log_in("frank", f"wrong guess {attempt}")
         assert web.status == 200
-        web.expect_text(".form-errors", WRONG_CREDENTIALS)
+        web.expect_text(".form-errors", str(WRONG_CREDENTIALS))
 
     # The fourth try waits, even with the right password.
     web.log_in("frank", PASSWORD)

@@ -119,7 +119,7 @@ def _bad_token_requests(other_session_token: str) -> dict[str, Any]:
 
 def _refused_for_csrf(response: TestResponse, path: str, logged_in: bool) -> bool:
     if not path.startswith("/api/"):
-        return response.status_code == 400 and CSRF_MESSAGE in response.text
+        return response.status_code == 400 and str(CSRF_MESSAGE) in response.text
     # The JSON API: anonymous writes need authentication first; a browser session without
     # its X-CSRFToken header is refused with a problem document.
     if not logged_in:
@@ -171,7 +171,7 @@ def test_every_post_route_refuses_missing_or_wrong_csrf_token_when_logged_in(
 def test_csrf_failure_shows_friendly_400_page(client: FlaskClient) -> None:
     response = client.post("/auth/login", data={"login": "alice", "password": PASSWORD})
     assert_friendly_error_page(response, 400, "Bad request")
-    assert CSRF_MESSAGE in response.text
+    assert str(CSRF_MESSAGE) in response.text
 
 
 def test_logout_by_get_does_not_log_out(

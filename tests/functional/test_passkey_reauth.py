@@ -63,7 +63,7 @@ def test_a_passkey_only_member_is_not_confirmed_by_the_password_alone(
 ) -> None:
     refused = confirm(client)
     assert refused.status_code == 200
-    assert PASSKEY_NEEDED in refused.get_data(as_text=True)
+    assert str(PASSKEY_NEEDED) in refused.get_data(as_text=True)
     assert not is_fresh(client)
 
 
@@ -82,7 +82,7 @@ def test_a_wrong_password_with_a_good_passkey_is_refused(
     client: FlaskClient, alice_key: SoftAuthenticator
 ) -> None:
     refused = confirm(client, "not the password", passkey_answer(client, alice_key))
-    assert WRONG_PASSWORD in refused.get_data(as_text=True)
+    assert str(WRONG_PASSWORD) in refused.get_data(as_text=True)
     assert not is_fresh(client)
 
 
@@ -93,7 +93,7 @@ def test_a_reauth_passkey_answer_works_once(
     assert confirm(client, answer=answer).status_code == 302
     make_stale(client)
     replayed = confirm(client, answer=answer)
-    assert PASSKEY_REFUSED in replayed.get_data(as_text=True)
+    assert str(PASSKEY_REFUSED) in replayed.get_data(as_text=True)
     assert not is_fresh(client)
 
 
@@ -108,7 +108,7 @@ def test_another_members_passkey_does_not_confirm(
     # Alice's challenge, answered by Bob's passkey.
     request = options(client, REAUTH_OPTIONS, REAUTH)
     refused = confirm(client, answer=bobs_key.get(request.get_data(as_text=True)))
-    assert PASSKEY_REFUSED in refused.get_data(as_text=True)
+    assert str(PASSKEY_REFUSED) in refused.get_data(as_text=True)
     assert not is_fresh(client)
 
 
@@ -154,7 +154,7 @@ def test_a_member_with_the_app_and_a_passkey_may_confirm_with_either(
     make_stale(client)
     page = client.get(REAUTH).get_data(as_text=True)
     assert 'name="code"' in page and 'data-passkey="get"' in page
-    assert CODE_NEEDED in confirm(client).get_data(as_text=True)
+    assert str(CODE_NEEDED) in confirm(client).get_data(as_text=True)
     assert confirm(client, answer=passkey_answer(client, alice_key)).status_code == 302
     make_stale(client)
     clock.advance(seconds=30)

@@ -375,11 +375,11 @@ def test_a_passkey_only_account_is_confirmed_by_password_and_passkey_together(ki
     with pytest.raises(StopAuthentication, match=PASSKEY_NEEDED[:20]):
         manager.reauthenticate(kit.user, PASSWORD, client=CLIENT)
     answer = kit.authenticator.get(manager.passkey_options(kit.user))
-    with pytest.raises(StopAuthentication, match=WRONG_PASSWORD):
+    with pytest.raises(StopAuthentication, match=str(WRONG_PASSWORD)):
         manager.reauthenticate(kit.user, "wrong", answer=answer, client=CLIENT)
     # The wrong password spent nothing: the same answer still confirms with the right one.
     manager.reauthenticate(kit.user, PASSWORD, answer=answer, client=CLIENT)
-    with pytest.raises(StopAuthentication, match=PASSKEY_REFUSED):
+    with pytest.raises(StopAuthentication, match=str(PASSKEY_REFUSED)):
         manager.reauthenticate(kit.user, PASSWORD, answer=answer, client=CLIENT)
 
 
@@ -397,5 +397,5 @@ def test_another_members_challenge_and_passkey_do_not_confirm(kit: Kit) -> None:
     kit.register(user=kit.other)
     manager = reauthentication(kit)
     answer = kit.authenticator.get(manager.passkey_options(kit.other))
-    with pytest.raises(StopAuthentication, match=PASSKEY_REFUSED):
+    with pytest.raises(StopAuthentication, match=str(PASSKEY_REFUSED)):
         manager.reauthenticate(kit.user, PASSWORD, answer=answer, client=CLIENT)

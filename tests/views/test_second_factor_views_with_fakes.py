@@ -136,7 +136,7 @@ def test_turning_off_calls_the_service_once_and_a_refusal_is_flashed(
     assert two_factor.calls == ["disable"]
     two_factor.refuse.add("disable")
     member.post(path, data={"csrf_token": csrf_token(member, path)})
-    assert NOT_ON in member.get("/fake-settings/security").get_data(as_text=True)
+    assert str(NOT_ON) in member.get("/fake-settings/security").get_data(as_text=True)
 
 
 def test_new_recovery_codes_are_shown_once_in_the_answer(member: FlaskClient) -> None:

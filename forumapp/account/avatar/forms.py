@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 
 from forumapp.forms import ForumForm
@@ -14,8 +15,8 @@ class AvatarForm(ForumForm):
     """A picture to become the member's avatar."""
 
     image = FileField(
-        "Picture",
-        validators=[FileRequired("Choose a picture to upload.")],
+        _l("Picture"),
+        validators=[FileRequired(_l("Choose a picture to upload."))],
         render_kw={"accept": ACCEPTED_TYPES},
     )
 

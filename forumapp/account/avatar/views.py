@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forumapp.account.avatar.forms import AvatarForm, RemoveAvatarForm
@@ -50,7 +51,7 @@ class AvatarPage(AvatarView):
         except InvalidImage as exc:
             form.add_errors([("image", exc.reason)])
             return _render(form), 400
-        flash("Your new avatar is in place.", "success")
+        flash(_("Your new avatar is in place."), "success")
         return redirect(url_for(".avatar"))
 
 
@@ -62,7 +63,7 @@ class RemoveAvatar(AvatarView):
         if not RemoveAvatarForm().validate_on_submit():
             abort(400)
         self.avatar_service().remove(current_user.id)
-        flash("Your avatar is removed: your initials stand in for it.", "success")
+        flash(_("Your avatar is removed: your initials stand in for it."), "success")
         return redirect(url_for(".avatar"))
 
 

@@ -14,6 +14,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.account.credentials.ports import (
     EmailAccounts,
     EmailChangeStore,
@@ -28,8 +30,8 @@ from forumapp.auth.tokens import EXPIRED, INVALID
 from forumapp.persistence import PersistenceError, Transaction, atomic
 from forumapp.users.models import email_key
 
-SAME_ADDRESS = "This is already your email address."
-ADDRESS_TAKEN_SINCE = "Another account uses this address now, so it cannot become yours."
+SAME_ADDRESS = _l("This is already your email address.")
+ADDRESS_TAKEN_SINCE = _l("Another account uses this address now, so it cannot become yours.")
 
 
 def hash_link_token(token: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -14,8 +15,11 @@ class ChangePasswordForm(ResetPasswordForm):
     """The current password, and the new one twice (the fields of the reset form)."""
 
     current_password = PasswordField(
-        "Current password",
-        validators=[InputRequired("Enter your current password."), Length(max=PASSWORD_INPUT_MAX)],
+        _l("Current password"),
+        validators=[
+            InputRequired(_l("Enter your current password.")),
+            Length(max=PASSWORD_INPUT_MAX),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -24,10 +28,10 @@ class ChangeEmailForm(ForumForm):
     """The new email address."""
 
     email = StringField(
-        "New email address",
+        _l("New email address"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Enter the new email address."),
+            InputRequired(_l("Enter the new email address.")),
             Length(max=EMAIL_MAX_LENGTH),
             EmailAddress(),
         ],

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 
 from forumapp.auth.ports import AuthUser, Notice
 from forumapp.mail import Email, in_recipients_language
@@ -55,7 +56,7 @@ class TemplateSecurityNotices:
             user.email,
             user,
             "password_changed",
-            "Your password was changed",
+            _l("Your password was changed"),
             notice=notice,
             revoked_tokens=list(revoked_tokens),
             reset_link=self._auth_link("forgot_password"),
@@ -67,7 +68,7 @@ class TemplateSecurityNotices:
             new_email,
             user,
             "confirm_email",
-            "Confirm your new email address",
+            _l("Confirm your new email address"),
             new_email=new_email,
             link=self._account_link("confirm_email", token=token),
         )
@@ -80,7 +81,7 @@ class TemplateSecurityNotices:
             user.email,
             user,
             "email_change_requested",
-            "A change of your email address was requested",
+            _l("A change of your email address was requested"),
             notice=notice,
             new_email=new_email,
             cancel_link=self._account_link("cancel_email", token=cancel_token),
@@ -93,7 +94,7 @@ class TemplateSecurityNotices:
             owner.email,
             owner,
             "address_in_use",
-            "Someone tried to use your email address",
+            _l("Someone tried to use your email address"),
             notice=notice,
             reset_link=self._auth_link("forgot_password"),
         )
@@ -104,7 +105,7 @@ class TemplateSecurityNotices:
             old_email,
             user,
             "email_changed",
-            "Your email address was changed",
+            _l("Your email address was changed"),
             notice=notice,
             old_email=old_email,
             reset_link=self._auth_link("forgot_password"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.account.credentials.ports import SecurityNotices
 from forumapp.auth.agents import notice_for
 from forumapp.auth.exceptions import StopValidation, ValidationError
@@ -17,7 +19,7 @@ from forumapp.auth.ports import (
 from forumapp.auth.services import WRONG_PASSWORD, AuthSettings, Clock
 from forumapp.persistence import Transaction, atomic
 
-SAME_PASSWORD = "Choose a password different from your current one."
+SAME_PASSWORD = _l("Choose a password different from your current one.")
 
 
 class PasswordChanger:

@@ -23,6 +23,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from forumapp.account.credentials.email_change import EmailChanger
@@ -93,8 +95,10 @@ class ChangePassword(MethodView):
         user.attach_session(token)
         login_user(user, remember=remember, fresh=True)
         flash(
-            "Your password is changed. Every other device is logged out and your API tokens "
-            "are revoked.",
+            _(
+                "Your password is changed. Every other device is logged out and your API "
+                "tokens are revoked."
+            ),
             "success",
         )
         return redirect(url_for(".password"))
@@ -125,8 +129,11 @@ class ChangeEmail(MethodView):
             return render_template("account/email.html", form=form)
         # The same words whether or not another account has the address.
         flash(
-            f"We have sent a link to {form.email.data}. Your address changes when you follow "
-            "it; until then it stays as it is.",
+            _(
+                "We have sent a link to %(email)s. Your address changes when you follow it; "
+                "until then it stays as it is.",
+                email=form.email.data,
+            ),
             "info",
         )
         return redirect(url_for(".email"))
@@ -180,7 +187,7 @@ class ConfirmEmail(_EmailChangeLink):
 
     def act(self, service: EmailChanger, token: str) -> ResponseReturnValue:
         service.confirm(token, _client())
-        flash("Your email address is changed.", "success")
+        flash(_("Your email address is changed."), "success")
         if current_user.is_authenticated:
             return redirect(url_for(".email"))
         return redirect(auth_url("login"))
@@ -201,8 +208,10 @@ class CancelEmailChange(_EmailChangeLink):
             logout_user()
             session.clear()
         flash(
-            "The change is cancelled and every device is logged out. If you did not ask for "
-            "it, choose a new password now: someone knows your current one.",
+            _(
+                "The change is cancelled and every device is logged out. If you did not ask "
+                "for it, choose a new password now: someone knows your current one."
+            ),
             "success",
         )
         return redirect(auth_url("forgot_password"))
@@ -237,7 +246,7 @@ class EndSession(MethodView):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         self.session_manager_factory().end(current_user.id, session_id)
-        flash("That device is logged out.", "success")
+        flash(_("That device is logged out."), "success")
         return redirect(url_for(".sessions"))
 
 
@@ -255,5 +264,10 @@ class EndOtherSessions(MethodView):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         ended = self.session_manager_factory().end_others(current_user.id, current_user.get_id())
-        flash(f"{ended} other device{'s' if ended != 1 else ''} logged out.", "success")
+        flash(
+            ngettext(
+                "%(num)s other device logged out.", "%(num)s other devices logged out.", ended
+            ),
+            "success",
+        )
         return redirect(url_for(".sessions"))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from forumapp.api.models import ApiToken
@@ -34,9 +35,9 @@ from forumapp.messages.authorship import release_messages
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.models import Group, User, username_key
 
-WRONG_CONFIRMATION = "Type your username exactly as shown to confirm."
-POSTS_MUST_STAY = "This forum keeps the posts of deleted accounts; choose to keep them."
-LAST_ADMIN = (
+WRONG_CONFIRMATION = _l("Type your username exactly as shown to confirm.")
+POSTS_MUST_STAY = _l("This forum keeps the posts of deleted accounts; choose to keep them.")
+LAST_ADMIN = _l(
     "You are the forum's only administrator. Make another member an administrator "
     "before you delete your account."
 )

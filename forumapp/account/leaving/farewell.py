@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 
 from forumapp.account.leaving.deletion import Departing
 from forumapp.mail import Email, in_recipients_language
@@ -44,7 +45,7 @@ class TemplateGoodbyeMailer:
         self._send(
             member.email,
             "goodbye",
-            "Your account is deleted",
+            _l("Your account is deleted"),
             user=member,
             posts_removed=posts_removed,
             site_link=self._link("forum.index"),

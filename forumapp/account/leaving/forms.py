@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -21,7 +22,7 @@ class DeleteAccountForm(ForumForm):
     """The member types their username and says what becomes of their posts."""
 
     confirmation = StringField(
-        "Your username",
+        _l("Your username"),
         filters=[strip_filter],
         validators=[
             DataRequired(WRONG_CONFIRMATION),
@@ -30,10 +31,10 @@ class DeleteAccountForm(ForumForm):
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     posts = RadioField(
-        "Your posts",
+        _l("Your posts"),
         choices=[
-            SelectChoice(KEEP_POSTS, "Keep them, shown as written by “deleted user”"),
-            SelectChoice(REMOVE_POSTS, "Delete them, and the topics I started"),
+            SelectChoice(KEEP_POSTS, _l("Keep them, shown as written by “deleted user”")),
+            SelectChoice(REMOVE_POSTS, _l("Delete them, and the topics I started")),
         ],
         # Left out of the page when the site keeps all posts: keeping is then implied.
         default=KEEP_POSTS,

@@ -21,6 +21,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from forumapp.account.leaving.deletion import AccountDeleter, DeletionRequest
@@ -47,7 +49,7 @@ exports_per_member = limiter.limit(
     lambda: str(current_app.config["ACCOUNT_EXPORT_LIMIT"]),
     key_func=_current_member_key,
     methods=["POST"],
-    error_message="You have downloaded your data several times recently. Try again later.",
+    error_message=_l("You have downloaded your data several times recently. Try again later."),
 )
 
 
@@ -106,7 +108,13 @@ class DeleteAccount(MethodView):
         # The server-side sessions went with the account; this ends the browser's cookies.
         logout_user()
         session.clear()
-        flash(f"The account {deleted.username} is deleted. Goodbye, and thank you.", "success")
+        flash(
+            _(
+                "The account %(username)s is deleted. Goodbye, and thank you.",
+                username=deleted.username,
+            ),
+            "success",
+        )
         return redirect(home_url())
 
     @staticmethod

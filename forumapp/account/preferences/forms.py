@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
 
 from forumapp.account.preferences.services import THEMES, PreferenceChoices, Preferences
@@ -33,35 +34,39 @@ class PreferencesForm(ForumForm):
     """Language, time zone, posts per page and colour theme, each a choice from a list,
     and whether a login from a new device sends an email."""
 
-    language = SelectField("Language", validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         validate_choice=False,
-        description="Times on every page are shown in this zone.",
+        description=_l("Times on every page are shown in this zone."),
     )
     posts_per_page = SelectField(
-        "Posts per page",
+        _l("Posts per page"),
         coerce=page_size,
         validate_choice=False,
-        description="How many posts a topic page shows.",
+        description=_l("How many posts a topic page shows."),
     )
     theme = SelectField(
-        "Colour theme",
+        _l("Colour theme"),
         validate_choice=False,
-        description="Light or dark pages; visitors who are not logged in get their "
-        "system's setting.",
+        description=_l(
+            "Light or dark pages; visitors who are not logged in get their system's setting."
+        ),
     )
     notify_new_sign_in = BooleanField(
-        "Email me when my account is logged in to from a new device",
-        description="A browser this account has not logged in from recently. "
-        "Other security emails, such as a password change, are always sent.",
+        _l("Email me when my account is logged in to from a new device"),
+        description=_l(
+            "A browser this account has not logged in from recently. "
+            "Other security emails, such as a password change, are always sent."
+        ),
     )
     messages_from_members = BooleanField(
-        "Members may send me private messages",
-        description="When off, only administrators and moderators can start a "
-        "conversation with you.",
+        _l("Members may send me private messages"),
+        description=_l(
+            "When off, only administrators and moderators can start a conversation with you."
+        ),
     )
-    message_emails = BooleanField("Email me when I get a private message")
+    message_emails = BooleanField(_l("Email me when I get a private message"))
 
     def __init__(self, choices: PreferenceChoices, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -69,7 +74,7 @@ class PreferencesForm(ForumForm):
         self.timezone.choices = sorted(choices.timezones)
         self.theme.choices = list(THEMES.items())
         self.posts_per_page.choices = [
-            (SITE_DEFAULT, f"The site's default ({choices.default_page_size})"),
+            (SITE_DEFAULT, str(_l("The site's default (%(num)s)", num=choices.default_page_size))),
             *((str(size), str(size)) for size in choices.page_sizes),
         ]
 

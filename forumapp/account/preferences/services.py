@@ -6,18 +6,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.account.members import member
 from forumapp.forum.errors import InvalidInput
 from forumapp.persistence import DbSession, atomic
 
 #: The page sizes a member may choose for topic pages.
 PAGE_SIZES = (10, 20, 30, 50)
-UNKNOWN_LANGUAGE = "Choose one of the languages in the list."
-UNKNOWN_TIMEZONE = "Choose a time zone from the list, such as Europe/Paris."
-UNKNOWN_PAGE_SIZE = "Choose one of the page sizes in the list."
-UNKNOWN_THEME = "Choose one of the themes in the list."
+UNKNOWN_LANGUAGE = _l("Choose one of the languages in the list.")
+UNKNOWN_TIMEZONE = _l("Choose a time zone from the list, such as Europe/Paris.")
+UNKNOWN_PAGE_SIZE = _l("Choose one of the page sizes in the list.")
+UNKNOWN_THEME = _l("Choose one of the themes in the list.")
 #: The colour themes and their names; "auto" follows the system's light or dark setting.
-THEMES = {"auto": "As my system is set", "light": "Light", "dark": "Dark"}
+THEMES = {"auto": _l("As my system is set"), "light": _l("Light"), "dark": _l("Dark")}
 
 
 @dataclass(frozen=True)

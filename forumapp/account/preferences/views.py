@@ -8,6 +8,7 @@ from dataclasses import asdict
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forumapp.account.limits import settings_saves_per_member
@@ -45,5 +46,5 @@ class PreferencesSettings(MethodView):
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return render_template(TEMPLATE, form=form)
-        flash("Your preferences are saved.", "success")
+        flash(_("Your preferences are saved."), "success")
         return redirect(url_for(".preferences"))

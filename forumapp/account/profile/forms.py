@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -17,28 +18,30 @@ class ProfileForm(ForumForm):
     """Display name, about, location, website and signature; every field may stay empty."""
 
     display_name = StringField(
-        "Display name",
+        _l("Display name"),
         filters=[strip_filter],
         validators=[_length("display_name")],
-        description="Shown on your profile next to your username, which does not change.",
+        description=_l("Shown on your profile next to your username, which does not change."),
     )
     about = TextAreaField(
-        "About you",
+        _l("About you"),
         validators=[_length("about")],
-        description=f"Markdown, at most {MAX_LENGTHS['about']} characters.",
+        description=_l("Markdown, at most %(num)s characters.", num=MAX_LENGTHS["about"]),
     )
-    location = StringField("Location", filters=[strip_filter], validators=[_length("location")])
+    location = StringField(_l("Location"), filters=[strip_filter], validators=[_length("location")])
     website = StringField(
-        "Website",
+        _l("Website"),
         filters=[strip_filter],
         validators=[_length("website")],
-        description="An address starting with http:// or https://.",
+        description=_l("An address starting with http:// or https://."),
     )
     signature = TextAreaField(
-        "Signature",
+        _l("Signature"),
         validators=[_length("signature")],
-        description=f"Markdown shown under each of your posts, at most "
-        f"{MAX_LENGTHS['signature']} characters.",
+        description=_l(
+            "Markdown shown under each of your posts, at most %(num)s characters.",
+            num=MAX_LENGTHS["signature"],
+        ),
     )
 
     def profile_text(self) -> ProfileText:

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 from forumapp.account.members import member
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.markdown import render_markdown
@@ -34,14 +37,14 @@ MAX_LENGTHS = {
 }
 #: Fields where line breaks and tabs are ordinary text.
 MULTILINE_FIELDS = frozenset({"about", "signature"})
-WEBSITE_SCHEME = (
+WEBSITE_SCHEME = _l(
     "Enter a web address starting with http:// or https://, such as https://example.org."
 )
 
 
-def too_long(limit: int) -> str:
+def too_long(limit: int) -> LazyString:
     """The message for a field longer than ``limit`` characters."""
-    return f"Use at most {limit} characters."
+    return _l("Use at most %(num)s characters.", num=limit)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 
 from forumapp.account.security.services import SecurityReport
 from forumapp.account.security.views import member, security_page
@@ -58,7 +59,7 @@ class AddPasskey(MethodView):
             except PasskeyError as exc:
                 form.form_errors.append(exc.reason)
             else:
-                flash(f"Passkey “{form.name.data}” added.", "success")
+                flash(_("Passkey “%(name)s” added.", name=form.name.data), "success")
                 return redirect(url_for(".security"))
         return security_page(self.security_report_factory, passkey_form=form), 400
 
@@ -84,7 +85,7 @@ class RenamePasskey(MethodView):
             passkey = service.passkey(member(), passkey_id)
             return render_template("account/rename_passkey.html", passkey=passkey, form=form)
         service.rename(member(), passkey_id, form.name.data)
-        flash(f"Passkey renamed to “{form.name.data}”.", "success")
+        flash(_("Passkey renamed to “%(name)s”.", name=form.name.data), "success")
         return redirect(url_for(".security"))
 
 
@@ -109,5 +110,5 @@ class RemovePasskey(MethodView):
             page = render_template("account/remove_passkey.html", passkey=passkey, form=form)
             return page, 400
         service.remove(member(), passkey_id, client=request_client())
-        flash("The passkey is removed: it no longer logs in to your account.", "success")
+        flash(_("The passkey is removed: it no longer logs in to your account."), "success")
         return redirect(url_for(".security"))

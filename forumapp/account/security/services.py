@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.auth.agents import describe_user_agent
 from forumapp.auth.passkeys.service import PASSKEY, StoredPasskey
 from forumapp.auth.ports import AuthUser
@@ -36,15 +38,15 @@ class SecondFactorStatus(Protocol):
 
 #: How each outcome and second-factor method reads in the history.
 OUTCOMES = {
-    LoginOutcome.SUCCESS: "Logged in",
-    LoginOutcome.FAILURE: "Wrong password",
-    LoginOutcome.SECOND_FACTOR_FAILED: "Wrong two-factor code",
+    LoginOutcome.SUCCESS: _l("Logged in"),
+    LoginOutcome.FAILURE: _l("Wrong password"),
+    LoginOutcome.SECOND_FACTOR_FAILED: _l("Wrong two-factor code"),
 }
 METHODS = {
-    TOTP: "Authenticator app",
-    RECOVERY: "Recovery code",
-    PASSKEY: "Passkey",
-    PASSWORDLESS: "Passkey, without password",
+    TOTP: _l("Authenticator app"),
+    RECOVERY: _l("Recovery code"),
+    PASSKEY: _l("Passkey"),
+    PASSWORDLESS: _l("Passkey, without password"),
 }
 
 

@@ -13,6 +13,7 @@ from typing import cast
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forumapp.account.security.services import SecurityReport
@@ -95,7 +96,7 @@ class EnrolAuthenticator(MethodView):
             except TwoFactorError as exc:
                 form.code.errors.append(exc.reason)
             else:
-                flash("Two-factor login is on.", "success")
+                flash(_("Two-factor login is on."), "success")
                 return render_template("account/recovery_codes.html", codes=codes)
         # The same secret again: the app has already scanned it.
         try:
@@ -140,7 +141,7 @@ class RecoveryCodes(_TwoFactorChange):
 
     def change(self, service: TwoFactorService) -> ResponseReturnValue:
         codes = service.regenerate_recovery_codes(member())
-        flash("Your earlier recovery codes no longer work.", "success")
+        flash(_("Your earlier recovery codes no longer work."), "success")
         return render_template("account/recovery_codes.html", codes=codes)
 
 
@@ -151,7 +152,9 @@ class DisableTwoFactor(_TwoFactorChange):
 
     def change(self, service: TwoFactorService) -> ResponseReturnValue:
         if service.disable(member(), client=request_client()):
-            flash("The authenticator app is off: your passkeys still guard your login.", "success")
+            flash(
+                _("The authenticator app is off: your passkeys still guard your login."), "success"
+            )
         else:
-            flash("Two-factor login is off: your password alone logs you in now.", "success")
+            flash(_("Two-factor login is off: your password alone logs you in now."), "success")
         return redirect(url_for(".security"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -14,7 +15,7 @@ def answer_field() -> HiddenField:
     """The browser's answer, which ``static/js/passkeys.js`` fills in before submitting."""
     return HiddenField(
         validators=[
-            InputRequired("Your browser gave no answer: try again."),
+            InputRequired(_l("Your browser gave no answer: try again.")),
             Length(max=MAX_ANSWER_LENGTH),
         ]
     )
@@ -24,9 +25,9 @@ class PasskeyNameForm(ForumForm):
     """The name of a passkey."""
 
     name = StringField(
-        "Passkey name",
+        _l("Passkey name"),
         filters=[strip_filter],
-        validators=[DataRequired("Give the passkey a name."), Length(max=NAME_LENGTH)],
+        validators=[DataRequired(_l("Give the passkey a name.")), Length(max=NAME_LENGTH)],
     )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.auth.agents import notice_for
 from forumapp.auth.passkeys import ceremony
 from forumapp.auth.passkeys.ceremony import (
@@ -35,11 +37,11 @@ REGISTER = "register"
 LOGIN = "login"
 SIGN_IN = "sign-in"
 
-NOT_REGISTERED = (
+NOT_REGISTERED = _l(
     "The passkey was not added: your browser's answer did not check out, or took too long. "
     "Try again."
 )
-ALREADY_REGISTERED = "That passkey is already registered."
+ALREADY_REGISTERED = _l("That passkey is already registered.")
 
 
 class PasskeyError(Exception):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Response, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forumapp.auth import limits
@@ -60,7 +61,7 @@ class SecondStepPasskey(TwoFactor):
         manager = self.authentication_manager_factory()
         form = PasskeyAnswerForm()
         if not form.validate_on_submit():
-            flash("Your browser gave no passkey answer: try again, or enter a code.", "info")
+            flash(_("Your browser gave no passkey answer: try again, or enter a code."), "info")
             return redirect(url_for(".two_factor", next=request.args.get("next")))
         try:
             result = manager.complete_second_step(

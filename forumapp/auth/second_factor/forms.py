@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -11,14 +12,14 @@ from forumapp.forms import ForumForm, strip_filter
 CODE_INPUT_MAX = 32
 #: A sealed secret (Fernet token of a 32-character secret) is about 140 characters.
 SEALED_INPUT_MAX = 512
-CODE_HINT = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+CODE_HINT = _l("The 6-digit code your authenticator app shows now, or one of your recovery codes.")
 
 
-def code_field(label: str = "Authentication code", *, required: bool = True) -> StringField:
+def code_field(label: str | None = None, *, required: bool = True) -> StringField:
     """A field for a TOTP or recovery code, which password managers can fill in."""
-    presence = InputRequired("Enter the code.") if required else Optional()
+    presence = InputRequired(_l("Enter the code.")) if required else Optional()
     return StringField(
-        label,
+        label or _l("Authentication code"),
         filters=[strip_filter],
         validators=[presence, Length(max=CODE_INPUT_MAX)],
         render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
@@ -35,7 +36,7 @@ class ConfirmEnrolmentForm(ForumForm):
     """Confirm that the authenticator app has the new secret, with a code it made."""
 
     enrolment = HiddenField(validators=[InputRequired(), Length(max=SEALED_INPUT_MAX)])
-    code = code_field("Code from the app")
+    code = code_field(_l("Code from the app"))
 
 
 class ConfirmForm(ForumForm):

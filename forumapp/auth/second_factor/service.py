@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.auth.agents import notice_for
 from forumapp.auth.ports import AuthUser, ClientInfo, Notice
 from forumapp.auth.second_factor import recovery, totp
@@ -23,10 +25,10 @@ Clock = Callable[[], datetime]
 TOTP = "totp"
 RECOVERY = "recovery"
 
-WRONG_CODE = "That code is not right. Enter the current code from your authenticator app."
-ENROLMENT_EXPIRED = "This set-up page has expired. Start again with a new QR code."
-ALREADY_ON = "Two-factor login is already on for your account."
-NOT_ON = "Two-factor login is not on for your account."
+WRONG_CODE = _l("That code is not right. Enter the current code from your authenticator app.")
+ENROLMENT_EXPIRED = _l("This set-up page has expired. Start again with a new QR code.")
+ALREADY_ON = _l("Two-factor login is already on for your account.")
+NOT_ON = _l("Two-factor login is not on for your account.")
 
 
 class TwoFactorError(Exception):
@@ -172,7 +174,13 @@ class TwoFactorService:
 
     def _enrolment(self, user: AuthUser, secret: str, sealed: str) -> Enrolment:
         uri = totp.provisioning_uri(secret, user.username, self._settings.issuer)
-        title = f"QR code to add {user.username} at {self._settings.issuer} to an authenticator app"
+        title = str(
+            _l(
+                "QR code to add %(username)s at %(site)s to an authenticator app",
+                username=user.username,
+                site=self._settings.issuer,
+            )
+        )
         return Enrolment(secret, sealed, uri, totp.qr_code_svg(uri, title))
 
     def _open_enrolment(self, sealed: str) -> str:
