@@ -2,42 +2,59 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext, ngettext
+
 from forumapp.forum.moderation import PostAction, TopicAction, TopicsChanged
-
-#: The past participle of each topic action, as the message says it.
-_DONE: dict[TopicAction, str] = {
-    TopicAction.LOCK: "locked",
-    TopicAction.UNLOCK: "unlocked",
-    TopicAction.PIN: "pinned",
-    TopicAction.UNPIN: "unpinned",
-    TopicAction.DELETE: "deleted",
-    TopicAction.RESTORE: "restored",
-    TopicAction.MOVE: "moved",
-}
-
-_POST_DONE: dict[PostAction, str] = {
-    PostAction.DELETE: "The post is deleted.",
-    PostAction.RESTORE: "The post is restored.",
-    PostAction.HIDE: "The post is hidden.",
-    PostAction.UNHIDE: "The post is shown again.",
-}
-
-
-def topic_count(count: int) -> str:
-    """ "1 topic", "2 topics", "0 topics"."""
-    return f"{count} topic" if count == 1 else f"{count} topics"
 
 
 def topics_changed_message(changed: TopicsChanged) -> str:
     """ "2 topics moved to Support", "1 topic locked", or why nothing changed."""
-    done = _DONE[changed.action]
-    if not changed.count:
-        return f"No topic {done}: the selected ones already were."
-    if changed.action is TopicAction.MOVE:
-        return f"{topic_count(changed.count)} {done} to {changed.target_forum_title}."
-    return f"{topic_count(changed.count)} {done}."
+    count = changed.count
+    # Whole sentences per action: the participle agrees with the noun in many languages.
+    match changed.action:
+        case TopicAction.LOCK:
+            if not count:
+                return gettext("No topic locked: the selected ones already were.")
+            return ngettext("%(num)s topic locked.", "%(num)s topics locked.", count)
+        case TopicAction.UNLOCK:
+            if not count:
+                return gettext("No topic unlocked: the selected ones already were.")
+            return ngettext("%(num)s topic unlocked.", "%(num)s topics unlocked.", count)
+        case TopicAction.PIN:
+            if not count:
+                return gettext("No topic pinned: the selected ones already were.")
+            return ngettext("%(num)s topic pinned.", "%(num)s topics pinned.", count)
+        case TopicAction.UNPIN:
+            if not count:
+                return gettext("No topic unpinned: the selected ones already were.")
+            return ngettext("%(num)s topic unpinned.", "%(num)s topics unpinned.", count)
+        case TopicAction.DELETE:
+            if not count:
+                return gettext("No topic deleted: the selected ones already were.")
+            return ngettext("%(num)s topic deleted.", "%(num)s topics deleted.", count)
+        case TopicAction.RESTORE:
+            if not count:
+                return gettext("No topic restored: the selected ones already were.")
+            return ngettext("%(num)s topic restored.", "%(num)s topics restored.", count)
+        case TopicAction.MOVE:
+            if not count:
+                return gettext("No topic moved: the selected ones already were.")
+            return ngettext(
+                "%(num)s topic moved to %(forum)s.",
+                "%(num)s topics moved to %(forum)s.",
+                count,
+                forum=changed.target_forum_title,
+            )
 
 
 def post_action_message(action: PostAction) -> str:
     """What happened to the post."""
-    return _POST_DONE[action]
+    match action:
+        case PostAction.DELETE:
+            return gettext("The post is deleted.")
+        case PostAction.RESTORE:
+            return gettext("The post is restored.")
+        case PostAction.HIDE:
+            return gettext("The post is hidden.")
+        case PostAction.UNHIDE:
+            return gettext("The post is shown again.")

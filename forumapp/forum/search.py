@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Integer, Select, bindparam, func, or_, select
 
@@ -43,8 +44,8 @@ from forumapp.users.models import User, username_key
 DEFAULT_PER_PAGE = 20
 _MOMENT = Post.created_at.type
 #: Said of a forum that does not exist and of one the searcher may not read alike.
-UNKNOWN_FORUM = "Choose a forum from the list."
-NO_DATES = "The end date comes before the start date."
+UNKNOWN_FORUM = _l("Choose a forum from the list.")
+NO_DATES = _l("The end date comes before the start date.")
 
 
 class Sort(StrEnum):
@@ -225,7 +226,7 @@ class SearchService:
                 select(User.id).where(User.username_key == username_key(author))
             )
         if found is None:
-            raise InvalidInput("author", "No member has this username.")
+            raise InvalidInput("author", _l("No member has this username."))
         return found
 
     def _ranked_page(
