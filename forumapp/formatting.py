@@ -15,7 +15,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
-from flask import Blueprint, current_app
+from flask import Blueprint
 from markupsafe import Markup
 
 from forumapp.localtime import locale_of, reader_locale, time_element

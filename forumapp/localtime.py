@@ -1,6 +1,6 @@
 """Times in the reader's time zone and language: the member's zone, or
 ``DEFAULT_TIMEZONE`` for guests and members who chose none, written as the page's
-language writes dates (Babel's CLDR patterns: "4 déc. 2026", "4. Dez. 2026").
+language writes dates (Babel's CLDR patterns: "4 dic 2026", "4. Dez. 2026").
 
 The zone is read from the member row Flask-Login has already loaded, so showing a time
 costs no query. Every page prints times through :func:`local_time` (the ``when()`` macro
@@ -25,11 +25,14 @@ from markupsafe import Markup
 #: The locale of a language Babel does not know.
 FALLBACK_LOCALE = "en"
 
+#: CLDR's widths of a date or a time, from "12/4/26" to "Friday, December 4, 2026".
+Width = Literal["full", "long", "medium", "short"]
+
 #: How templates name a way of writing a moment: ``when(moment, "month")``.
 Style = Literal["datetime", "date", "month", "numeric"]
 
 #: The CLDR skeleton of each style that shows no time of day: the locale orders the
-#: fields and picks the words ("Dec 2026", "Dez. 2026", "ديسمبر ٢٠٢٦").
+#: fields and picks the words ("Dec 2026", "Dez. 2026", "ديسمبر 2026").
 DATE_SKELETONS: dict[str, str] = {"date": "yMMMd", "month": "yMMM", "numeric": "yMd"}
 
 #: Formats written in strftime's language before times followed the page's language,
@@ -57,7 +60,7 @@ def viewer_zone() -> ZoneInfo:
 
 
 def date_and_time(
-    moment: datetime, zone: tzinfo, locale: Locale, date_width: str, time_width: str
+    moment: datetime, zone: tzinfo, locale: Locale, date_width: Width, time_width: Width
 ) -> str:
     """``moment`` in ``zone`` as ``locale`` joins a date and a time, each in one of CLDR's
     widths ("short", "medium", "long", "full")."""

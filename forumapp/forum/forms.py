@@ -138,7 +138,11 @@ def within_calendar(_form: Form, field: Field) -> None:
     """Refuse days so far off that no post is written on them (or their times overflow)."""
     if isinstance(field.data, date) and not FIRST_DAY <= field.data <= LAST_DAY:
         raise ValidationError(
-            _l("Choose a day between %(first)s and %(last)s.", first=FIRST_DAY.year, last=LAST_DAY.year)
+            _l(
+                "Choose a day between %(first)s and %(last)s.",
+                first=FIRST_DAY.year,
+                last=LAST_DAY.year,
+            )
         )
 
 

@@ -43,10 +43,12 @@ REPORT_MESSAGE = _l("You have sent many reports in a short time. You can report 
 
 def wait_phrase(seconds: int) -> str:
     """``seconds`` as people say it: "1 second", "45 seconds", "3 minutes" (rounded up)."""
+    phrase: str
     if seconds < 120:
-        return ngettext("%(num)s second", "%(num)s seconds", seconds)
-    minutes = math.ceil(seconds / 60)
-    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
+        phrase = ngettext("%(num)s second", "%(num)s seconds", seconds)
+    else:
+        phrase = ngettext("%(num)s minute", "%(num)s minutes", math.ceil(seconds / 60))
+    return phrase
 
 
 def _member_key() -> str:

@@ -40,7 +40,9 @@ class StaffLinks:
         if group.admin:
             links.append(StaffLink(AREA_LINKS[Area.DASHBOARD][0], _l("Admin")))
         if may_enter(group, Area.REPORTS):
-            links.append(StaffLink(AREA_LINKS[Area.REPORTS][0], _l("Moderation"), self.open_reports()))
+            links.append(
+                StaffLink(AREA_LINKS[Area.REPORTS][0], _l("Moderation"), self.open_reports())
+            )
         return links
 
     def open_reports(self) -> int:

@@ -287,7 +287,9 @@ def test_times_are_shown_in_the_members_zone_and_in_the_sites_for_guests(
             assert title.endswith(" Asia/Kathmandu")
             local = created.astimezone(ZoneInfo("Asia/Kathmandu"))
             # The text says how long ago; the title has the date in the member's zone.
-            in_full = f"{format_date(local, 'full', locale='en')}, {format_time(local, locale='en')}"
+            in_full = (
+                f"{format_date(local, 'full', locale='en')}, {format_time(local, locale='en')}"
+            )
             assert title == f"{in_full} Asia/Kathmandu", path
             # "3 hours ago", or the month of "joined ..." when a member joined that second.
             assert shown.endswith(" ago") or shown == local.strftime("%b %Y"), path

@@ -123,7 +123,9 @@ def test_times_read_relative_with_the_full_date_on_hover(
     assert found is not None, page
     assert found.group(1) == three_hours_ago.isoformat(timespec="seconds")
     # The full date as English writes it: "Friday, December 4, 2026, 6:17:50 PM UTC".
-    assert f"{three_hours_ago:%A, %B} {three_hours_ago.day}, {three_hours_ago.year}," in found.group(2)
+    assert (
+        f"{three_hours_ago:%A, %B} {three_hours_ago.day}, {three_hours_ago.year}," in found.group(2)
+    )
 
 
 def test_every_time_element_has_at_most_three_fractional_digits(
