@@ -7,6 +7,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
 from werkzeug.datastructures import CombinedMultiDict
@@ -77,7 +78,7 @@ class ForumForm(FlaskForm):  # type: ignore[misc]
 class EmailAddress:
     """Checks an address with email-validator and replaces it by its normalized form."""
 
-    message = "Enter a valid email address, such as name@example.org."
+    message = _l("Enter a valid email address, such as name@example.org.")
 
     def __call__(self, form: Form, field: Field) -> None:
         try:

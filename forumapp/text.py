@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-CONTROL_CHARACTERS = "Remove the control characters from this field."
+from flask_babel import lazy_gettext as _l
+
+CONTROL_CHARACTERS = _l("Remove the control characters from this field.")
 #: Line breaks and tabs are ordinary text in a multi-line field.
 MULTILINE_WHITESPACE = frozenset("\t\n\r")
 
@@ -33,7 +35,7 @@ BLANK_CLASS = (
 CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
 #: The same without the tab and line breaks of a multi-line field.
 MULTILINE_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-NOTHING_VISIBLE = "Write something visible: this shows nothing."
+NOTHING_VISIBLE = _l("Write something visible: this shows nothing.")
 
 _VISIBLE_CHARACTER = re.compile(f"[^{BLANK_CLASS}]")
 

@@ -1,6 +1,13 @@
-"""Domain exceptions of the forum services."""
+"""Domain exceptions of the forum services.
+
+A ``reason`` may be given as a lazy translation (services stay free of the request);
+it is written out when the exception is raised, inside the request it answers, so in
+that request's language.
+"""
 
 from __future__ import annotations
+
+from flask_babel import LazyString
 
 
 class NotFound(Exception):
@@ -10,18 +17,18 @@ class NotFound(Exception):
 class Forbidden(Exception):
     """The actor may see the thing but not do this to it; ``reason`` is for people."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: str | LazyString) -> None:
+        super().__init__(str(reason))
+        self.reason = str(reason)
 
 
 class InvalidInput(Exception):
     """A field's value is unacceptable: ``field`` names the form field."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str | LazyString) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
-        self.reason = reason
+        self.reason = str(reason)
 
 
 class Flooded(Exception):

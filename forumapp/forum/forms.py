@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -49,13 +50,13 @@ def visible_post(_form: Form, field: Field) -> None:
 
 def _content_field() -> TextAreaField:
     return TextAreaField(
-        "Message",
+        _l("Message"),
         validators=[
-            InputRequired("Write a message."),
-            Length(max=CONTENT_MAX_LENGTH, message="Keep it under %(max)d characters."),
+            InputRequired(_l("Write a message.")),
+            Length(max=CONTENT_MAX_LENGTH, message=_l("Keep it under %(max)d characters.")),
             visible_post,
         ],
-        description="Markdown: **bold**, *italic*, [link](https://…), lists, `code`, tables.",
+        description=_l("Markdown: **bold**, *italic*, [link](https://…), lists, `code`, tables."),
     )
 
 
@@ -63,19 +64,19 @@ class PostForm(ForumForm):
     """A reply, or the new text of an edited post."""
 
     content = _content_field()
-    preview = SubmitField("Preview")
-    submit = SubmitField("Post")
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Post"))
 
 
 class TopicForm(PostForm):
     """A new topic: a title and its first post."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Give your topic a title."),
-            Length(min=3, max=TITLE_MAX_LENGTH, message="Use 3 to %(max)d characters."),
+            InputRequired(_l("Give your topic a title.")),
+            Length(min=3, max=TITLE_MAX_LENGTH, message=_l("Use 3 to %(max)d characters.")),
             visible_title,
         ],
     )
@@ -85,9 +86,12 @@ class ReportForm(ForumForm):
     """Why a post should be looked at by a moderator."""
 
     reason = TextAreaField(
-        "What is wrong with this post?",
+        _l("What is wrong with this post?"),
         filters=[strip_filter],
-        validators=[InputRequired("Say what is wrong."), Length(max=2000)],
+        validators=[
+            InputRequired(_l("Say what is wrong.")),
+            Length(max=2000, message=_l("Keep it under %(max)d characters.")),
+        ],
     )
 
 
@@ -99,21 +103,21 @@ class TopicModerationForm(ForumForm):
     """A moderation action on one or more topics of a forum."""
 
     action = SelectField(
-        "Action", choices=[SelectChoice(a.value, a.value.title()) for a in TopicAction]
+        _l("Action"), choices=[SelectChoice(a.value, a.value.title()) for a in TopicAction]
     )
     topic_ids = SelectMultipleField(
-        "Topics", coerce=int, validate_choice=False, validators=[ids_only]
+        _l("Topics"), coerce=int, validate_choice=False, validators=[ids_only]
     )
-    target_forum_id = IntegerField("Move to forum", validators=[Optional(), ids_only])
+    target_forum_id = IntegerField(_l("Move to forum"), validators=[Optional(), ids_only])
     #: Set by the confirmation page: deleting asks first.
-    confirm = BooleanField("Yes, delete")
+    confirm = BooleanField(_l("Yes, delete"))
 
 
 class PostModerationForm(ForumForm):
     """A moderation action on one post."""
 
     action = SelectField(
-        "Action", choices=[SelectChoice(a.value, a.value.title()) for a in PostAction]
+        _l("Action"), choices=[SelectChoice(a.value, a.value.title()) for a in PostAction]
     )
 
 
@@ -127,13 +131,19 @@ class DayField(DateField):  # type: ignore[misc]
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
-            raise ValueError("Enter a date as YYYY-MM-DD, such as 2024-05-31.") from exc
+            raise ValueError(_l("Enter a date as YYYY-MM-DD, such as 2024-05-31.")) from exc
 
 
 def within_calendar(_form: Form, field: Field) -> None:
     """Refuse days so far off that no post is written on them (or their times overflow)."""
     if isinstance(field.data, date) and not FIRST_DAY <= field.data <= LAST_DAY:
-        raise ValidationError(f"Choose a day between {FIRST_DAY.year} and {LAST_DAY.year}.")
+        raise ValidationError(
+            _l(
+                "Choose a day between %(first)s and %(last)s.",
+                first=FIRST_DAY.year,
+                last=LAST_DAY.year,
+            )
+        )
 
 
 class SearchForm(ForumForm):
@@ -142,19 +152,22 @@ class SearchForm(ForumForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search for", filters=[strip_filter], validators=[Length(max=200)])
+    q = StringField(_l("Search for"), filters=[strip_filter], validators=[Length(max=200)])
     forum = StringField(
-        "In forum",
+        _l("In forum"),
         filters=[strip_filter],
         validators=[Optional(), Regexp(r"^[0-9]{1,18}$", message=UNKNOWN_FORUM)],
     )
-    author = StringField("By author", filters=[strip_filter], validators=[Length(max=32)])
-    date_from = DayField("From", validators=[Optional(), within_calendar])
-    date_to = DayField("To", validators=[Optional(), within_calendar])
-    topics_only = BooleanField("Topics only (titles and first posts)")
+    author = StringField(_l("By author"), filters=[strip_filter], validators=[Length(max=32)])
+    date_from = DayField(_l("From"), validators=[Optional(), within_calendar])
+    date_to = DayField(_l("To"), validators=[Optional(), within_calendar])
+    topics_only = BooleanField(_l("Topics only (titles and first posts)"))
     sort = SelectField(
-        "Sort by",
-        choices=[SelectChoice(Sort.RELEVANCE, "Relevance"), SelectChoice(Sort.DATE, "Newest")],
+        _l("Sort by"),
+        choices=[
+            SelectChoice(Sort.RELEVANCE, _l("Relevance")),
+            SelectChoice(Sort.DATE, _l("Newest")),
+        ],
         default=Sort.RELEVANCE,
     )
 

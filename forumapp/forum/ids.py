@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask.blueprints import BlueprintSetupState
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field, Form
 from wtforms.validators import ValidationError
@@ -47,4 +48,4 @@ def ids_only(_form: Form, field: Field) -> None:
     """WTForms validator: every value of the field is an id."""
     values = field.data if isinstance(field.data, list) else [field.data]
     if not all(is_id(value) for value in values if value is not None):
-        raise ValidationError("Not a valid id.")
+        raise ValidationError(_l("Not a valid id."))

@@ -23,6 +23,8 @@ import math
 import time
 
 from flask import current_app
+from flask_babel import LazyString, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import RateLimitItem, parse
@@ -33,17 +35,20 @@ from forumapp.extensions import limiter
 from forumapp.forum.errors import Flooded
 from forumapp.forum.permissions import Actor
 
-#: What a member is told when a budget is spent; ``{wait}`` becomes "12 seconds".
-FLOOD_MESSAGE = "You are posting too quickly. You can post again in {wait}."
-PREVIEW_MESSAGE = "You have previewed a lot in a short time. You can preview again in {wait}."
-REPORT_MESSAGE = "You have sent many reports in a short time. You can report again in {wait}."
+#: What a member is told when a budget is spent; ``%(wait)s`` becomes "12 seconds".
+FLOOD_MESSAGE = _l("You are posting too quickly. You can post again in %(wait)s.")
+PREVIEW_MESSAGE = _l("You have previewed a lot in a short time. You can preview again in %(wait)s.")
+REPORT_MESSAGE = _l("You have sent many reports in a short time. You can report again in %(wait)s.")
 
 
 def wait_phrase(seconds: int) -> str:
     """``seconds`` as people say it: "1 second", "45 seconds", "3 minutes" (rounded up)."""
+    phrase: str
     if seconds < 120:
-        return f"{seconds} second" + ("" if seconds == 1 else "s")
-    return f"{math.ceil(seconds / 60)} minutes"
+        phrase = ngettext("%(num)s second", "%(num)s seconds", seconds)
+    else:
+        phrase = ngettext("%(num)s minute", "%(num)s minutes", math.ceil(seconds / 60))
+    return phrase
 
 
 def _member_key() -> str:
@@ -60,7 +65,7 @@ class MemberBudget:
     :class:`forumapp.forum.posting.Budget`.
     """
 
-    def __init__(self, scope: str, config_key: str, message: str) -> None:
+    def __init__(self, scope: str, config_key: str, message: LazyString) -> None:
         self.scope = scope
         self.config_key = config_key
         self.message = message
@@ -78,7 +83,7 @@ class MemberBudget:
             return
         window_ends = strategy.get_window_stats(item, *identifiers).reset_time
         wait = max(1, math.ceil(window_ends - time.time()))
-        raise Flooded(self.message.format(wait=wait_phrase(wait)), wait)
+        raise Flooded(str(self.message) % {"wait": wait_phrase(wait)}, wait)
 
     def give_back(self, actor: Actor) -> None:
         """Return an action taken for work that was not done. Best effort: the storage may

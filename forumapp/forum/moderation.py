@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.forum.counters import Counters
@@ -235,10 +236,10 @@ class ModerationService:
     ) -> tuple[Forum, Sequence[Topic]]:
         forum = self._moderated_forum(actor, forum_id)
         if action in REMOVALS and not actor.may_remove(forum.id):
-            raise Forbidden("Your group may not delete or restore topics.")
+            raise Forbidden(_l("Your group may not delete or restore topics."))
         wanted = set(topic_ids)
         if not wanted:
-            raise InvalidInput("topic_ids", "Select at least one topic.")
+            raise InvalidInput("topic_ids", _l("Select at least one topic."))
         topics = self._session.scalars(
             select(Topic).where(Topic.id.in_(wanted), Topic.forum_id == forum.id)
         ).all()
@@ -267,11 +268,11 @@ class ModerationService:
         ``client_address`` is where the request came from, for the record."""
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.moderates(forum.id):
-            raise Forbidden("You do not moderate this forum.")
+            raise Forbidden(_l("You do not moderate this forum."))
         if not actor.may_remove(forum.id):
-            raise Forbidden("Your group may not hide, delete or restore posts.")
+            raise Forbidden(_l("Your group may not hide, delete or restore posts."))
         if post.number == 1 and action in (PostAction.DELETE, PostAction.RESTORE):
-            raise InvalidInput("action", "Delete or restore the whole topic instead.")
+            raise InvalidInput("action", _l("Delete or restore the whole topic instead."))
         self._taken.clear()  # nothing of an earlier call that failed
         with atomic(self._session):
             # Hidden posts count as removed, like deleted ones: they stop being the last
@@ -296,7 +297,7 @@ class ModerationService:
         if post.deleted:
             raise NotFound
         if not actor.can_report(topic):
-            raise Forbidden("Log in to report a post.")
+            raise Forbidden(_l("Log in to report a post."))
         if self._reports is not None:
             self._reports.take(actor)
         already: Report | None = self._session.scalar(
@@ -334,10 +335,10 @@ class ModerationService:
         self, actor: Actor, source: Forum, topics: Sequence[Topic], target_forum_id: int | None
     ) -> Forum:
         if target_forum_id is None or target_forum_id == source.id:
-            raise InvalidInput("target_forum_id", "Choose another forum to move the topics to.")
+            raise InvalidInput("target_forum_id", _l("Choose another forum to move the topics to."))
         target = self._session.get(Forum, target_forum_id)
         if target is None or not actor.can_view_forum(target.id) or not actor.moderates(target.id):
-            raise InvalidInput("target_forum_id", "You cannot move topics to that forum.")
+            raise InvalidInput("target_forum_id", _l("You cannot move topics to that forum."))
         for topic in topics:
             topic.forum_id = target.id
         self._counters.recount_forum(source)
@@ -347,5 +348,5 @@ class ModerationService:
     def _moderated_forum(self, actor: Actor, forum_id: int) -> Forum:
         forum = visible_forum(self._session, actor, forum_id)
         if not actor.moderates(forum.id):
-            raise Forbidden("You do not moderate this forum.")
+            raise Forbidden(_l("You do not moderate this forum."))
         return forum

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from forumapp.events import NO_EVENTS, Events, PostSaved, TopicCreated
@@ -18,6 +19,12 @@ from forumapp.forum.markdown import RENDERER_VERSION, quote_markdown, render_mar
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.permissions import Actor
 from forumapp.persistence import DbSession, atomic
+
+#: Why an actor may not write here, as the page and the API tell them.
+CANNOT_START = _l("You cannot start a topic in this forum.")
+CANNOT_REPLY = _l("You cannot reply to this topic.")
+CANNOT_EDIT = _l("You cannot edit this post.")
+CANNOT_DELETE = _l("You cannot delete this post.")
 
 Clock = Callable[[], datetime]
 
@@ -85,7 +92,7 @@ class PostingService:
         title, content = without_nul(title), without_nul(content)
         forum = visible_forum(self._session, actor, forum_id)
         if not actor.can_post_topic(forum):
-            raise Forbidden("You cannot start a topic in this forum.")
+            raise Forbidden(CANNOT_START)
         html = self._render(content)  # before the write lock: rendering can take a while
         with self._counted(actor), atomic(self._session):
             self._counters.lock_forum(forum)
@@ -117,7 +124,7 @@ class PostingService:
         content = without_nul(content)
         topic, forum = visible_topic(self._session, actor, topic_id)
         if not actor.can_reply(forum, topic):
-            raise Forbidden("You cannot reply to this topic.")
+            raise Forbidden(CANNOT_REPLY)
         html = self._render(content)  # before the write lock: rendering can take a while
         with self._counted(actor), atomic(self._session):
             # Numbers are handed out by an atomic increment, so concurrent replies never
@@ -142,7 +149,7 @@ class PostingService:
         title = without_nul(title) if title is not None else None
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_edit_post(forum, topic, post):
-            raise Forbidden("You cannot edit this post.")
+            raise Forbidden(CANNOT_EDIT)
         html = self._render(content)  # before the write lock: rendering can take a while
         with self._counted(actor), atomic(self._session):
             post.content = content
@@ -169,7 +176,7 @@ class PostingService:
         """Soft-delete a post; deleting the first post deletes the topic."""
         post, topic, forum = visible_post(self._session, actor, post_id)
         if not actor.can_delete_post(forum, topic, post):
-            raise Forbidden("You cannot delete this post.")
+            raise Forbidden(CANNOT_DELETE)
         with atomic(self._session):
             if post.number == 1:
                 if not topic.deleted:  # a moderator may open an already deleted topic

@@ -31,6 +31,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import (
     CTE,
@@ -67,8 +68,8 @@ from forumapp.users.models import User, username_key
 DEFAULT_PER_PAGE = 20
 _MOMENT = Post.created_at.type
 #: Said of a forum that does not exist and of one the searcher may not read alike.
-UNKNOWN_FORUM = "Choose a forum from the list."
-NO_DATES = "The end date comes before the start date."
+UNKNOWN_FORUM = _l("Choose a forum from the list.")
+NO_DATES = _l("The end date comes before the start date.")
 #: A date range of at most this many posts narrows the index's walk down to their ids;
 #: finding out costs a walk of at most this many entries of the ``created_at`` index.
 NARROW_RANGE_POSTS = 20_000
@@ -254,7 +255,7 @@ class SearchService:
                 select(User.id).where(User.username_key == username_key(author))
             )
         if found is None:
-            raise InvalidInput("author", "No member has this username.")
+            raise InvalidInput("author", _l("No member has this username."))
         return found
 
     def _ranked_page(

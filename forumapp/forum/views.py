@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext
 
 from forumapp.auth.decorators import login_required
 from forumapp.forms import ForumForm
@@ -32,7 +33,13 @@ from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
 from forumapp.forum.moderation_messages import post_action_message, topics_changed_message
 from forumapp.forum.permissions import Actor
-from forumapp.forum.posting import PostingService
+from forumapp.forum.posting import (
+    CANNOT_DELETE,
+    CANNOT_EDIT,
+    CANNOT_REPLY,
+    CANNOT_START,
+    PostingService,
+)
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.tracking import ReadTracker
 from forumapp.forum.undo import offer_undo
@@ -129,7 +136,7 @@ class NewTopic(WritingView):
             )
         except Flooded as refusal:
             return self._render(forum_id, form, refusal=note_refusal(form, refusal))
-        flash("Your topic is posted.", "success")
+        flash(gettext("Your topic is posted."), "success")
         return redirect(url_for("forum.topic", topic_id=topic.id))
 
     def _render(
@@ -142,7 +149,7 @@ class NewTopic(WritingView):
         service = self.posting_service_factory()
         forum = service.find_forum(self.actor_factory(), forum_id)
         if not self.actor_factory().can_post_topic(forum):
-            raise Forbidden("You cannot start a topic in this forum.")
+            raise Forbidden(CANNOT_START)
         preview_html, flooded = self.preview_of(service, form, preview)
         page = render_template("forum/new_topic.html", forum=forum, form=form, preview=preview_html)
         return refused_with_form(page, refusal or flooded)
@@ -171,7 +178,7 @@ class Reply(WritingView):
             )
         except Flooded as refusal:
             return self._render(topic_id, form, refusal=note_refusal(form, refusal))
-        flash("Your reply is posted.", "success")
+        flash(gettext("Your reply is posted."), "success")
         return redirect(post_url(post.id))
 
     def _render(
@@ -184,7 +191,7 @@ class Reply(WritingView):
         service = self.posting_service_factory()
         topic, forum = service.find_topic(self.actor_factory(), topic_id)
         if not self.actor_factory().can_reply(forum, topic):
-            raise Forbidden("You cannot reply to this topic.")
+            raise Forbidden(CANNOT_REPLY)
         preview_html, flooded = self.preview_of(service, form, preview)
         page = render_template(
             "forum/reply.html", topic=topic, forum=forum, form=form, preview=preview_html
@@ -215,14 +222,14 @@ class EditPost(WritingView):
             )
         except Flooded as refusal:
             return self._render(post_id, form, refusal=note_refusal(form, refusal))
-        flash("Your changes are saved.", "success")
+        flash(gettext("Your changes are saved."), "success")
         return redirect(post_url(post_id))
 
     def _editable(self, post_id: int) -> tuple[Post, Topic, Forum]:
         service = self.posting_service_factory()
         post, topic, forum = service.find_post(self.actor_factory(), post_id)
         if not self.actor_factory().can_edit_post(forum, topic, post):
-            raise Forbidden("You cannot edit this post.")
+            raise Forbidden(CANNOT_EDIT)
         return post, topic, forum
 
     def _render(
@@ -259,7 +266,7 @@ class DeletePost(ForumView):
     def get(self, post_id: int) -> ResponseReturnValue:
         post, topic, forum = self.posting_service_factory().find_post(self.actor_factory(), post_id)
         if not self.actor_factory().can_delete_post(forum, topic, post):
-            raise Forbidden("You cannot delete this post.")
+            raise Forbidden(CANNOT_DELETE)
         return render_template("forum/delete_post.html", post=post, topic=topic, form=ConfirmForm())
 
     def post(self, post_id: int) -> ResponseReturnValue:
@@ -267,9 +274,9 @@ class DeletePost(ForumView):
             abort(400)
         post = self.posting_service_factory().delete_post(self.actor_factory(), post_id)
         if post.number == 1:
-            flash("The topic is deleted.", "success")
+            flash(gettext("The topic is deleted."), "success")
             return redirect(url_for("forum.index"))
-        flash("The post is deleted.", "success")
+        flash(gettext("The post is deleted."), "success")
         return redirect(post_url(post_id))
 
 
@@ -297,7 +304,7 @@ class ReportPost(ForumView):
             )
         except Flooded as refusal:
             return self._render(post_id, form, note_refusal(form, refusal))
-        flash("Thank you. The moderators will look at this post.", "success")
+        flash(gettext("Thank you. The moderators will look at this post."), "success")
         return redirect(post_url(post_id))
 
     def _render(
@@ -384,7 +391,7 @@ class MarkForumRead(MarkReadView):
         if not self.actor_factory().can_view_forum(forum_id):
             abort(404)
         self.read_tracker_factory().mark_forum_read(user_id, forum_id)
-        flash("The forum is marked as read.", "success")
+        flash(gettext("The forum is marked as read."), "success")
         return redirect(url_for("forum.forum", forum_id=forum_id))
 
 
@@ -393,7 +400,7 @@ class MarkAllRead(MarkReadView):
 
     def post(self) -> ResponseReturnValue:
         self.read_tracker_factory().mark_all_read(self.member_id())
-        flash("Everything is marked as read.", "success")
+        flash(gettext("Everything is marked as read."), "success")
         return redirect(url_for("forum.index"))
 
 
@@ -412,7 +419,7 @@ class ModerateTopics(ForumView):
     def post(self, forum_id: int) -> ResponseReturnValue:
         form = TopicModerationForm()
         if not form.validate_on_submit():
-            abort(400, description="Choose an action and at least one topic.")
+            abort(400, description=gettext("Choose an action and at least one topic."))
         action = TopicAction(form.action.data)
         back = url_for("forum.forum", forum_id=forum_id)
         service = self.moderation_service_factory()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from forumapp.forum.models import Report
@@ -19,7 +21,7 @@ class StaffLink:
     it (``None``: no count)."""
 
     endpoint: str
-    label: str
+    label: str | LazyString
     count: int | None = None
 
 
@@ -36,9 +38,11 @@ class StaffLinks:
             return []
         links = []
         if group.admin:
-            links.append(StaffLink(AREA_LINKS[Area.DASHBOARD][0], "Admin"))
+            links.append(StaffLink(AREA_LINKS[Area.DASHBOARD][0], _l("Admin")))
         if may_enter(group, Area.REPORTS):
-            links.append(StaffLink(AREA_LINKS[Area.REPORTS][0], "Moderation", self.open_reports()))
+            links.append(
+                StaffLink(AREA_LINKS[Area.REPORTS][0], _l("Moderation"), self.open_reports())
+            )
         return links
 
     def open_reports(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
@@ -9,7 +10,7 @@ from forumapp.forms import ForumForm, strip_filter
 from forumapp.reading.members import MemberSort
 from forumapp.users.models import USERNAME_MAX_LENGTH
 
-ORDERS = {"asc": "Ascending", "desc": "Descending"}
+ORDERS = {"asc": _l("Ascending"), "desc": _l("Descending")}
 
 
 class MemberSearchForm(ForumForm):
@@ -19,19 +20,19 @@ class MemberSearchForm(ForumForm):
         csrf = False
 
     q = StringField(
-        "Name starts with",
+        _l("Name starts with"),
         filters=[strip_filter],
-        validators=[Length(max=USERNAME_MAX_LENGTH, message="Use at most %(max)d characters.")],
+        validators=[Length(max=USERNAME_MAX_LENGTH, message=_l("Use at most %(max)d characters."))],
     )
     sort = SelectField(
-        "Sort by",
+        _l("Sort by"),
         choices=[
-            SelectChoice(MemberSort.NAME.value, "Name"),
-            SelectChoice(MemberSort.JOINED.value, "Join date"),
-            SelectChoice(MemberSort.POSTS.value, "Posts"),
+            SelectChoice(MemberSort.NAME.value, _l("Name")),
+            SelectChoice(MemberSort.JOINED.value, _l("Join date")),
+            SelectChoice(MemberSort.POSTS.value, _l("Posts")),
         ],
         default=MemberSort.NAME.value,
     )
     order = SelectField(
-        "Order", choices=[SelectChoice(k, v) for k, v in ORDERS.items()], default="asc"
+        _l("Order"), choices=[SelectChoice(k, v) for k, v in ORDERS.items()], default="asc"
     )

@@ -23,7 +23,7 @@ from forumapp.auth.second_factor.totp import STEP_SECONDS
 from forumapp.auth.services import WRONG_CREDENTIALS
 from forumapp.avatars.service import file_name
 from forumapp.extensions import db
-from forumapp.localtime import FULL_FORMAT
+from forumapp.localtime import in_full, locale_of
 from forumapp.users.models import User
 from tests.conftest import PASSWORD
 from tests.forum_world import World
@@ -233,8 +233,8 @@ def test_display_name_and_time_zone_show_on_the_forum_pages(browser: Browser, wo
     web.open(topic)
     moment = datetime.fromisoformat(str(web.find(posted).get_attribute("datetime")))
     # The text says how long ago; the title has the date in the reader's zone.
-    title = moment.astimezone(ZoneInfo("UTC")).strftime(FULL_FORMAT)
-    assert web.find(posted).get_attribute("title") == f"{title} UTC"
+    title = in_full(moment, ZoneInfo("UTC"), locale_of("en"))
+    assert web.find(posted).get_attribute("title") == title
 
     settings_page(web, "Profile")
     web.type("display_name", DISPLAY_NAME)
@@ -246,8 +246,8 @@ def test_display_name_and_time_zone_show_on_the_forum_pages(browser: Browser, wo
     web.expect_text(".flashes", "Your preferences are saved.")
 
     web.open(topic)
-    title = moment.astimezone(ZoneInfo(TIME_ZONE)).strftime(FULL_FORMAT)
-    assert web.find(posted).get_attribute("title") == f"{title} {TIME_ZONE}"
+    title = in_full(moment, ZoneInfo(TIME_ZONE), locale_of("en"))
+    assert web.find(posted).get_attribute("title") == title
     assert web.text(posted).endswith(" ago")
     web.open("/user/alice")
     web.expect_text("h1", f"{DISPLAY_NAME} (alice)")

@@ -96,7 +96,7 @@ def test_web_forms_refuse_messages_that_show_nothing_as_field_errors(
     for path, data in forms:
         response = post_form(client, path, submit="Post", **data)
         assert response.status_code == 200, path  # the form again, with the error
-        assert NOTHING_VISIBLE in response.get_data(as_text=True), path
+        assert str(NOTHING_VISIBLE) in response.get_data(as_text=True), path
     assert post_count(world.app) == before
     assert post_state(world.app, reply).content == "Mine"
 
@@ -115,7 +115,7 @@ def test_web_forms_refuse_titles_that_show_nothing_as_field_errors(
     ]:
         response = post_form(client, path, submit="Post", **data)
         assert response.status_code == 200, path
-        assert NOTHING_VISIBLE in response.get_data(as_text=True), path
+        assert str(NOTHING_VISIBLE) in response.get_data(as_text=True), path
     assert topic_state(world.app, topic).title != title
 
 

@@ -43,7 +43,7 @@ def assert_refused(response: TestResponse, *statuses: int) -> None:
     """A 4xx among ``statuses``, or the form again with the control-character error."""
     assert response.status_code < 500, f"{response.status_code}: {response.text[:500]}"
     if response.status_code == 200:
-        assert CONTROL_CHARACTERS in response.text, response.text[:2000]
+        assert str(CONTROL_CHARACTERS) in response.text, response.text[:2000]
     else:
         assert response.status_code in statuses, (response.status_code, response.text[:500])
 

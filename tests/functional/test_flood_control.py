@@ -41,11 +41,11 @@ def config_overrides() -> dict[str, Any]:
     }
 
 
-def told(template: str, text: str) -> int:
+def told(template: object, text: str) -> int:
     """The wait in seconds that ``text`` tells with the refusal ``template`` (a message of
     :mod:`forumapp.forum.limits`; minutes count as 60 seconds); fails when it does not."""
     wait = r"(\d+) (second|minute)s?"
-    found = re.search(re.escape(template).replace(re.escape("{wait}"), wait), text)
+    found = re.search(re.escape(str(template)).replace(re.escape("%(wait)s"), wait), text)
     assert found is not None, f"{template!r} not in {text[:2000]!r}"
     return int(found.group(1)) * (60 if found.group(2) == "minute" else 1)
 

@@ -122,7 +122,10 @@ def test_times_read_relative_with_the_full_date_on_hover(
     found = re.search(r'<time datetime="([^"]+)" title="([^"]+)">3 hours ago</time>', page)
     assert found is not None, page
     assert found.group(1) == three_hours_ago.isoformat(timespec="seconds")
-    assert three_hours_ago.strftime("%B %Y") in found.group(2)
+    # The full date as English writes it: "Friday, December 4, 2026, 6:17:50 PM UTC".
+    assert (
+        f"{three_hours_ago:%A, %B} {three_hours_ago.day}, {three_hours_ago.year}," in found.group(2)
+    )
 
 
 def test_every_time_element_has_at_most_three_fractional_digits(

@@ -1,4 +1,4 @@
-"""Numbers, counts and relative times through Babel, for any locale (no Flask needed)."""
+"""Numbers and relative times through Babel, for any locale (no Flask needed)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from forumapp.config_rules import configuration_problems
-from forumapp.formatting import ago, count, locale_of, number
+from forumapp.formatting import ago, locale_of, number
 
 NOW = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
 EN = locale_of("en")
@@ -20,19 +20,8 @@ def test_numbers_have_thousands_separators(value: int, shown: str) -> None:
     assert number(value, EN) == shown
 
 
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [(0, "0 posts"), (1, "1 post"), (2, "2 posts"), (1234, "1,234 posts")],
-)
-def test_counts_take_the_right_plural(value: int, shown: str) -> None:
-    assert count(value, "post", "posts", EN) == shown
-
-
-def test_the_locale_decides_separators_and_plural_rule() -> None:
-    german = locale_of("de")
-    assert number(1234567, german) == "1.234.567"
-    # French counts 0 and 1 as singular.
-    assert count(0, "message", "messages", locale_of("fr")) == "0 message"
+def test_the_locale_decides_separators() -> None:
+    assert number(1234567, locale_of("de")) == "1.234.567"
 
 
 @pytest.mark.parametrize(
