@@ -84,6 +84,12 @@ TRANSLATED_PAGES = [
         id="reports-de",
     ),
     pytest.param("es", "/admin/groups", ["Nuevo grupo", "Grupos y sus miembros"], id="groups-es"),
+    pytest.param(
+        "de",
+        "/admin/themes",
+        ["Aktives Design", "Kompakt", "Das eigene Aussehen von forumapp"],  # built-in words
+        id="themes-de",
+    ),
 ]
 
 
