@@ -236,7 +236,7 @@ class DeleteCategory(MethodView):
 
     def _form(self, service: ForumAdministration, category_id: int) -> DeleteCategoryForm:
         form = DeleteCategoryForm()
-        form.target_category_id.choices = [SelectChoice("", "Choose a category")] + [
+        form.target_category_id.choices = [SelectChoice("", _("Choose a category"))] + [
             SelectChoice(str(category.id), category.title)
             for category in service.categories()
             if category.id != category_id
@@ -288,7 +288,7 @@ class DeleteForum(MethodView):
 
     def _form(self, service: ForumAdministration, forum_id: int) -> DeleteForumForm:
         form = DeleteForumForm()
-        form.target_forum_id.choices = [SelectChoice("", "Choose a forum")] + [
+        form.target_forum_id.choices = [SelectChoice("", _("Choose a forum"))] + [
             SelectChoice(str(forum.id), forum.title, optgroup=category.title)
             for forum, category in service.forums()
             if forum.id != forum_id
