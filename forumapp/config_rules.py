@@ -260,6 +260,7 @@ RULES: dict[str, Rule] = {
     "JOBS_IN_PROCESS": true_or_false,
     "JOBS_RETRIES": whole_number(0, 100),
     "JOBS_RETRY_DELAY": whole_number(1, 86400),
+    "JOBS_LEASE_SECONDS": whole_number(1, 86400),
     "MESSAGES_MAX_PARTICIPANTS": whole_number(2, 100),
     "MESSAGES_PER_PAGE": whole_number(1, 1000),
     "MESSAGES_MIN_POSTS": whole_number(0, 1_000_000),

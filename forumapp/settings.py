@@ -179,6 +179,9 @@ JOBS_IN_PROCESS = True
 #: (doubled for each next one: 30 s, 1 min, 2 min, 4 min, 8 min by default).
 JOBS_RETRIES = 5
 JOBS_RETRY_DELAY = 30
+#: A worker's claim on a running job lasts this many seconds (a long job renews it); a job
+#: whose worker died is taken back by the periodic relay once it lapses, and run again.
+JOBS_LEASE_SECONDS = 300
 
 SESSION_COOKIE_NAME = "forumapp_session"
 SESSION_COOKIE_HTTPONLY = True

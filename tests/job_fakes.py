@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from forumapp.jobs.models import DISCARDED, DONE, FAILED, PENDING, QUEUED, RUNNABLE, RUNNING
 from forumapp.jobs.ports import JobRecord
@@ -32,18 +32,64 @@ class InMemoryJobStore:
     def mark_queued(self, job_id: int) -> None:
         self._move(job_id, (PENDING,), state=QUEUED)
 
-    def claim(self, job_id: int, now: datetime) -> JobRecord | None:
+    def claim(self, job_id: int, now: datetime, lease_until: datetime) -> JobRecord | None:
         job = self.rows.get(job_id)
         if job is None or job.state not in RUNNABLE:
             return None
-        self.rows[job_id] = replace(job, state=RUNNING, attempts=job.attempts + 1, ran_at=now)
+        self.rows[job_id] = replace(
+            job,
+            state=RUNNING,
+            attempts=job.attempts + 1,
+            claims=job.claims + 1,
+            ran_at=now,
+            lease_expires_at=lease_until,
+        )
         return self.rows[job_id]
 
-    def finish(self, job_id: int, now: datetime) -> None:
-        self._move(job_id, (RUNNING,), state=DONE, ran_at=now, error=None)
+    def renew(self, job_id: int, claim: int, lease_until: datetime) -> bool:
+        return self._move(job_id, (RUNNING,), claim, lease_expires_at=lease_until)
 
-    def give_back(self, job_id: int, error: str, now: datetime, *, final: bool) -> None:
-        self._move(job_id, (RUNNING,), state=FAILED if final else QUEUED, ran_at=now, error=error)
+    def finish(self, job_id: int, claim: int, now: datetime) -> bool:
+        return self._move(
+            job_id, (RUNNING,), claim, state=DONE, ran_at=now, error=None, lease_expires_at=None
+        )
+
+    def give_back(self, job_id: int, claim: int, error: str, now: datetime, *, final: bool) -> bool:
+        state = FAILED if final else QUEUED
+        return self._move(
+            job_id, (RUNNING,), claim, state=state, ran_at=now, error=error, lease_expires_at=None
+        )
+
+    def expired(self, now: datetime, lease: timedelta, limit: int) -> Sequence[JobRecord]:
+        return [job for job in self.rows.values() if self._lapsed(job, now, lease)][:limit]
+
+    def take_back(
+        self, job_id: int, claim: int, error: str, now: datetime, lease: timedelta, *, final: bool
+    ) -> bool:
+        job = self.rows.get(job_id)
+        if job is None or not self._lapsed(job, now, lease):
+            return False
+        state = FAILED if final else PENDING
+        return self._move(
+            job_id,
+            (RUNNING,),
+            claim,
+            state=state,
+            error=error,
+            lease_expires_at=None,
+            lease_lost_at=now,
+        )
+
+    def count_expired(self, now: datetime, lease: timedelta) -> int:
+        return len(self.expired(now, lease, 10**9))
+
+    @staticmethod
+    def _lapsed(job: JobRecord, now: datetime, lease: timedelta) -> bool:
+        if job.state != RUNNING:
+            return False
+        if job.lease_expires_at is None:
+            return job.ran_at is not None and job.ran_at < now - lease
+        return job.lease_expires_at < now
 
     def failed(self, limit: int) -> Sequence[JobRecord]:
         return [job for job in self.rows.values() if job.state == FAILED][:limit]
@@ -57,9 +103,13 @@ class InMemoryJobStore:
     def discard(self, job_id: int) -> bool:
         return self._move(job_id, (FAILED,), state=DISCARDED)
 
-    def _move(self, job_id: int, states: tuple[str, ...], **values: object) -> bool:
+    def _move(
+        self, job_id: int, states: tuple[str, ...], claim: int | None = None, **values: object
+    ) -> bool:
         job = self.rows.get(job_id)
         if job is None or job.state not in states:
+            return False
+        if claim is not None and job.claims != claim:
             return False
         self.rows[job_id] = replace(job, **values)  # type: ignore[arg-type]
         return True

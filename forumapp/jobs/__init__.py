@@ -12,21 +12,23 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from forumapp.jobs.factories import MAIL_JOB, jobs_of, relay_pending, run_job
+from forumapp.jobs.factories import MAIL_JOB, jobs_of, recover_and_relay, run_job
 from forumapp.jobs.mail_job import MAIL
 from forumapp.jobs.ports import JobKind
 from forumapp.jobs.queue import EXTENSION, Jobs, PeriodicJob, Schedule, every_minute
 
-#: The periodic job that relays what a down broker left pending.
+#: The periodic job that takes back jobs whose worker stopped (their lease lapsed) and
+#: relays what is pending (those, and what a down broker left).
 RELAY_JOB = "forumapp.jobs.relay"
 
 
 def install_jobs(app: Flask) -> None:
-    """Give ``app`` its job queue, with the mail job and the periodic relay."""
+    """Give ``app`` its job queue, with the mail job and the periodic relay (which also
+    takes back jobs whose lease lapsed)."""
     jobs = Jobs(app, run_job)
     app.extensions[EXTENSION] = jobs
     jobs.add_kind(MAIL_JOB, MAIL)
-    jobs.add_periodic(PeriodicJob(RELAY_JOB, every_minute(), lambda: relay_pending(app)))
+    jobs.add_periodic(PeriodicJob(RELAY_JOB, every_minute(), lambda: recover_and_relay(app)))
 
 
 def register_job(app: Flask, name: str, kind: JobKind) -> None:

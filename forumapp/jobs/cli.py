@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from forumapp.extensions import db
 from forumapp.jobs.consumer import consumer, queue_location
-from forumapp.jobs.factories import failed_jobs
+from forumapp.jobs.factories import failed_jobs, lease_keeper
 from forumapp.jobs.services import FailedJobs
 
 
@@ -45,9 +45,12 @@ def worker_command(workers: int) -> None:
 @click.pass_context
 @with_appcontext
 def jobs_command(ctx: click.Context) -> None:
-    """List failed background jobs; retry or discard them."""
+    """List failed background jobs; retry or discard them.
+
+    Jobs still running past their lease (their worker stopped) are listed first."""
     if ctx.invoked_subcommand is not None:
         return
+    _list_overdue()
     failed = _failed_jobs().listing()
     if not failed:
         click.echo("No failed jobs.")
@@ -60,6 +63,22 @@ def jobs_command(ctx: click.Context) -> None:
         f"{len(failed)} failed. Retry with `forumapp jobs retry ID`, "
         "give up with `forumapp jobs discard ID`."
     )
+
+
+def _list_overdue() -> None:
+    # Listed only when there are some: most of the time there are none to speak of.
+    overdue = lease_keeper(_app(), db.session).overdue()
+    for job in overdue:
+        ran = job.ran_at.strftime("%Y-%m-%d %H:%M UTC") if job.ran_at else "never"
+        click.echo(f"{job.id}  {job.kind}  running since {ran}, attempt {job.attempts}")
+        if job.lease_expires_at is not None:
+            lapsed = job.lease_expires_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            click.echo(f"    lease lapsed at {lapsed}: its worker stopped")
+    if overdue:
+        click.echo(
+            f"{len(overdue)} running past their lease; the periodic relay (each minute, "
+            "on the workers) runs them again."
+        )
 
 
 @jobs_command.command("retry")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from huey.consumer import Consumer
 
-from forumapp.jobs.factories import jobs_of, relay_pending
+from forumapp.jobs.factories import jobs_of, recover_and_relay
 from forumapp.jobs.queue import queue_url
 
 #: The signals Huey's consumer claims when it starts.
@@ -30,9 +30,10 @@ def queue_location(app: Flask) -> str:
 
 
 def consumer(app: Flask, workers: int) -> Consumer:
-    """A Huey consumer of ``app``'s queue with ``workers`` threads, after relaying what a
-    down queue left pending (the periodic relay would, within a minute)."""
-    relay_pending(app)
+    """A Huey consumer of ``app``'s queue with ``workers`` threads, after taking back the
+    jobs whose worker stopped and relaying what is pending (the periodic relay would,
+    within a minute)."""
+    recover_and_relay(app)
     return jobs_of(app).huey.create_consumer(workers=workers, worker_type="thread")
 
 

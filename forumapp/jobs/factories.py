@@ -8,15 +8,26 @@ request at all.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from datetime import timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from forumapp.extensions import db
+from forumapp.http import LOCAL_EXTERNAL_URL
 from forumapp.jobs.queue import EXTENSION, Jobs
-from forumapp.jobs.services import FailedJobs, JobRunner, OutboxQueue, Relay
+from forumapp.jobs.services import (
+    FailedJobs,
+    JobRunner,
+    LeaseKeeper,
+    LeaseTerms,
+    OutboxQueue,
+    Relay,
+)
 from forumapp.jobs.store import SqlJobStore
 from forumapp.mail import Email
 from forumapp.persistence import DbSession
@@ -38,10 +49,34 @@ def relay_pending(app: Flask) -> int:
         return Relay(SqlJobStore(session), session, jobs_of(app)).relay_pending()
 
 
+def lease_terms(app: Flask) -> LeaseTerms:
+    """``JOBS_LEASE_SECONDS`` and the attempts ``JOBS_RETRIES`` allows."""
+    config = app.config
+    return LeaseTerms(
+        lease=timedelta(seconds=config["JOBS_LEASE_SECONDS"]),
+        max_attempts=config["JOBS_RETRIES"] + 1,
+    )
+
+
+def lease_keeper(app: Flask, session: DbSession) -> LeaseKeeper:
+    """Finds and takes back the jobs whose lease lapsed, in ``session``."""
+    return LeaseKeeper(SqlJobStore(session), session, utcnow, jobs_of(app).kinds, lease_terms(app))
+
+
+def recover_and_relay(app: Flask) -> int:
+    """Take back the jobs whose worker stopped, then relay what is pending (the periodic
+    relay, and a worker's first act); how many jobs the queue took."""
+    with app.app_context(), Session(db.engine) as session:
+        lease_keeper(app, session).take_back_lapsed()
+    return relay_pending(app)
+
+
 def run_job(app: Flask, job_id: int, last_attempt: bool) -> None:
     """Run job ``job_id`` once (the Huey task's body)."""
     with Session(db.engine) as session:
-        runner = JobRunner(SqlJobStore(session), session, utcnow, jobs_of(app).kinds)
+        runner = JobRunner(
+            SqlJobStore(session), session, utcnow, jobs_of(app).kinds, lease_terms(app)
+        )
         runner.run(job_id, last_attempt=last_attempt)
 
 
@@ -64,9 +99,23 @@ def job_queue() -> OutboxQueue:
 
 
 def mail_delivery() -> Callable[[Email], None]:
-    """The ``deliver`` of the template mailers: each rendered email becomes a job."""
+    """The ``deliver`` of the template mailers: each rendered email becomes a job.
+
+    Each gets its Message-ID now, kept in the job's payload: a job run again after its
+    worker died (see README, "Background jobs") sends the same message, which receivers
+    can recognise as one.
+    """
     queue = job_queue()
-    return lambda email: queue.enqueue(MAIL_JOB, asdict(email))
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    domain = urlsplit(str(app.config.get("EXTERNAL_URL") or LOCAL_EXTERNAL_URL)).hostname
+
+    def deliver(email: Email) -> None:
+        identified = replace(
+            email, headers={"Message-ID": make_msgid(domain=domain), **email.headers}
+        )
+        queue.enqueue(MAIL_JOB, asdict(identified))
+
+    return deliver
 
 
 def failed_jobs(app: Flask, session: DbSession) -> FailedJobs:

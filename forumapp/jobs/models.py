@@ -23,7 +23,7 @@ ERROR_MAX_LENGTH = 500
 PENDING = "pending"
 #: Handed to the broker; waiting for a worker, or for its next attempt.
 QUEUED = "queued"
-#: A worker has claimed it and is running it.
+#: A worker has claimed it and is running it, for as long as its lease lasts.
 RUNNING = "running"
 #: Ran to the end: never run again, whoever hands it over twice.
 DONE = "done"
@@ -39,6 +39,8 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     """One background job and what became of it."""
 
     __tablename__ = "jobs"
+    # The running jobs, whose leases the periodic relay checks, are read through this
+    # index too: there are about as many as worker threads.
     __table_args__ = (Index("ix_jobs_state_id", "state", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -51,3 +53,11 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     #: When it last ran, successfully or not.
     ran_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(String(ERROR_MAX_LENGTH), nullable=True)
+    #: Claims ever made on the row, never reset: the claim a worker holds is the number
+    #: its claim set, and what it records counts only while the row still carries it.
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: While running: when the worker's claim lapses unless it renews it (see
+    #: :class:`forumapp.jobs.services.LeaseKeeper`).
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When a worker's lease on it last lapsed and the job was taken back from it.
+    lease_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)

@@ -5,6 +5,12 @@ change that causes it, and handed to the broker only once that commits: a change
 rolls back enqueues nothing, and a broker that is down at commit time loses nothing (the
 row stays pending until a later relay). Workers claim a row before running it, so a job
 handed over twice, or retried after it succeeded, runs once.
+
+A claim is a lease: a worker that dies mid-run (killed, its machine gone) leaves its row
+``running`` only until the lease lapses; then :class:`LeaseKeeper` takes the job back and
+the relay hands it to another worker. Each claim has a number, and a worker's outcome is
+recorded only while the row still carries its claim, so a worker that was merely slow
+cannot overwrite the claim that replaced it.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from forumapp.jobs.ports import Broker, JobKind, JobRecord, JobStore
@@ -24,6 +31,18 @@ log = logging.getLogger(__name__)
 #: Rows one relay hands over at most; the rest wait for the next one.
 RELAY_BATCH = 500
 ERROR_MAX_LENGTH = 500
+#: Lapsed leases one pass of the keeper takes back at most; the rest wait for the next.
+TAKE_BACK_BATCH = 500
+
+
+@dataclass(frozen=True)
+class LeaseTerms:
+    """How long a claim lasts, and how many attempts a job gets in all."""
+
+    #: A claim lapses this long after it was taken or last renewed (``JOBS_LEASE_SECONDS``).
+    lease: timedelta
+    #: The first attempt and its retries (``JOBS_RETRIES + 1``).
+    max_attempts: int
 
 
 class OutboxQueue:
@@ -97,11 +116,13 @@ class JobRunner:
         transaction: Transaction,
         clock: Callable[[], datetime],
         kinds: Mapping[str, JobKind],
+        terms: LeaseTerms,
     ) -> None:
         self._store = store
         self._transaction = transaction
         self._clock = clock
         self._kinds = kinds
+        self._terms = terms
 
     def run(self, job_id: int, *, last_attempt: bool) -> bool:
         """Run the job if nobody ran it yet; whether it succeeded.
@@ -110,33 +131,119 @@ class JobRunner:
         while the handler runs (it may take seconds talking to a mail server), and the
         handler's effect is outside the database anyway. A failed attempt raises
         :class:`JobFailed` unless it was the last (the broker then retries with backoff).
+        An attempt is the last when the broker says so, or when the job has had every
+        attempt (attempts whose worker died count too).
         """
         with atomic(self._transaction):
-            job = self._store.claim(job_id, self._clock())
+            job = self._store.claim(job_id, self._clock(), self._clock() + self._terms.lease)
         if job is None:
             log.info("Job %s was not run: it ran already, or was discarded", job_id)
             return False
+        final = last_attempt or job.attempts >= self._terms.max_attempts
         payload = json.loads(job.payload)
         kind = self._kinds.get(job.kind)
         try:
             if kind is None:
                 raise UnknownJobKind(job.kind)
-            kind.run(payload)
+            kind.perform(payload, _Lease(self, job))
         # A handler may fail in any way (a refused connection, a header the mail library
         # will not write); the reason is kept on the row for the admins.
         except Exception as exc:
             reason = printable(f"{type(exc).__name__}: {exc}", ERROR_MAX_LENGTH)
             with atomic(self._transaction):
-                self._store.give_back(job.id, reason, self._clock(), final=last_attempt)
-            if not last_attempt:
+                held = self._store.give_back(job.id, job.claims, reason, self._clock(), final=final)
+            if not held:
+                _log_lapsed(job, "failed")
+                return False
+            if not final:
                 raise JobFailed(reason) from exc
             log.error("Job %s (%s) failed for good: %s", job.id, job.kind, reason, exc_info=exc)
             if kind is not None and kind.given_up is not None:
                 kind.given_up(payload, reason)
             return False
         with atomic(self._transaction):
-            self._store.finish(job.id, self._clock())
-        return True
+            held = self._store.finish(job.id, job.claims, self._clock())
+        if not held:
+            _log_lapsed(job, "succeeded")
+        return held
+
+    def renew(self, job: JobRecord) -> bool:
+        """Extend ``job``'s lease (its claim's); whether the worker still holds it."""
+        with atomic(self._transaction):
+            return self._store.renew(job.id, job.claims, self._clock() + self._terms.lease)
+
+
+class _Lease:
+    """The lease a running job's handler may renew (see :class:`forumapp.jobs.ports.Lease`)."""
+
+    def __init__(self, runner: JobRunner, job: JobRecord) -> None:
+        self._runner = runner
+        self._job = job
+
+    def renew(self) -> bool:
+        """Extend the lease from now; ``False`` when the job was taken back."""
+        return self._runner.renew(self._job)
+
+
+def _log_lapsed(job: JobRecord, outcome: str) -> None:
+    # The job was taken back while it ran; another worker runs it (or ran it) again, and
+    # its outcome is the one kept.
+    log.warning(
+        "Job %s (%s) %s after its lease lapsed; the outcome of the claim that replaced it is kept",
+        job.id,
+        job.kind,
+        outcome,
+    )
+
+
+class LeaseKeeper:
+    """Takes back the jobs whose worker stopped mid-run (the lease lapsed): pending again
+    for the relay, with the attempt counted, or failed once every attempt is spent."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        transaction: Transaction,
+        clock: Callable[[], datetime],
+        kinds: Mapping[str, JobKind],
+        terms: LeaseTerms,
+    ) -> None:
+        self._store = store
+        self._transaction = transaction
+        self._clock = clock
+        self._kinds = kinds
+        self._terms = terms
+
+    def overdue(self, limit: int = 100) -> Sequence[JobRecord]:
+        """Running jobs past their lease, not taken back yet, oldest first."""
+        with atomic(self._transaction):
+            return self._store.expired(self._clock(), self._terms.lease, limit)
+
+    def take_back_lapsed(self) -> list[JobRecord]:
+        """Take back every job past its lease; the ones taken back, as they were."""
+        now = self._clock()
+        taken: list[JobRecord] = []
+        for job in self.overdue(TAKE_BACK_BATCH):
+            final = job.attempts >= self._terms.max_attempts
+            lapsed = job.lease_expires_at or (job.ran_at or now) + self._terms.lease
+            reason = (
+                f"LeaseExpired: its worker stopped during attempt {job.attempts} "
+                f"(lease lapsed at {lapsed:%Y-%m-%d %H:%M:%S} UTC)"
+            )
+            with atomic(self._transaction):
+                lease = self._terms.lease
+                if not self._store.take_back(job.id, job.claims, reason, now, lease, final=final):
+                    # Its worker finished or renewed in the meantime.
+                    continue
+            taken.append(job)
+            if not final:
+                log.warning("Job %s (%s) runs again: %s", job.id, job.kind, reason)
+                continue
+            log.error("Job %s (%s) failed for good: %s", job.id, job.kind, reason)
+            kind = self._kinds.get(job.kind)
+            if kind is not None and kind.given_up is not None:
+                kind.given_up(json.loads(job.payload), reason)
+        return taken
 
 
 class FailedJobs:

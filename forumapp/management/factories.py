@@ -18,7 +18,7 @@ from forumapp.extensions import db
 from forumapp.forum import moderation_service_factory
 from forumapp.forum.moderation import ModerationService
 from forumapp.http import external_url
-from forumapp.jobs.factories import mail_delivery
+from forumapp.jobs.factories import lease_terms, mail_delivery
 from forumapp.management.audit.log import AuditLog
 from forumapp.management.dashboard.stats import DashboardStats
 from forumapp.management.forums.services import ForumAdministration
@@ -59,7 +59,7 @@ def audit_log_factory() -> AuditLog:
 
 def dashboard_stats_factory() -> DashboardStats:
     """The dashboard figures over the app's database."""
-    return DashboardStats(db.session, utcnow)
+    return DashboardStats(db.session, utcnow, lease_terms(current_app).lease)
 
 
 def user_administration_factory() -> UserAdministration:

@@ -225,9 +225,13 @@ _PROFILE_COLUMNS = {
 }
 
 
-def _user_columns() -> set[str]:
+def _column_names(table: str) -> set[str]:
     with db.engine.connect() as connection:
-        return {column["name"] for column in inspect(connection).get_columns("users")}
+        return {column["name"] for column in inspect(connection).get_columns(table)}
+
+
+def _user_columns() -> set[str]:
+    return _column_names("users")
 
 
 def test_the_profile_migration_adds_and_drops_its_columns_and_keeps_members(
@@ -689,6 +693,46 @@ def test_the_notifications_migration_upgrades_downgrades_and_upgrades_again(
         downgrade(directory=migrations_folder(), revision="0026_plugins")
         with db.engine.connect() as connection:
             assert not tables & set(inspect(connection).get_table_names())
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
+def _job_columns() -> set[str]:
+    return _column_names("jobs")
+
+
+def test_the_job_leases_migration_upgrades_downgrades_and_upgrades_again(
+    scratch_app: Flask,
+) -> None:
+    lease_columns = {"claims", "lease_expires_at", "lease_lost_at"}
+    lease_indexes = {"ix_jobs_lease_lost_at"}
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0027_notifications")
+        # A job a worker was running when the site was upgraded.
+        db.session.execute(
+            text(
+                "INSERT INTO jobs (id, kind, payload, state, attempts, created_at, ran_at)"
+                " VALUES (1, 'mail.send', '{}', 'running', 1, :now, :now)"
+            ),
+            {"now": utcnow()},
+        )
+        db.session.commit()
+
+        upgrade(directory=migrations_folder(), revision="0029_job_leases")
+        assert lease_columns <= _job_columns()
+        assert lease_indexes <= _index_names("jobs")
+        # It holds no lease: it is taken back one lease after it started.
+        row = "SELECT id, state, claims, lease_expires_at, lease_lost_at FROM jobs"
+        assert db.session.execute(text(row)).all() == [(1, "running", 0, None, None)]
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="0027_notifications")
+        assert not lease_columns & _job_columns()
+        assert not lease_indexes & _index_names("jobs")
+        assert db.session.execute(text("SELECT id, state FROM jobs")).all() == [(1, "running")]
+        db.session.remove()
+
         upgrade(directory=migrations_folder())
         with db.engine.connect() as connection:
             assert schema_differences(connection) == []

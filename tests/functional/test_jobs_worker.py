@@ -1,12 +1,17 @@
 """A real ``forumapp worker`` process takes jobs from a real Redis and sends their emails
-to a real SMTP sink; a job whose Redis was down at commit time is kept and sent later."""
+to a real SMTP sink; a job whose Redis was down at commit time is kept and sent later; a
+job whose worker is killed mid-run is taken back once its lease lapses and sent by the
+next worker."""
 
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +21,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from forumapp.extensions import db
-from forumapp.jobs.models import DONE, PENDING, Job
+from forumapp.jobs.models import DONE, PENDING, RUNNING, Job
+from forumapp.sqltypes import utcnow
 from tests.conftest import register
 from tests.faults.redis_server import FaultyRedis, running_redis
-from tests.servers import environment_with, stop
+from tests.servers import environment_with, free_port, stop
 from tests.smtp import SmtpSink
 
 pytestmark = pytest.mark.slow
@@ -27,6 +33,8 @@ pytestmark = pytest.mark.slow
 FORUMAPP_SCRIPT = Path(sys.executable).parent / "forumapp"
 #: A worker process imports the app and connects before it takes its first job.
 WORKER_WAIT_SECONDS = 60.0
+#: The lease of the killed-worker test: short, so the test waits seconds, not minutes.
+SHORT_LEASE_SECONDS = 2
 
 
 @pytest.fixture
@@ -49,13 +57,15 @@ def config_overrides(redis_server: FaultyRedis, smtp_sink: SmtpSink) -> dict[str
 
 
 @contextlib.contextmanager
-def worker(app: Flask, workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``forumapp worker`` on the app's database, queue and mail server; always stopped."""
+def worker(app: Flask, workdir: Path, **overrides: object) -> Iterator[subprocess.Popen[bytes]]:
+    """``forumapp worker`` on the app's database, queue and mail server (or what
+    ``overrides`` says); always stopped."""
     keys = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "EXTERNAL_URL", "JOBS_URL")
-    keys += ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")
-    settings = {key: app.config[key] for key in keys}
+    keys += ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT", "JOBS_LEASE_SECONDS")
+    settings: dict[str, object] = {key: app.config[key] for key in keys}
     settings["INSTANCE_PATH"] = str(workdir / "worker-instance")
-    log = workdir / "worker.log"
+    settings.update(overrides)
+    log = workdir / f"worker-{len(list(workdir.glob('worker-*.log')))}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(FORUMAPP_SCRIPT), "worker", "--workers", "1"],
@@ -105,3 +115,79 @@ def test_a_job_whose_redis_was_down_at_commit_is_kept_and_sent_once_it_is_back(
         (mail,) = smtp_sink.wait_for(1, timeout=WORKER_WAIT_SECONDS)
     assert mail.rcpt_tos == ["bob@example.org"]
     assert job_states(app) == [DONE]
+
+
+class SilentMailServer:
+    """Accepts SMTP connections and never says a word: a worker sending to it hangs in
+    the middle of its job until it is killed."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.connected = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self._listener.accept()
+                self._accepted.append(connection)
+                self.connected.set()
+
+    def close(self) -> None:
+        """Stop listening and drop the held connections."""
+        self._listener.close()
+        for connection in self._accepted:
+            connection.close()
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition`` until it holds; fail after a generous timeout (never a timing
+    assertion: only a worker that never gets there fails it)."""
+    deadline = time.monotonic() + WORKER_WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting: {what}"
+        time.sleep(0.1)
+
+
+def lease_lapsed(app: Flask) -> bool:
+    """Whether the one job is running and its lease has lapsed."""
+    with app.app_context():
+        state, expires = db.session.execute(select(Job.state, Job.lease_expires_at)).one()
+    return bool(state == RUNNING and expires is not None and expires < utcnow())
+
+
+class TestKilledWorker:
+    """A worker is killed (SIGKILL) in the middle of sending an email."""
+
+    @pytest.fixture
+    def config_overrides(self, config_overrides: dict[str, Any]) -> dict[str, Any]:
+        """The module's production shape, with a short lease."""
+        return {**config_overrides, "JOBS_LEASE_SECONDS": SHORT_LEASE_SECONDS}
+
+    def test_its_job_is_taken_back_after_the_lease_and_sent_by_the_next_worker(
+        self, app: Flask, client: FlaskClient, smtp_sink: SmtpSink, tmp_path: Path
+    ) -> None:
+        silent = SilentMailServer()
+        try:
+            # Its mail server never answers, and it waits far longer than the test.
+            with worker(app, tmp_path, MAIL_PORT=silent.port, MAIL_TIMEOUT=600) as doomed:
+                assert register(client).status_code == 302
+                assert silent.connected.wait(WORKER_WAIT_SECONDS), "the worker never sent"
+                assert job_states(app) == [RUNNING]
+                doomed.kill()
+                doomed.wait(timeout=WORKER_WAIT_SECONDS)
+        finally:
+            silent.close()
+        wait_until(lambda: lease_lapsed(app), "the killed worker's lease to lapse")
+
+        # The next worker takes the job back as it starts (the periodic relay would too).
+        with worker(app, tmp_path):
+            (mail,) = smtp_sink.wait_for(1, timeout=WORKER_WAIT_SECONDS)
+
+        assert mail.rcpt_tos == ["bob@example.org"]
+        with app.app_context():
+            columns = (Job.state, Job.attempts, Job.claims, Job.lease_lost_at.is_not(None))
+            job = db.session.execute(select(*columns)).one()
+        assert tuple(job) == (DONE, 2, 2, True)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from forumapp.jobs.models import DISCARDED, DONE, FAILED, PENDING, QUEUED
 from forumapp.jobs.ports import JobKind
-from forumapp.jobs.services import FailedJobs, JobFailed, JobRunner, OutboxQueue, Relay
+from forumapp.jobs.services import (
+    FailedJobs,
+    JobFailed,
+    JobRunner,
+    LeaseKeeper,
+    LeaseTerms,
+    OutboxQueue,
+    Relay,
+)
 from forumapp.persistence import atomic
 from tests.fakes import FixedClock
 from tests.job_fakes import FakeBroker, InMemoryJobStore, OutboxTransaction
@@ -37,7 +46,7 @@ class Mailbox:
 class World:
     """An outbox, its unit of work, a broker that runs what it is handed, and a mailbox."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, max_attempts: int = 6) -> None:
         self.store = InMemoryJobStore()
         self.transaction = OutboxTransaction(self.store)
         self.broker = FakeBroker()
@@ -51,9 +60,10 @@ class World:
             self.relay.relay_pending,
             self.transaction.after_commit,
         )
-        self.runner = JobRunner(
-            self.store, self.transaction, self.clock, {"mail": self.mailbox.kind()}
-        )
+        kinds = {"mail": self.mailbox.kind()}
+        self.terms = LeaseTerms(lease=timedelta(minutes=5), max_attempts=max_attempts)
+        self.runner = JobRunner(self.store, self.transaction, self.clock, kinds, self.terms)
+        self.keeper = LeaseKeeper(self.store, self.transaction, self.clock, kinds, self.terms)
         self.failed = FailedJobs(self.store, self.transaction, self.relay.relay_pending)
 
     def run_sent(self, *, last_attempt: bool = True) -> None:

@@ -26,12 +26,18 @@ def test_unusable_job_queue_urls_are_refused_naming_the_key(url: str) -> None:
 
 def test_job_settings_out_of_range_are_refused() -> None:
     problems = configuration_problems(
-        {"JOBS_RETRIES": -1, "JOBS_RETRY_DELAY": 0, "JOBS_IMMEDIATE": "yes"}
+        {
+            "JOBS_RETRIES": -1,
+            "JOBS_RETRY_DELAY": 0,
+            "JOBS_IMMEDIATE": "yes",
+            "JOBS_LEASE_SECONDS": 0,
+        }
     )
     assert [problem.split()[0] for problem in problems] == [
         "JOBS_IMMEDIATE",
         "JOBS_RETRIES",
         "JOBS_RETRY_DELAY",
+        "JOBS_LEASE_SECONDS",
     ]
 
 

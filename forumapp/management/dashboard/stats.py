@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forumapp.forum.models import Post, Report, Topic
 from forumapp.jobs.models import FAILED, Job
+from forumapp.jobs.store import lapsed
 from forumapp.mail import MailFailure
 from forumapp.persistence import DbSession
 from forumapp.users.models import User
@@ -59,14 +60,25 @@ class Dashboard:
     mail_failures: MailFailures
     #: Background jobs whose every attempt failed (``forumapp jobs`` lists them).
     failed_jobs: int
+    #: Background jobs still ``running`` past their lease: their worker stopped, and the
+    #: periodic relay has not taken them back yet.
+    overdue_jobs: int
+    #: Background jobs taken back from a stopped worker and run again, in the chart's days.
+    rerun_jobs: int
 
 
 class DashboardStats:
     """Reads the dashboard in a fixed handful of aggregate queries."""
 
-    def __init__(self, session: DbSession, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        session: DbSession,
+        clock: Callable[[], datetime],
+        job_lease: timedelta,
+    ) -> None:
         self._session = session
         self._clock = clock
+        self._job_lease = job_lease
 
     def dashboard(self) -> Dashboard:
         """Counts, 30 days of activity, the latest posts and software versions."""
@@ -101,6 +113,8 @@ class DashboardStats:
             },
             mail_failures=self._mail_failures(now - timedelta(days=CHART_DAYS)),
             failed_jobs=count(Job, Job.state == FAILED),
+            overdue_jobs=count(Job, lapsed(now, self._job_lease)),
+            rerun_jobs=count(Job, Job.lease_lost_at >= now - timedelta(days=CHART_DAYS)),
         )
 
     def _mail_failures(self, since: datetime) -> MailFailures:
