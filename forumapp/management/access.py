@@ -8,6 +8,8 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forumapp.extensions import login_manager
@@ -32,15 +34,15 @@ class Area(StrEnum):
 
 #: The endpoint and the navigation label of each area.
 AREA_LINKS: dict[Area, tuple[str, str]] = {
-    Area.DASHBOARD: ("management.dashboard", "Dashboard"),
-    Area.USERS: ("management.users", "Members"),
-    Area.GROUPS: ("management.groups", "Groups"),
-    Area.FORUMS: ("management.forums", "Forums"),
-    Area.REPORTS: ("management.reports", "Reports"),
-    Area.SETTINGS: ("management.settings", "Settings"),
-    Area.PLUGINS: ("plugins.plugins", "Plugins"),
-    Area.THEMES: ("plugins.themes", "Themes"),
-    Area.AUDIT: ("management.audit", "Audit log"),
+    Area.DASHBOARD: ("management.dashboard", _l("Dashboard")),
+    Area.USERS: ("management.users", _l("Members")),
+    Area.GROUPS: ("management.groups", _l("Groups")),
+    Area.FORUMS: ("management.forums", _l("Forums")),
+    Area.REPORTS: ("management.reports", _l("Reports")),
+    Area.SETTINGS: ("management.settings", _l("Settings")),
+    Area.PLUGINS: ("plugins.plugins", _l("Plugins")),
+    Area.THEMES: ("plugins.themes", _l("Themes")),
+    Area.AUDIT: ("management.audit", _l("Audit log")),
 }
 
 
@@ -90,7 +92,7 @@ def staff_only(area: Area) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not may_enter(current_user.group, area):
-                abort(403, description="This part of the management panel is not for you.")
+                abort(403, description=_("This part of the management panel is not for you."))
             return view(*args, **kwargs)
 
         return cast(F, wrapper)
@@ -123,7 +125,7 @@ def admins_only(view: F) -> F:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.group.admin or current_user.group.banned:
-            abort(403, description="Only administrators can change accounts.")
+            abort(403, description=_("Only administrators can change accounts."))
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -8,6 +8,7 @@ from typing import Protocol, cast
 
 from flask import abort, current_app, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forumapp.auth.ports import AuthUser
@@ -40,8 +41,10 @@ class StaffSecondFactor:
         if self._second_factor_factory().enabled_for(user):
             return None
         if ENROLMENT_ENDPOINT not in current_app.view_functions:
-            abort(403, description="Staff need two-factor login to use the management panel.")
-        flash("Staff need two-factor login: set up an authenticator app to open the panel.", "info")
+            abort(403, description=_("Staff need two-factor login to use the management panel."))
+        flash(
+            _("Staff need two-factor login: set up an authenticator app to open the panel."), "info"
+        )
         return redirect(url_for(ENROLMENT_ENDPOINT))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length
@@ -13,16 +14,17 @@ from forumapp.plugins.host import PluginHost
 class PluginSwitchForm(ForumForm):
     """One button of the plugin list: enable or disable the named plugin."""
 
-    plugin = StringField("Plugin", validators=[DataRequired(), Length(max=64)])
+    plugin = StringField(_l("Plugin"), validators=[DataRequired(), Length(max=64)])
     action = SelectField(
-        "Action", choices=[SelectChoice("enable", "Enable"), SelectChoice("disable", "Disable")]
+        _l("Action"),
+        choices=[SelectChoice("enable", _l("Enable")), SelectChoice("disable", _l("Disable"))],
     )
 
 
 class ThemeForm(ForumForm):
     """The choice of the active theme; the choices are the installed themes."""
 
-    theme = RadioField("Active theme", validators=[DataRequired()])
+    theme = RadioField(_l("Active theme"), validators=[DataRequired()])
 
 
 def registration_fields(host: PluginHost) -> dict[str, UnboundField]:

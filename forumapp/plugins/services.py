@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from forumapp.forum.errors import InvalidInput, NotFound
@@ -124,7 +125,7 @@ class PluginAdministration:
             raise NotFound("No such plugin is installed.")
         known = {setting.key: setting for setting in definitions}
         problems = {
-            key: (known[key].check(value) if key in known else "Not a setting of this plugin.")
+            key: (known[key].check(value) if key in known else _l("Not a setting of this plugin."))
             for key, value in values.items()
         }
         refused = {key: reason for key, reason in problems.items() if reason}
@@ -151,7 +152,7 @@ class PluginAdministration:
     def choose_theme(self, auditor: Auditor, theme: str | None) -> bool:
         """Make ``theme`` the active one (``None``: the default look); whether it changed."""
         if theme is not None and theme not in self._themes:
-            raise InvalidInput("theme", "No such theme is installed.")
+            raise InvalidInput("theme", _l("No such theme is installed."))
         with atomic(self._session):
             current = self._session.scalar(select(ExtensionsState.theme))
             if current == theme:

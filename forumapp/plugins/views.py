@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
@@ -16,7 +17,7 @@ from forumapp.forms import ForumForm
 from forumapp.forum.errors import NotFound
 from forumapp.management.access import Area, staff_only
 from forumapp.management.panel import current_auditor, render_panel
-from forumapp.management.settings.views import submitted_values
+from forumapp.management.settings.views import saved_message, submitted_values
 from forumapp.plugins.forms import PluginSwitchForm, ThemeForm
 from forumapp.plugins.live import LiveExtensions
 from forumapp.plugins.services import PluginAdministration, SettingsRefused, Snapshot
@@ -103,9 +104,13 @@ class PluginsView(ExtensionsPage):
         # This worker applies it on its next request; the others within SETTINGS_CHECK_SECONDS.
         self.extensions_factory().expire()
         if changed:
-            flash(f"{'Enabled' if enable else 'Disabled'} {form.plugin.data}.", "success")
+            name = form.plugin.data
+            flash(
+                _("Enabled %(name)s.", name=name) if enable else _("Disabled %(name)s.", name=name),
+                "success",
+            )
         else:
-            flash("Nothing changed.", "info")
+            flash(_("Nothing changed."), "info")
         return redirect(url_for(".plugins"))
 
 
@@ -131,8 +136,7 @@ class PluginSettingsView(ExtensionsPage):
                 problems = exc.problems
             else:
                 live.expire()
-                message = f"Saved {len(changed)} setting(s)." if changed else "Nothing changed."
-                flash(message, "success")
+                flash(saved_message(changed), "success")
                 return redirect(url_for(".plugin_settings", name=name))
         return self._render(name, {**current, **values}, problems), 200
 
@@ -169,13 +173,13 @@ class ThemesView(ExtensionsPage):
         theme = None if form.theme.data == DEFAULT else form.theme.data
         changed = self.administration_factory().choose_theme(current_auditor(), theme)
         self.extensions_factory().expire()
-        flash("Theme changed." if changed else "Nothing changed.", "success")
+        flash(_("Theme changed.") if changed else _("Nothing changed."), "success")
         return redirect(url_for(".themes"))
 
     def _form(self) -> ThemeForm:
         live = self.extensions_factory()
         form = ThemeForm()
-        form.theme.choices = [SelectChoice(DEFAULT, "Default")] + [
+        form.theme.choices = [SelectChoice(DEFAULT, _("Default"))] + [
             SelectChoice(theme.name, theme.title)
             for theme in live.themes.values()
             if theme.name != DEFAULT

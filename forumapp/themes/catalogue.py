@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
 
 from forumapp.themes.manifest import MANIFEST, Theme, ThemeError, read_theme
 
@@ -14,6 +17,18 @@ log = logging.getLogger(__name__)
 BUILT_IN = Path(__file__).parent / "builtin"
 #: The name of the look without any theme.
 DEFAULT = "default"
+#: The title and description of each built-in theme in the reader's language; their
+#: manifests hold the same English (a test keeps the two in step), as any theme's do.
+BUILT_IN_WORDS = {
+    "default": (_l("Default"), _l("forumapp's own look: roomy cards, large avatars.")),
+    "compact": (
+        _l("Compact"),
+        _l(
+            "A high-density layout: tighter spacing, smaller type and half-size avatars, "
+            "so more topics and posts fit on a screen."
+        ),
+    ),
+}
 
 
 def theme_folders(root: Path) -> list[Path]:
@@ -42,10 +57,21 @@ def find_themes(folders: Iterable[Path]) -> dict[str, Theme]:
 
 def installed_themes(instance_path: str, from_plugins: Iterable[Path] = ()) -> dict[str, Theme]:
     """forumapp's themes, then ``<instance>/themes/<name>/``, then the plugins' ones."""
-    return find_themes(
+    themes = find_themes(
         [
             *theme_folders(BUILT_IN),
             *theme_folders(Path(instance_path) / "themes"),
             *from_plugins,
         ]
     )
+    return {name: translated(theme) for name, theme in themes.items()}
+
+
+def translated(theme: Theme) -> Theme:
+    """A built-in theme with its title and description in the reader's language; any
+    other theme as its manifest words it."""
+    words = BUILT_IN_WORDS.get(theme.name)
+    if words is None or theme.folder.parent != BUILT_IN:
+        return theme
+    title, description = words
+    return dataclasses.replace(theme, title=title, description=description)

@@ -10,6 +10,7 @@ from importlib import metadata
 from typing import Any
 
 import sqlalchemy
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -100,15 +101,15 @@ class DashboardStats:
             open_reports=count(Report, Report.handled_at.is_(None)),
             days=days,
             series=[
-                DailySeries("Posts", self._per_day(Post.created_at, days)),
-                DailySeries("Registrations", self._per_day(User.date_joined, days)),
+                DailySeries(_l("Posts"), self._per_day(Post.created_at, days)),
+                DailySeries(_l("Registrations"), self._per_day(User.date_joined, days)),
             ],
             recent_posts=[(post, topic) for post, topic in recent],
             versions={
                 "Python": platform.python_version(),
                 "Flask": metadata.version("flask"),
                 "SQLAlchemy": sqlalchemy.__version__,
-                "Database": self._database_version(),
+                _l("Database"): self._database_version(),
             },
             mail_failures=self._mail_failures(now - timedelta(days=CHART_DAYS)),
             failed_jobs=count(Job, Job.state == FAILED),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
 from forumapp.forum.errors import InvalidInput
@@ -77,12 +78,12 @@ class ForumAccess:
     def check_groups(self, group_ids: Collection[int]) -> None:
         """At least one group, and only groups that exist."""
         if not group_ids:
-            raise InvalidInput("groups", "Choose at least one group.")
+            raise InvalidInput("groups", _l("Choose at least one group."))
         known = self._session.scalar(
             select(func.count()).select_from(Group).where(Group.id.in_(group_ids))
         )
         if known != len(group_ids):
-            raise InvalidInput("groups", "Choose among the groups listed.")
+            raise InvalidInput("groups", _l("Choose among the groups listed."))
 
     def find_moderators(self, names: Sequence[str]) -> dict[int, str]:
         """The members called ``names`` (any case): ids and usernames. Unknown and banned
@@ -99,11 +100,14 @@ class ForumAccess:
         found = {row.username_key for row in rows}
         missing = [name for key, name in keys.items() if key not in found]
         if missing:
-            raise InvalidInput("moderators", f"No member is called {', '.join(missing)}.")
+            raise InvalidInput(
+                "moderators", _l("No member is called %(names)s.", names=", ".join(missing))
+            )
         banned = [row.username for row in rows if row.banned]
         if banned:
             raise InvalidInput(
-                "moderators", f"Banned members cannot moderate: {', '.join(banned)}."
+                "moderators",
+                _l("Banned members cannot moderate: %(names)s.", names=", ".join(banned)),
             )
         return {row.id: row.username for row in rows}
 

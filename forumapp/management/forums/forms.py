@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Field,
@@ -49,34 +50,36 @@ def usernames(text: str | None) -> tuple[str, ...]:
 def _moderator_list(_form: Form, field: Field) -> None:
     names = usernames(field.data)
     if len(names) > MAX_MODERATORS:
-        raise ValidationError(f"Appoint at most {MAX_MODERATORS} moderators.")
+        raise ValidationError(_l("Appoint at most %(max)d moderators.", max=MAX_MODERATORS))
     if any(len(name) > USERNAME_MAX_LENGTH for name in names):
-        raise ValidationError(f"Usernames have at most {USERNAME_MAX_LENGTH} characters.")
+        raise ValidationError(
+            _l("Usernames have at most %(max)d characters.", max=USERNAME_MAX_LENGTH)
+        )
 
 
 def _at_least_one(_form: Form, field: Field) -> None:
     if not field.data:
-        raise ValidationError("Choose at least one group.")
+        raise ValidationError(_l("Choose at least one group."))
 
 
 def _title() -> StringField:
     return StringField(
-        "Title",
+        _l("Title"),
         filters=[strip_filter],
         validators=[
-            DataRequired("Give it a title."),
-            Length(max=TITLE_MAX_LENGTH, message="Use at most %(max)d characters."),
+            DataRequired(_l("Give it a title.")),
+            Length(max=TITLE_MAX_LENGTH, message=_l("Use at most %(max)d characters.")),
         ],
     )
 
 
 def _description() -> TextAreaField:
     return TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[strip_filter],
         validators=[
             Optional(),
-            Length(max=DESCRIPTION_MAX_LENGTH, message="Use at most %(max)d characters."),
+            Length(max=DESCRIPTION_MAX_LENGTH, message=_l("Use at most %(max)d characters.")),
         ],
     )
 
@@ -99,18 +102,18 @@ class ForumSettingsForm(ForumForm):
     """A forum's settings: where it is, what it is, who sees and who moderates it."""
 
     # Choices are checked against what exists, so an id out of range is refused too.
-    category_id = SelectField("Category", coerce=int)
+    category_id = SelectField(_l("Category"), coerce=int)
     title = _title()
     description = _description()
-    locked = BooleanField("Locked: only moderators can start topics or reply")
+    locked = BooleanField(_l("Locked: only moderators can start topics or reply"))
     groups = CheckboxListField(
-        "Groups that can see this forum", coerce=int, validators=[_at_least_one]
+        _l("Groups that can see this forum"), coerce=int, validators=[_at_least_one]
     )
     moderators = StringField(
-        "Moderators",
+        _l("Moderators"),
         filters=[strip_filter],
         validators=[Optional(), Length(max=1000), _moderator_list],
-        description="Usernames, separated by commas. Leave empty for none.",
+        description=_l("Usernames, separated by commas. Leave empty for none."),
     )
 
 
@@ -118,25 +121,25 @@ class MoveForm(ForumForm):
     """A move-up or move-down button."""
 
     direction = SelectField(
-        "Direction", choices=[SelectChoice(d.value, d.value.title()) for d in Direction]
+        _l("Direction"), choices=[SelectChoice(d.value, d.value.title()) for d in Direction]
     )
 
 
 class DeleteCategoryForm(ForumForm):
     """Confirm a category's deletion, naming where its forums go."""
 
-    target_category_id = SelectField("Move its forums to", coerce=optional_id)
+    target_category_id = SelectField(_l("Move its forums to"), coerce=optional_id)
 
 
 class DeleteForumForm(ForumForm):
     """Confirm a forum's deletion, choosing what happens to its topics."""
 
     topics = RadioField(
-        "What happens to its topics?",
+        _l("What happens to its topics?"),
         choices=[
-            SelectChoice(TopicDisposal.MOVE.value, "Move them to another forum"),
-            SelectChoice(TopicDisposal.REMOVE.value, "Delete them, with all their posts"),
+            SelectChoice(TopicDisposal.MOVE.value, _l("Move them to another forum")),
+            SelectChoice(TopicDisposal.REMOVE.value, _l("Delete them, with all their posts")),
         ],
-        validators=[InputRequired("Choose what happens to its topics.")],
+        validators=[InputRequired(_l("Choose what happens to its topics."))],
     )
-    target_forum_id = SelectField("Forum to move them to", coerce=optional_id)
+    target_forum_id = SelectField(_l("Forum to move them to"), coerce=optional_id)

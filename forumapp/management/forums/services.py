@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select, update
 
 from forumapp.forum.counters import Counters
@@ -27,7 +28,7 @@ from forumapp.users.models import Group
 
 #: Members recounted per statement after a removal, well below every driver's bind limit.
 RECOUNT_BATCH = 500
-CHANGED_MEANWHILE = "Something this change refers to was just deleted. Check and try again."
+CHANGED_MEANWHILE = _l("Something this change refers to was just deleted. Check and try again.")
 
 Ordered = TypeVar("Ordered", Category, Forum)
 
@@ -305,7 +306,7 @@ class ForumAdministration:
         ids and names."""
         category = self._session.get(Category, draft.category_id)
         if category is None:
-            raise InvalidInput("category_id", "That category does not exist.")
+            raise InvalidInput("category_id", _l("That category does not exist."))
         self._access.check_groups(draft.group_ids)
         return category, self._access.find_moderators(draft.moderator_names)
 
@@ -328,18 +329,18 @@ class ForumAdministration:
 
     def _target_category(self, category: Category, target_id: int | None) -> Category:
         if target_id is None:
-            raise InvalidInput("target_category_id", "Choose the category its forums move to.")
+            raise InvalidInput("target_category_id", _l("Choose the category its forums move to."))
         target = self._session.get(Category, target_id) if target_id != category.id else None
         if target is None:
-            raise InvalidInput("target_category_id", "Choose another, existing category.")
+            raise InvalidInput("target_category_id", _l("Choose another, existing category."))
         return target
 
     def _target_forum(self, forum: Forum, target_id: int | None) -> Forum:
         if target_id is None:
-            raise InvalidInput("target_forum_id", "Choose the forum its topics move to.")
+            raise InvalidInput("target_forum_id", _l("Choose the forum its topics move to."))
         target = self._session.get(Forum, target_id) if target_id != forum.id else None
         if target is None:
-            raise InvalidInput("target_forum_id", "Choose another, existing forum.")
+            raise InvalidInput("target_forum_id", _l("Choose another, existing forum."))
         return target
 
     def _next_position(

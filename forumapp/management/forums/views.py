@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView, View
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -83,10 +84,10 @@ class CategoryEditor(MethodView):
         title, description = form.title.data, form.description.data or ""
         if category is None:
             category = service.create_category(current_auditor(), title, description)
-            flash(f"The category {category.title} is created.", "success")
+            flash(_("The category %(title)s is created.", title=category.title), "success")
         else:
             service.update_category(current_auditor(), category.id, title, description)
-            flash(f"The category {category.title} is saved.", "success")
+            flash(_("The category %(title)s is saved.", title=category.title), "success")
         return overview(f"category-{category.id}")
 
     def _category(self, service: ForumAdministration, category_id: int | None) -> Category | None:
@@ -144,10 +145,10 @@ class ForumEditor(MethodView):
         try:
             if forum is None:
                 forum = service.create_forum(current_auditor(), draft)
-                flash(f"The forum {forum.title} is created.", "success")
+                flash(_("The forum %(title)s is created.", title=forum.title), "success")
             else:
                 service.update_forum(current_auditor(), forum.id, draft)
-                flash(f"The forum {forum.title} is saved.", "success")
+                flash(_("The forum %(title)s is saved.", title=forum.title), "success")
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(form, forum)
@@ -179,7 +180,7 @@ class MoveCategory(MethodView):
     def post(self, category_id: int) -> ResponseReturnValue:
         form = MoveForm()
         if not form.validate_on_submit():
-            abort(400, description="Choose up or down.")
+            abort(400, description=_("Choose up or down."))
         self.administration_factory().move_category(
             current_auditor(), category_id, Direction(form.direction.data)
         )
@@ -198,7 +199,7 @@ class MoveForum(MethodView):
     def post(self, forum_id: int) -> ResponseReturnValue:
         form = MoveForm()
         if not form.validate_on_submit():
-            abort(400, description="Choose up or down.")
+            abort(400, description=_("Choose up or down."))
         self.administration_factory().move_forum(
             current_auditor(), forum_id, Direction(form.direction.data)
         )
@@ -230,12 +231,12 @@ class DeleteCategory(MethodView):
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(service, form, category_id)
-        flash(f"The category {category.title} is deleted.", "success")
+        flash(_("The category %(title)s is deleted.", title=category.title), "success")
         return overview()
 
     def _form(self, service: ForumAdministration, category_id: int) -> DeleteCategoryForm:
         form = DeleteCategoryForm()
-        form.target_category_id.choices = [SelectChoice("", "Choose a category")] + [
+        form.target_category_id.choices = [SelectChoice("", _("Choose a category"))] + [
             SelectChoice(str(category.id), category.title)
             for category in service.categories()
             if category.id != category_id
@@ -282,12 +283,12 @@ class DeleteForum(MethodView):
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(service, form, forum_id)
-        flash(f"The forum {forum.title} is deleted.", "success")
+        flash(_("The forum %(title)s is deleted.", title=forum.title), "success")
         return overview()
 
     def _form(self, service: ForumAdministration, forum_id: int) -> DeleteForumForm:
         form = DeleteForumForm()
-        form.target_forum_id.choices = [SelectChoice("", "Choose a forum")] + [
+        form.target_forum_id.choices = [SelectChoice("", _("Choose a forum"))] + [
             SelectChoice(str(forum.id), forum.title, optgroup=category.title)
             for forum, category in service.forums()
             if forum.id != forum_id

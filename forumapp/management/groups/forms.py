@@ -3,6 +3,7 @@ the choice of where a deleted group's members go."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -14,9 +15,9 @@ DESCRIPTION_MAX_LENGTH = 1000
 
 #: The flag checkboxes, in the fieldsets the form shows them in.
 FLAG_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Role", ("admin", "super_mod", "mod", "banned", "guest")),
-    ("Posting", ("posttopic", "postreply", "editpost", "deletepost", "deletetopic")),
-    ("Moderation", ("viewhidden", "makehidden", "mod_edituser", "mod_banuser")),
+    (_l("Role"), ("admin", "super_mod", "mod", "banned", "guest")),
+    (_l("Posting"), ("posttopic", "postreply", "editpost", "deletepost", "deletetopic")),
+    (_l("Moderation"), ("viewhidden", "makehidden", "mod_edituser", "mod_banuser")),
 )
 
 
@@ -29,44 +30,48 @@ class GroupForm(ForumForm):
     names are the flag names of :class:`forumapp.users.models.Group`."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip_filter],
         validators=[
-            DataRequired("Give the group a name."),
-            Length(max=NAME_MAX_LENGTH, message="Use at most %(max)d characters."),
+            DataRequired(_l("Give the group a name.")),
+            Length(max=NAME_MAX_LENGTH, message=_l("Use at most %(max)d characters.")),
         ],
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[strip_filter],
         validators=[
             Optional(),
-            Length(max=DESCRIPTION_MAX_LENGTH, message="Use at most %(max)d characters."),
+            Length(max=DESCRIPTION_MAX_LENGTH, message=_l("Use at most %(max)d characters.")),
         ],
     )
-    admin = _flag("Administrator", "Opens the whole management panel.")
-    super_mod = _flag("Super moderator", "Moderates every forum.")
-    mod = _flag("Moderator", "Moderates the forums a member is appointed to.")
-    banned = _flag("Banned", "Cannot log in or post; members are logged out when it is set.")
-    guest = _flag("Guest", "Stands for visitors who are not logged in (the Guest group only).")
-    posttopic = _flag("Can start topics", "")
-    postreply = _flag("Can reply", "")
-    editpost = _flag("Can edit their own posts", "")
-    deletepost = _flag("Can delete their own replies", "")
-    deletetopic = _flag("Can delete their own topics", "")
+    admin = _flag(_l("Administrator"), _l("Opens the whole management panel."))
+    super_mod = _flag(_l("Super moderator"), _l("Moderates every forum."))
+    mod = _flag(_l("Moderator"), _l("Moderates the forums a member is appointed to."))
+    banned = _flag(
+        _l("Banned"), _l("Cannot log in or post; members are logged out when it is set.")
+    )
+    guest = _flag(
+        _l("Guest"), _l("Stands for visitors who are not logged in (the Guest group only).")
+    )
+    posttopic = _flag(_l("Can start topics"), "")
+    postreply = _flag(_l("Can reply"), "")
+    editpost = _flag(_l("Can edit their own posts"), "")
+    deletepost = _flag(_l("Can delete their own replies"), "")
+    deletetopic = _flag(_l("Can delete their own topics"), "")
     viewhidden = _flag(
-        "Moderators can see hidden and deleted posts and topics",
-        'With a "Deleted by" marker, in the forums they moderate; members never do.',
+        _l("Moderators can see hidden and deleted posts and topics"),
+        _l('With a "Deleted by" marker, in the forums they moderate; members never do.'),
     )
     makehidden = _flag(
-        "Moderators can delete, hide and restore posts and topics",
-        "Without it, moderators still lock, pin and move topics.",
+        _l("Moderators can delete, hide and restore posts and topics"),
+        _l("Without it, moderators still lock, pin and move topics."),
     )
     mod_edituser = _flag(
-        "Moderators can edit members' accounts",
-        "Name, email and activation of members who are not staff; never their group.",
+        _l("Moderators can edit members' accounts"),
+        _l("Name, email and activation of members who are not staff; never their group."),
     )
-    mod_banuser = _flag("Moderators can ban members", "")
+    mod_banuser = _flag(_l("Moderators can ban members"), "")
 
     def flag_sections(self) -> list[tuple[str, list[Field]]]:
         """The flag fields grouped under their fieldset legends."""
@@ -82,9 +87,9 @@ class NewGroupForm(GroupForm):
     """A new group, which starts with the forum access of an existing group."""
 
     access_from = SelectField(
-        "Sees the same forums as",
+        _l("Sees the same forums as"),
         coerce=int,
-        description="Change it per forum later in the Forums area.",
+        description=_l("Change it per forum later in the Forums area."),
     )
 
 
@@ -92,8 +97,8 @@ class DeleteGroupForm(ForumForm):
     """Confirm a deletion and choose the group that takes the members."""
 
     target_id = SelectField(
-        "Move its members to",
+        _l("Move its members to"),
         coerce=int,
         validate_choice=False,
-        validators=[InputRequired("Choose a group for the members."), ids_only],
+        validators=[InputRequired(_l("Choose a group for the members.")), ids_only],
     )

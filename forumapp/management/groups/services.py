@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, func, insert, literal, select, update
 
 from forumapp.auth.models import AuthSession
@@ -47,7 +48,7 @@ DEFINING_FLAGS: dict[str, str] = {
 
 #: The width of ``groups.name``.
 NAME_MAX_LENGTH = 64
-NAME_TAKEN = "Another group already has this name."
+NAME_TAKEN = _l("Another group already has this name.")
 
 
 def group_name_key(name: str) -> str:
@@ -154,7 +155,7 @@ class GroupAdministration:
         self._check(draft, None)
         source = self._session.get(Group, access_from) if access_from is not None else None
         if access_from is not None and source is None:
-            raise InvalidGroup([("access_from", "Choose an existing group.")])
+            raise InvalidGroup([("access_from", _l("Choose an existing group."))])
         group = Group(key=None, name=draft.name, description=draft.description)
         self._apply(group, draft)
         with _name_guard(), atomic(self._session):
@@ -201,13 +202,13 @@ class GroupAdministration:
         logged out when that group is a banned one)."""
         group = self.get(group_id)
         if group.key is not None:
-            raise Forbidden("Built-in groups cannot be deleted.")
+            raise Forbidden(_l("Built-in groups cannot be deleted."))
         target = self._session.get(Group, target_id)
         if target is None or target.id == group.id or target.guest:
-            raise InvalidGroup([("target_id", "Choose another group for the members.")])
+            raise InvalidGroup([("target_id", _l("Choose another group for the members."))])
         if self._acting_group_id(auditor) == group.id and not target.admin:
             raise InvalidGroup(
-                [("target_id", "You are in this group: move its members to an admin group.")]
+                [("target_id", _l("You are in this group: move its members to an admin group."))]
             )
         name = group.name
         with atomic(self._session):
@@ -244,21 +245,23 @@ class GroupAdministration:
     def _check(self, draft: GroupDraft, group: Group | None) -> None:
         errors: list[tuple[str, str]] = []
         if not draft.name.strip() or len(draft.name) > NAME_MAX_LENGTH:
-            errors.append(("name", f"Use 1 to {NAME_MAX_LENGTH} characters."))
+            errors.append(("name", _l("Use 1 to %(max)d characters.", max=NAME_MAX_LENGTH)))
         elif self._name_taken(draft.name, group.id if group else None):
             errors.append(("name", NAME_TAKEN))
         defining = DEFINING_FLAGS.get(group.key or "") if group else None
         if group and defining and defining not in draft.flags:
-            errors.append((defining, f"The {group.name} group always keeps this flag."))
+            errors.append(
+                (defining, _l("The %(name)s group always keeps this flag.", name=group.name))
+            )
         if "guest" in draft.flags and defining != "guest":
-            errors.append(("guest", "Only the built-in Guest group stands for visitors."))
+            errors.append(("guest", _l("Only the built-in Guest group stands for visitors.")))
         if errors:
             raise InvalidGroup(errors)
 
     def _keep_own_access(self, auditor: Auditor, group: Group, flags: frozenset[str]) -> None:
         # An admin who clears the admin flag of their own group locks themselves out.
         if group.admin and "admin" not in flags and self._acting_group_id(auditor) == group.id:
-            raise InvalidGroup([("admin", "You are in this group: you would lose this panel.")])
+            raise InvalidGroup([("admin", _l("You are in this group: you would lose this panel."))])
 
     def _acting_group_id(self, auditor: Auditor) -> int | None:
         if auditor.user_id is None:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView, View
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms import SelectChoice
 
 from forumapp.auth.decorators import fresh_login_required
@@ -69,14 +71,14 @@ class NewGroup(MethodView):
             except InvalidGroup as exc:
                 form.add_errors(exc.errors)
             else:
-                flash(f"The group {group.name} is created.", "success")
+                flash(_("The group %(name)s is created.", name=group.name), "success")
                 return redirect(url_for(".groups"))
         return render_panel("management/groups_form.html", form=form, group=None)
 
     @staticmethod
     def _form(existing: list[Group]) -> NewGroupForm:
         form = NewGroupForm()
-        form.access_from.choices = [SelectChoice(0, "No forum")] + [
+        form.access_from.choices = [SelectChoice(0, _("No forum"))] + [
             SelectChoice(group.id, group.name) for group in existing
         ]
         return form
@@ -106,7 +108,7 @@ class EditGroup(MethodView):
             except InvalidGroup as exc:
                 form.add_errors(exc.errors)
             else:
-                flash(f"The group {group.name} is saved.", "success")
+                flash(_("The group %(name)s is saved.", name=group.name), "success")
                 return redirect(url_for(".groups"))
         return render_panel("management/groups_form.html", form=form, group=group)
 
@@ -133,8 +135,13 @@ class DeleteGroup(MethodView):
                 form.add_errors(exc.errors)
             else:
                 flash(
-                    f"The group {deleted.name} is deleted; {deleted.members_moved} members "
-                    f"moved to {deleted.target_name}.",
+                    ngettext(
+                        "The group %(name)s is deleted; %(num)d member moved to %(target)s.",
+                        "The group %(name)s is deleted; %(num)d members moved to %(target)s.",
+                        deleted.members_moved,
+                        name=deleted.name,
+                        target=deleted.target_name,
+                    ),
                     "success",
                 )
                 return redirect(url_for(".groups"))
@@ -146,7 +153,7 @@ class DeleteGroup(MethodView):
     ) -> ResponseReturnValue:
         group = groups.get(group_id)
         if group.key is not None:
-            abort(403, description="Built-in groups cannot be deleted.")
+            abort(403, description=_("Built-in groups cannot be deleted."))
         targets = groups.move_targets(group_id)
         form.target_id.choices = [SelectChoice(target.id, target.name) for target in targets]
         if form.target_id.data is None:

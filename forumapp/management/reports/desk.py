@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -51,12 +52,12 @@ class Resolution(StrEnum):
 
 #: What the resolved tab says for each resolution.
 RESOLUTION_LABELS: dict[str, str] = {
-    Resolution.DISMISSED: "Dismissed",
-    Resolution.POST_DELETED: "Post deleted",
-    Resolution.TOPIC_LOCKED: "Topic locked",
-    Resolution.AUTHOR_WARNED: "Author warned",
-    Resolution.AUTHOR_SUSPENDED: "Author suspended",
-    Resolution.NOTED: "Handled",
+    Resolution.DISMISSED: _l("Dismissed"),
+    Resolution.POST_DELETED: _l("Post deleted"),
+    Resolution.TOPIC_LOCKED: _l("Topic locked"),
+    Resolution.AUTHOR_WARNED: _l("Author warned"),
+    Resolution.AUTHOR_SUSPENDED: _l("Author suspended"),
+    Resolution.NOTED: _l("Handled"),
 }
 
 
@@ -144,7 +145,7 @@ class ReportDesk:
             QueueEntry(
                 report,
                 "post",
-                reporter_name or "deleted user",
+                reporter_name or _l("deleted user"),
                 resolver_name or "",
                 post.html,
                 post.user_id if author_name is not None else None,
@@ -202,7 +203,7 @@ class ReportDesk:
         """Record a warning to the post's author, email it to them, close the report."""
         report, post, _ = self._open(actor, report_id)
         if not reason:
-            raise InvalidInput("reason", "Say what the warning is about.")
+            raise InvalidInput("reason", _l("Say what the warning is about."))
         member = self._author(post)
         with atomic(self._session):
             self._stage(report, actor, Resolution.AUTHOR_WARNED, client_address, reason)
@@ -237,9 +238,11 @@ class ReportDesk:
         ends by itself) and close the report. Needs the group's ``mod_banuser`` flag."""
         report, post, _ = self._open(actor, report_id)
         if not (acting_group.admin or acting_group.mod_banuser):
-            raise Forbidden("Your group may not suspend members.")
+            raise Forbidden(_l("Your group may not suspend members."))
         if not 1 <= days <= MAX_SUSPENSION_DAYS:
-            raise InvalidInput("days", f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days.")
+            raise InvalidInput(
+                "days", _l("Suspend for 1 to %(max)d days.", max=MAX_SUSPENSION_DAYS)
+            )
         member = self._author(post)
         until = self._clock() + timedelta(days=days)
         auditor = Auditor(actor.user_id, actor.username, client_address)
@@ -263,7 +266,7 @@ class ReportDesk:
     def _author(self, post: Post) -> User:
         member = self._session.get(User, post.user_id) if post.user_id is not None else None
         if member is None:
-            raise InvalidInput("action", "The author's account no longer exists.")
+            raise InvalidInput("action", _l("The author's account no longer exists."))
         return member
 
     def _stage(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -25,24 +26,24 @@ class ReportAction(StrEnum):
 class ResolveReportForm(ForumForm):
     """One report, the button pressed, and what the chosen action needs."""
 
-    report_id = IntegerField("Report", validators=[InputRequired(), ids_only])
+    report_id = IntegerField(_l("Report"), validators=[InputRequired(), ids_only])
     #: Without a button (the queue's form before it had actions), a report is dismissed
     #: with the note.
     action = SelectField(
-        "Action",
+        _l("Action"),
         choices=[SelectChoice(a.value, a.value) for a in ReportAction],
         default=ReportAction.DISMISS.value,
     )
     note = TextAreaField(
-        "Note, or the reason for a warning or suspension",
+        _l("Note, or the reason for a warning or suspension"),
         filters=[strip_filter],
-        validators=[Optional(), Length(max=2000, message="Keep it under %(max)d characters.")],
+        validators=[Optional(), Length(max=2000, message=_l("Keep it under %(max)d characters."))],
     )
     days = IntegerField(
-        "Suspend for (days)",
+        _l("Suspend for (days)"),
         validators=[
             Optional(),
-            NumberRange(1, MAX_SUSPENSION_DAYS, message="Suspend for 1 to %(max)d days."),
+            NumberRange(1, MAX_SUSPENSION_DAYS, message=_l("Suspend for 1 to %(max)d days.")),
         ],
     )
 
@@ -50,4 +51,6 @@ class ResolveReportForm(ForumForm):
 class HandleReportForm(ForumForm):
     """Close a report of a private message with a note."""
 
-    note = TextAreaField("Note", filters=[strip_filter], validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(
+        _l("Note"), filters=[strip_filter], validators=[Optional(), Length(max=2000)]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from forumapp.mail import Email, in_recipients_language
 from forumapp.management.reports.desk import Warning
@@ -33,7 +34,7 @@ class TemplateWarningMailer:
         self._deliver(
             Email(
                 to=warning.email,
-                subject=f"[{self._site_name}] A warning from the moderators",
+                subject=_("[%(site)s] A warning from the moderators", site=self._site_name),
                 text=render_template("forumapp/email/moderation/warning.txt", **context),
                 html=render_template("forumapp/email/moderation/warning.html", **context),
             )

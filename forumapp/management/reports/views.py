@@ -9,6 +9,8 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forumapp.auth.decorators import fresh_login_required
@@ -31,11 +33,11 @@ from forumapp.messages.moderation import MessageReports
 
 #: What the queue says once an action is done.
 DONE: dict[ReportAction, str] = {
-    ReportAction.DISMISS: "The report is dismissed.",
-    ReportAction.DELETE_POST: "The post is deleted and the report resolved.",
-    ReportAction.LOCK_TOPIC: "The topic is locked and the report resolved.",
-    ReportAction.WARN: "The author is warned by email and the report resolved.",
-    ReportAction.SUSPEND: "The author is suspended and the report resolved.",
+    ReportAction.DISMISS: _l("The report is dismissed."),
+    ReportAction.DELETE_POST: _l("The post is deleted and the report resolved."),
+    ReportAction.LOCK_TOPIC: _l("The topic is locked and the report resolved."),
+    ReportAction.WARN: _l("The author is warned by email and the report resolved."),
+    ReportAction.SUSPEND: _l("The author is suspended and the report resolved."),
 }
 
 
@@ -73,15 +75,15 @@ class ReportsView(MethodView):
                 abort(400)
             for errors in (form.note.errors, form.days.errors):
                 for error in errors:
-                    flash(error, "error")
+                    flash(str(error), "error")
             return redirect(url_for(".reports"))
         action = ReportAction(form.action.data)
         try:
             self._apply(action, form)
         except InvalidInput as exc:
-            flash(exc.reason, "error")
+            flash(str(exc.reason), "error")
         else:
-            flash(DONE[action], "success")
+            flash(str(DONE[action]), "success")
         return redirect(url_for(".reports"))
 
     def _apply(self, action: ReportAction, form: ResolveReportForm) -> Report:
@@ -96,7 +98,7 @@ class ReportsView(MethodView):
         if action is ReportAction.WARN:
             return desk.warn_author(actor, report_id, note, client_address=where)
         if form.days.data is None:
-            raise InvalidInput("days", "Say for how many days to suspend the author.")
+            raise InvalidInput("days", _("Say for how many days to suspend the author."))
         return desk.suspend_author(
             actor, current_user.group, report_id, form.days.data, note, client_address=where
         )
@@ -129,7 +131,7 @@ class MessageReportsView(MethodView):
         self.message_reports_factory().handle(
             current_actor(), report_id, form.note.data or "", client_address=client_address()
         )
-        flash("The report is marked as handled.", "success")
+        flash(_("The report is marked as handled."), "success")
         return redirect(url_for(".message_reports"))
 
 

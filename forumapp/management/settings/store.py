@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, Text, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,41 +64,61 @@ class Setting:
     def check(self, value: Any) -> str | None:
         """Why ``value`` is refused, or ``None``."""
         if self.kind is bool:
-            return None if isinstance(value, bool) else "Choose yes or no."
+            return None if isinstance(value, bool) else str(_("Choose yes or no."))
         if self.kind is int:
             if not isinstance(value, int) or not self.minimum <= value <= self.maximum:
-                return f"Enter a number from {self.minimum} to {self.maximum}."
+                return str(
+                    _(
+                        "Enter a number from %(minimum)d to %(maximum)d.",
+                        minimum=self.minimum,
+                        maximum=self.maximum,
+                    )
+                )
             return None
         if not isinstance(value, str) or not self.minimum <= len(value) <= self.maximum:
-            return f"Use {self.minimum} to {self.maximum} characters."
+            return str(
+                _(
+                    "Use %(minimum)d to %(maximum)d characters.",
+                    minimum=self.minimum,
+                    maximum=self.maximum,
+                )
+            )
         if control_character_problem(value):
-            return "Remove the control characters (line breaks, tabs...) from this setting."
+            return str(_("Remove the control characters (line breaks, tabs...) from this setting."))
         if self.key.endswith("_LIMIT") and rate_limit_problem(value):
-            return 'Write a rate limit such as "10 per minute" or "100 per hour" (at least 1).'
+            return str(
+                _('Write a rate limit such as "10 per minute" or "100 per hour" (at least 1).')
+            )
         return None
 
 
 EDITABLE: tuple[Setting, ...] = (
-    Setting("SITE_NAME", "Site name", str, 1, 60),
-    Setting("SITE_DESCRIPTION", "Site description", str, 0, 300),
-    Setting("REGISTRATION_ENABLED", "Registration is open", bool),
-    Setting("ACCOUNT_ACTIVATION_REQUIRED", "New accounts confirm their email", bool),
-    Setting("TOPICS_PER_PAGE", "Topics per page", int, 5, 100),
-    Setting("POSTS_PER_PAGE", "Posts per page", int, 5, 100),
-    Setting("SIGNATURES_ENABLED", "Members' signatures are shown under their posts", bool),
-    Setting("AUTH_LOGIN_LIMIT", "Failed logins per client", str, 1, 50),
-    Setting("AUTH_REGISTER_LIMIT", "Registrations per client", str, 1, 50),
-    Setting("FORUM_POST_LIMIT", "Posts per member", str, 1, 50),
+    Setting("SITE_NAME", _l("Site name"), str, 1, 60),
+    Setting("SITE_DESCRIPTION", _l("Site description"), str, 0, 300),
+    Setting("REGISTRATION_ENABLED", _l("Registration is open"), bool),
+    Setting("ACCOUNT_ACTIVATION_REQUIRED", _l("New accounts confirm their email"), bool),
+    Setting("TOPICS_PER_PAGE", _l("Topics per page"), int, 5, 100),
+    Setting("POSTS_PER_PAGE", _l("Posts per page"), int, 5, 100),
+    Setting("SIGNATURES_ENABLED", _l("Members' signatures are shown under their posts"), bool),
+    Setting("AUTH_LOGIN_LIMIT", _l("Failed logins per client"), str, 1, 50),
+    Setting("AUTH_REGISTER_LIMIT", _l("Registrations per client"), str, 1, 50),
+    Setting("FORUM_POST_LIMIT", _l("Posts per member"), str, 1, 50),
     Setting(
-        "ACCOUNT_DELETE_POSTS_ALLOWED", "Members may delete their posts with their account", bool
+        "ACCOUNT_DELETE_POSTS_ALLOWED",
+        _l("Members may delete their posts with their account"),
+        bool,
     ),
-    Setting("TWO_FACTOR_REQUIRED_FOR_STAFF", "Staff must use two-factor login", bool),
+    Setting("TWO_FACTOR_REQUIRED_FOR_STAFF", _l("Staff must use two-factor login"), bool),
     Setting(
-        "MESSAGES_MIN_POSTS", "Posts a member needs to start private conversations", int, 0, 10000
+        "MESSAGES_MIN_POSTS",
+        _l("Posts a member needs to start private conversations"),
+        int,
+        0,
+        10000,
     ),
     Setting(
         "MESSAGES_MIN_ACCOUNT_DAYS",
-        "Days of membership needed to start private conversations",
+        _l("Days of membership needed to start private conversations"),
         int,
         0,
         3650,
@@ -145,7 +167,7 @@ class SettingsStore:
         problems: dict[str, str] = {}
         for key, value in values.items():
             setting = EDITABLE_KEYS.get(key)
-            reason = setting.check(value) if setting else "Not an editable setting."
+            reason = setting.check(value) if setting else _l("Not an editable setting.")
             if reason:
                 problems[key] = reason
         if problems:

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from forumapp.auth.decorators import fresh_login_required
 from forumapp.forms import ForumForm
@@ -39,10 +41,17 @@ def submitted_values(
             try:
                 values[setting.key] = int(raw)
             except ValueError:
-                problems[setting.key] = "Enter a whole number."
+                problems[setting.key] = _("Enter a whole number.")
         else:
             values[setting.key] = raw.strip()
     return values, problems
+
+
+def saved_message(changed: list[str]) -> str:
+    """What the settings pages say after a save that changed the keys ``changed``."""
+    if not changed:
+        return str(_("Nothing changed."))
+    return str(ngettext("Saved %(num)d setting.", "Saved %(num)d settings.", len(changed)))
 
 
 class SettingsView(MethodView):
@@ -75,10 +84,7 @@ class SettingsView(MethodView):
             else:
                 # This worker applies them now; the others within SETTINGS_CHECK_SECONDS.
                 current_app.config.update({key: values[key] for key in changed})
-                flash(
-                    f"Saved {len(changed)} setting(s)." if changed else "Nothing changed.",
-                    "success",
-                )
+                flash(saved_message(changed), "success")
                 return redirect(url_for(".settings"))
         return self._render({**current, **values}, problems), 200
 

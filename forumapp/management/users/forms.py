@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,13 +22,13 @@ class BanForm(ForumForm):
     """Confirm a ban (with an optional end and reason for the audit log) or an unban."""
 
     until = DateField(
-        "Banned until (leave empty for a permanent ban)",
+        _l("Banned until (leave empty for a permanent ban)"),
         validators=[Optional()],
         render_kw={"type": "date"},
     )
 
     reason = TextAreaField(
-        "Reason (kept in the audit log)",
+        _l("Reason (kept in the audit log)"),
         filters=[strip_filter],
         validators=[Optional(), Length(max=1000)],
     )
@@ -37,36 +38,36 @@ class EditUserForm(ForumForm):
     """An admin's edit of an account."""
 
     username = StringField(
-        "Username",
+        _l("Username"),
         filters=[strip_filter],
         validators=[
-            InputRequired("A username is required."),
+            InputRequired(_l("A username is required.")),
             Length(min=3, max=USERNAME_MAX_LENGTH),
-            Regexp(USERNAME_PATTERN, message="Use letters, digits, and . _ -"),
+            Regexp(USERNAME_PATTERN, message=_l("Use letters, digits, and . _ -")),
         ],
     )
     email = StringField(
-        "Email address",
+        _l("Email address"),
         filters=[strip_filter],
         validators=[
-            InputRequired("An email address is required."),
+            InputRequired(_l("An email address is required.")),
             Length(max=EMAIL_MAX_LENGTH),
             EmailAddress(),
         ],
     )
-    group_id = SelectField("Group", coerce=int)
-    activated = BooleanField("Activated")
+    group_id = SelectField(_l("Group"), coerce=int)
+    activated = BooleanField(_l("Activated"))
 
 
 class DeleteUserForm(ForumForm):
     """What happens to a deleted member's posts."""
 
     posts = RadioField(
-        "Their posts",
+        _l("Their posts"),
         choices=[
-            SelectChoice("keep", 'Keep them, shown as written by "deleted user"'),
-            SelectChoice("remove", "Delete them (and the topics they started)"),
+            SelectChoice("keep", _l('Keep them, shown as written by "deleted user"')),
+            SelectChoice("remove", _l("Delete them (and the topics they started)")),
         ],
         default="keep",
-        validators=[InputRequired("Choose what happens to the posts.")],
+        validators=[InputRequired(_l("Choose what happens to the posts."))],
     )

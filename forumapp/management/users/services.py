@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from forumapp.auth.models import AuthSession
@@ -102,7 +103,7 @@ class UserAdministration:
         it ends; banning a banned member again changes only when the ban ends."""
         user, group = self._target(auditor, acting_group, user_id)
         if until is not None and until <= self._clock():
-            raise InvalidInput("until", "Choose a date in the future, or none.")
+            raise InvalidInput("until", _l("Choose a date in the future, or none."))
         banned = self._group(GroupKey.BANNED)
         with atomic(self._session):
             if not group.banned:
@@ -189,16 +190,18 @@ class UserAdministration:
         user, group = self._target(auditor, acting_group, user_id, allow_self=True, staff_ok=True)
         new_group = self._session.get(Group, changes.group_id)
         if new_group is None:
-            raise InvalidInput("group_id", "Choose an existing group.")
+            raise InvalidInput("group_id", _l("Choose an existing group."))
         if not acting_group.admin:
             if not (acting_group.mod_edituser and (acting_group.mod or acting_group.super_mod)):
-                raise Forbidden("Only administrators can edit members.")
+                raise Forbidden(_l("Only administrators can edit members."))
             if staff_group(group):
-                raise Forbidden("Only administrators can edit staff.")
+                raise Forbidden(_l("Only administrators can edit staff."))
             if new_group.id != group.id:
-                raise InvalidInput("group_id", "Only administrators can change a member's group.")
+                raise InvalidInput(
+                    "group_id", _l("Only administrators can change a member's group.")
+                )
         if user.id == auditor.user_id and new_group.id != group.id:
-            raise InvalidInput("group_id", "You cannot change your own group.")
+            raise InvalidInput("group_id", _l("You cannot change your own group."))
         taken = self._session.scalar(
             select(User.id).where(
                 User.id != user.id,
@@ -209,7 +212,9 @@ class UserAdministration:
             )
         )
         if taken is not None:
-            raise InvalidInput("username", "Another account already uses this username or email.")
+            raise InvalidInput(
+                "username", _l("Another account already uses this username or email.")
+            )
         before = (user.username, user.email, group.name, user.activated)
         with atomic(self._session):
             user.username, user.username_key = changes.username, username_key(changes.username)
@@ -253,7 +258,7 @@ class UserAdministration:
         """Delete an account. Its posts stay under "deleted user", or are deleted too."""
         user, _ = self._target(auditor, acting_group, user_id)
         if not acting_group.admin:
-            raise Forbidden("Only administrators can delete members.")
+            raise Forbidden(_l("Only administrators can delete members."))
         name = user.username
         with atomic(self._session):
             release_posts(self._session, user.id, keep_posts=keep_posts)
@@ -283,7 +288,7 @@ class UserAdministration:
         who are not staff for moderators (:class:`Forbidden` otherwise)."""
         user = self.get(user_id)
         if not acting_group.admin and staff_group(user.group):
-            raise Forbidden("Only administrators can edit staff.")
+            raise Forbidden(_l("Only administrators can edit staff."))
         return user
 
     def get(self, user_id: int) -> User:
@@ -309,9 +314,9 @@ class UserAdministration:
             raise NotFound
         user, group = row
         if user.id == auditor.user_id and not allow_self:
-            raise Forbidden("You cannot do this to your own account.")
+            raise Forbidden(_l("You cannot do this to your own account."))
         if not (acting_group.admin or staff_ok) and staff_group(group):
-            raise Forbidden("Only administrators can ban or unban staff.")
+            raise Forbidden(_l("Only administrators can ban or unban staff."))
         return user, group
 
     def _group(self, key: GroupKey) -> Group:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView, View
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -68,7 +70,7 @@ class BanPage(MethodView, ABC):
 
     decorators = [
         fresh_login_required,
-        group_may(may_ban, "Your group may not ban or unban members."),
+        group_may(may_ban, _l("Your group may not ban or unban members.")),
     ]
     init_every_request = False
     #: Whether the page bans (its template words the confirmation accordingly).
@@ -89,7 +91,7 @@ class BanPage(MethodView, ABC):
             try:
                 user = self.apply(service, user_id, form)
             except InvalidInput as exc:
-                form.add_errors([(exc.field, exc.reason)])
+                form.add_errors([(exc.field, str(exc.reason))])
             else:
                 return redirect(url_for(".users", q=user.username))
         return self._page(service, target, form)
@@ -116,7 +118,7 @@ class BanUser(BanPage):
         user = service.ban(
             current_auditor(), current_user.group, user_id, form.reason.data or "", until
         )
-        flash(f"{user.username} is banned and logged out everywhere.", "success")
+        flash(_("%(name)s is banned and logged out everywhere.", name=user.username), "success")
         return user
 
 
@@ -128,7 +130,7 @@ class UnbanUser(BanPage):
     def apply(self, service: UserAdministration, user_id: int, form: BanForm) -> User:
         """Lift the ban."""
         user = service.unban(current_auditor(), current_user.group, user_id)
-        flash(f"{user.username} is no longer banned.", "success")
+        flash(_("%(name)s is no longer banned.", name=user.username), "success")
         return user
 
 
@@ -138,7 +140,7 @@ class EditUser(MethodView):
 
     decorators = [
         fresh_login_required,
-        group_may(may_edit_members, "Your group may not edit members."),
+        group_may(may_edit_members, _l("Your group may not edit members.")),
     ]
     init_every_request = False
 
@@ -159,9 +161,9 @@ class EditUser(MethodView):
             try:
                 self.users_factory().edit(current_auditor(), current_user.group, user_id, changes)
             except InvalidInput as exc:
-                form.add_errors([(exc.field, exc.reason)])
+                form.add_errors([(exc.field, str(exc.reason))])
             else:
-                flash("The account is saved.", "success")
+                flash(_("The account is saved."), "success")
                 return redirect(url_for(".users", q=changes.username))
         return self._page(user, form)
 
@@ -197,7 +199,7 @@ class DeleteUser(MethodView):
             abort(400)
         keep = form.posts.data == "keep"
         name = self.users_factory().delete(current_auditor(), current_user.group, user_id, keep)
-        flash(f"The account {name} is deleted.", "success")
+        flash(_("The account %(name)s is deleted.", name=name), "success")
         return redirect(url_for(".users"))
 
 
@@ -245,8 +247,8 @@ class SendActivation(EmailUser):
         """Ask the activation service for a new link (it sends none to active accounts)."""
         self.account_activator_factory().request_activation(user.email)
         if user.activated:
-            return "The account is already activated; no email was sent."
-        return "A new activation link is on its way."
+            return str(_("The account is already activated; no email was sent."))
+        return str(_("A new activation link is on its way."))
 
 
 class SendReset(EmailUser):
@@ -265,7 +267,7 @@ class SendReset(EmailUser):
     def send(self, user: User) -> str:
         """Ask the reset service for a link."""
         self.password_reset_service_factory().request_reset(user.email)
-        return "A password reset link is on its way."
+        return str(_("A password reset link is on its way."))
 
 
 def register(bp: Blueprint, factories: ManagementFactories, auth: AuthFactories) -> None:
