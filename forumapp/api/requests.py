@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from flask import Request
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from forumapp.api.problems import FieldError, Problem
@@ -19,7 +20,7 @@ def parse_body(request: Request, schema: type[M]) -> M:
     if request.mimetype != "application/json":
         raise Problem(
             415,
-            "Send the body as JSON with Content-Type: application/json.",
+            _l("Send the body as JSON with Content-Type: application/json."),
             headers={"Accept-Patch": "application/json"} if request.method == "PATCH" else {},
         )
     body = request.get_data(cache=False)
@@ -29,8 +30,8 @@ def parse_body(request: Request, schema: type[M]) -> M:
         if any(error["type"] == "json_invalid" for error in exc.errors()):
             raise Problem(
                 400,
-                "The body is not valid JSON.",
-                errors=[FieldError("body", "body", "Not valid JSON.")],
+                _l("The body is not valid JSON."),
+                errors=[FieldError("body", "body", _l("Not valid JSON."))],
             ) from None
         raise from_validation_error(exc, "body") from None
 
@@ -47,7 +48,7 @@ def from_validation_error(error: ValidationError, location: str) -> Problem:
     """A 422 naming each refused field of a pydantic validation."""
     return Problem(
         422,
-        "Some fields are invalid; see errors.",
+        _l("Some fields are invalid; see errors."),
         errors=list(_field_errors(error, location)),
     )
 
