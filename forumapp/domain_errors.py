@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, TooManyRequests, default_exceptions
 
 from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
@@ -34,7 +33,7 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     PersistenceError,
 )
 #: What a write that lost a race to another one is told.
-CONFLICT_REASON = _l("The change conflicts with another one made at the same time. Try again.")
+CONFLICT_REASON = "The change conflicts with another one made at the same time. Try again."
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def refusing_app(app: Flask) -> Flask:
         ("forbidden", 403, "Only the forum&#39;s moderators may do this."),
         ("invalid", 422, "A title needs a letter."),
         ("flooded", 429, "You are posting too fast."),
-        ("conflict", 409, str(CONFLICT_REASON)),
+        ("conflict", 409, CONFLICT_REASON),
     ],
 )
 def test_domain_errors_are_the_sites_error_pages(
