@@ -49,7 +49,7 @@ class Problem(Exception):
     kind: str = ""
 
     def __post_init__(self) -> None:
-        super().__init__(str(self.detail))
+        super().__init__(self.detail)
 
 
 def status_kind(status: HTTPStatus) -> str:
