@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from babel.lists import format_list
 from flask import render_template
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from forumapp.mail import Email
 from forumapp.notifications.inbox import describe
@@ -77,7 +78,9 @@ class TemplateNotificationEmails:
             kinds,
             lines=[self._entry(line) for line in lines],
             period_heading=heading,
-            kind_labels=[str(LABELS[kind]) for kind in kinds],
+            kind_list=format_list(
+                [str(LABELS[kind]) for kind in kinds], locale=get_locale() or "en"
+            ),
         )
 
     def _entry(self, line: Notification) -> dict[str, str]:
