@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -68,7 +70,7 @@ def require_member(caller: Caller) -> User:
     if caller.user is None:
         raise Problem(
             401,
-            "Log in, or send a personal access token: Authorization: Bearer <token>.",
+            _l("Log in, or send a personal access token: Authorization: Bearer <token>."),
             headers={"WWW-Authenticate": _CHALLENGE},
             kind="authentication-required",
         )
@@ -84,13 +86,13 @@ def require_write(caller: Caller) -> None:
         except CSRFError:
             raise Problem(
                 403,
-                "A browser session must send its CSRF token in the X-CSRFToken header.",
+                _l("A browser session must send its CSRF token in the X-CSRFToken header."),
                 kind="csrf-token-missing",
             ) from None
     elif caller.scope is not TokenScope.WRITE:
         raise Problem(
             403,
-            "This token may only read. Create a token with the write scope.",
+            _l("This token may only read. Create a token with the write scope."),
             headers={"WWW-Authenticate": f'{_CHALLENGE}, error="insufficient_scope"'},
             kind="insufficient-scope",
         )
@@ -104,18 +106,18 @@ def _authenticate() -> Caller:
         return Caller(current_actor(), user, None, None, address)
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise _invalid_token("Use the Bearer scheme: Authorization: Bearer <token>.")
+        raise _invalid_token(_l("Use the Bearer scheme: Authorization: Bearer <token>."))
     token = token_service_factory().authenticate(secret.strip())
     user = db.session.scalar(select(User).where(User.id == token.user_id)) if token else None
     if token is None or user is None:
-        raise _invalid_token("The token is unknown or was revoked.")
+        raise _invalid_token(_l("The token is unknown or was revoked."))
     if user.group.banned or not user.activated:
-        raise Problem(403, "This account may not use the API.", kind="account-disabled")
+        raise Problem(403, _l("This account may not use the API."), kind="account-disabled")
     actor = load_actor(user.id, user.username, user.group)
     return Caller(actor, user, TokenScope(token.scope), token.id, address)
 
 
-def _invalid_token(detail: str) -> Problem:
+def _invalid_token(detail: LazyString) -> Problem:
     return Problem(
         401,
         detail,

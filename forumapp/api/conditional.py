@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from flask import Request, Response
+from flask_babel import lazy_gettext as _l
 
 from forumapp.api.problems import Problem
 
@@ -50,6 +51,6 @@ def check_if_match(request: Request, current: Any) -> None:
     if not if_match.contains(etag_of(representation(current))):
         raise Problem(
             412,
-            "The resource changed since you read it. GET it again, then repeat the change.",
+            _l("The resource changed since you read it. GET it again, then repeat the change."),
             kind="precondition-failed",
         )

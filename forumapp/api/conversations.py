@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
+from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, Field, StringConstraints
 from sqlalchemy import select
 
@@ -113,11 +114,11 @@ class WrittenOnce:
 
     def update(self, caller: Caller, item_id: int, data: object) -> Output:
         """Not offered: what was sent stays as sent."""
-        raise Problem(405, "Private messages are not changed once sent.")
+        raise Problem(405, _l("Private messages are not changed once sent."))
 
     def delete(self, caller: Caller, item_id: int) -> None:
         """Not offered: members leave a conversation on the site."""
-        raise Problem(405, "Leave the conversation on the site.")
+        raise Problem(405, _l("Leave the conversation on the site."))
 
 
 class ConversationResourceService(WrittenOnce):

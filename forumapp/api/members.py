@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.api import schemas
@@ -56,15 +57,15 @@ class MemberResourceService:
 
     def create(self, caller: Caller, data: object) -> schemas.User:
         """Not offered: accounts come from registration, with its email check."""
-        raise Problem(405, "Register on the site to create an account.")
+        raise Problem(405, _l("Register on the site to create an account."))
 
     def update(self, caller: Caller, item_id: int, data: object) -> schemas.User:
         """Not offered: members change their accounts on the site."""
-        raise Problem(405, "Change accounts on the site.")
+        raise Problem(405, _l("Change accounts on the site."))
 
     def delete(self, caller: Caller, item_id: int) -> None:
         """Not offered: accounts are deleted by administrators in the management panel."""
-        raise Problem(405, "Accounts are deleted in the management panel.")
+        raise Problem(405, _l("Accounts are deleted in the management panel."))
 
     def _represent(
         self, user_id: int, username: str, group: str, joined: object, post_count: int

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -25,8 +26,8 @@ T = TypeVar("T", covariant=True)
 
 BAD_CURSOR = Problem(
     400,
-    "The cursor is not valid; take it from a Link header.",
-    errors=[FieldError("query", "cursor", "Not a cursor this API issued.")],
+    _l("The cursor is not valid; take it from a Link header."),
+    errors=[FieldError("query", "cursor", _l("Not a cursor this API issued."))],
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.api import schemas
@@ -16,7 +17,7 @@ from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
 from forumapp.persistence import DbSession
 
-MISSING_TOPIC = "There is no such topic, or you may not see it."
+MISSING_TOPIC = _l("There is no such topic, or you may not see it.")
 
 
 class PostResourceService:
@@ -76,23 +77,23 @@ class PostResourceService:
         may_edit = actor.can_edit_post(forum, topic, post)
         if data is None:
             if not (may_edit or actor.moderates(forum.id)):
-                raise Forbidden("You cannot edit this post.")
+                raise Forbidden(_l("You cannot edit this post."))
             return
         if data.content is not None and data.content != post.content and not may_edit:
-            raise Forbidden("You cannot edit this post.")
+            raise Forbidden(_l("You cannot edit this post."))
         if (
             data.hidden is not None
             and data.hidden != post.hidden
             and not actor.may_remove(forum.id)
         ):
-            raise Forbidden("Only a moderator of this forum can hide or show posts.")
+            raise Forbidden(_l("Only a moderator of this forum can hide or show posts."))
 
     def authorize_delete(self, caller: Caller, item_id: int) -> None:
         """The author (while the topic is open) or a moderator."""
         actor = caller.actor
         post, topic, forum = visible_post(self._session, actor, item_id)
         if not actor.can_delete_post(forum, topic, post):
-            raise Forbidden("You cannot delete this post.")
+            raise Forbidden(_l("You cannot delete this post."))
 
     def update(self, caller: Caller, item_id: int, data: schemas.PostUpdate) -> schemas.Post:
         """New text (author or moderator), or hide/unhide (moderator). Permissions for

@@ -13,48 +13,60 @@ from http import HTTPStatus
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask.views import View
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from forumapp.api.conditional import json_response
-from forumapp.api.problems import HTTP_DETAILS, Problem, status_kind
+from forumapp.api.problems import HTTP_DETAILS, Problem, status_kind, status_title
 
 #: forumapp's own problem types: their status and what they mean.
-PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+PROBLEM_TYPES: dict[str, tuple[int, LazyString]] = {
     "authentication-required": (
         401,
-        "The request needs a member: log in, or send a personal access token in "
-        "`Authorization: Bearer <token>`.",
+        _l(
+            "The request needs a member: log in, or send a personal access token in "
+            "`Authorization: Bearer <token>`."
+        ),
     ),
     "invalid-token": (
         401,
-        "The `Authorization` header is not a Bearer token this site issued, or the token "
-        "was revoked (a password change revokes every token).",
+        _l(
+            "The `Authorization` header is not a Bearer token this site issued, or the token "
+            "was revoked (a password change revokes every token)."
+        ),
     ),
     "insufficient-scope": (
         403,
-        "The token may only read. Create a token with the `write` scope to change things.",
+        _l("The token may only read. Create a token with the `write` scope to change things."),
     ),
     "csrf-token-missing": (
         403,
-        "A write with a browser session must carry the page's CSRF token in the "
-        "`X-CSRFToken` header.",
+        _l(
+            "A write with a browser session must carry the page's CSRF token in the "
+            "`X-CSRFToken` header."
+        ),
     ),
     "account-disabled": (
         403,
-        "The account behind the token is banned or not activated; it may not use the API.",
+        _l("The account behind the token is banned or not activated; it may not use the API."),
     ),
     "precondition-failed": (
         412,
-        "The item changed since the version named in `If-Match`. GET it again, then repeat "
-        "the change against the new `ETag`.",
+        _l(
+            "The item changed since the version named in `If-Match`. GET it again, then repeat "
+            "the change against the new `ETag`."
+        ),
     ),
     "category-not-empty": (
         409,
-        "A category with forums cannot be deleted. Move or delete its forums first.",
+        _l("A category with forums cannot be deleted. Move or delete its forums first."),
     ),
     "forum-not-empty": (
         409,
-        "A forum with topics cannot be deleted through the API. Move or remove its topics "
-        "in the management panel first.",
+        _l(
+            "A forum with topics cannot be deleted through the API. Move or remove its topics "
+            "in the management panel first."
+        ),
     ),
 }
 
@@ -73,11 +85,11 @@ def problem_type(kind: str) -> ProblemType | None:
     """The description of ``kind``, or ``None`` when no problem has that type."""
     if kind in PROBLEM_TYPES:
         status, description = PROBLEM_TYPES[kind]
-        return ProblemType(kind, status, HTTPStatus(status).phrase, description)
+        return ProblemType(kind, status, status_title(HTTPStatus(status)), str(description))
     for status in HTTPStatus:
         if status.value >= 400 and status_kind(status) == kind:
             detail = HTTP_DETAILS.get(status.value, status.phrase + ".")
-            return ProblemType(kind, status.value, status.phrase, detail)
+            return ProblemType(kind, status.value, status_title(status), str(detail))
     return None
 
 
@@ -89,7 +101,7 @@ class ProblemTypePage(View):
     def dispatch_request(self, **url_values: str) -> ResponseReturnValue:
         described = problem_type(url_values["kind"])
         if described is None:
-            raise Problem(404, "No problem has this type.")
+            raise Problem(404, _l("No problem has this type."))
         document = {
             "type": request.path,
             "title": described.title,
@@ -100,4 +112,6 @@ class ProblemTypePage(View):
             return render_template("api/problem_type.html", problem=document)
         response = json_response(request, document)
         response.headers["Cache-Control"] = "public, max-age=86400"
+        # The title and description are in the caller's language.
+        response.vary.add("Accept-Language")
         return response

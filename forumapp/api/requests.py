@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Request
+from flask_babel import LazyString, lazy_ngettext
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from forumapp.api.problems import FieldError, Problem
 
@@ -19,7 +22,7 @@ def parse_body(request: Request, schema: type[M]) -> M:
     if request.mimetype != "application/json":
         raise Problem(
             415,
-            "Send the body as JSON with Content-Type: application/json.",
+            _l("Send the body as JSON with Content-Type: application/json."),
             headers={"Accept-Patch": "application/json"} if request.method == "PATCH" else {},
         )
     body = request.get_data(cache=False)
@@ -29,8 +32,8 @@ def parse_body(request: Request, schema: type[M]) -> M:
         if any(error["type"] == "json_invalid" for error in exc.errors()):
             raise Problem(
                 400,
-                "The body is not valid JSON.",
-                errors=[FieldError("body", "body", "Not valid JSON.")],
+                _l("The body is not valid JSON."),
+                errors=[FieldError("body", "body", _l("Not valid JSON."))],
             ) from None
         raise from_validation_error(exc, "body") from None
 
@@ -47,7 +50,7 @@ def from_validation_error(error: ValidationError, location: str) -> Problem:
     """A 422 naming each refused field of a pydantic validation."""
     return Problem(
         422,
-        "Some fields are invalid; see errors.",
+        _l("Some fields are invalid; see errors."),
         errors=list(_field_errors(error, location)),
     )
 
@@ -55,9 +58,48 @@ def from_validation_error(error: ValidationError, location: str) -> Problem:
 def _field_errors(error: ValidationError, location: str) -> Iterable[FieldError]:
     for item in error.errors(include_url=False, include_input=False):
         name = ".".join(str(part) for part in item["loc"]) or location
-        yield FieldError(location, name, _message(item["msg"]))
+        yield FieldError(location, name, field_message(item))
 
 
-def _message(text: str) -> str:
+#: The refusals pydantic words in English, worded for people in their language, by the
+#: error's ``type`` (those with a limit are worded by :func:`field_message`).
+PYDANTIC_MESSAGES: dict[str, LazyString] = {
+    "missing": _l("This field is required."),
+    "extra_forbidden": _l("This field is not accepted here."),
+    "string_type": _l("Use a string."),
+    "int_type": _l("Use a whole number."),
+    "int_parsing": _l("Use a whole number."),
+    "int_from_float": _l("Use a whole number."),
+    "bool_type": _l("Use true or false."),
+    "bool_parsing": _l("Use true or false."),
+    "model_type": _l("Send a JSON object."),
+    "model_attributes_type": _l("Send a JSON object."),
+    "dict_type": _l("Send a JSON object."),
+}
+
+
+def field_message(error: ErrorDetails) -> str | LazyString:
+    """What a refused field is told: forumapp's own words where it has them, else
+    pydantic's message (a custom validator's reason, already in the request's language)."""
+    ctx: dict[str, Any] = error.get("ctx", {})
+    match error["type"]:
+        case "string_too_short":
+            return lazy_ngettext(
+                "Use at least %(num)s character.",
+                "Use at least %(num)s characters.",
+                ctx["min_length"],
+            )
+        case "string_too_long":
+            return lazy_ngettext(
+                "Use at most %(num)s character.",
+                "Use at most %(num)s characters.",
+                ctx["max_length"],
+            )
+        case "greater_than_equal":
+            return _l("Use a number of %(limit)s or more.", limit=ctx["ge"])
+        case "less_than_equal":
+            return _l("Use a number of %(limit)s or less.", limit=ctx["le"])
+        case known if known in PYDANTIC_MESSAGES:
+            return PYDANTIC_MESSAGES[known]
     # pydantic prefixes messages of custom validators; people need only the reason.
-    return text.removeprefix("Value error, ")
+    return error["msg"].removeprefix("Value error, ")

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from forumapp import errors
 from forumapp.api.limits import add_rate_limit_headers
 from forumapp.api.problems import (
+    HTTP_DETAILS,
     Problem,
     answer_as_problems,
     from_http_exception,
@@ -167,5 +168,5 @@ def _retry_after_only_on_refusals(response: Response) -> Response:
 
 def _problem_for_http_error(error: HTTPException) -> Response:
     if error.code == 500:
-        return problem_response(Problem(500, "Something went wrong on our side; it is logged."))
+        return problem_response(Problem(500, HTTP_DETAILS[500]))
     return problem_response(from_http_exception(error))

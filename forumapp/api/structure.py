@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Exists, exists, func, select
 
 from forumapp.api import schemas
@@ -29,7 +30,7 @@ def _administrator(caller: Caller) -> bool:
 
 def _require_administrator(caller: Caller) -> None:
     if not _administrator(caller):
-        raise Forbidden("Only administrators can change categories and forums.")
+        raise Forbidden(_l("Only administrators can change categories and forums."))
 
 
 class _AdministeredResourceService(ABC):
@@ -115,7 +116,7 @@ class CategoryResourceService(_AdministeredResourceService):
         if administration.forums_in(administration.category(item_id).id):
             raise Problem(
                 409,
-                "The category still has forums. Move or delete them first.",
+                _l("The category still has forums. Move or delete them first."),
                 kind="category-not-empty",
             )
         administration.delete_category(caller.auditor, item_id, None)
@@ -197,7 +198,9 @@ class ForumResourceService(_AdministeredResourceService):
         if topics:
             raise Problem(
                 409,
-                "The forum still has topics. Move or remove them in the management panel first.",
+                _l(
+                    "The forum still has topics. Move or remove them in the management panel first."
+                ),
                 kind="forum-not-empty",
             )
         administration.delete_forum(caller.auditor, item_id, TopicDisposal.REMOVE)

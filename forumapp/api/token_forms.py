@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -14,7 +15,7 @@ class NewTokenForm(ForumForm):
     """Name a new token and choose what it may do (read only unless asked)."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip_filter],
         validators=[
             DataRequired(NAME_REQUIRED),
@@ -22,10 +23,10 @@ class NewTokenForm(ForumForm):
         ],
     )
     scope = RadioField(
-        "Access",
+        _l("Access"),
         choices=[
-            SelectChoice(TokenScope.READ.value, "Read: see what your account can see"),
-            SelectChoice(TokenScope.WRITE.value, "Read and write: also post and edit as you"),
+            SelectChoice(TokenScope.READ.value, _l("Read: see what your account can see")),
+            SelectChoice(TokenScope.WRITE.value, _l("Read and write: also post and edit as you")),
         ],
         default=TokenScope.READ.value,
         validators=[InputRequired(SCOPE_UNKNOWN)],

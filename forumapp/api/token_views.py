@@ -21,6 +21,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forumapp.api.token_forms import NewTokenForm, RevokeTokenForm
@@ -92,7 +93,7 @@ class RevokeToken(MethodView):
         if not RevokeTokenForm().validate_on_submit():
             abort(400)
         self.token_service_factory().revoke(current_user.id, token_id)
-        flash("The token is revoked: programs using it can no longer reach the API.", "success")
+        flash(_("The token is revoked: programs using it can no longer reach the API."), "success")
         return redirect(url_for(".tokens"))
 
 

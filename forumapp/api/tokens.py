@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,12 +36,11 @@ PREFIX_LENGTH = 10
 #: ``"fa_"`` and ``secrets.token_urlsafe(32)``: 43 characters of the URL-safe alphabet.
 _SECRET_PATTERN = re.compile(r"fa_[A-Za-z0-9_-]{43}")
 
-NAME_REQUIRED = "Give the token a name."
-NAME_TOO_LONG = f"Use at most {NAME_MAX_LENGTH} characters."
-NAME_CONTROL_CHARACTERS = "Remove the control characters from the name."
-NAME_TAKEN = "You already have a token with this name."
-SCOPE_UNKNOWN = "Choose read or write."
-TOO_MANY = "You already have {count} tokens, the most allowed. Revoke one you no longer use."
+NAME_REQUIRED = _l("Give the token a name.")
+NAME_TOO_LONG = _l("Use at most %(max)d characters.", max=NAME_MAX_LENGTH)
+NAME_CONTROL_CHARACTERS = _l("Remove the control characters from the name.")
+NAME_TAKEN = _l("You already have a token with this name.")
+SCOPE_UNKNOWN = _l("Choose read or write.")
 
 #: The ``field`` of a :class:`TokenError` about the request as a whole.
 WHOLE_FORM = ""
@@ -211,7 +212,16 @@ class TokenService:
     def _check_room_for(self, user_id: int, name: str) -> None:
         names = list(self.session.scalars(select(ApiToken.name).where(ApiToken.user_id == user_id)))
         if len(names) >= self.max_tokens:
-            raise TokenError(WHOLE_FORM, TOO_MANY.format(count=len(names)))
+            raise TokenError(
+                WHOLE_FORM,
+                lazy_ngettext(
+                    "You already have %(num)s token, the most allowed. Revoke it if you no "
+                    "longer use it.",
+                    "You already have %(num)s tokens, the most allowed. Revoke one you no "
+                    "longer use.",
+                    len(names),
+                ),
+            )
         key = token_name_key(name)
         if any(token_name_key(existing) == key for existing in names):
             raise TokenError("name", NAME_TAKEN)

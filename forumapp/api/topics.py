@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.api import schemas
@@ -18,7 +19,7 @@ from forumapp.forum.moderation import ModerationService, TopicAction
 from forumapp.forum.posting import PostingService
 from forumapp.persistence import DbSession
 
-MISSING_FORUM = "There is no such forum, or you may not see it."
+MISSING_FORUM = _l("There is no such forum, or you may not see it.")
 
 
 class TopicResourceService:
@@ -82,14 +83,14 @@ class TopicResourceService:
         may_retitle = first is not None and actor.can_edit_post(forum, topic, first)
         if data is None:
             if not (may_retitle or actor.moderates(forum.id)):
-                raise Forbidden("You cannot change this topic.")
+                raise Forbidden(_l("You cannot change this topic."))
             return
         if (_moderation_actions(topic, data) or data.forum_id is not None) and not (
             actor.moderates(forum.id)
         ):
-            raise Forbidden("Only a moderator of this forum can lock, pin or move topics.")
+            raise Forbidden(_l("Only a moderator of this forum can lock, pin or move topics."))
         if data.title is not None and data.title != topic.title and not may_retitle:
-            raise Forbidden("You cannot change this topic's title.")
+            raise Forbidden(_l("You cannot change this topic's title."))
 
     def authorize_delete(self, caller: Caller, item_id: int) -> None:
         """Deleting a topic is deleting its first post."""
@@ -97,7 +98,7 @@ class TopicResourceService:
         topic, forum = visible_topic(self._session, actor, item_id)
         first = self._first_post(topic.id)
         if first is None or not actor.can_delete_post(forum, topic, first):
-            raise Forbidden("You cannot delete this topic.")
+            raise Forbidden(_l("You cannot delete this topic."))
 
     def update(self, caller: Caller, item_id: int, data: schemas.TopicUpdate) -> schemas.Topic:
         """Retitle (as the first post's editor), lock, pin or move (as a moderator).
@@ -132,7 +133,7 @@ class TopicResourceService:
         visible_topic(self._session, caller.actor, item_id)
         first = self._first_post(item_id)
         if first is None:
-            raise Forbidden("This topic has no first post to delete.")
+            raise Forbidden(_l("This topic has no first post to delete."))
         self._posting.delete_post(caller.actor, first.id)
 
     def _move(self, caller: Caller, forum_id: int, topic_id: int, target_forum_id: int) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from forumapp.forum.forms import ConfirmForm
 from forumapp.forum.views import refusals_flashed
@@ -29,12 +31,12 @@ class BlockAction(MessagesView, ABC):
             abort(400)
         with refusals_flashed():
             user = self.change(self.blocks_factory(), username)
-            flash(self.done.format(name=user.username), "success")
+            flash(str(self.done) % {"name": user.username}, "success")
             username = user.username
         return redirect(url_for("forum.profile", username=username))
 
-    #: What the member is told afterwards.
-    done = ""
+    #: What the member is told afterwards; ``%(name)s`` is the other member.
+    done: LazyString
 
     @abstractmethod
     def change(self, blocks: BlockService, username: str) -> User:
@@ -44,7 +46,7 @@ class BlockAction(MessagesView, ABC):
 class Block(BlockAction):
     """Block a member: no messages from them, their posts folded away."""
 
-    done = "You blocked {name}: no messages from them, and their posts are folded away."
+    done = _l("You blocked %(name)s: no messages from them, and their posts are folded away.")
 
     def change(self, blocks: BlockService, username: str) -> User:
         return blocks.block(self.user_id, username)
@@ -53,7 +55,7 @@ class Block(BlockAction):
 class Unblock(BlockAction):
     """Lift a block."""
 
-    done = "You no longer block {name}."
+    done = _l("You no longer block %(name)s.")
 
     def change(self, blocks: BlockService, username: str) -> User:
         return blocks.unblock(self.user_id, username)

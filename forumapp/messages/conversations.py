@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
@@ -25,8 +26,7 @@ from forumapp.users.models import User
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-NOT_STARTER = "Only the member who started the conversation can add participants."
-ALREADY_IN = "{name} is already in this conversation."
+NOT_STARTER = _l("Only the member who started the conversation can add participants.")
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,9 @@ class ConversationService:
         (user,) = rules.recipients(self._session, actor, [name], field="username")
         present = self._participant_ids(conversation.id)
         if user.id in present:
-            raise InvalidInput("username", ALREADY_IN.format(name=user.username))
+            raise InvalidInput(
+                "username", _l("%(name)s is already in this conversation.", name=user.username)
+            )
         rules.check_size(len(present) + 1, self.settings, field="username")
         with atomic(self._session):
             # They start with everything said so far unread.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from forumapp.mail import Email, in_recipients_language
 from forumapp.messages.conversations import NewMessageNotice
@@ -37,7 +38,12 @@ class TemplateMessageMailer:
         self._deliver(
             Email(
                 to=notice.email,
-                subject=f"[{self._site_name}] {notice.sender} wrote to you: {notice.subject}",
+                subject=f"[{self._site_name}] "
+                + _(
+                    "%(sender)s wrote to you: %(subject)s",
+                    sender=notice.sender,
+                    subject=notice.subject,
+                ),
                 text=render_template("forumapp/email/messages/new_message.txt", **context),
                 html=render_template("forumapp/email/messages/new_message.html", **context),
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -25,34 +26,34 @@ def usernames(text: str) -> list[str]:
 def some_usernames(_form: Form, field: Field) -> None:
     """Refuse a recipients field that names nobody."""
     if isinstance(field.data, str) and not usernames(field.data):
-        raise ValidationError("Name at least one member to write to.")
+        raise ValidationError(_l("Name at least one member to write to."))
 
 
 class MessageForm(PostForm):
     """A reply in a conversation: the post form's Markdown ``content``, with a preview."""
 
-    submit = SubmitField("Send")
+    submit = SubmitField(_l("Send"))
 
 
 class NewConversationForm(MessageForm):
     """A new conversation: recipients by username, a subject and the first message."""
 
     recipients = StringField(
-        "To",
+        _l("To"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Name at least one member to write to."),
+            InputRequired(_l("Name at least one member to write to.")),
             Length(max=RECIPIENTS_MAX_LENGTH),
             some_usernames,
         ],
-        description="Usernames, separated by commas.",
+        description=_l("Usernames, separated by commas."),
     )
     subject = StringField(
-        "Subject",
+        _l("Subject"),
         filters=[strip_filter],
         validators=[
-            InputRequired("Give the conversation a subject."),
-            Length(max=SUBJECT_MAX_LENGTH, message="Use at most %(max)d characters."),
+            InputRequired(_l("Give the conversation a subject.")),
+            Length(max=SUBJECT_MAX_LENGTH, message=_l("Use at most %(max)d characters.")),
             visible_title,
         ],
     )
@@ -62,9 +63,9 @@ class ParticipantForm(ForumForm):
     """A member to bring into a conversation."""
 
     username = StringField(
-        "Username",
+        _l("Username"),
         filters=[strip_filter],
-        validators=[InputRequired("Name a member."), Length(max=USERNAME_MAX_LENGTH)],
+        validators=[InputRequired(_l("Name a member.")), Length(max=USERNAME_MAX_LENGTH)],
     )
 
 
@@ -72,7 +73,7 @@ class MessageReportForm(ForumForm):
     """Why a message should be looked at by a moderator."""
 
     reason = TextAreaField(
-        "What is wrong with this message?",
+        _l("What is wrong with this message?"),
         filters=[strip_filter],
-        validators=[InputRequired("Say what is wrong."), Length(max=2000)],
+        validators=[InputRequired(_l("Say what is wrong.")), Length(max=2000)],
     )

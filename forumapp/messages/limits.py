@@ -8,9 +8,11 @@ daily quota that keeps one member from writing to the whole forum.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from forumapp.forum.limits import MemberBudget
 
-QUOTA_MESSAGE = "You have started many conversations today. Reply in those, or try tomorrow."
+QUOTA_MESSAGE = _l("You have started many conversations today. Reply in those, or try tomorrow.")
 
 conversations_per_member = MemberBudget(
     "conversations", "MESSAGES_CONVERSATION_LIMIT", QUOTA_MESSAGE

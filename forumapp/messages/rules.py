@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import LazyString, lazy_ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.forum.errors import Forbidden, InvalidInput
@@ -19,17 +21,8 @@ from forumapp.text import has_control_characters
 from forumapp.users.blocks import blocked_by, blockers_among
 from forumapp.users.models import User, username_key
 
-NO_RECIPIENT = "Name at least one member to write to."
-TOO_MANY = "A conversation has at most {limit} participants, you included."
-UNKNOWN_MEMBER = "No member is called {name}."
-BLOCKS_YOU = "{name} does not accept messages from you."
-YOU_BLOCKED = "You blocked {name}: unblock them on their profile first."
-STAFF_ONLY = "{name} accepts messages from the staff only."
-NOT_YET = (
-    "New members can start conversations once they have written {posts} posts "
-    "and been members for {days} days."
-)
-BANNED = "Banned members cannot send messages."
+#: What a guest or a banned member is told.
+BANNED = _l("Banned members cannot send messages.")
 
 
 @dataclass(frozen=True)
@@ -68,7 +61,14 @@ def check_newcomer(
         raise Forbidden(BANNED)
     old_enough = user.date_joined <= now - timedelta(days=settings.min_account_days)
     if user.post_count < settings.min_posts or not old_enough:
-        raise Forbidden(NOT_YET.format(posts=settings.min_posts, days=settings.min_account_days))
+        raise Forbidden(
+            _l(
+                "New members can start conversations once they have written %(posts)s and "
+                "been members for %(days)s.",
+                posts=lazy_ngettext("%(num)s post", "%(num)s posts", settings.min_posts),
+                days=lazy_ngettext("%(num)s day", "%(num)s days", settings.min_account_days),
+            )
+        )
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
@@ -91,7 +91,7 @@ def recipients(
     for name in wanted:
         # No username holds one, and PostgreSQL refuses a NUL even in a lookup.
         if has_control_characters(name):
-            raise InvalidInput(field, UNKNOWN_MEMBER.format(name=ascii(name)[1:-1]))
+            raise InvalidInput(field, _unknown(ascii(name)[1:-1]))
     keys = [username_key(name) for name in wanted]
     found = {
         user.username_key: user
@@ -101,14 +101,18 @@ def recipients(
     for name, key in zip(wanted, keys, strict=True):
         user = found.get(key)
         if user is None:
-            raise InvalidInput(field, UNKNOWN_MEMBER.format(name=name))
+            raise InvalidInput(field, _unknown(name))
         if user.id != actor.user_id:
             members.append(user)
     if not members:
-        raise InvalidInput(field, NO_RECIPIENT)
+        raise InvalidInput(field, _l("Name at least one member to write to."))
     assert actor.user_id is not None
     check_willing(session, actor, members, field=field)
     return members
+
+
+def _unknown(name: str) -> LazyString:
+    return _l("No member is called %(name)s.", name=name)
 
 
 def check_willing(session: DbSession, actor: Actor, members: Sequence[User], *, field: str) -> None:
@@ -120,14 +124,29 @@ def check_willing(session: DbSession, actor: Actor, members: Sequence[User], *, 
     staff = is_staff(actor)
     for user in members:
         if user.id in refusing:
-            raise InvalidInput(field, BLOCKS_YOU.format(name=user.username))
+            raise InvalidInput(
+                field, _l("%(name)s does not accept messages from you.", name=user.username)
+            )
         if user.id in mine:
-            raise InvalidInput(field, YOU_BLOCKED.format(name=user.username))
+            raise InvalidInput(
+                field,
+                _l(
+                    "You blocked %(name)s: unblock them on their profile first.", name=user.username
+                ),
+            )
         if not staff and not user.messages_from_members:
-            raise InvalidInput(field, STAFF_ONLY.format(name=user.username))
+            raise InvalidInput(
+                field, _l("%(name)s accepts messages from the staff only.", name=user.username)
+            )
 
 
 def check_size(count: int, settings: MessagingSettings, *, field: str = "recipients") -> None:
     """Refuse a conversation of more than ``max_participants`` members."""
     if count > settings.max_participants:
-        raise InvalidInput(field, TOO_MANY.format(limit=settings.max_participants))
+        raise InvalidInput(
+            field,
+            _l(
+                "A conversation has at most %(limit)s participants, you included.",
+                limit=settings.max_participants,
+            ),
+        )

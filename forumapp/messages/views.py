@@ -14,6 +14,9 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from forumapp.auth.decorators import login_required
 from forumapp.forum.errors import InvalidInput
@@ -102,7 +105,7 @@ class NewConversation(WritingView):
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(form), 422
-        flash("Your message is sent.", "success")
+        flash(_("Your message is sent."), "success")
         return redirect(conversation_url(conversation.id))
 
     def _render(self, form: NewConversationForm, preview: bool = False) -> str:
@@ -142,7 +145,7 @@ class ConversationPage(WritingView):
         except InvalidInput as exc:
             form.add_errors([(exc.field, exc.reason)])
             return self._render(conversation_id, form, None), 422
-        flash("Your reply is sent.", "success")
+        flash(_("Your reply is sent."), "success")
         return redirect(conversation_url(conversation_id) + f"#message-{message.id}")
 
     def _render(
@@ -170,11 +173,11 @@ class ConversationAction(WritingView, ABC):
     def post(self, conversation_id: int) -> ResponseReturnValue:
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        flash(self.act(self.conversations_factory(), conversation_id), "success")
+        flash(str(self.act(self.conversations_factory(), conversation_id)), "success")
         return redirect(self.next_url(conversation_id))
 
     @abstractmethod
-    def act(self, service: ConversationService, conversation_id: int) -> str:
+    def act(self, service: ConversationService, conversation_id: int) -> LazyString:
         """Do the change; the message that confirms it."""
 
     def next_url(self, conversation_id: int) -> str:
@@ -185,9 +188,9 @@ class ConversationAction(WritingView, ABC):
 class Archive(ConversationAction):
     """Move a conversation to the archive (a new message brings it back)."""
 
-    def act(self, service: ConversationService, conversation_id: int) -> str:
+    def act(self, service: ConversationService, conversation_id: int) -> LazyString:
         service.set_archived(self.actor_factory(), conversation_id, True)
-        return "The conversation is archived."
+        return _l("The conversation is archived.")
 
     def next_url(self, conversation_id: int) -> str:
         return url_for("messages.inbox")
@@ -196,25 +199,25 @@ class Archive(ConversationAction):
 class Unarchive(ConversationAction):
     """Bring an archived conversation back to the inbox."""
 
-    def act(self, service: ConversationService, conversation_id: int) -> str:
+    def act(self, service: ConversationService, conversation_id: int) -> LazyString:
         service.set_archived(self.actor_factory(), conversation_id, False)
-        return "The conversation is back in your inbox."
+        return _l("The conversation is back in your inbox.")
 
 
 class Mute(ConversationAction):
     """No more emails or unread counts from a conversation."""
 
-    def act(self, service: ConversationService, conversation_id: int) -> str:
+    def act(self, service: ConversationService, conversation_id: int) -> LazyString:
         service.set_muted(self.actor_factory(), conversation_id, True)
-        return "The conversation is muted: it sends you no emails."
+        return _l("The conversation is muted: it sends you no emails.")
 
 
 class Unmute(ConversationAction):
     """Emails and unread counts again from a muted conversation."""
 
-    def act(self, service: ConversationService, conversation_id: int) -> str:
+    def act(self, service: ConversationService, conversation_id: int) -> LazyString:
         service.set_muted(self.actor_factory(), conversation_id, False)
-        return "The conversation is no longer muted."
+        return _l("The conversation is no longer muted.")
 
 
 class Leave(ConversationAction):
@@ -225,9 +228,9 @@ class Leave(ConversationAction):
             "messages/leave.html", conversation_id=conversation_id, form=ConfirmForm()
         )
 
-    def act(self, service: ConversationService, conversation_id: int) -> str:
+    def act(self, service: ConversationService, conversation_id: int) -> LazyString:
         service.leave(self.actor_factory(), conversation_id)
-        return "You have left the conversation."
+        return _l("You have left the conversation.")
 
     def next_url(self, conversation_id: int) -> str:
         return url_for("messages.inbox")
@@ -246,7 +249,7 @@ class AddParticipant(WritingView):
             user = self.conversations_factory().add_participant(
                 self.actor_factory(), conversation_id, form.username.data
             )
-            flash(f"{user.username} joins the conversation.", "success")
+            flash(_("%(name)s joins the conversation.", name=user.username), "success")
         return redirect(conversation_url(conversation_id))
 
 
@@ -265,7 +268,7 @@ class ReportMessage(WritingView):
         message = self.conversations_factory().report(
             self.actor_factory(), message_id, form.reason.data
         )
-        flash("Thank you: the moderators will look at this message.", "success")
+        flash(_("Thank you: the moderators will look at this message."), "success")
         return redirect(conversation_url(message.conversation_id))
 
     def _render(self, message_id: int, form: MessageReportForm) -> str:

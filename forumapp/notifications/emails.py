@@ -7,7 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from babel.lists import format_list
 from flask import render_template
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 
 from forumapp.mail import Email, in_recipients_language
 from forumapp.notifications.inbox import describe
@@ -54,24 +57,34 @@ class TemplateNotificationEmails:
             describe(line),
             [kind],
             line=self._entry(line),
-            kind_label=LABELS[kind],
+            kind_label=str(LABELS[kind]),
         )
 
     @in_recipients_language
     def digest(self, recipient: Recipient, lines: Sequence[Notification], mode: EmailMode) -> Email:
         """One email with the notifications of a day or a week."""
-        period = "day" if mode is EmailMode.DAILY else "week"
         kinds = sorted({Kind(line.kind) for line in lines})
         count = len(lines)
-        subject = f"Your {period}: {count} notification{'s' if count != 1 else ''}"
+        if mode is EmailMode.DAILY:
+            subject = ngettext(
+                "Your day: %(num)s notification", "Your day: %(num)s notifications", count
+            )
+            heading = _("Your notifications of the past day:")
+        else:
+            subject = ngettext(
+                "Your week: %(num)s notification", "Your week: %(num)s notifications", count
+            )
+            heading = _("Your notifications of the past week:")
         return self._render(
             recipient,
             "digest",
             subject,
             kinds,
             lines=[self._entry(line) for line in lines],
-            period=period,
-            kind_labels=[LABELS[kind] for kind in kinds],
+            period_heading=heading,
+            kind_list=format_list(
+                [str(LABELS[kind]) for kind in kinds], locale=get_locale() or "en"
+            ),
         )
 
     def _entry(self, line: Notification) -> dict[str, str]:

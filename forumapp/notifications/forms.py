@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, SelectField
 from wtforms.fields.choices import SelectChoice
 
@@ -13,20 +14,20 @@ from forumapp.notifications.kinds import DEFAULT_EMAIL, LABELS, EmailMode, Kind,
 from forumapp.notifications.watching import AutoWatch
 
 LEVEL_CHOICES = [
-    (Level.WATCHING.value, "Watching: notify me of every post"),
-    (Level.TRACKING.value, "Tracking: show unread posts only"),
-    (Level.MUTED.value, "Muted: nothing, not even mentions"),
+    (Level.WATCHING.value, _l("Watching: notify me of every post")),
+    (Level.TRACKING.value, _l("Tracking: show unread posts only")),
+    (Level.MUTED.value, _l("Muted: nothing, not even mentions")),
 ]
 FORUM_LEVEL_CHOICES = [
-    (Level.WATCHING.value, "Watching: notify me of every new topic"),
-    (Level.TRACKING.value, "Tracking: show unread topics only"),
-    (Level.MUTED.value, "Muted: nothing from this forum, not even mentions"),
+    (Level.WATCHING.value, _l("Watching: notify me of every new topic")),
+    (Level.TRACKING.value, _l("Tracking: show unread topics only")),
+    (Level.MUTED.value, _l("Muted: nothing from this forum, not even mentions")),
 ]
 EMAIL_CHOICES = [
-    (EmailMode.IMMEDIATE.value, "At once"),
-    (EmailMode.DAILY.value, "Daily digest"),
-    (EmailMode.WEEKLY.value, "Weekly digest"),
-    (EmailMode.NEVER.value, "Never"),
+    (EmailMode.IMMEDIATE.value, _l("At once")),
+    (EmailMode.DAILY.value, _l("Daily digest")),
+    (EmailMode.WEEKLY.value, _l("Weekly digest")),
+    (EmailMode.NEVER.value, _l("Never")),
 ]
 
 
@@ -34,7 +35,7 @@ class WatchForm(ForumForm):
     """The level a member follows a topic or forum at."""
 
     level = SelectField(
-        "Notifications", choices=[SelectChoice(value, label) for value, label in LEVEL_CHOICES]
+        _l("Notifications"), choices=[SelectChoice(value, label) for value, label in LEVEL_CHOICES]
     )
 
     def chosen(self) -> Level:
@@ -48,10 +49,10 @@ def email_field_name(kind: Kind) -> str:
 
 
 class _EmailFields(ForumForm):
-    watch_created = BooleanField("Watch the topics I start")
+    watch_created = BooleanField(_l("Watch the topics I start"))
     watch_replied = BooleanField(
-        "Watch the topics I reply to",
-        description="Otherwise they are tracked: unread markers, no notifications.",
+        _l("Watch the topics I reply to"),
+        description=_l("Otherwise they are tracked: unread markers, no notifications."),
     )
 
 

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import LazyString, lazy_ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from forumapp.forum.errors import NotFound
-from forumapp.management.reports.desk import RESOLUTION_LABELS
+from forumapp.management.reports.desk import Resolution
 from forumapp.notifications.kinds import MODERATION_NOTICES, Kind, Level
 from forumapp.notifications.models import ForumWatch, Notification, TopicWatch
 from forumapp.persistence import DbSession, atomic
@@ -139,37 +141,60 @@ def _level(value: object) -> Level | None:
     return Level(value) if isinstance(value, str) and value in Level.__members__.values() else None
 
 
+#: What a member whose report was handled is told, by the report's resolution. A
+#: resolution without an entry (a note only) is told the bare "was handled".
+REPORT_OUTCOMES: dict[str, LazyString] = {
+    Resolution.DISMISSED: _l("Your report of a post in “%(subject)s” was handled: dismissed"),
+    Resolution.POST_DELETED: _l("Your report of a post in “%(subject)s” was handled: post deleted"),
+    Resolution.TOPIC_LOCKED: _l("Your report of a post in “%(subject)s” was handled: topic locked"),
+    Resolution.AUTHOR_WARNED: _l(
+        "Your report of a post in “%(subject)s” was handled: author warned"
+    ),
+    Resolution.AUTHOR_SUSPENDED: _l(
+        "Your report of a post in “%(subject)s” was handled: author suspended"
+    ),
+}
+
+
 def describe(line: Notification) -> str:
-    """What a notification line says, as plain text (the templates mark it up)."""
+    """What a notification line says, as plain text (the templates mark it up), in the
+    language of the page or email being made."""
+    return str(_wording(line))
+
+
+def _wording(line: Notification) -> str | LazyString:
     others = line.event_count - 1
-    who = line.actor_name or "Someone"
+    who = line.actor_name or _l("Someone")
+    subject = line.subject
     match Kind(line.kind):
         case Kind.REPLY | Kind.TOPIC_REPLY if others > 0:
-            replies = "reply" if others == 1 else "replies"
-            return f"{who} and {others} other {replies} in “{line.subject}”"
+            return lazy_ngettext(
+                "%(who)s and %(num)s other reply in “%(subject)s”",
+                "%(who)s and %(num)s other replies in “%(subject)s”",
+                others,
+                who=who,
+                subject=subject,
+            )
         case Kind.REPLY:
-            return f"{who} replied in “{line.subject}”"
+            return _l("%(who)s replied in “%(subject)s”", who=who, subject=subject)
         case Kind.TOPIC_REPLY:
-            return f"{who} replied to your topic “{line.subject}”"
+            return _l("%(who)s replied to your topic “%(subject)s”", who=who, subject=subject)
         case Kind.NEW_TOPIC:
-            return f"{who} started “{line.subject}”"
+            return _l("%(who)s started “%(subject)s”", who=who, subject=subject)
         case Kind.MENTION:
-            return f"{who} mentioned you in “{line.subject}”"
+            return _l("%(who)s mentioned you in “%(subject)s”", who=who, subject=subject)
         case Kind.QUOTE:
-            return f"{who} quoted you in “{line.subject}”"
+            return _l("%(who)s quoted you in “%(subject)s”", who=who, subject=subject)
+        case Kind.MODERATION if line.detail in MODERATION_NOTICES:
+            return str(MODERATION_NOTICES[line.detail]) % {"subject": subject}
         case Kind.MODERATION:
-            return f"A moderator {_moderation_wording(line.detail)}: “{line.subject}”"
-        case Kind.REPORT_RESOLVED if line.detail in RESOLUTION_LABELS:
-            how = RESOLUTION_LABELS[line.detail].lower()
-            return f"Your report of a post in “{line.subject}” was handled: {how}"
+            return _l("A moderator acted on your content: “%(subject)s”", subject=subject)
+        case Kind.REPORT_RESOLVED if line.detail in REPORT_OUTCOMES:
+            return str(REPORT_OUTCOMES[line.detail]) % {"subject": subject}
         case Kind.REPORT_RESOLVED:
-            return f"Your report of a post in “{line.subject}” was handled"
+            return _l("Your report of a post in “%(subject)s” was handled", subject=subject)
         case Kind.PRIVATE_MESSAGE:
-            return f"{who} sent you a private message: “{line.subject}”"
-
-
-def _moderation_wording(action: str) -> str:
-    return MODERATION_NOTICES.get(action, "acted on your content")
+            return _l("%(who)s sent you a private message: “%(subject)s”", who=who, subject=subject)
 
 
 def prune_horizon(clock: Clock, retention_days: int) -> datetime:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 
 class Kind(StrEnum):
     """The events a notification can be about."""
@@ -49,15 +52,15 @@ class Level(StrEnum):
 SENT = "sent"
 
 #: What each kind is called on the settings page and in emails, in the page's order.
-LABELS: dict[Kind, str] = {
-    Kind.MENTION: "Someone mentions me (@name)",
-    Kind.QUOTE: "Someone quotes one of my posts",
-    Kind.TOPIC_REPLY: "Someone replies to a topic I started",
-    Kind.REPLY: "New posts in topics I watch",
-    Kind.NEW_TOPIC: "New topics in forums I watch",
-    Kind.MODERATION: "A moderator acts on my topics or posts",
-    Kind.REPORT_RESOLVED: "A report I filed is handled",
-    Kind.PRIVATE_MESSAGE: "Someone sends me a private message",
+LABELS: dict[Kind, LazyString] = {
+    Kind.MENTION: _l("Someone mentions me (@name)"),
+    Kind.QUOTE: _l("Someone quotes one of my posts"),
+    Kind.TOPIC_REPLY: _l("Someone replies to a topic I started"),
+    Kind.REPLY: _l("New posts in topics I watch"),
+    Kind.NEW_TOPIC: _l("New topics in forums I watch"),
+    Kind.MODERATION: _l("A moderator acts on my topics or posts"),
+    Kind.REPORT_RESOLVED: _l("A report I filed is handled"),
+    Kind.PRIVATE_MESSAGE: _l("Someone sends me a private message"),
 }
 
 #: The email mode of a kind for members who never chose one: what concerns the member
@@ -78,11 +81,12 @@ DEFAULT_EMAIL: dict[Kind, EmailMode] = {
 #: Kinds whose unread notifications about one topic are one line that grows.
 GROUPED: frozenset[Kind] = frozenset({Kind.REPLY, Kind.TOPIC_REPLY})
 
-#: Moderation actions the author of the content hears of, and how they are told.
-MODERATION_NOTICES: dict[str, str] = {
-    "topic.lock": "locked your topic",
-    "topic.move": "moved your topic",
-    "topic.delete": "deleted your topic",
-    "post.delete": "deleted your post",
-    "post.hide": "hid your post",
+#: Moderation actions the author of the content hears of, and how they are told (whole
+#: sentences, so that each language can order them its own way).
+MODERATION_NOTICES: dict[str, LazyString] = {
+    "topic.lock": _l("A moderator locked your topic: “%(subject)s”"),
+    "topic.move": _l("A moderator moved your topic: “%(subject)s”"),
+    "topic.delete": _l("A moderator deleted your topic: “%(subject)s”"),
+    "post.delete": _l("A moderator deleted your post: “%(subject)s”"),
+    "post.hide": _l("A moderator hid your post: “%(subject)s”"),
 }

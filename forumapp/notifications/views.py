@@ -8,6 +8,8 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forumapp.account.limits import settings_saves_per_member
@@ -31,10 +33,11 @@ from forumapp.notifications.tokens import (
 )
 from forumapp.notifications.watching import WatchService
 
+#: The second sentence of the flash after a watch level is saved.
 LEVEL_SAVED = {
-    Level.WATCHING: "You are watching it: every new post is a notification.",
-    Level.TRACKING: "You are tracking it: unread posts are marked, nothing more.",
-    Level.MUTED: "It is muted: nothing from it will notify you.",
+    Level.WATCHING: _l("You are watching it: every new post is a notification."),
+    Level.TRACKING: _l("You are tracking it: unread posts are marked, nothing more."),
+    Level.MUTED: _l("It is muted: nothing from it will notify you."),
 }
 
 
@@ -106,7 +109,7 @@ class MarkNotificationsRead(MethodView):
 
     def post(self) -> ResponseReturnValue:
         self.inbox_factory().mark_all_read(current_user.id)
-        flash("Every notification is marked as read.", "success")
+        flash(_("Every notification is marked as read."), "success")
         return redirect(url_for("notifications.list"))
 
 
@@ -126,7 +129,7 @@ class WatchView(MethodView):
         """The submitted level; a 400 for a forged form."""
         form = WatchForm()
         if not form.validate_on_submit():
-            abort(400, description="Choose watching, tracking or muted.")
+            abort(400, description=_("Choose watching, tracking or muted."))
         return form.chosen()
 
 
@@ -136,7 +139,7 @@ class WatchTopic(WatchView):
     def post(self, topic_id: int) -> ResponseReturnValue:
         level = self.chosen_level()
         self.watching_factory().watch_topic(self.actor_factory(), topic_id, level)
-        flash(f"Topic notifications saved. {LEVEL_SAVED[level]}", "success")
+        flash(f"{_('Topic notifications saved.')} {LEVEL_SAVED[level]}", "success")
         return redirect(url_for("forum.topic", topic_id=topic_id))
 
 
@@ -146,7 +149,7 @@ class WatchForum(WatchView):
     def post(self, forum_id: int) -> ResponseReturnValue:
         level = self.chosen_level()
         self.watching_factory().watch_forum(self.actor_factory(), forum_id, level)
-        flash(f"Forum notifications saved. {LEVEL_SAVED[level]}", "success")
+        flash(f"{_('Forum notifications saved.')} {LEVEL_SAVED[level]}", "success")
         return redirect(url_for("forum.forum", forum_id=forum_id))
 
 
@@ -170,7 +173,7 @@ class NotificationSettings(MethodView):
         if not form.validate_on_submit():
             return render_template(self.template, form=form)
         self.choices_factory().save(current_user.id, submitted_choices(form))
-        flash("Your notification settings are saved.", "success")
+        flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("notifications.settings"))
 
 
@@ -208,7 +211,9 @@ class Unsubscribe(MethodView):
         except InvalidUnsubscribeToken:
             abort(
                 400,
-                description="This unsubscribe link is not valid: it may have been cut short "
-                "or changed. Use the link of the email as it came, or change your email "
-                "settings after logging in.",
+                description=_(
+                    "This unsubscribe link is not valid: it may have been cut short or "
+                    "changed. Use the link of the email as it came, or change your email "
+                    "settings after logging in."
+                ),
             )
