@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forumapp import bodies, errors, headers
@@ -39,6 +38,7 @@ from forumapp.i18n.cli import translations_group
 from forumapp.jobs import install_jobs
 from forumapp.jobs.cli import jobs_command, worker_command
 from forumapp.jobs.models import Job
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.look import compression, create_look_blueprint
 from forumapp.mail import MailFailure
 from forumapp.management import create_management_blueprint

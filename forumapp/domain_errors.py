@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, TooManyRequests, default_exceptions
 
 from forumapp.forum.errors import Flooded, Forbidden, InvalidInput, NotFound
 from forumapp.i18n.hosts import speak_without_babel
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import PersistenceError
 
 #: The exceptions services raise to refuse a request.

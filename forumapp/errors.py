@@ -8,7 +8,6 @@ from collections.abc import Callable
 from flask import Flask, current_app, g, render_template, request
 from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
@@ -21,6 +20,7 @@ from werkzeug.exceptions import (
 )
 
 from forumapp.extensions import db, login_manager
+from forumapp.lazy_text import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

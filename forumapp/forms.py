@@ -7,7 +7,6 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
 from werkzeug.datastructures import CombinedMultiDict
@@ -15,6 +14,7 @@ from wtforms import Field, Form, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation, ValidationError
 
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.text import CONTROL_CHARACTERS, MULTILINE_WHITESPACE, has_control_characters
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
+from forumapp.lazy_text import lazy_gettext as _l
 
 CONTROL_CHARACTERS = _l("Remove the control characters from this field.")
 #: Line breaks and tabs are ordinary text in a multi-line field.

@@ -8,11 +8,11 @@ the guesses whichever form they come through.
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from forumapp.extensions import limiter
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 def _member_key() -> str:

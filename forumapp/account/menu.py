@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
-from flask_babel import lazy_gettext as _l
+
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -23,6 +22,7 @@ from forumapp.api.tokens import TokenScope
 from forumapp.extensions import csrf, db
 from forumapp.forum.actor import current_actor, load_actor
 from forumapp.forum.permissions import Actor
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import Auditor
 from forumapp.users.models import User
 

@@ -13,9 +13,9 @@ import json
 from typing import Any
 
 from flask import Request, Response
-from flask_babel import lazy_gettext as _l
 
 from forumapp.api.problems import Problem
+from forumapp.lazy_text import lazy_gettext as _l
 
 JSON = "application/json"
 

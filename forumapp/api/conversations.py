@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
-from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, Field, StringConstraints
 from sqlalchemy import select
 
@@ -29,6 +28,7 @@ from forumapp.api.schemas import (
     _visible,
 )
 from forumapp.forum.errors import NotFound
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.messages.conversations import ConversationService
 from forumapp.messages.models import SUBJECT_MAX_LENGTH, Participant
 from forumapp.messages.models import Conversation as ConversationRow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.api import schemas
@@ -11,6 +10,7 @@ from forumapp.api.links import WebLinks
 from forumapp.api.pagination import Cursor, Page, keyset_page
 from forumapp.api.problems import Problem
 from forumapp.forum.errors import NotFound
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession
 from forumapp.users.models import Group, User
 

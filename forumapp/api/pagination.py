@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from forumapp.api.problems import FieldError, Problem
 from forumapp.forum.ids import is_id
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession
 
 T = TypeVar("T", covariant=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.api import schemas
@@ -15,6 +14,7 @@ from forumapp.forum.models import Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import PostingService
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession
 
 MISSING_TOPIC = _l("There is no such topic, or you may not see it.")

@@ -14,10 +14,10 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask.views import View
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from forumapp.api.conditional import json_response
 from forumapp.api.problems import HTTP_DETAILS, Problem, status_kind, status_title
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: forumapp's own problem types: their status and what they mean.
 PROBLEM_TYPES: dict[str, tuple[int, LazyString]] = {

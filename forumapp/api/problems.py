@@ -16,11 +16,11 @@ from typing import Any
 
 from flask import Blueprint, Response
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from forumapp.domain_errors import Refusal, answer_domain_errors
+from forumapp.lazy_text import lazy_gettext as _l
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from flask import Request
-from flask_babel import LazyString, lazy_ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from forumapp.api.problems import FieldError, Problem
+from forumapp.lazy_text import lazy_gettext as _l
+from forumapp.lazy_text import lazy_ngettext
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Exists, exists, func, select
 
 from forumapp.api import schemas
@@ -17,6 +16,7 @@ from forumapp.api.problems import Problem
 from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.forum.lookups import visible_forum
 from forumapp.forum.models import Category, Forum, Topic
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.access import Area, may_enter
 from forumapp.management.forums.services import ForumAdministration, ForumDraft, TopicDisposal
 from forumapp.persistence import DbSession

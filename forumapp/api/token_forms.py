@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from forumapp.api.models import NAME_MAX_LENGTH
 from forumapp.api.tokens import NAME_REQUIRED, NAME_TOO_LONG, SCOPE_UNKNOWN, TokenScope
 from forumapp.forms import ForumForm, strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 class NewTokenForm(ForumForm):

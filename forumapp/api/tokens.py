@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forumapp.api.models import NAME_MAX_LENGTH, ApiToken
 from forumapp.forum.errors import NotFound
+from forumapp.lazy_text import lazy_gettext as _l
+from forumapp.lazy_text import lazy_ngettext
 from forumapp.persistence import DbSession, PersistenceError, atomic
 from forumapp.text import has_control_characters
 from forumapp.users.models import User

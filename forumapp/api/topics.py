@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.api import schemas
@@ -17,6 +16,7 @@ from forumapp.forum.lookups import topics_visible_to, visible_topic
 from forumapp.forum.models import Post, Topic
 from forumapp.forum.moderation import ModerationService, TopicAction
 from forumapp.forum.posting import PostingService
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession
 
 MISSING_FORUM = _l("There is no such forum, or you may not see it.")

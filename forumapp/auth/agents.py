@@ -12,10 +12,10 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from ua_parser import parse
 
 from forumapp.auth.ports import ClientInfo, Notice
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.localtime import known_timezones
 
 UNKNOWN_BROWSER = _l("Unknown browser")

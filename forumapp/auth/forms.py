@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Field,
@@ -22,6 +21,7 @@ from forumapp.auth.passkeys.ceremony import MAX_ANSWER_LENGTH
 from forumapp.auth.second_factor.forms import code_field
 from forumapp.forms import EmailAddress, ForumForm, strip_filter
 from forumapp.i18n import page_locale
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.users.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN
 
 #: Long enough for any passphrase; short enough that hashing stays cheap.

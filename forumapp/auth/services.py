@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import NoReturn
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.auth.agents import notice_for
 from forumapp.auth.exceptions import (
     SecondStepExpired,
@@ -50,6 +48,7 @@ from forumapp.auth.second_factor.ports import (
 )
 from forumapp.auth.tokens import TokenPurpose, TokenService
 from forumapp.events import NO_EVENTS, Events, MemberRegistered
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import PersistenceError, Transaction, atomic
 
 WRONG_CREDENTIALS = _l("Wrong username, email address or password.")

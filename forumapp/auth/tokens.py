@@ -16,11 +16,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from forumapp.auth.exceptions import TokenError
 from forumapp.auth.ports import AuthUser
+from forumapp.lazy_text import lazy_gettext as _l
 
 INVALID = _l("This link is invalid or has already been used. You can request a new one.")
 EXPIRED = _l("This link has expired. You can request a new one.")

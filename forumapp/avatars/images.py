@@ -14,10 +14,10 @@ import io
 import warnings
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from forumapp.avatars.errors import ImageLimits, InvalidImage
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: The formats accepted, by Pillow's names; others are not even tried.
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF")

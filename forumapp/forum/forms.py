@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,6 +27,7 @@ from forumapp.forum.markdown import shows_nothing
 from forumapp.forum.models import TITLE_MAX_LENGTH
 from forumapp.forum.moderation import PostAction, TopicAction
 from forumapp.forum.search import UNKNOWN_FORUM, SearchFilters, Sort
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.text import NOTHING_VISIBLE, is_blank
 
 CONTENT_MAX_LENGTH = 50_000

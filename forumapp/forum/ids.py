@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask.blueprints import BlueprintSetupState
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field, Form
 from wtforms.validators import ValidationError
+
+from forumapp.lazy_text import lazy_gettext as _l
 
 MAX_ID = 2**31 - 1
 

@@ -24,7 +24,6 @@ import time
 
 from flask import current_app
 from flask_babel import LazyString, ngettext
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import RateLimitItem, parse
@@ -34,6 +33,7 @@ from limits.strategies import MovingWindowRateLimiter
 from forumapp.extensions import limiter
 from forumapp.forum.errors import Flooded
 from forumapp.forum.permissions import Actor
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: What a member is told when a budget is spent; ``%(wait)s`` becomes "12 seconds".
 FLOOD_MESSAGE = _l("You are posting too quickly. You can post again in %(wait)s.")

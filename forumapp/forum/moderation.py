@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forumapp.forum.counters import Counters
@@ -22,6 +21,7 @@ from forumapp.forum.lookups import visible_forum, visible_post
 from forumapp.forum.models import Category, Forum, Post, Report, Topic
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import Budget
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession, atomic
 
 Clock = Callable[[], datetime]

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from forumapp.events import NO_EVENTS, Events, PostSaved, TopicCreated
@@ -18,6 +17,7 @@ from forumapp.forum.lookups import visible_forum, visible_post, visible_topic
 from forumapp.forum.markdown import RENDERER_VERSION, quote_markdown, render_markdown
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.permissions import Actor
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession, atomic
 
 #: Why an actor may not write here, as the page and the API tell them.

@@ -31,7 +31,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import (
     CTE,
@@ -62,6 +61,7 @@ from forumapp.forum.highlight import highlighted, readable
 from forumapp.forum.models import Category, Forum, Post, Topic
 from forumapp.forum.permissions import Actor
 from forumapp.forum.reading import Pagination, page_count
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession
 from forumapp.users.models import User, username_key
 

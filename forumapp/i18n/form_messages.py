@@ -9,8 +9,10 @@ WTForms' answer is still the English.
 
 from __future__ import annotations
 
-from flask_babel import get_translations, lazy_ngettext
+from flask_babel import get_translations
 from flask_wtf.i18n import translations as wtforms_translations
+
+from forumapp.lazy_text import lazy_ngettext
 
 #: WTForms' plural messages, marked for forumapp's catalogues (never shown from here).
 PLURAL_MESSAGES = (

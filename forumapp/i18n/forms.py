@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
 
 from forumapp.forms import ForumForm
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 class LanguageForm(ForumForm):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.forum.errors import InvalidInput
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import Transaction, atomic
 
 UNKNOWN_LANGUAGE = _l("Choose one of the languages in the list.")

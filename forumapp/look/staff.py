@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from forumapp.forum.models import Report
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.access import AREA_LINKS, Area, may_enter
 from forumapp.persistence import DbSession
 from forumapp.users.models import Group

@@ -9,10 +9,10 @@ from typing import Any, TypeVar, cast
 
 from flask import abort, current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forumapp.extensions import login_manager
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.users.models import Group
 
 F = TypeVar("F", bound=Callable[..., Any])

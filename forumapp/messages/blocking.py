@@ -8,10 +8,10 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from forumapp.forum.forms import ConfirmForm
 from forumapp.forum.views import refusals_flashed
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.messages.views import ActorFactory, MessagesView
 from forumapp.users.blocks import BlockService
 from forumapp.users.models import User

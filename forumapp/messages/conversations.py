@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.markdown import RENDERER_VERSION, render_markdown
 from forumapp.forum.permissions import Actor
 from forumapp.forum.posting import Budget, without_nul
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.messages import rules
 from forumapp.messages.models import Conversation, Message, MessageReport, Participant
 from forumapp.messages.rules import MessagingSettings

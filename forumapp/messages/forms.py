@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.forms import PostForm, visible_title
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.messages.models import SUBJECT_MAX_LENGTH
 from forumapp.users.models import USERNAME_MAX_LENGTH
 

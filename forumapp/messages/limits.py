@@ -8,9 +8,8 @@ daily quota that keeps one member from writing to the whole forum.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.forum.limits import MemberBudget
+from forumapp.lazy_text import lazy_gettext as _l
 
 QUOTA_MESSAGE = _l("You have started many conversations today. Reply in those, or try tomorrow.")
 

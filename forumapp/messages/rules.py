@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import LazyString, lazy_ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString
 from sqlalchemy import select
 
 from forumapp.forum.errors import Forbidden, InvalidInput
 from forumapp.forum.permissions import Actor
+from forumapp.lazy_text import lazy_gettext as _l
+from forumapp.lazy_text import lazy_ngettext
 from forumapp.persistence import DbSession
 from forumapp.text import has_control_characters
 from forumapp.users.blocks import blocked_by, blockers_among

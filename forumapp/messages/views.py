@@ -16,7 +16,6 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from forumapp.auth.decorators import login_required
 from forumapp.forum.errors import InvalidInput
@@ -24,6 +23,7 @@ from forumapp.forum.forms import ConfirmForm
 from forumapp.forum.pages import page_argument
 from forumapp.forum.permissions import Actor
 from forumapp.forum.views import refusals_flashed
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.messages.conversations import ConversationService
 from forumapp.messages.forms import (
     MessageForm,

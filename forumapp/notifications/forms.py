@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from forumapp.forms import ForumForm
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.notifications.choices import NotificationChoices
 from forumapp.notifications.kinds import DEFAULT_EMAIL, LABELS, EmailMode, Kind, Level
 from forumapp.notifications.watching import AutoWatch

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import LazyString, lazy_ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString
 from sqlalchemy import delete, func, select, update
 
 from forumapp.forum.errors import NotFound
+from forumapp.lazy_text import lazy_gettext as _l
+from forumapp.lazy_text import lazy_ngettext
 from forumapp.management.reports.desk import Resolution
 from forumapp.notifications.kinds import MODERATION_NOTICES, Kind, Level
 from forumapp.notifications.models import ForumWatch, Notification, TopicWatch

@@ -6,7 +6,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
+
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 class Kind(StrEnum):

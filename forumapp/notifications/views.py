@@ -9,12 +9,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forumapp.account.limits import settings_saves_per_member
 from forumapp.auth.decorators import login_required
 from forumapp.forum.permissions import Actor
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.reports.desk import Resolution
 from forumapp.notifications.choices import ChoicesService
 from forumapp.notifications.forms import (

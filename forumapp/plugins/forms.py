@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length
 
 from forumapp.forms import ForumForm
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.plugins.host import PluginHost
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from forumapp.forum.errors import InvalidInput, NotFound
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic, upsert
 from forumapp.plugins.models import ExtensionsState, PluginSettingValue, PluginState

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
 from forumapp.forms import ForumForm, strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.reading.members import MemberSort
 from forumapp.users.models import USERNAME_MAX_LENGTH
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from forumapp.auth.forms import NewAccountForm
 from forumapp.forms import strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: Long enough for a code typed with spaces or dashes between its groups.
 CODE_INPUT_MAX = 64

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.forum.errors import InvalidInput, NotFound
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import Auditor
 from forumapp.management.settings.store import EDITABLE_KEYS
 from forumapp.persistence import DbSession, PersistenceError, atomic

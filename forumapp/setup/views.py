@@ -8,9 +8,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from forumapp.forum.errors import InvalidInput
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.setup.forms import SetupForm
 from forumapp.setup.limits import setup_per_client
 from forumapp.setup.services import FirstRunSetup, SetupRequest, WrongSetupCode

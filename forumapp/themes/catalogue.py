@@ -7,8 +7,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.themes.manifest import MANIFEST, Theme, ThemeError, read_theme
 
 log = logging.getLogger(__name__)

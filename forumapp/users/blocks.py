@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, ForeignKey, SQLColumnExpression, delete, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forumapp.extensions import db
 from forumapp.forum.errors import InvalidInput, NotFound
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession, atomic, upsert
 from forumapp.sqltypes import UTCDateTime
 from forumapp.users.models import User, username_key

@@ -13,7 +13,8 @@ from typing import Any
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask_babel import lazy_gettext as _l
+
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: How often the parameters of the stored hashes are sampled again, in seconds: as members
 #: log in after a change of parameters their hashes are upgraded, and the typical one moves.

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession, atomic
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import (

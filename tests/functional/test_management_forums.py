@@ -563,6 +563,8 @@ def test_edit_a_forums_title_lock_and_category(
             "moderators",
             "No member is called nobody, ghost.",
         ),
+        # A name typed into the message is text: escaped, never markup.
+        ({"moderators": "<b>x</b>"}, "moderators", "No member is called &lt;b&gt;x&lt;/b&gt;."),
         ({"moderators": "mallory"}, "moderators", "Banned members cannot moderate: mallory."),
         ({"moderators": "a" * 33}, "moderators", "Usernames have at most 32 characters."),
         ({"moderators": ",".join(f"u{n}" for n in range(51))}, "moderators", "at most 50"),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 
 from forumapp.forms import ForumForm
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: What the file picker offers; the picture itself decides (``forumapp.avatars.images``).
 ACCEPTED_TYPES = "image/png,image/jpeg,image/webp,image/gif"

@@ -14,8 +14,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.account.credentials.ports import (
     EmailAccounts,
     EmailChangeStore,
@@ -27,6 +25,7 @@ from forumapp.auth.exceptions import StopValidation, TokenError, ValidationError
 from forumapp.auth.ports import AuthUser, ClientInfo, SessionStore
 from forumapp.auth.services import Clock
 from forumapp.auth.tokens import EXPIRED, INVALID
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import PersistenceError, Transaction, atomic
 from forumapp.users.models import email_key
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from forumapp.auth.forms import PASSWORD_INPUT_MAX, ResetPasswordForm
 from forumapp.forms import EmailAddress, ForumForm, strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.users.models import EMAIL_MAX_LENGTH
 
 

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 
 from forumapp.auth.ports import AuthUser, Notice
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.mail import Email, in_recipients_language
 
 

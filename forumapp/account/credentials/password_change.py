@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.account.credentials.ports import SecurityNotices
 from forumapp.auth.agents import notice_for
 from forumapp.auth.exceptions import StopValidation, ValidationError
@@ -17,6 +15,7 @@ from forumapp.auth.ports import (
     UserStore,
 )
 from forumapp.auth.services import WRONG_PASSWORD, AuthSettings, Clock
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import Transaction, atomic
 
 SAME_PASSWORD = _l("Choose a password different from your current one.")

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from forumapp.api.models import ApiToken
@@ -30,6 +29,7 @@ from forumapp.auth.ports import ClientInfo, Notice
 from forumapp.forum.authorship import DELETED_USER, release_posts
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.models import ForumRead, TopicRead
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.messages.authorship import release_messages
 from forumapp.persistence import DbSession, atomic

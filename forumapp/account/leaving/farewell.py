@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 
 from forumapp.account.leaving.deletion import Departing
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.mail import Email, in_recipients_language
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 from forumapp.account.leaving.deletion import WRONG_CONFIRMATION
 from forumapp.forms import ForumForm, strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.users.models import USERNAME_MAX_LENGTH
 
 KEEP_POSTS = "keep"

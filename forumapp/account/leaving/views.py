@@ -22,7 +22,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from forumapp.account.leaving.deletion import AccountDeleter, DeletionRequest
@@ -33,6 +32,7 @@ from forumapp.auth.devices import request_client
 from forumapp.extensions import limiter
 from forumapp.forum.errors import Forbidden, InvalidInput
 from forumapp.http import home_url
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import Auditor
 
 DataExporterFactory = Callable[[], DataExporter]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
 
 from forumapp.account.preferences.services import THEMES, PreferenceChoices, Preferences
 from forumapp.forms import ForumForm
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: The value of the page-size option that follows the site's setting.
 SITE_DEFAULT = ""

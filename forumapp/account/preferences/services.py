@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.account.members import member
 from forumapp.forum.errors import InvalidInput
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession, atomic
 
 #: The page sizes a member may choose for topic pages.

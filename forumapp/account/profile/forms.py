@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from forumapp.account.profile.services import MAX_LENGTHS, ProfileText, too_long
 from forumapp.forms import ForumForm, strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 def _length(field: str) -> Length:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from forumapp.account.members import member
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.markdown import render_markdown
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import DbSession, atomic
 from forumapp.text import CONTROL_CHARACTERS, MULTILINE_WHITESPACE, has_control_characters
 from forumapp.users.models import (

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.auth.agents import describe_user_agent
 from forumapp.auth.passkeys.service import PASSKEY, StoredPasskey
 from forumapp.auth.ports import AuthUser
@@ -16,6 +14,7 @@ from forumapp.auth.second_factor.models import LoginEvent
 from forumapp.auth.second_factor.ports import LoginOutcome
 from forumapp.auth.second_factor.service import RECOVERY, TOTP, TwoFactorStatus
 from forumapp.auth.services import PASSWORDLESS
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 class RecentLogins(Protocol):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from forumapp.auth.passkeys.ceremony import MAX_ANSWER_LENGTH
 from forumapp.auth.passkeys.models import NAME_LENGTH
 from forumapp.forms import ForumForm, strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 def answer_field() -> HiddenField:

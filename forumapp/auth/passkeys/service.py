@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.auth.agents import notice_for
 from forumapp.auth.passkeys import ceremony
 from forumapp.auth.passkeys.ceremony import (
@@ -24,6 +22,7 @@ from forumapp.auth.passkeys.ceremony import (
 from forumapp.auth.ports import AuthUser, ClientInfo, Notice
 from forumapp.auth.second_factor.ports import PasskeyProof, Proof
 from forumapp.forum.errors import NotFound
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import Transaction, atomic
 
 log = logging.getLogger(__name__)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.auth.emails import TemplateAccountMailer
 from forumapp.auth.ports import AuthUser, Notice
+from forumapp.lazy_text import lazy_gettext as _l
 
 
 class TemplateSecondFactorMailer(TemplateAccountMailer):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from forumapp.forms import ForumForm, strip_filter
+from forumapp.lazy_text import lazy_gettext as _l
 
 #: Longer than any code with spaces or dashes in it, short enough to refuse junk early.
 CODE_INPUT_MAX = 32

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
-
 from forumapp.auth.agents import notice_for
 from forumapp.auth.ports import AuthUser, ClientInfo, Notice
 from forumapp.auth.second_factor import recovery, totp
 from forumapp.auth.second_factor.ports import CodeProof, Proof
 from forumapp.auth.second_factor.sealing import SecretBox, SecretUnreadable
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.persistence import Transaction, atomic
 
 log = logging.getLogger(__name__)

@@ -10,13 +10,13 @@ from importlib import metadata
 from typing import Any
 
 import sqlalchemy
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forumapp.forum.models import Post, Report, Topic
 from forumapp.jobs.models import FAILED, Job
 from forumapp.jobs.store import lapsed
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.mail import MailFailure
 from forumapp.persistence import DbSession
 from forumapp.users.models import User

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Field,
@@ -23,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.models import TITLE_MAX_LENGTH
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.forums.services import Direction, TopicDisposal
 from forumapp.users.models import USERNAME_MAX_LENGTH
 

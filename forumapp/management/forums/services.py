@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select, update
 
 from forumapp.forum.counters import Counters
 from forumapp.forum.errors import InvalidInput, NotFound
 from forumapp.forum.models import Category, Forum, Post, Topic
 from forumapp.forum.structure import ForumStructure
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.management.forums.access import ForumAccess
 from forumapp.persistence import DbSession, PersistenceError, atomic

@@ -3,12 +3,12 @@ the choice of where a deleted group's members go."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.ids import ids_only
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.groups.services import NAME_MAX_LENGTH, GroupDraft
 
 DESCRIPTION_MAX_LENGTH = 1000

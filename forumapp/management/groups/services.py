@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, func, insert, literal, select, update
 
 from forumapp.auth.models import AuthSession
 from forumapp.forum.errors import Forbidden, NotFound
 from forumapp.forum.models import forum_groups
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, PersistenceError, atomic
 from forumapp.users.groups import GroupKey

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -28,6 +27,7 @@ from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.models import Forum, MemberWarning, Post, Report, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
 from forumapp.forum.permissions import Actor
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import Auditor
 from forumapp.management.users.services import UserAdministration
 from forumapp.persistence import DbSession, atomic

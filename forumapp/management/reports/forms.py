@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from forumapp.forms import ForumForm, strip_filter
 from forumapp.forum.ids import ids_only
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.reports.desk import MAX_SUSPENSION_DAYS
 
 

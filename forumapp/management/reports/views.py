@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forumapp.auth.decorators import fresh_login_required
@@ -20,6 +19,7 @@ from forumapp.forum.ids import id_argument
 from forumapp.forum.models import Report
 from forumapp.forum.permissions import Actor
 from forumapp.http import client_address
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.access import Area, staff_only
 from forumapp.management.factories import ManagementFactories
 from forumapp.management.panel import render_panel

@@ -17,13 +17,13 @@ from typing import Any, Protocol
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, Text, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forumapp.config_rules import control_character_problem, rate_limit_problem
 from forumapp.extensions import db
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.persistence import DbSession, atomic, upsert
 from forumapp.sqltypes import UTCDateTime

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from forumapp.auth.models import AuthSession
@@ -15,6 +14,7 @@ from forumapp.events import NO_EVENTS, Events, MemberBanned
 from forumapp.forum.authorship import release_posts
 from forumapp.forum.errors import Forbidden, InvalidInput, NotFound
 from forumapp.forum.reading import Pagination, page_count
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.audit.log import AuditLog, Auditor
 from forumapp.messages.authorship import release_messages
 from forumapp.persistence import DbSession, atomic

@@ -11,7 +11,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView, View
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -22,6 +21,7 @@ from forumapp.forms import ForumForm
 from forumapp.forum.errors import InvalidInput
 from forumapp.forum.pages import page_argument
 from forumapp.http import text_argument
+from forumapp.lazy_text import lazy_gettext as _l
 from forumapp.management.access import (
     Area,
     admins_only,
