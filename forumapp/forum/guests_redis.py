@@ -6,8 +6,10 @@ trip, so a page never waits for Redis. The shared sorted set holds, per guest, a
 hash of the address (never the address itself) scored with when it was last seen; what
 is older than the window is dropped on the way.
 
-When Redis fails, the box falls back to the worker's own count (kept all along), with a
-warning in the log; the batch is kept for the next attempt, one flush interval later.
+Between syncs the count is the larger of the shared one and the worker's own (kept all
+along): never fewer than the guests this worker served. When Redis fails it is the
+worker's own, with a warning in the log; the batch is kept for the next attempt, one
+flush interval later.
 """
 
 from __future__ import annotations
@@ -94,11 +96,12 @@ class RedisGuestCounter:
 
     def count(self) -> int:
         """Guests of every worker as Redis counted them at the last sync (at most a flush
-        interval ago), or this worker's own while Redis does not answer."""
+        interval ago), or this worker's own if they are more: those seen since are not
+        written yet, and while Redis does not answer they are all there is."""
         self._sync_if_due()
         with self._lock:
-            shared = self._shared
-        return self._own.count() if shared is None else shared
+            shared = self._shared or 0
+        return max(shared, self._own.count())
 
     def _member(self, address: str) -> str:
         return hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()[:32]
