@@ -38,10 +38,9 @@ def config_overrides(redis_server: FaultyRedis) -> dict[str, Any]:
 
 
 @pytest.fixture
-def second_worker(app: Flask, config_overrides: dict[str, Any]) -> Iterator[Flask]:
+def second_worker(app: Flask, config_overrides: dict[str, Any]) -> Flask:
     """Another app instance on the same database, Redis and secret key."""
-    other = create_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config_overrides})
-    yield other
+    return create_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config_overrides})
 
 
 def guest(app: Flask, address: str) -> FlaskClient:
@@ -61,6 +60,14 @@ def guests_shown(client: FlaskClient) -> int:
     return int(match.group(1))
 
 
+def one_guest_each(app: Flask, second_worker: Flask) -> FlaskClient:
+    """A guest on each worker; returns the first worker's, who sees both."""
+    guest(second_worker, "10.0.0.9")
+    first = guest(app, "10.0.0.1")
+    assert guests_shown(first) == 2
+    return first
+
+
 def test_two_workers_sharing_redis_see_each_others_guests(app: Flask, second_worker: Flask) -> None:
     first = guest(app, "10.0.0.1")
     assert guests_shown(first) == 1
@@ -74,9 +81,7 @@ def test_two_workers_sharing_redis_see_each_others_guests(app: Flask, second_wor
 def test_with_redis_stopped_pages_show_the_workers_own_guests(
     app: Flask, second_worker: Flask, redis_server: FaultyRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    guest(second_worker, "10.0.0.9")
-    first = guest(app, "10.0.0.1")
-    assert guests_shown(first) == 2
+    first = one_guest_each(app, second_worker)
     redis_server.stop()
     with caplog.at_level(logging.WARNING, logger="forumapp.forum.guests_redis"):
         guest(app, "10.0.0.2")
@@ -89,9 +94,7 @@ def test_with_redis_stopped_pages_show_the_workers_own_guests(
 def test_with_redis_frozen_pages_show_the_workers_own_guests(
     app: Flask, second_worker: Flask, redis_server: FaultyRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    guest(second_worker, "10.0.0.9")
-    first = guest(app, "10.0.0.1")
-    assert guests_shown(first) == 2
+    first = one_guest_each(app, second_worker)
     redis_server.freeze()
     try:
         with caplog.at_level(logging.WARNING, logger="forumapp.forum.guests_redis"):

@@ -49,6 +49,16 @@ def post_state(app: Flask, post_id: int) -> tuple[bool, str | None]:
         return post.deleted, post.deleted_by
 
 
+def deleted_with_undo(
+    client: FlaskClient, world: World, auth: AuthActions, role: str, author: str = "member"
+) -> tuple[int, str]:
+    """A reply by ``author`` that ``role`` deleted through ``client``: its id, and the
+    token of the Undo offered."""
+    reply = world.reply(world.topic(), author)
+    login_as(auth, world, role)
+    return reply, undo_token(delete(client, reply))
+
+
 def second_client(app: Flask, world: World, role: str) -> FlaskClient:
     """Another browser, logged in as ``role``."""
     other = app.test_client()
@@ -82,9 +92,7 @@ def test_undo_restores_the_deleted_post_and_its_counts(
 
 
 def test_an_undo_works_once(client: FlaskClient, world: World, auth: AuthActions) -> None:
-    reply = world.reply(world.topic(), "member")
-    login_as(auth, world, "member")
-    token = undo_token(delete(client, reply))
+    reply, token = deleted_with_undo(client, world, auth, "member")
     assert undo(client, reply, token).status_code == 302
     # Deleted again: the first deletion's Undo does not bring it back.
     second = delete(client, reply)
@@ -101,9 +109,7 @@ def test_an_undo_works_once(client: FlaskClient, world: World, auth: AuthActions
 def test_another_moderators_undo_token_is_refused(
     client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
-    reply = world.reply(world.topic(), "member2")
-    login_as(auth, world, "moderator")
-    token = undo_token(delete(client, reply))
+    reply, token = deleted_with_undo(client, world, auth, "moderator", author="member2")
     admin = second_client(world.app, world, "admin")
     response = undo(admin, reply, token)
     assert response.status_code == 403
@@ -129,9 +135,7 @@ def test_a_forged_or_misdirected_undo_token_is_refused(
 def test_a_member_without_rights_is_refused_the_undo(
     client: FlaskClient, world: World, auth: AuthActions
 ) -> None:
-    reply = world.reply(world.topic(), "member")
-    login_as(auth, world, "member")
-    token = undo_token(delete(client, reply))
+    reply, token = deleted_with_undo(client, world, auth, "member")
     # Someone else holding the token.
     bob = second_client(world.app, world, "member2")
     assert undo(bob, reply, token).status_code == 403
@@ -142,9 +146,7 @@ def test_a_member_without_rights_is_refused_the_undo(
 
 
 def test_the_undo_needs_a_csrf_token(client: FlaskClient, world: World, auth: AuthActions) -> None:
-    reply = world.reply(world.topic(), "member")
-    login_as(auth, world, "member")
-    token = undo_token(delete(client, reply))
+    reply, token = deleted_with_undo(client, world, auth, "member")
     response = client.post(f"/post/{reply}/undo-delete", data={"token": token})
     assert response.status_code == 400
     assert post_state(world.app, reply) == (True, "alice")
