@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forumapp import create_app
+from forumapp.forum.factories import GUEST_COUNTER_KEY
 from tests.conftest import base_config
 from tests.faults.redis_server import FaultyRedis, running_redis
 
@@ -104,3 +105,27 @@ def test_with_redis_frozen_pages_show_the_workers_own_guests(
     finally:
         redis_server.thaw()
     assert guests_shown(first) == 3
+
+
+class FixedGuests:
+    """A host app's own guest counter: always 41 guests, and what it was told."""
+
+    def __init__(self) -> None:
+        self.seen_addresses: list[str] = []
+
+    def seen(self, address: str) -> None:
+        self.seen_addresses.append(address)
+
+    def forget(self, address: str) -> None:
+        """Nothing to forget."""
+
+    def count(self) -> int:
+        return 41
+
+
+def test_a_host_apps_own_guest_counter_is_used(app: Flask) -> None:
+    counter = FixedGuests()
+    app.extensions[GUEST_COUNTER_KEY] = counter
+    visitor = guest(app, "10.0.0.5")
+    assert guests_shown(visitor) == 41
+    assert counter.seen_addresses[0] == "10.0.0.5"
