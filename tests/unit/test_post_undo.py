@@ -49,17 +49,17 @@ def test_an_undo_expires() -> None:
     token = service.offer(actor(3), deleted_reply())
     assert token is not None
     clock.advance(minutes=UNDO_MINUTES, seconds=1)
-    assert refusal(service, actor(3), 7, token) == str(EXPIRED)
+    assert refusal(service, actor(3), 7, token) == EXPIRED
 
 
 def test_a_token_is_bound_to_its_post_its_deleter_and_the_secret() -> None:
     clock = FixedClock(T0)
     token = undo_service(clock).offer(actor(3), deleted_reply())
     assert token is not None
-    assert refusal(undo_service(clock), actor(4), 7, token) == str(FORGED)
-    assert refusal(undo_service(clock), actor(3), 8, token) == str(FORGED)
-    assert refusal(undo_service(clock, "another"), actor(3), 7, token) == str(FORGED)
-    assert refusal(undo_service(clock), actor(3), 7, "not-a-token") == str(FORGED)
+    assert refusal(undo_service(clock), actor(4), 7, token) == FORGED
+    assert refusal(undo_service(clock), actor(3), 8, token) == FORGED
+    assert refusal(undo_service(clock, "another"), actor(3), 7, token) == FORGED
+    assert refusal(undo_service(clock), actor(3), 7, "not-a-token") == FORGED
 
 
 def test_nothing_is_offered_for_a_guest_or_a_first_post() -> None:
