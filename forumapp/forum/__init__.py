@@ -134,7 +134,14 @@ def create_forum_blueprint(factories: ForumFactories | None = None) -> Blueprint
         "/post/<id:post_id>/edit", view_func=views.EditPost.as_view("edit_post", **posting)
     )
     bp.add_url_rule(
-        "/post/<id:post_id>/delete", view_func=views.DeletePost.as_view("delete_post", **posting)
+        "/post/<id:post_id>/delete",
+        view_func=views.DeletePost.as_view("delete_post", **posting, post_undo_factory=f.post_undo),
+    )
+    bp.add_url_rule(
+        "/post/<id:post_id>/undo-delete",
+        view_func=views.UndoDeletePost.as_view(
+            "undo_delete_post", **actor, post_undo_factory=f.post_undo
+        ),
     )
     bp.add_url_rule(
         "/post/<id:post_id>/report",

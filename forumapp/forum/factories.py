@@ -19,10 +19,12 @@ from forumapp.events import app_events
 from forumapp.extensions import db
 from forumapp.forum.actor import current_actor, current_posts_per_page, current_reader
 from forumapp.forum.community import CommunityStats
+from forumapp.forum.guests import REDIS_URI_SCHEMES, GuestCounter, MemoryGuestCounter
 from forumapp.forum.limits import posts_per_member, previews_per_member, reports_per_member
 from forumapp.forum.markdown import render_markdown
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.permissions import Actor
+from forumapp.forum.post_undo import PostUndo
 from forumapp.forum.posting import PostingService
 from forumapp.forum.presence import Presence, WhoIsOnline
 from forumapp.forum.reading import ForumReader, Reader
@@ -41,6 +43,32 @@ FORUM_EVENTS = "forumapp.forum_events"
 VIEW_COUNTER_KEY = "forumapp.view_counter"
 #: ``app.extensions`` key of the worker's record of who is online.
 PRESENCE_KEY = "forumapp.presence"
+#: ``app.extensions`` key of a host app's own :class:`GuestCounter`, if any.
+GUEST_COUNTER_KEY = "forumapp.guest_counter"
+
+
+def guest_counter_factory(window: timedelta, flush_every: timedelta) -> GuestCounter:
+    """Where guests are counted: the app's own counter if it set one, Redis when the rate
+    limiter's storage is a Redis server (every worker then counts every guest), else
+    this worker's memory."""
+    own = current_app.extensions.get(GUEST_COUNTER_KEY)
+    if own is not None:
+        return own  # type: ignore[no-any-return]
+    config = current_app.config
+    uri = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if not uri.startswith(tuple(REDIS_URI_SCHEMES)):
+        return MemoryGuestCounter(utcnow, window)
+    # Imported only then: Redis is an optional dependency (forumapp[redis]).
+    from forumapp.forum import guests_redis
+
+    timeout = float(config.get("RATELIMIT_STORAGE_TIMEOUT", settings.RATELIMIT_STORAGE_TIMEOUT))
+    return guests_redis.RedisGuestCounter(
+        guests_redis.redis_client(uri, timeout),
+        guests_redis.address_key(current_app.secret_key or ""),
+        utcnow,
+        window,
+        flush_every,
+    )
 
 
 def presence_factory() -> Presence:
@@ -52,8 +80,12 @@ def presence_factory() -> Presence:
         config = current_app.config
         window = config.get("ONLINE_WINDOW_MINUTES", settings.ONLINE_WINDOW_MINUTES)
         flush = config.get("PRESENCE_FLUSH_SECONDS", settings.PRESENCE_FLUSH_SECONDS)
+        window_span, flush_every = timedelta(minutes=window), timedelta(seconds=flush)
         presence = current_app.extensions[PRESENCE_KEY] = Presence(
-            utcnow, timedelta(minutes=window), timedelta(seconds=flush)
+            utcnow,
+            window_span,
+            flush_every,
+            guests=guest_counter_factory(window_span, flush_every),
         )
     assert isinstance(presence, Presence)
     return presence
@@ -62,6 +94,11 @@ def presence_factory() -> Presence:
 def who_is_online_factory() -> WhoIsOnline:
     """The "who's online" reader over the app's database and the worker's memory."""
     return WhoIsOnline(db.session, presence_factory(), utcnow)
+
+
+def post_undo_factory() -> PostUndo:
+    """The Undo of post deletions over the app's database, signed with its secret key."""
+    return PostUndo(db.session, utcnow, current_app.secret_key or "")
 
 
 @dataclass(frozen=True)
@@ -83,6 +120,8 @@ class ForumFactories:
     posts_per_page: Callable[[], int] = current_posts_per_page
     #: The index's "who's online" box.
     who_is_online: Callable[[], WhoIsOnline] = who_is_online_factory
+    #: The Undo of a post deletion.
+    post_undo: Callable[[], PostUndo] = post_undo_factory
 
 
 def forum_reader_factory() -> ForumReader:

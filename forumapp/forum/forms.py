@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     Field,
     Form,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -97,6 +98,12 @@ class ReportForm(ForumForm):
 
 class ConfirmForm(ForumForm):
     """A confirmation button (CSRF token only)."""
+
+
+class UndoForm(ForumForm):
+    """The Undo of a post deletion: the token its offer carries."""
+
+    token = HiddenField(validators=[InputRequired(), Length(max=512)])
 
 
 class TopicModerationForm(ForumForm):

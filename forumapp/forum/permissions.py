@@ -120,7 +120,12 @@ class Actor:
 
         The first post stands for the topic: deleting it needs ``deletetopic``.
         """
-        if not self.can_view_topic(topic) or post.deleted:
+        return not post.deleted and self.may_take_back(forum, topic, post)
+
+    def may_take_back(self, forum: Forum, topic: Topic, post: Post) -> bool:
+        """The rights behind deleting ``post``, whether or not it is deleted now: who
+        deleted a post may undo that only while they could still delete it."""
+        if not self.can_view_topic(topic):
             return False
         if self.may_remove(forum.id):
             return True

@@ -2,8 +2,9 @@
 
 :class:`Presence` keeps, in the worker's memory, when members were last seen (written to
 ``users.last_seen`` in one ``UPDATE`` now and then, by :meth:`Presence.flush`) and a
-bounded set of recent guests (counted per worker: a guest is a client address, and a
-site with several workers shows each worker's own guest count). :class:`WhoIsOnline`
+count of recent guests (a guest is a client address) kept by a
+:class:`~forumapp.forum.guests.GuestCounter`: in the worker's memory by default, or in
+Redis, shared by every worker (:mod:`forumapp.forum.guests_redis`). :class:`WhoIsOnline`
 reads the index's box: the members seen within the window, from the database (one query,
 read again at most once per flush interval) and from this worker's pending times.
 
@@ -14,20 +15,18 @@ end of the previous one in ``users.last_visit_at``, which ``/new`` lists topics 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Case, Update, case, literal, or_, select, update
 
+from forumapp.forum.guests import GUEST_CAPACITY, GuestCounter, MemoryGuestCounter
 from forumapp.persistence import DbSession, atomic
 from forumapp.sqltypes import UTCDateTime
 from forumapp.users.models import User
 
 Clock = Callable[[], datetime]
-#: Guests one worker remembers at most; the oldest are forgotten first.
-GUEST_CAPACITY = 10_000
 #: Members the index names at most; more are summed up as "and more".
 LISTED_MEMBERS = 100
 
@@ -49,7 +48,7 @@ class OnlineNow:
     members: list[OnlineMember]
     #: Whether more members were online than listed.
     more: bool
-    #: Guests seen by this worker within the window.
+    #: Guests seen within the window (by every worker when they share a counter).
     guests: int
 
 
@@ -62,15 +61,14 @@ class Presence:
         window: timedelta,
         flush_every: timedelta,
         guest_capacity: int = GUEST_CAPACITY,
+        guests: GuestCounter | None = None,
     ) -> None:
         self._clock = clock
         self._window = window
         self._flush_every = flush_every
-        self._guest_capacity = guest_capacity
+        self._guests = guests or MemoryGuestCounter(clock, window, guest_capacity)
         self._lock = threading.Lock()
         self._members: dict[int, tuple[OnlineMember, datetime]] = {}
-        #: Guests by client address, least recently seen first.
-        self._guests: OrderedDict[str, datetime] = OrderedDict()
         self._last_flush = clock()
         #: Members read from the database lately, and when (see :meth:`remembered`).
         self._read: tuple[list[OnlineMember], datetime] | None = None
@@ -85,25 +83,17 @@ class Presence:
         next flush)."""
         with self._lock:
             self._members[member.user_id] = (member, self._clock())
-            # Who just logged in from there is no longer a guest (until their next
-            # request, another guest behind the same address is not counted).
-            self._guests.pop(address, None)
+        # Who just logged in from there is no longer a guest (until their next request,
+        # another guest behind the same address is not counted).
+        self._guests.forget(address)
 
     def guest_seen(self, address: str) -> None:
         """Note a request of a guest from ``address``."""
-        with self._lock:
-            self._guests[address] = self._clock()
-            self._guests.move_to_end(address)
-            while len(self._guests) > self._guest_capacity:
-                self._guests.popitem(last=False)
+        self._guests.seen(address)
 
     def guests_online(self) -> int:
-        """Guests seen within the window; older ones are forgotten on the way."""
-        since = self._clock() - self._window
-        with self._lock:
-            while self._guests and next(iter(self._guests.values())) <= since:
-                self._guests.popitem(last=False)
-            return len(self._guests)
+        """Guests seen within the window."""
+        return self._guests.count()
 
     def pending_members(self) -> dict[int, OnlineMember]:
         """Members seen within the window whose time is not written yet, by id."""

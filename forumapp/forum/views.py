@@ -27,12 +27,14 @@ from forumapp.forum.forms import (
     ReportForm,
     TopicForm,
     TopicModerationForm,
+    UndoForm,
 )
 from forumapp.forum.ids import id_argument
 from forumapp.forum.models import Forum, Post, Topic
 from forumapp.forum.moderation import ModerationService, PostAction, TopicAction
 from forumapp.forum.moderation_messages import post_action_message, topics_changed_message
 from forumapp.forum.permissions import Actor
+from forumapp.forum.post_undo import PostUndo
 from forumapp.forum.posting import (
     CANNOT_DELETE,
     CANNOT_EDIT,
@@ -42,7 +44,7 @@ from forumapp.forum.posting import (
 )
 from forumapp.forum.reading import ForumReader, Reader
 from forumapp.forum.tracking import ReadTracker
-from forumapp.forum.undo import offer_undo
+from forumapp.forum.undo import offer_post_undo, offer_undo
 from forumapp.http import client_address, safe_redirect_target
 
 ActorFactory = Callable[[], Actor]
@@ -51,6 +53,7 @@ ForumReaderFactory = Callable[[], ForumReader]
 ReadTrackerFactory = Callable[[], ReadTracker]
 PostingFactory = Callable[[], PostingService]
 ModerationFactory = Callable[[], ModerationService]
+PostUndoFactory = Callable[[], PostUndo]
 
 
 @contextmanager
@@ -253,15 +256,20 @@ class EditPost(WritingView):
 
 
 class DeletePost(ForumView):
-    """Soft-delete a post after a confirmation; the first post deletes the topic."""
+    """Soft-delete a post after a confirmation; the first post deletes the topic. A
+    deleted reply is offered an Undo."""
 
     decorators = [login_required]
 
     def __init__(
-        self, actor_factory: ActorFactory, posting_service_factory: PostingFactory
+        self,
+        actor_factory: ActorFactory,
+        posting_service_factory: PostingFactory,
+        post_undo_factory: PostUndoFactory,
     ) -> None:
         super().__init__(actor_factory)
         self.posting_service_factory = posting_service_factory
+        self.post_undo_factory = post_undo_factory
 
     def get(self, post_id: int) -> ResponseReturnValue:
         post, topic, forum = self.posting_service_factory().find_post(self.actor_factory(), post_id)
@@ -272,11 +280,32 @@ class DeletePost(ForumView):
     def post(self, post_id: int) -> ResponseReturnValue:
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        post = self.posting_service_factory().delete_post(self.actor_factory(), post_id)
+        actor = self.actor_factory()
+        post = self.posting_service_factory().delete_post(actor, post_id)
         if post.number == 1:
             flash(gettext("The topic is deleted."), "success")
             return redirect(url_for("forum.index"))
         flash(gettext("The post is deleted."), "success")
+        offer_post_undo(post_id, self.post_undo_factory().offer(actor, post))
+        return redirect(post_url(post_id))
+
+
+class UndoDeletePost(ForumView):
+    """Restore a post its deleter just deleted, with the token the Undo carries."""
+
+    decorators = [login_required]
+
+    def __init__(self, actor_factory: ActorFactory, post_undo_factory: PostUndoFactory) -> None:
+        super().__init__(actor_factory)
+        self.post_undo_factory = post_undo_factory
+
+    def post(self, post_id: int) -> ResponseReturnValue:
+        form = UndoForm()
+        if not form.validate_on_submit():
+            abort(400)
+        with refusals_flashed():
+            self.post_undo_factory().undo(self.actor_factory(), post_id, form.token.data or "")
+            flash(gettext("The post is restored."), "success")
         return redirect(post_url(post_id))
 
 

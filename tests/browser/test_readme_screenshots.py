@@ -1,5 +1,6 @@
 """The README's screenshots, taken at 1280x900 (and a phone's 390x844) from a demo forum
-(``forumapp demo``'s tiny scale plus one topic that shows off Markdown), and a visitor's
+(``forumapp demo``'s tiny scale plus one topic that shows off Markdown, and one open
+report: the demo's own are marked handled), and a visitor's
 tour of those pages, in the light and the dark theme, checked with axe-core like every
 journey.
 
@@ -19,16 +20,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forumapp.auth.factories import password_hasher
 from forumapp.demo.builder import DEMO_PASSWORD, SCALES, DemoBuilder
 from forumapp.extensions import db
 from forumapp.forum.actor import load_actor
-from forumapp.forum.models import Forum
+from forumapp.forum.models import Forum, Report
+from forumapp.forum.moderation import ModerationService
 from forumapp.forum.posting import PostingService
 from forumapp.sqltypes import utcnow
-from forumapp.users.models import User
+from forumapp.users.groups import GroupKey
+from forumapp.users.models import Group, User
 
 if TYPE_CHECKING:
     from tests.browser.browsing import Browser
@@ -61,6 +64,9 @@ def greet(name: str) -> str:
 | `~~struck~~` | ~~struck~~ |
 """
 MARKDOWN_REPLY = "Thanks, the table trick is *exactly* what I was looking for."
+SEARCH_QUERY = "table"
+REPORTED_POST = "Great tables here! Cheap **watches** and more at shop.example.test"
+REPORT_REASON = "Spam link at the end of the post."
 
 
 def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.FixtureRequest) -> None:
@@ -134,6 +140,26 @@ def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.Fixtur
     assert web.has("main table.listing tbody tr")
     shoot("settings")
 
+    # Search from the header's box: results with the matching words marked.
+    web.type("q", SEARCH_QUERY)
+    web.submit(web.find("header form[role=search]"))
+    web.expect_text("h1", "Search")
+    assert web.has("main mark")
+    # The results, below the filters.
+    web.driver.execute_script("document.getElementById('results-title').scrollIntoView()")
+    shoot("search")
+
+    # The reports queue, as staff just logged in find it.
+    web.log_out()
+    web.follow("Log in", within="header")
+    web.log_in("demo_admin", DEMO_PASSWORD)
+    web.expect_logged_in("demo_admin")
+    web.open("/admin/reports")
+    web.expect_text("h1", "Reports")
+    web.expect_text("main", REPORT_REASON)
+    assert len(web.find_all("main article.report")) == 1
+    shoot("reports")
+
     if os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
         readme = request.config.rootpath / README_FOLDER
         readme.mkdir(parents=True, exist_ok=True)
@@ -158,9 +184,21 @@ def build_demo_forum(app: Flask) -> str:
             MARKDOWN_TITLE,
             MARKDOWN_POST,
         )
-        posting.reply(
-            load_actor(replier.id, replier.username, replier.group), topic.id, MARKDOWN_REPLY
+        replier_actor = load_actor(replier.id, replier.username, replier.group)
+        posting.reply(replier_actor, topic.id, MARKDOWN_REPLY)
+        # One open report, of a spam reply: the demo's own are marked handled.
+        spammer = db.session.scalars(
+            select(User)
+            .join(Group, Group.id == User.group_id)
+            .where(Group.key == GroupKey.MEMBER, User.username != summary.sample_member)
+            .order_by(User.id)
+            .limit(1)
+        ).one()
+        db.session.execute(update(Report).values(handled_at=utcnow()))
+        spam = posting.reply(
+            load_actor(spammer.id, spammer.username, spammer.group), topic.id, REPORTED_POST
         )
+        ModerationService(db.session, utcnow).report(replier_actor, spam.id, REPORT_REASON)
         return summary.sample_member
 
 
