@@ -26,9 +26,11 @@ from forumapp.auth.factories import password_hasher
 from forumapp.demo.builder import DEMO_PASSWORD, SCALES, DemoBuilder
 from forumapp.extensions import db
 from forumapp.forum.actor import load_actor
+from forumapp.forum.factories import posting_service_factory
 from forumapp.forum.models import Forum, Report
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.posting import PostingService
+from forumapp.messages.factories import conversation_service_factory
 from forumapp.sqltypes import utcnow
 from forumapp.users.groups import GroupKey
 from forumapp.users.models import Group, User
@@ -67,6 +69,8 @@ MARKDOWN_REPLY = "Thanks, the table trick is *exactly* what I was looking for."
 SEARCH_QUERY = "table"
 REPORTED_POST = "Great tables here! Cheap **watches** and more at shop.example.test"
 REPORT_REASON = "Spam link at the end of the post."
+CONVERSATION_SUBJECT = "Meetup in March?"
+CONVERSATION_TEXT = "Are you coming to the Python meetup? We could talk about the table trick."
 
 
 def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.FixtureRequest) -> None:
@@ -149,6 +153,15 @@ def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.Fixtur
     web.driver.execute_script("document.getElementById('results-title').scrollIntoView()")
     shoot("search")
 
+    # The member's notifications (a mention, replies, a private message) and inbox.
+    web.open("/notifications")
+    web.expect_text("h1", "Notifications")
+    assert len(web.find_all("main ul.notification-list > li")) >= 2
+    shoot("notifications")
+    web.open("/messages/")
+    web.expect_text("main", CONVERSATION_SUBJECT)
+    shoot("inbox")
+
     # The reports queue, as staff just logged in find it.
     web.log_out()
     web.follow("Log in", within="header")
@@ -169,7 +182,7 @@ def test_readme_screenshots(browser: Browser, app: Flask, request: pytest.Fixtur
 
 def build_demo_forum(app: Flask) -> str:
     """The tiny demo forum and a Markdown topic in "Python"; returns a member's name."""
-    with app.app_context():
+    with app.test_request_context():
         summary = DemoBuilder(db.session, password_hasher(), utcnow).build(SCALES["tiny"], seed=5)
         forum_id = db.session.scalar(select(Forum.id).where(Forum.title == "Python"))
         assert forum_id is not None
@@ -199,6 +212,19 @@ def build_demo_forum(app: Flask) -> str:
             load_actor(spammer.id, spammer.username, spammer.group), topic.id, REPORTED_POST
         )
         ModerationService(db.session, utcnow).report(replier_actor, spam.id, REPORT_REASON)
+        # What reaches the member: a private message, then a reply and a mention in the
+        # topic they replied to (through the factories, so that notifications are made).
+        author_actor = load_actor(author.id, author.username, author.group)
+        conversation_service_factory().start(
+            author_actor, [replier.username], CONVERSATION_SUBJECT, CONVERSATION_TEXT
+        )
+        posting_with_events = posting_service_factory()
+        posting_with_events.reply(author_actor, topic.id, "Glad it helped!")
+        posting_with_events.reply(
+            load_actor(spammer.id, spammer.username, spammer.group),
+            topic.id,
+            f"@{replier.username} do you have an example with alignment?",
+        )
         return summary.sample_member
 
 
