@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from flask import (
     Response,
@@ -22,6 +23,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -50,6 +52,7 @@ from forumapp.auth.forms import (
     ResetPasswordForm,
     registration_form,
 )
+from forumapp.auth.ports import AuthUser
 from forumapp.auth.second_factor.forms import SecondStepForm
 from forumapp.auth.second_factor.ports import PendingLogin
 from forumapp.auth.services import (
@@ -63,6 +66,7 @@ from forumapp.auth.services import (
     RegistrationService,
 )
 from forumapp.http import home_url, safe_redirect_target
+from forumapp.i18n.cookie import offered_language, remember_language
 
 log = logging.getLogger(__name__)
 
@@ -414,11 +418,11 @@ class ActivateAccount(MethodView):
         if not form.validate_on_submit():
             return render_template("auth/activate.html", form=form)
         try:
-            self.account_activator_factory().activate(form.token.data)
+            user = self.account_activator_factory().activate(form.token.data)
         except TokenError as exc:
             form.token.errors.append(exc.reason)
             return render_template("auth/activate.html", form=form)
-        return _activated()
+        return _activated(user)
 
 
 class AutoActivateAccount(MethodView):
@@ -432,10 +436,10 @@ class AutoActivateAccount(MethodView):
 
     def get(self, token: str) -> ResponseReturnValue:
         try:
-            self.account_activator_factory().activate(token)
+            user = self.account_activator_factory().activate(token)
         except TokenError as exc:
             return _token_problem(exc, ".request_activation_token")
-        return _activated()
+        return _activated(user)
 
 
 class TwoFactor(MethodView):
@@ -521,9 +525,14 @@ def login_refused(error: limits.LoginRefused) -> ResponseReturnValue:
     return page, 429, headers
 
 
-def _activated() -> ResponseReturnValue:
-    flash(_("Your account is activated. You can log in now."), "success")
-    return redirect(url_for(".login"))
+def _activated(user: AuthUser) -> ResponseReturnValue:
+    # The link may open in a browser that never chose a language: from here on it speaks
+    # the language the account was registered in.
+    language = offered_language(user.language)
+    with force_locale(language) if language else nullcontext():
+        flash(_("Your account is activated. You can log in now."), "success")
+    response = redirect(url_for(".login"))
+    return remember_language(response, language) if language else response
 
 
 def _token_problem(exc: TokenError, retry_endpoint: str) -> ResponseReturnValue:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, redirect
+from flask import redirect
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_login import current_user
 
 from forumapp.forum.errors import InvalidInput
 from forumapp.http import home_url, safe_redirect_target
+from forumapp.i18n.cookie import remember_language
 from forumapp.i18n.forms import LanguageForm
-from forumapp.i18n.selection import COOKIE_MAX_AGE, COOKIE_NAME
 from forumapp.i18n.services import UNKNOWN_LANGUAGE, LanguageChoice
 
 
@@ -32,13 +32,4 @@ class ChooseLanguage(MethodView):
             raise InvalidInput("language", UNKNOWN_LANGUAGE)
         member = current_user.id if current_user.is_authenticated else None
         code = self.language_choice_factory().choose(member, form.language.data or "")
-        response = redirect(safe_redirect_target(form.next.data, home_url()))
-        response.set_cookie(
-            COOKIE_NAME,
-            code,
-            max_age=COOKIE_MAX_AGE,
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-            httponly=True,
-            samesite="Lax",
-        )
-        return response
+        return remember_language(redirect(safe_redirect_target(form.next.data, home_url())), code)

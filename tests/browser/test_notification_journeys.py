@@ -43,7 +43,7 @@ def test_a_watched_topic_rings_the_bell_and_the_line_leads_to_the_post(
     # flex items), and in the link's accessible name.
     alice.expect_text("header .bell .badge", "1")
     bell = alice.find("header .bell")
-    assert bell.get_attribute("aria-label") == "Notifications 1 unread"
+    assert bell.get_attribute("aria-label") == "Notifications, 1 unread"
     bell.click()
     alice.until(replaced(bell), "the notifications page")
     alice.arrived()

@@ -134,6 +134,6 @@ def test_template_plurals_group_the_count_as_the_page_language_does(app: Flask) 
     template = '{{ ngettext("%(num)s post", "%(num)s posts", n) }}'
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert render_template_string(template, n=1) == "1 post"
-        assert render_template_string(template, n=1234) == "1.234 Beiträge"
+        assert render_template_string(template, n=1234) == "1,234 posts"
     with app.test_request_context("/", headers={"Accept-Language": "de"}):
         assert render_template_string(template, n=1234) == "1.234 Beiträge"

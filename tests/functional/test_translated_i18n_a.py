@@ -1,50 +1,26 @@
-"""The auth, account, setup, policy and error pages in German, Spanish and Arabic: this
-slice's catalogue fragments (``i18n-work/i18n-a``), compiled into a temporary directory
-that Flask-Babel merges after forumapp's own catalogues (the last one merged decides a
-message and the plural rule)."""
+"""The auth, account, setup, policy and error pages in German, Spanish and Arabic, from
+forumapp's own catalogues."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
 from forumapp.extensions import db
-from forumapp.i18n import TRANSLATIONS
 from forumapp.users.models import User
 from tests.conftest import AuthActions, MakeUser, csrf_token
 
-FRAGMENTS = Path(__file__).resolve().parents[2] / "i18n-work" / "i18n-a"
 LANGUAGES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 
 
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fragments compiled to ``<dir>/<language>/LC_MESSAGES/messages.mo``."""
-    root = tmp_path_factory.mktemp("i18n-a-translations")
-    for language in ("de", "es", "ar"):
-        with (FRAGMENTS / f"{language}.po").open("rb") as source:
-            catalog = read_po(source, locale=language)
-        target = root / language / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with (target / "messages.mo").open("wb") as out:
-            write_mo(out, catalog)
-    return root
-
-
 @pytest.fixture
-def config_overrides(compiled: Path) -> dict[str, Any]:
-    """Four languages on offer, this slice's catalogues merged last."""
-    return {
-        "LANGUAGES": LANGUAGES,
-        "BABEL_TRANSLATION_DIRECTORIES": f"{TRANSLATIONS};{compiled}",
-    }
+def config_overrides() -> dict[str, Any]:
+    """Four languages on offer, read from forumapp's own catalogues."""
+    return {"LANGUAGES": LANGUAGES}
 
 
 def page(client: FlaskClient, path: str, language: str) -> str:

@@ -1,49 +1,24 @@
-"""The management panel in German, Spanish and Arabic, from the i18n-c translations
-compiled into a scratch directory: pages, a service's refusal (a lazy string turned into
-text in the request's language) and a flash after a redirect."""
+"""The management panel in German, Spanish and Arabic, from forumapp's own catalogues:
+pages, a service's refusal (a lazy string turned into text in the request's language) and
+a flash after a redirect."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-from forumapp.i18n import TRANSLATIONS
 from tests.conftest import AuthActions
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
 from tests.functional.test_languages import choose
 
-#: The translations of this slice, next to the repository's root.
-WORK = Path(__file__).resolve().parents[2] / "i18n-work" / "i18n-c"
-
-
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The slice's PO files compiled into a translations directory of their own."""
-    root = tmp_path_factory.mktemp("i18n-c-translations")
-    for language in ("de", "es", "ar"):
-        with (WORK / f"{language}.po").open("rb") as source:
-            catalog = read_po(source, locale=language)
-        target = root / language / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with (target / "messages.mo").open("wb") as out:
-            write_mo(out, catalog)
-    return root
-
 
 @pytest.fixture
-def config_overrides(compiled: Path) -> dict[str, Any]:
-    """German, Spanish and Arabic on offer, the scratch catalogues merged over forumapp's
-    own (last, because the last directory's plural rule is the one Flask-Babel keeps)."""
-    return {
-        "LANGUAGES": {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"},
-        "BABEL_TRANSLATION_DIRECTORIES": f"{TRANSLATIONS};{compiled}",
-    }
+def config_overrides() -> dict[str, Any]:
+    """German, Spanish and Arabic on offer, from forumapp's own catalogues."""
+    return {"LANGUAGES": {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}}
 
 
 def admin_speaking(client: FlaskClient, auth: AuthActions, world: World, language: str) -> None:

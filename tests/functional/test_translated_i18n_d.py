@@ -1,6 +1,5 @@
 """Private messages, notifications and the API's problems in another language, with the
-slice's own catalogues (``i18n-work/i18n-d``) compiled into a temporary folder, so that
-these tests do not depend on the site's catalogues.
+catalogues forumapp ships.
 
 The API answers in the language of ``Accept-Language``, token clients included: a token
 is no login, so no member preference stands in the way of what the caller asks for.
@@ -12,41 +11,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from forumapp.extensions import db
+from forumapp.i18n import TRANSLATIONS
 from forumapp.users.models import User
 from tests.api_support import assert_problem, bearer, issue_token
 from tests.conftest import AuthActions, MakeUser
 
-FRAGMENTS = Path(__file__).resolve().parents[2] / "i18n-work" / "i18n-d"
 LANGUAGES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 CONVERSATIONS = "/api/v1/conversations/"
 
 
 @pytest.fixture
-def catalogues(tmp_path: Path) -> Path:
-    """The slice's PO files compiled as Flask-Babel finds them: ``<lang>/LC_MESSAGES``."""
-    folder = tmp_path / "translations"
-    for language in ("de", "es", "ar"):
-        with (FRAGMENTS / f"{language}.po").open("rb") as po:
-            catalog = read_po(po, locale=language)
-        target = folder / language / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with (target / "messages.mo").open("wb") as mo:
-            write_mo(mo, catalog)
-    return folder
+def catalogues() -> Path:
+    """forumapp's own catalogues, as Flask-Babel finds them: ``<lang>/LC_MESSAGES``."""
+    return TRANSLATIONS
 
 
 @pytest.fixture
-def config_overrides(catalogues: Path) -> dict[str, Any]:
-    """Four languages on offer, read from the slice's compiled catalogues."""
-    return {"LANGUAGES": LANGUAGES, "BABEL_TRANSLATION_DIRECTORIES": str(catalogues)}
+def config_overrides() -> dict[str, Any]:
+    """Four languages on offer."""
+    return {"LANGUAGES": LANGUAGES}
 
 
 def in_language(catalogues: Path, language: str, message: str, **values: Any) -> str:
