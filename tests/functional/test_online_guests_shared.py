@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forumapp import create_app
+from forumapp.extensions import db
 from forumapp.forum.factories import GUEST_COUNTER_KEY
 from tests.conftest import base_config
 from tests.faults.redis_server import FaultyRedis, running_redis
@@ -39,9 +40,13 @@ def config_overrides(redis_server: FaultyRedis) -> dict[str, Any]:
 
 
 @pytest.fixture
-def second_worker(app: Flask, config_overrides: dict[str, Any]) -> Flask:
+def second_worker(app: Flask, config_overrides: dict[str, Any]) -> Iterator[Flask]:
     """Another app instance on the same database, Redis and secret key."""
-    return create_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config_overrides})
+    worker = create_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config_overrides})
+    yield worker
+    # Its own connection pool: closed here, or PostgreSQL connections outlive the test.
+    with worker.app_context():
+        db.engine.dispose()
 
 
 def guest(app: Flask, address: str) -> FlaskClient:
