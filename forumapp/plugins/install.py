@@ -27,6 +27,7 @@ from forumapp.plugins.slots import plugin_slot, theme_head, theme_static
 from forumapp.plugins.views import BLUEPRINT_HOOK
 from forumapp.themes.catalogue import installed_themes
 from forumapp.themes.loader import install_theme_loader, switch_theme
+from forumapp.themes.manifest import Theme
 from forumapp.themes.static import create_themes_blueprint
 
 #: The state of a database without the plugin tables.
@@ -43,15 +44,12 @@ def install_plugins(
     snapshot = _stored_snapshot(app, host)
     host.apply(snapshot.enabled)
     owners = _mount_blueprints(app, host)
-    themes = installed_themes(
-        app.instance_path,
-        [Path(folder) for result in host.call("forumapp_themes") for folder in result.value],
-    )
+    find_themes = partial(_installed_themes, app.instance_path, host)
     install_theme_loader(app.jinja_env)
     live = LiveExtensions(
         host,
-        themes,
-        administration_over(host.installed, themes),
+        find_themes,
+        lambda: administration_over(host.installed, live.themes)(),
         partial(switch_theme, app.jinja_env),
         lambda: float(app.config["SETTINGS_CHECK_SECONDS"]),
     )
@@ -67,6 +65,14 @@ def install_plugins(
     app.add_template_global(theme_static)
     app.register_blueprint(create_themes_blueprint(lambda: live.themes))
     return live
+
+
+def _installed_themes(instance_path: str, host: PluginHost) -> dict[str, Theme]:
+    """forumapp's themes, the instance folder's and those of the plugins loaded now."""
+    plugin_folders = [
+        Path(folder) for result in host.call("forumapp_themes") for folder in result.value
+    ]
+    return installed_themes(instance_path, plugin_folders)
 
 
 def _stored_snapshot(app: Flask, host: PluginHost) -> Snapshot:

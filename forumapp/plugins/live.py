@@ -26,21 +26,25 @@ SETTINGS_HOOK = "forumapp_plugin_settings"
 class LiveExtensions:
     """What one worker runs: the loaded plugins (``host``), their settings, the theme.
 
-    ``administration`` builds the service over the request's database session;
-    ``use_theme`` puts a theme's templates in front of the defaults; ``interval`` says how
-    many seconds may pass between two looks at the revision.
+    ``find_themes`` lists the installed themes (forumapp's, the instance folder's and the
+    loaded plugins'); it is asked again whenever the plugins change, so a plugin's themes
+    come and go with it, without a restart. ``administration`` builds the service over
+    the request's database session; ``use_theme`` puts a theme's templates in front of
+    the defaults; ``interval`` says how many seconds may pass between two looks at the
+    revision.
     """
 
     def __init__(
         self,
         host: PluginHost,
-        themes: Mapping[str, Theme],
+        find_themes: Callable[[], Mapping[str, Theme]],
         administration: Callable[[], PluginAdministration],
         use_theme: Callable[[Theme | None], None],
         interval: Callable[[], float],
     ) -> None:
         self.host = host
-        self.themes = dict(themes)
+        self._find_themes = find_themes
+        self.themes = dict(find_themes())
         self.theme: Theme | None = None
         self._administration = administration
         self._use_theme = use_theme
@@ -74,9 +78,14 @@ class LiveExtensions:
         """Look at the revision on the next request (this worker just changed something)."""
         self._checked_at = float("-inf")
 
+    def rescan_themes(self) -> None:
+        """Look for installed themes again (a folder just put in the instance folder)."""
+        self.themes = dict(self._find_themes())
+
     def apply(self, snapshot: Snapshot) -> None:
         """Run the enabled plugins, with their settings, in the chosen theme."""
         self.host.apply(snapshot.enabled)
+        self.rescan_themes()
         self._settings = snapshot.settings
         theme = self.themes.get(snapshot.theme) if snapshot.theme else None
         if snapshot.theme and theme is None:

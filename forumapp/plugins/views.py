@@ -178,6 +178,8 @@ class ThemesView(ExtensionsPage):
 
     def _form(self) -> ThemeForm:
         live = self.extensions_factory()
+        # A theme folder put in the instance folder since: listed without a restart.
+        live.rescan_themes()
         form = ThemeForm()
         form.theme.choices = [SelectChoice(DEFAULT, _("Default"))] + [
             SelectChoice(theme.name, theme.title)

@@ -1,13 +1,21 @@
-"""Templates of the active theme first, then the default ones: Jinja's loader chain."""
+"""Templates of the active theme first, then the default ones: Jinja's loader chain.
+
+A theme can break a page in two ways: a template that does not compile (the loader skips
+it) and one that compiles but raises while rendering (:class:`ThemedTemplate` renders the
+page again from the default templates). Either way the reader gets the page, and the
+log says which of the theme's templates is at fault.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Any
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, Template
 from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
+from werkzeug.exceptions import HTTPException
 
 from forumapp.themes.manifest import Theme
 
@@ -26,6 +34,31 @@ class ThemeLoader(ChoiceLoader):
         super().__init__([default])
         self.default = default
         self.theme: Theme | None = None
+        self._defaults_only: Environment | None = None
+
+    def defaults_only(self, environment: Environment) -> Environment:
+        """An overlay of ``environment`` that sees the default templates alone (its own
+        cache: compiled theme templates are keyed to this loader and never match)."""
+        if self._defaults_only is None:
+            self._defaults_only = environment.overlay(loader=self.default)
+        return self._defaults_only
+
+    def caused(self, error: BaseException) -> Path | None:
+        """The active theme's template file that ``error`` was raised in, if any.
+
+        Jinja rewrites a rendering error's traceback so that its frames carry the
+        template's file name; a frame inside the theme's folder puts the blame there.
+        """
+        if self.theme is None:
+            return None
+        folder = self.theme.templates.resolve()
+        traceback = error.__traceback__
+        while traceback is not None:
+            filename = Path(traceback.tb_frame.f_code.co_filename).resolve()
+            if filename.is_relative_to(folder):
+                return filename.relative_to(folder)
+            traceback = traceback.tb_next
+        return None
 
     def use(self, theme: Theme | None) -> None:
         """Put ``theme``'s templates in front of the defaults (``None``: defaults only)."""
@@ -54,14 +87,54 @@ class ThemeLoader(ChoiceLoader):
         return self.loaders[-1].load(environment, name, globals)
 
 
+class ThemedTemplate(Template):
+    """A template that, when the active theme's part of it raises while rendering, logs
+    the error and renders the page from the default templates instead.
+
+    Only a page's outermost ``render`` is wrapped (``extends``, ``include`` and macros run
+    inside it), so one failing theme template costs one re-render, and an error raised
+    by a default template (or an HTTP abort) propagates as it would without themes.
+    """
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        """The rendered page; the default templates' rendering if the theme's raised."""
+        try:
+            return super().render(*args, **kwargs)
+        except HTTPException:
+            raise
+        except Exception as exc:
+            loader = self.environment.loader
+            if not isinstance(loader, ThemeLoader) or self.name is None:
+                raise
+            culprit = loader.caused(exc)
+            if culprit is None:
+                raise
+            log.warning(
+                "The theme's template %s failed while rendering %s, using the default "
+                "templates: %s: %s",
+                culprit.as_posix(),
+                self.name,
+                type(exc).__name__,
+                exc,
+            )
+            fallback = loader.defaults_only(self.environment).get_template(self.name)
+            return fallback.render(*args, **kwargs)
+
+
 def install_theme_loader(environment: Environment) -> ThemeLoader:
-    """Wrap ``environment``'s loader in a :class:`ThemeLoader` (once) and return it."""
+    """Wrap ``environment``'s loader in a :class:`ThemeLoader` (once) and return it;
+    the templates it compiles from then on render through :class:`ThemedTemplate`."""
     loader = environment.loader
     if isinstance(loader, ThemeLoader):
         return loader
     assert loader is not None
     theme_loader = ThemeLoader(loader)
     environment.loader = theme_loader
+    environment.template_class = ThemedTemplate
+    # Templates compiled before (none, in create_app) would keep the plain class.
+    cache: Any = environment.cache
+    if cache is not None:
+        cache.clear()
     return theme_loader
 
 

@@ -16,6 +16,7 @@ from tests.conftest import AuthActions, base_config
 from tests.forum_world import World
 from tests.functional.test_forum_pages import login_as, post_form
 from tests.functional.test_plugins import audit_actions, second_worker
+from tests.plugin_samples import samples
 
 BROKEN_INDEX = "{% extends 'base.html' %}{% block content %}{% if %}{% endblock %}"
 OWN_INDEX = (
@@ -158,6 +159,69 @@ def test_a_broken_theme_template_falls_back_to_the_default_with_a_warning(
     assert "forum/index.html is broken" in caplog.text
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_theme_template_that_fails_while_rendering_gives_way_to_the_default(
+    app: Flask, instance_folder: Path, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    # It compiles; it raises only when rendered (an attribute of an undefined name).
+    failing = "{% extends 'base.html' %}{% block content %}{{ nothing.here.at_all }}{% endblock %}"
+    instance_theme(instance_folder, "failing", {"forum/index.html": failing})
+    client = app.test_client()
+    login_as(AuthActions(client), world, "admin")
+    assert choose(client, "failing").status_code == 302  # type: ignore[attr-defined]
+    with caplog.at_level(logging.WARNING):
+        page = client.get("/")
+    assert page.status_code == 200
+    assert "Forum A" in page.get_data(as_text=True)
+    assert "forum/index.html failed while rendering forum/index.html" in caplog.text
+    # The theme's other pages, and its stylesheet links, are unaffected.
+    assert client.get(f"/forum/{world.forum_a}").status_code == 200
+
+
+def test_a_theme_put_in_the_instance_folder_is_listed_without_a_restart(
+    app: Flask, instance_folder: Path, world: World
+) -> None:
+    client = app.test_client()
+    login_as(AuthActions(client), world, "admin")
+    assert "The late one" not in client.get("/admin/themes").get_data(as_text=True)
+    instance_theme(instance_folder, "late", {"forum/index.html": OWN_INDEX})
+    (instance_folder / "themes" / "late" / "theme.toml").write_text(
+        'name = "late"\ndescription = "The late one"\n'
+    )
+    assert "The late one" in client.get("/admin/themes").get_data(as_text=True)
+    assert choose(client, "late").status_code == 302  # type: ignore[attr-defined]
+    assert "<h1>Our own index</h1>" in client.get("/").get_data(as_text=True)
+
+
+def test_a_plugins_theme_comes_and_goes_with_the_plugin_without_a_restart(
+    tmp_path: Path, world: World, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("forumapp.plugins.install.installed_plugins", samples)
+    app = restarted(world.app, tmp_path)
+    client = app.test_client()
+    other = second_worker(app, tmp_path)
+    login_as(AuthActions(client), world, "admin")
+    assert "Harbour" not in client.get("/admin/themes").get_data(as_text=True)
+    assert choose(client, "harbour").status_code == 400  # type: ignore[attr-defined]
+    post_form(client, "/admin/plugins", plugin="themed", action="enable")
+    assert "Harbour" in client.get("/admin/themes").get_data(as_text=True)
+    assert choose(client, "harbour").status_code == 302  # type: ignore[attr-defined]
+    page = client.get("/").get_data(as_text=True)
+    assert '<h1 class="harbour-index">' in page
+    assert re.search(r'href="/themes/harbour/[0-9a-f]{12}/harbour\.css"', page)
+    # Another worker, started before the plugin was enabled, follows.
+    assert '<h1 class="harbour-index">' in other.test_client().get("/").get_data(as_text=True)
+    post_form(client, "/admin/plugins", plugin="themed", action="disable")
+    with caplog.at_level(logging.WARNING):
+        page = client.get("/").get_data(as_text=True)
+    assert "harbour" not in page
+    assert "Forum A" in page
+    assert "The active theme harbour is not installed" in caplog.text
+    assert "harbour" not in other.test_client().get("/").get_data(as_text=True)
+    for started in (app, other):
+        with started.app_context():
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize("theme", ["missing", "../default", "compact\x07"])

@@ -14,6 +14,7 @@ MODULES = {
     "broken-hook": "tests.plugin_samples.broken_hook",
     "broken-event": "tests.plugin_samples.broken_event",
     "pages": "tests.plugin_samples.pages",
+    "themed": "tests.plugin_samples.themed",
 }
 
 

@@ -202,7 +202,7 @@ def live_over(fake: FakeAdministration, interval: float = 3600) -> tuple[LiveExt
     compact = Theme("compact", "Compact", "", "1", folder=Path("/nowhere"))
     live = LiveExtensions(
         PluginHost(samples("greeter", "broken-event")),
-        {"compact": compact},
+        lambda: {"compact": compact},
         lambda: fake,  # type: ignore[arg-type,return-value]
         themes_used.append,
         lambda: interval,

@@ -89,6 +89,45 @@ def test_a_broken_theme_template_falls_back_to_the_default_with_a_warning(
     assert "part.html is broken" in caplog.text
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ missing.attribute.deeper }}",  # an undefined name, used
+        "{{ 1 // zero }}",  # an error of the template's own arithmetic
+        "{% include 'nowhere.html' %}",  # a template that exists nowhere
+    ],
+)
+def test_a_theme_template_that_raises_while_rendering_gives_way_to_the_defaults(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, source: str
+) -> None:
+    theme = read_theme(make_theme(tmp_path, "faulty", **{"part.html": source}))
+    environment = Environment(loader=DictLoader(DEFAULTS), autoescape=True)
+    switch_theme(environment, theme)
+    with caplog.at_level(logging.WARNING):
+        assert environment.get_template("page.html").render(zero=0) == "default page default part"
+    assert "The theme's template part.html failed while rendering page.html" in caplog.text
+    # The next page again tries the theme (it may have been fixed), not a remembered verdict.
+    (theme.templates / "part.html").write_text("theme part")
+    switch_theme(environment, theme)
+    assert environment.get_template("page.html").render() == "default page theme part"
+
+
+def test_an_error_of_a_default_template_is_not_blamed_on_the_theme(tmp_path: Path) -> None:
+    theme = read_theme(make_theme(tmp_path, "innocent", **{"part.html": "theme part"}))
+    defaults = {**DEFAULTS, "page.html": "{{ 1 // zero }} {% include 'part.html' %}"}
+    environment = Environment(loader=DictLoader(defaults), autoescape=True)
+    switch_theme(environment, theme)
+    with pytest.raises(ZeroDivisionError):
+        environment.get_template("page.html").render(zero=0)
+
+
+def test_no_theme_no_second_chance(tmp_path: Path) -> None:
+    environment = Environment(loader=DictLoader({"page.html": "{{ 1 // zero }}"}), autoescape=True)
+    switch_theme(environment, None)
+    with pytest.raises(ZeroDivisionError):
+        environment.get_template("page.html").render(zero=0)
+
+
 def test_a_theme_without_templates_changes_no_template(tmp_path: Path) -> None:
     folder = tmp_path / "plain"
     folder.mkdir()

@@ -78,7 +78,13 @@ def panel(app: Flask, world: World) -> Panel:
     administration = FakeAdministration(STATE)
     compact = Theme("compact", "Squeezed", "Dense", "3", Path("/nowhere"))
     host = PluginHost(samples("greeter", "pages", "broken-hook"))
-    live = CountingLive(host, {"compact": compact}, lambda: administration, print, lambda: 1)  # type: ignore[arg-type,return-value]
+    live = CountingLive(
+        host,
+        lambda: {"compact": compact},
+        lambda: administration,
+        print,
+        lambda: 1,  # type: ignore[arg-type,return-value]
+    )
     host.apply({"greeter", "pages"})  # loaded now: "pages" mounts no blueprint until a restart
     injected = {
         "administration_factory": lambda: administration,
