@@ -29,8 +29,22 @@ class InMemoryJobStore:
     def pending(self, limit: int) -> Sequence[int]:
         return [job.id for job in self.rows.values() if job.state == PENDING][:limit]
 
-    def mark_queued(self, job_id: int) -> None:
-        self._move(job_id, (PENDING,), state=QUEUED)
+    def mark_queued(self, job_id: int, now: datetime) -> None:
+        self._move(job_id, (PENDING,), state=QUEUED, queued_at=now)
+
+    def unclaimed(self, queued_before: datetime, limit: int) -> Sequence[int]:
+        return [job.id for job in self.rows.values() if self._unclaimed(job, queued_before)][:limit]
+
+    def mark_requeued(self, job_id: int, queued_before: datetime, now: datetime) -> bool:
+        job = self.rows.get(job_id)
+        if job is None or not self._unclaimed(job, queued_before):
+            return False
+        return self._move(job_id, (QUEUED,), queued_at=now)
+
+    @staticmethod
+    def _unclaimed(job: JobRecord, queued_before: datetime) -> bool:
+        since = job.queued_at or job.ran_at or job.created_at
+        return job.state == QUEUED and since < queued_before
 
     def claim(self, job_id: int, now: datetime, lease_until: datetime) -> JobRecord | None:
         job = self.rows.get(job_id)
@@ -57,7 +71,14 @@ class InMemoryJobStore:
     def give_back(self, job_id: int, claim: int, error: str, now: datetime, *, final: bool) -> bool:
         state = FAILED if final else QUEUED
         return self._move(
-            job_id, (RUNNING,), claim, state=state, ran_at=now, error=error, lease_expires_at=None
+            job_id,
+            (RUNNING,),
+            claim,
+            state=state,
+            ran_at=now,
+            error=error,
+            lease_expires_at=None,
+            queued_at=None if final else now,
         )
 
     def expired(self, now: datetime, lease: timedelta, limit: int) -> Sequence[JobRecord]:

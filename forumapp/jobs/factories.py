@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from forumapp.extensions import db
 from forumapp.http import LOCAL_EXTERNAL_URL
-from forumapp.jobs.queue import EXTENSION, Jobs
+from forumapp.jobs.queue import EXTENSION, Jobs, unclaimed_after
 from forumapp.jobs.services import (
     FailedJobs,
     JobRunner,
@@ -46,7 +46,16 @@ def jobs_of(app: Flask) -> Jobs:
 def relay_pending(app: Flask) -> int:
     """Hand ``app``'s pending jobs to its queue; how many it took."""
     with app.app_context(), Session(db.engine) as session:
-        return Relay(SqlJobStore(session), session, jobs_of(app)).relay_pending()
+        return Relay(SqlJobStore(session), session, jobs_of(app), utcnow).relay_pending()
+
+
+def relay_unclaimed(app: Flask) -> int:
+    """Hand ``app``'s queue again the jobs it lost (queued, never claimed, for longer than
+    any retry waits); how many it took."""
+    config = app.config
+    after = unclaimed_after(config["JOBS_RETRIES"], config["JOBS_RETRY_DELAY"])
+    with app.app_context(), Session(db.engine) as session:
+        return Relay(SqlJobStore(session), session, jobs_of(app), utcnow).relay_unclaimed(after)
 
 
 def lease_terms(app: Flask) -> LeaseTerms:
@@ -64,11 +73,12 @@ def lease_keeper(app: Flask, session: DbSession) -> LeaseKeeper:
 
 
 def recover_and_relay(app: Flask) -> int:
-    """Take back the jobs whose worker stopped, then relay what is pending (the periodic
-    relay, and a worker's first act); how many jobs the queue took."""
+    """Take back the jobs whose worker stopped, relay what is pending, and hand over again
+    what the queue lost (the periodic relay, and a worker's first act); how many jobs the
+    queue took."""
     with app.app_context(), Session(db.engine) as session:
         lease_keeper(app, session).take_back_lapsed()
-    return relay_pending(app)
+    return relay_pending(app) + relay_unclaimed(app)
 
 
 def run_job(app: Flask, job_id: int, last_attempt: bool) -> None:

@@ -21,7 +21,8 @@ ERROR_MAX_LENGTH = 500
 
 #: Written, not yet handed to the broker (or the broker was down).
 PENDING = "pending"
-#: Handed to the broker; waiting for a worker, or for its next attempt.
+#: Handed to the broker; waiting for a worker, or for its next attempt (or lost by the
+#: broker: a restarted Redis without persistence, a deleted queue file).
 QUEUED = "queued"
 #: A worker has claimed it and is running it, for as long as its lease lasts.
 RUNNING = "running"
@@ -61,3 +62,7 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: When a worker's lease on it last lapsed and the job was taken back from it.
     lease_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    #: When it was last handed to the broker (or given back to it for a retry): a job
+    #: queued long ago that no worker claimed was lost by the broker and is handed over
+    #: again (see :meth:`forumapp.jobs.services.Relay.relay_unclaimed`).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -24,6 +24,7 @@ class JobRecord:
     claims: int = 0
     lease_expires_at: datetime | None = None
     lease_lost_at: datetime | None = None
+    queued_at: datetime | None = None
 
 
 class JobStore(Protocol):
@@ -37,8 +38,18 @@ class JobStore(Protocol):
         """The oldest jobs not handed to the broker yet."""
         ...
 
-    def mark_queued(self, job_id: int) -> None:
-        """The broker has the job (unless it already ran: a fast worker wins)."""
+    def mark_queued(self, job_id: int, now: datetime) -> None:
+        """The broker has the job since ``now`` (unless it already ran: a fast worker wins)."""
+        ...
+
+    def unclaimed(self, queued_before: datetime, limit: int) -> Sequence[int]:
+        """Jobs handed to the broker before ``queued_before`` that no worker has claimed
+        since, oldest first."""
+        ...
+
+    def mark_requeued(self, job_id: int, queued_before: datetime, now: datetime) -> bool:
+        """The job, still unclaimed since before ``queued_before``, was handed to the
+        broker again at ``now``; whether it was still so (another relay was not faster)."""
         ...
 
     def claim(self, job_id: int, now: datetime, lease_until: datetime) -> JobRecord | None:
@@ -56,8 +67,8 @@ class JobStore(Protocol):
         ...
 
     def give_back(self, job_id: int, claim: int, error: str, now: datetime, *, final: bool) -> bool:
-        """The attempt under claim ``claim`` failed with ``error``: queued for the next one,
-        or failed when ``final``; whether the worker still held the job."""
+        """The attempt under claim ``claim`` failed with ``error``: queued for the next one
+        (since ``now``), or failed when ``final``; whether the worker still held the job."""
         ...
 
     def expired(self, now: datetime, lease: timedelta, limit: int) -> Sequence[JobRecord]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ EXTENSION = "forumapp.jobs"
 RUN_TASK = "forumapp.jobs.run"
 #: Each retry waits this many times longer than the one before.
 RETRY_BACKOFF = 2
+#: A queued job no worker claimed for this long, or for twice the longest retry delay if
+#: that is longer, was lost by the broker and is handed over again.
+UNCLAIMED_FLOOR = timedelta(minutes=15)
 #: Huey storage schemes of ``JOBS_URL`` besides ``sqlite:///``.
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 #: The default queue file, in the instance folder.
@@ -48,6 +52,14 @@ def queue_url(app: Flask) -> str:
     """``JOBS_URL``, or the SQLite file in the instance folder."""
     url = app.config["JOBS_URL"]
     return str(url) if url else f"sqlite:///{Path(app.instance_path) / DEFAULT_FILE}"
+
+
+def unclaimed_after(retries: int, retry_delay: float) -> timedelta:
+    """How long a queued job may wait for a worker before it counts as lost: longer than
+    any retry's delay (Huey waits ``retry_delay``, then ``RETRY_BACKOFF`` times longer at
+    each retry), so only a job the broker no longer holds is handed over again."""
+    longest_delay = timedelta(seconds=retry_delay * RETRY_BACKOFF ** max(retries - 1, 0))
+    return max(UNCLAIMED_FLOOR, 2 * longest_delay)
 
 
 def make_huey(url: str, *, immediate: bool) -> Huey:

@@ -80,29 +80,70 @@ class OutboxQueue:
 
 
 class Relay:
-    """Hands pending outbox rows to the broker, oldest first."""
+    """Hands pending outbox rows to the broker, oldest first, and again the queued ones
+    the broker lost."""
 
-    def __init__(self, store: JobStore, transaction: Transaction, broker: Broker) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        transaction: Transaction,
+        broker: Broker,
+        clock: Callable[[], datetime],
+    ) -> None:
         self._store = store
         self._transaction = transaction
         self._broker = broker
+        self._clock = clock
 
     def relay_pending(self) -> int:
         """Hand over what is pending; how many jobs the broker took. Stops at the first
         refusal (the broker is down): those rows stay pending for the next relay."""
         with atomic(self._transaction):
             pending = self._store.pending(RELAY_BATCH)
+        return self._hand_over(
+            pending,
+            lambda job_id: self._store.mark_queued(job_id, self._clock()),
+            "Job %s stays pending: the job queue refused it (%s)",
+        )
+
+    def relay_unclaimed(self, after: timedelta) -> int:
+        """Hand over again the jobs queued more than ``after`` ago that no worker claimed;
+        how many the broker took.
+
+        The broker keeps jobs in Redis or in its SQLite file: a Redis restarted without
+        persistence, or a deleted file, loses them while their rows say ``queued``. A
+        job handed over twice still runs once (workers claim the row), so the only cost
+        of a job that was merely waiting, behind a backlog or for a retry's delay, is one
+        more message; each job is handed over again at most once per ``after``.
+        """
+        now = self._clock()
+        with atomic(self._transaction):
+            unclaimed = self._store.unclaimed(now - after, RELAY_BATCH)
+
+        def requeued(job_id: int) -> None:
+            if self._store.mark_requeued(job_id, now - after, now):
+                log.warning("Job %s handed to the job queue again: unclaimed for %s", job_id, after)
+
+        return self._hand_over(
+            unclaimed, requeued, "Job %s, lost by the job queue, is refused by it (%s)"
+        )
+
+    def _hand_over(
+        self, job_ids: Sequence[int], record: Callable[[int], object], refused: str
+    ) -> int:
+        """Send each job to the broker, then ``record`` it (in a unit of work of its own);
+        stop at the first refusal, logged with ``refused``."""
         relayed = 0
-        for job_id in pending:
+        for job_id in job_ids:
             try:
                 self._broker.send(job_id)
             # Whatever the broker's client raises (a refused connection, a timeout): the
             # row is safe in the database and the next relay tries again.
             except Exception as exc:
-                log.warning("Job %s stays pending: the job queue refused it (%s)", job_id, exc)
+                log.warning(refused, job_id, exc)
                 break
             with atomic(self._transaction):
-                self._store.mark_queued(job_id)
+                record(job_id)
             relayed += 1
         return relayed
 

@@ -34,6 +34,7 @@ def _record(job: Job) -> JobRecord:
         claims=job.claims,
         lease_expires_at=job.lease_expires_at,
         lease_lost_at=job.lease_lost_at,
+        queued_at=job.queued_at,
     )
 
 
@@ -46,6 +47,15 @@ def lapsed(now: datetime, lease: timedelta) -> ColumnElement[bool]:
             Job.lease_expires_at < now,
             and_(Job.lease_expires_at.is_(None), Job.ran_at < now - lease),
         ),
+    )
+
+
+def _unclaimed_since(moment: datetime) -> ColumnElement[bool]:
+    """The condition of a queued job last handed to the broker before ``moment``."""
+    # Rows queued before ``queued_at`` existed count from their last attempt, or creation.
+    return and_(
+        Job.state == QUEUED,
+        func.coalesce(Job.queued_at, Job.ran_at, Job.created_at) < moment,
     )
 
 
@@ -68,9 +78,19 @@ class SqlJobStore:
         query = select(Job.id).where(Job.state == PENDING).order_by(Job.id).limit(limit)
         return list(self._session.scalars(query))
 
-    def mark_queued(self, job_id: int) -> None:
-        """The broker has the job (unless it already ran: a fast worker wins)."""
-        self._move(job_id, (PENDING,), state=QUEUED)
+    def mark_queued(self, job_id: int, now: datetime) -> None:
+        """The broker has the job since ``now`` (unless it already ran: a fast worker wins)."""
+        self._move(job_id, (PENDING,), state=QUEUED, queued_at=now)
+
+    def unclaimed(self, queued_before: datetime, limit: int) -> Sequence[int]:
+        """Jobs handed to the broker before ``queued_before`` and not claimed since."""
+        query = select(Job.id).where(_unclaimed_since(queued_before)).order_by(Job.id).limit(limit)
+        return list(self._session.scalars(query))
+
+    def mark_requeued(self, job_id: int, queued_before: datetime, now: datetime) -> bool:
+        """The job was handed over again at ``now``, if still unclaimed since before
+        ``queued_before``."""
+        return self._move(job_id, (QUEUED,), None, _unclaimed_since(queued_before), queued_at=now)
 
     def claim(self, job_id: int, now: datetime, lease_until: datetime) -> JobRecord | None:
         """Mark the job running until ``lease_until`` and count the attempt and the claim,
@@ -109,6 +129,7 @@ class SqlJobStore:
             ran_at=now,
             error=error,
             lease_expires_at=None,
+            queued_at=None if final else now,
         )
 
     def expired(self, now: datetime, lease: timedelta, limit: int) -> Sequence[JobRecord]:

@@ -7,6 +7,7 @@ about one database only say so and skip on the other.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from forumapp.forum.actor import load_actor
 from forumapp.forum.fulltext import SearchQuery, include_object, is_search_index_table, matcher_for
 from forumapp.forum.moderation import ModerationService
 from forumapp.forum.search import SearchService
+from forumapp.jobs.store import SqlJobStore
 from forumapp.mail import MailFailure
 from forumapp.resources import migrations_folder
 from forumapp.sqltypes import utcnow
@@ -731,6 +733,38 @@ def test_the_job_leases_migration_upgrades_downgrades_and_upgrades_again(
         assert not lease_columns & _job_columns()
         assert not lease_indexes & _index_names("jobs")
         assert db.session.execute(text("SELECT id, state FROM jobs")).all() == [(1, "running")]
+        db.session.remove()
+
+        upgrade(directory=migrations_folder())
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []
+
+
+def test_the_jobs_queued_at_migration_upgrades_downgrades_and_upgrades_again(
+    scratch_app: Flask,
+) -> None:
+    with scratch_app.app_context():
+        upgrade(directory=migrations_folder(), revision="0029_job_leases")
+        # A job handed to the broker an hour before the upgrade, which the broker lost.
+        db.session.execute(
+            text(
+                "INSERT INTO jobs (id, kind, payload, state, attempts, created_at)"
+                " VALUES (1, 'mail.send', '{}', 'queued', 0, :then)"
+            ),
+            {"then": utcnow() - timedelta(hours=1)},
+        )
+        db.session.commit()
+
+        upgrade(directory=migrations_folder(), revision="0030_jobs_queued_at")
+        assert "queued_at" in _job_columns()
+        # It has no time of its own: it counts from its creation, and is found as lost.
+        store = SqlJobStore(db.session)
+        assert store.unclaimed(utcnow() - timedelta(minutes=15), 10) == [1]
+        db.session.remove()
+
+        downgrade(directory=migrations_folder(), revision="0029_job_leases")
+        assert "queued_at" not in _job_columns()
+        assert db.session.execute(text("SELECT id, state FROM jobs")).all() == [(1, "queued")]
         db.session.remove()
 
         upgrade(directory=migrations_folder())

@@ -1,7 +1,7 @@
 """A real ``forumapp worker`` process takes jobs from a real Redis and sends their emails
 to a real SMTP sink; a job whose Redis was down at commit time is kept and sent later; a
-job whose worker is killed mid-run is taken back once its lease lapses and sent by the
-next worker."""
+job a restarted Redis lost is handed over again; a job whose worker is killed mid-run is
+taken back once its lease lapses and sent by the next worker."""
 
 from __future__ import annotations
 
@@ -12,16 +12,19 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forumapp.extensions import db
-from forumapp.jobs.models import DONE, PENDING, RUNNING, Job
+from forumapp.jobs.factories import jobs_of
+from forumapp.jobs.models import DONE, PENDING, QUEUED, RUNNING, Job
+from forumapp.jobs.queue import unclaimed_after
 from forumapp.sqltypes import utcnow
 from tests.conftest import register
 from tests.faults.redis_server import FaultyRedis, running_redis
@@ -115,6 +118,35 @@ def test_a_job_whose_redis_was_down_at_commit_is_kept_and_sent_once_it_is_back(
         (mail,) = smtp_sink.wait_for(1, timeout=WORKER_WAIT_SECONDS)
     assert mail.rcpt_tos == ["bob@example.org"]
     assert job_states(app) == [DONE]
+
+
+def test_a_job_lost_by_a_restarted_redis_is_handed_over_again_and_sent_once(
+    app: Flask,
+    client: FlaskClient,
+    smtp_sink: SmtpSink,
+    redis_server: FaultyRedis,
+    tmp_path: Path,
+) -> None:
+    assert register(client).status_code == 302
+    assert job_states(app) == [QUEUED]
+    assert jobs_of(app).huey.pending_count() == 1
+    # Redis restarts without persistence before any worker took the job: it is gone.
+    redis_server.stop()
+    redis_server.start()
+    assert jobs_of(app).huey.pending_count() == 0
+    # No test waits the 16 minutes a queued job may wait for its retry: it was queued then.
+    window = unclaimed_after(app.config["JOBS_RETRIES"], app.config["JOBS_RETRY_DELAY"])
+    with app.app_context():
+        db.session.execute(update(Job).values(queued_at=utcnow() - window - timedelta(minutes=1)))
+        db.session.commit()
+
+    # The worker's first relay hands it over again (the periodic relay would too).
+    with worker(app, tmp_path):
+        (mail,) = smtp_sink.wait_for(1, timeout=WORKER_WAIT_SECONDS)
+
+    assert mail.rcpt_tos == ["bob@example.org"]
+    with app.app_context():
+        assert db.session.execute(select(Job.state, Job.attempts)).one() == (DONE, 1)
 
 
 class SilentMailServer:

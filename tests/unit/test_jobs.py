@@ -52,7 +52,7 @@ class World:
         self.broker = FakeBroker()
         self.clock = FixedClock()
         self.mailbox = Mailbox(failures)
-        self.relay = Relay(self.store, self.transaction, self.broker)
+        self.relay = Relay(self.store, self.transaction, self.broker, self.clock)
         self.queue = OutboxQueue(
             self.store,
             self.transaction,
