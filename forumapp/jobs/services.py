@@ -148,8 +148,9 @@ class Relay:
         return relayed
 
 
-class JobRunner:
-    """Runs one job by its id: claims it, calls its kind's handler, records the outcome."""
+class _ClaimedWork:
+    """What claims on jobs are handled with: the outbox and its unit of work, the clock,
+    the handlers of each kind of job, and the lease terms."""
 
     def __init__(
         self,
@@ -164,6 +165,10 @@ class JobRunner:
         self._clock = clock
         self._kinds = kinds
         self._terms = terms
+
+
+class JobRunner(_ClaimedWork):
+    """Runs one job by its id: claims it, calls its kind's handler, records the outcome."""
 
     def run(self, job_id: int, *, last_attempt: bool) -> bool:
         """Run the job if nobody ran it yet; whether it succeeded.
@@ -237,23 +242,9 @@ def _log_lapsed(job: JobRecord, outcome: str) -> None:
     )
 
 
-class LeaseKeeper:
+class LeaseKeeper(_ClaimedWork):
     """Takes back the jobs whose worker stopped mid-run (the lease lapsed): pending again
     for the relay, with the attempt counted, or failed once every attempt is spent."""
-
-    def __init__(
-        self,
-        store: JobStore,
-        transaction: Transaction,
-        clock: Callable[[], datetime],
-        kinds: Mapping[str, JobKind],
-        terms: LeaseTerms,
-    ) -> None:
-        self._store = store
-        self._transaction = transaction
-        self._clock = clock
-        self._kinds = kinds
-        self._terms = terms
 
     def overdue(self, limit: int = 100) -> Sequence[JobRecord]:
         """Running jobs past their lease, not taken back yet, oldest first."""
