@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 from flask import Flask
 from flask.testing import FlaskClient
 from inprocess import _common_word, forumapp_app
-from shape import SCALES, ensure_shape, isolate_environment
+from shape import SCALES, ensure_shape, instance_dir, isolate_environment
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -73,10 +73,15 @@ def main() -> None:
     parser.add_argument("--plans", action="store_true", help="print each ranking plan")
     parser.add_argument("--only", help="comma-separated combination names")
     arguments = parser.parse_args()
+    # Isolated first: the build runs `forumapp demo` in this environment, which must name
+    # the shape's instance folder and database, not the shell's (or the venv's default).
+    isolate_environment(
+        instance_dir(arguments.scale, arguments.seed, arguments.database_url),
+        arguments.database_url,
+    )
     shape = ensure_shape(
         arguments.scale, arguments.seed, rebuild=False, database_url=arguments.database_url
     )
-    isolate_environment(shape.instance, arguments.database_url)
     app = forumapp_app()
     subjects = find_subjects(app)
     print(f"# {shape.scale} seed {shape.seed}: {subjects}")

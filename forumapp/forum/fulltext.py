@@ -151,7 +151,7 @@ class SearchQuery:
 #: only, read from their own index.
 Matcher = Callable[[bool, bool], Subquery]
 #: Scores candidates (a subquery of the matcher's columns, already narrowed down to the
-#: ones to rank): ``post_id`` and ``score``, lower is better.
+#: ones to rank): their columns, with ``score`` (lower is better) when the matcher had none.
 Ranker = Callable[[Subquery], Select[Any]]
 #: Adds an ``excerpt`` column to a statement that selects from ``posts``: the part of each
 #: post's body that best matches the query, the matching words between the marks of
@@ -179,7 +179,7 @@ def _fts5_matches(scored: bool, first_posts: bool) -> Subquery:
 
 
 def _fts5_ranked(candidates: Subquery) -> Select[Any]:
-    return select(candidates.c.post_id, candidates.c.score)
+    return select(*candidates.c)
 
 
 def _fts5_excerpt(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
@@ -224,7 +224,8 @@ def _postgresql_ranked(candidates: Subquery) -> Select[Any]:
     posts = Post.__table__.alias("ranked_posts")
     # ts_rank does not normalize by length here: a title adds its own matches only.
     score = func.ts_rank(_RANK_WEIGHTS, _search_vector(posts), every, type_=Float)
-    return select(candidates.c.post_id, (-score).label("score")).join(
+    # The candidates' other columns (their place in the walk, when there is one) go along.
+    return select(*candidates.c, (-score).label("score")).join(
         posts, posts.c.id == candidates.c.post_id
     )
 

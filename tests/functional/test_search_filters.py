@@ -20,6 +20,7 @@ from forumapp.extensions import db
 from forumapp.forum import search as search_module
 from forumapp.forum.models import Forum
 from forumapp.forum.moderation import PostAction, TopicAction
+from forumapp.forum.search import SearchService
 from forumapp.forum.structure import ForumStructure
 from forumapp.resources import migrations_folder
 from tests.conftest import base_config, postgresql_only, skip_on_postgresql
@@ -188,6 +189,36 @@ def test_wide_date_ranges_find_the_same_posts_as_narrow_ones(
     assert sorted(found) == sorted(posts[name] for name in expected)
 
 
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+@pytest.mark.parametrize("dates", [{"date_to": "2024-04-30"}, {"date_from": "2024-01-01"}])
+def test_a_date_range_with_more_matches_than_are_ranked_ranks_its_newest(
+    app: Flask, client: FlaskClient, world: World, sort: str, dates: dict[str, str]
+) -> None:
+    app.config["SEARCH_RANKED_MATCHES"] = 3
+    app.config["SEARCH_RESULTS_PER_PAGE"] = 2
+    topic = world.topic(content="walrus 0")
+    posts = [first_post(app, topic)] + [
+        world.reply(topic, content=f"walrus {n}") for n in range(1, 6)
+    ]
+    # One post a week from 1 April; the last one, on 6 May, is past the first range's end.
+    for week, post in enumerate(posts):
+        written_at(app, post, datetime(2024, 4, 1, 12, tzinfo=UTC) + timedelta(weeks=week))
+    in_range = posts[:5] if "date_to" in dates else posts
+    newest = in_range[:-4:-1]
+
+    first = search(client, "walrus", sort=sort, **dates)
+    second = search(client, "walrus", sort=sort, page=2, **dates)
+
+    assert "3+ results for “walrus”" in first
+    assert "More posts match than the newest 3" in first
+    found = hits(first) + hits(second)
+    assert sorted(found) == sorted(newest)
+    if sort == "date":
+        assert found == newest
+    # There is no third page: the extra match only said that there are more.
+    assert hits(search(client, "walrus", sort=sort, page=3, **dates)) == hits(second)
+
+
 def test_date_ranges_include_both_days_in_the_readers_zone(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
@@ -298,14 +329,15 @@ def test_an_author_and_dates_filter_the_walk_of_the_index_rather_than_drive_it(
 
 
 def _bulk_first_posts(app: Flask, world: World) -> None:
-    """Thousands of topics, so that PostgreSQL's planner prefers indexes to scans."""
+    """15,000 topics of two posts, so that PostgreSQL's planner prefers indexes to scans
+    (at 3,000 it hashed whole tables to join a few dozen rows)."""
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO topics (forum_id, author_name, title, created_at, locked, sticky,"
                 " deleted, post_number_seq, post_count, views, last_post_at, last_poster_name)"
                 " SELECT :forum, 'bulk', 'Topic ' || n, now(), false, false, false, 2, 2, 0,"
-                " now(), 'bulk' FROM generate_series(1, 3000) AS n"
+                " now(), 'bulk' FROM generate_series(1, 15000) AS n"
             ),
             {"forum": world.forum_a},
         )
@@ -341,11 +373,40 @@ def test_a_narrow_date_range_of_a_common_word_is_read_from_the_created_at_index(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     _bulk_first_posts(app, world)
-    # Every bulk post says "post"; one day holds a few dozen of the 6,000.
+    # Every bulk post says "post"; one day holds 48 of the 30,000.
     day = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
     plan = _plan(app, client, "post", date_from=day, date_to=day)
     assert "ix_posts_created_at" in plan, plan
     assert "Seq Scan on posts" not in plan, plan
+
+
+@postgresql_only("EXPLAIN shows PostgreSQL's plan")
+def test_a_wide_range_that_ends_in_the_past_is_walked_back_from_its_end(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    _bulk_first_posts(app, world)
+    # Every bulk post says "post", two an hour over 15,000 hours; "To" the middle holds
+    # half of them. Walking the primary key back to it would read the newer half first.
+    middle = (datetime.now(UTC) - timedelta(hours=7500)).date().isoformat()
+    plan = _plan(app, client, "post", date_to=middle)
+    assert "Index Scan Backward using ix_posts_created_at" in plan, plan
+    assert "posts_pkey" not in plan, plan
+
+
+@postgresql_only("plan_cache_mode is PostgreSQL's setting")
+def test_each_search_is_planned_with_its_own_values_and_the_setting_ends_with_it(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        connection = db.session.connection()
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+        SearchService(db.session).search(world.actor("member"), "walrus")
+        # A prepared search statement's generic plan knows neither the words nor the dates.
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+        db.session.commit()
+        # The pooled connection's next request plans as usual.
+        assert db.session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+        db.session.remove()
 
 
 # -- the migration ------------------------------------------------------------------------
