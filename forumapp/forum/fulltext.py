@@ -147,9 +147,12 @@ class SearchQuery:
 
 #: The posts matching the query of :attr:`SearchQuery.parameters`, unique: a subquery with
 #: a ``post_id`` column and, when asked for (``scored``), whatever the database's
-#: :data:`Ranker` needs besides. The second argument (``first_posts``) keeps first posts
-#: only, read from their own index.
+#: :data:`Ranker` needs besides; where the index is a column of posts (PostgreSQL), the
+#: columns of :data:`POST_COLUMNS` too, so that nothing joins posts again. The second
+#: argument (``first_posts``) keeps first posts only, read from their own index.
 Matcher = Callable[[bool, bool], Subquery]
+#: The columns of posts a search filters on.
+POST_COLUMNS = frozenset({"topic_id", "user_id", "created_at", "number", "deleted", "hidden"})
 #: Scores candidates (a subquery of the matcher's columns, already narrowed down to the
 #: ones to rank): their columns, with ``score`` (lower is better) when the matcher had none.
 Ranker = Callable[[Subquery], Select[Any]]
@@ -212,7 +215,10 @@ def _postgresql_matches(_scored: bool, first_posts: bool) -> Subquery:
     posts = Post.__table__.alias("matched")
     every = func.websearch_to_tsquery(_SIMPLE, _every_term())
     # The stored vector holds the body, and the topic's title on first posts (label A).
-    matches = select(posts.c.id.label("post_id")).where(_search_vector(posts).bool_op("@@")(every))
+    # The matches carry the columns the search filters on: they are rows of posts.
+    matches = select(
+        posts.c.id.label("post_id"), *(posts.c[name] for name in sorted(POST_COLUMNS))
+    ).where(_search_vector(posts).bool_op("@@")(every))
     if first_posts:
         # Said of this alias, so that the partial index of first posts (0028) applies.
         matches = matches.where(posts.c.number == 1)

@@ -369,6 +369,26 @@ def test_topics_only_reads_the_partial_index_of_first_posts(
 
 
 @postgresql_only("EXPLAIN shows PostgreSQL's plan")
+def test_topics_only_never_walks_every_post_for_a_word_of_replies_alone(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    _bulk_first_posts(app, world)
+    with app.app_context(), db.engine.begin() as connection:
+        # Every bulk reply says "echo"; no first post does.
+        connection.execute(
+            text(
+                "UPDATE posts SET content = content || ' echo'"
+                " WHERE author_name = 'bulk' AND number = 2"
+            )
+        )
+        connection.execute(text("ANALYZE posts"))
+    plan = _plan(app, client, "echo", **TOPICS_ONLY)
+    assert "ix_posts_search_vector_first" in plan, plan
+    # Walking the primary key newest first, hoping for first posts, read every post.
+    assert "Index Scan Backward using pk_posts" not in plan, plan
+
+
+@postgresql_only("EXPLAIN shows PostgreSQL's plan")
 def test_a_narrow_date_range_of_a_common_word_is_read_from_the_created_at_index(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
