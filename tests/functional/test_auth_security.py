@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from typing import Any
 
@@ -175,8 +174,11 @@ def test_unknown_users_cost_the_same_hash_time(
         )
         return time.perf_counter() - start
 
-    known = statistics.median(timed("alice") for _ in range(7))
-    unknown = statistics.median(timed("nobody") for _ in range(7))
+    # Interleaved, and the fastest of each: a block of one kind after a block of the other
+    # compared two moments of the machine (CI once measured 2.4 while another test ran).
+    pairs = [(timed("alice"), timed("nobody")) for _ in range(7)]
+    known = min(pair[0] for pair in pairs)
+    unknown = min(pair[1] for pair in pairs)
     # Without the dummy verification an unknown user answers in well under a tenth of the time.
     assert 0.5 < unknown / known < 2.0
 
